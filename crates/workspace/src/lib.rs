@@ -1,0 +1,288 @@
+//! # steward-workspace
+//!
+//! Owns the *workspace*: a plain, git-friendly folder holding `steward.yaml` (the steward's list of
+//! sources, never any secret) and, later, product definitions. Local state and caches live in the
+//! hidden `.steward/` subfolder, which ignores itself in git.
+//!
+//! This crate knows where things are and writes user-edited files atomically. It must not read
+//! the data inside a source (that is `steward-sources`) and must not hold credentials: a source
+//! that needs one stores a keychain reference, never the secret.
+
+mod atomic;
+mod manifest;
+
+pub use atomic::write_atomic;
+pub use manifest::{SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
+
+use std::path::{Component, Path, PathBuf};
+
+/// File name of the workspace manifest, at the root of the workspace folder.
+pub const MANIFEST_FILE: &str = "steward.yaml";
+/// Hidden folder for local state and caches; never committed.
+pub const STATE_DIR: &str = ".steward";
+
+/// Everything that can go wrong opening or changing a workspace. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("{path}: no such workspace folder")]
+    NotFound { path: PathBuf },
+    #[error("{path}: not a Steward workspace (no {MANIFEST_FILE}); create one with `steward workspace init`")]
+    NoManifest { path: PathBuf },
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid { path: PathBuf, line: Option<usize>, message: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, #[source] source: std::io::Error },
+    #[error("{path}: no source with id `{id}` in this workspace")]
+    UnknownSource { path: PathBuf, id: String },
+}
+
+impl WorkspaceError {
+    /// Stable machine-readable code, used by the CLI's JSON output and by IPC errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkspaceError::NotFound { .. } => "workspace.not_found",
+            WorkspaceError::NoManifest { .. } => "workspace.no_manifest",
+            WorkspaceError::Invalid { .. } => "workspace.invalid",
+            WorkspaceError::Io { .. } => "workspace.io",
+            WorkspaceError::UnknownSource { .. } => "workspace.unknown_source",
+        }
+    }
+}
+
+pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
+
+/// An opened workspace folder.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+    manifest: WorkspaceManifest,
+}
+
+impl Workspace {
+    /// Opens the workspace at `root`, validating its manifest and making sure the hidden state
+    /// folder exists.
+    pub fn open(root: impl AsRef<Path>) -> Result<Self> {
+        let root = root.as_ref();
+        if !root.is_dir() {
+            return Err(WorkspaceError::NotFound { path: root.to_path_buf() });
+        }
+        let root = root
+            .canonicalize()
+            .map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
+        let manifest_path = root.join(MANIFEST_FILE);
+        if !manifest_path.is_file() {
+            return Err(WorkspaceError::NoManifest { path: root });
+        }
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|source| WorkspaceError::Io { path: manifest_path.clone(), source })?;
+        let manifest = WorkspaceManifest::parse(&text, &manifest_path)?;
+        let ws = Workspace { root, manifest };
+        ws.ensure_state_dir()?;
+        tracing::debug!(root = %ws.root.display(), sources = ws.manifest.sources.len(), "opened workspace");
+        Ok(ws)
+    }
+
+    /// Creates a new, empty workspace at `root` (the folder may exist but must not hold a manifest).
+    pub fn init(root: impl AsRef<Path>, name: &str) -> Result<Self> {
+        let root = root.as_ref();
+        std::fs::create_dir_all(root)
+            .map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
+        let manifest_path = root.join(MANIFEST_FILE);
+        if manifest_path.exists() {
+            return Err(WorkspaceError::Invalid {
+                path: manifest_path,
+                line: None,
+                message: "a workspace already exists here".into(),
+            });
+        }
+        let manifest = WorkspaceManifest { version: MANIFEST_VERSION, name: name.to_string(), sources: vec![] };
+        write_atomic(&manifest_path, manifest.to_yaml().as_bytes())?;
+        Workspace::open(root)
+    }
+
+    /// Writes `manifest` as the workspace manifest of `root`, replacing any existing one
+    /// atomically after validating it, then opens the workspace.
+    pub fn create_or_replace(root: impl AsRef<Path>, manifest: &WorkspaceManifest) -> Result<Self> {
+        let root = root.as_ref();
+        std::fs::create_dir_all(root)
+            .map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
+        let manifest_path = root.join(MANIFEST_FILE);
+        manifest.validate(&manifest_path)?;
+        write_atomic(&manifest_path, manifest.to_yaml().as_bytes())?;
+        Workspace::open(root)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+
+    pub fn manifest(&self) -> &WorkspaceManifest {
+        &self.manifest
+    }
+
+    pub fn sources(&self) -> &[SourceRef] {
+        &self.manifest.sources
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.root.join(MANIFEST_FILE)
+    }
+
+    /// The hidden folder for local state and caches.
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    pub fn source(&self, id: &str) -> Result<&SourceRef> {
+        self.manifest
+            .sources
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| WorkspaceError::UnknownSource { path: self.manifest_path(), id: id.to_string() })
+    }
+
+    /// Absolute path of a file-backed source; relative paths are relative to the workspace root.
+    pub fn source_path(&self, source: &SourceRef) -> PathBuf {
+        let p = Path::new(&source.path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
+    }
+
+    /// Adds a source and saves the manifest atomically. The manifest on disk is unchanged when
+    /// the new source is refused.
+    pub fn add_source(&mut self, source: SourceRef) -> Result<()> {
+        let mut next = self.manifest.clone();
+        next.sources.push(source);
+        next.validate(&self.manifest_path())?;
+        write_atomic(&self.manifest_path(), next.to_yaml().as_bytes())?;
+        self.manifest = next;
+        Ok(())
+    }
+
+    fn ensure_state_dir(&self) -> Result<()> {
+        let dir = self.state_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io { path: dir.clone(), source })?;
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            write_atomic(&ignore, b"# Steward local state and caches: never committed\n*\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// True when `rel` stays inside the folder it is relative to (no `..`, no root, no prefix).
+pub(crate) fn is_contained_relative(rel: &Path) -> bool {
+    rel.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) {
+        std::fs::write(dir.join(MANIFEST_FILE), text).unwrap();
+    }
+
+    #[test]
+    fn opens_a_valid_workspace_and_creates_ignored_state_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "version: 1\nname: Demo\nsources:\n  - id: orders\n    name: Orders\n    kind: csv\n    path: orders.csv\n",
+        );
+        let ws = Workspace::open(dir.path()).unwrap();
+        assert_eq!(ws.name(), "Demo");
+        assert_eq!(ws.sources().len(), 1);
+        assert_eq!(ws.source("orders").unwrap().kind, SourceKind::Csv);
+        assert!(ws.source_path(ws.source("orders").unwrap()).ends_with("orders.csv"));
+        let ignore = std::fs::read_to_string(ws.state_dir().join(".gitignore")).unwrap();
+        assert!(ignore.lines().any(|l| l == "*"));
+    }
+
+    #[test]
+    fn missing_folder_and_missing_manifest_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Workspace::open(dir.path().join("nope")).unwrap_err();
+        assert_eq!(err.code(), "workspace.not_found");
+        let err = Workspace::open(dir.path()).unwrap_err();
+        assert_eq!(err.code(), "workspace.no_manifest");
+        assert!(err.to_string().contains("steward.yaml"));
+    }
+
+    #[test]
+    fn broken_yaml_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "version: 1\nname: Demo\nsources:\n  - id: [unclosed\n");
+        let err = Workspace::open(dir.path()).unwrap_err();
+        assert_eq!(err.code(), "workspace.invalid");
+        let msg = err.to_string();
+        assert!(msg.contains("steward.yaml:"), "{msg}");
+        assert!(matches!(err, WorkspaceError::Invalid { line: Some(_), .. }), "{msg}");
+    }
+
+    #[test]
+    fn duplicate_ids_escaping_paths_and_secrets_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "version: 1\nname: D\nsources:\n  - {id: a, name: A, kind: csv, path: a.csv}\n  - {id: a, name: B, kind: csv, path: b.csv}\n",
+        );
+        let msg = Workspace::open(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("sources[1].id") && msg.contains("duplicate"), "{msg}");
+
+        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: a, name: A, kind: csv, path: ../../etc/passwd}\n");
+        let msg = Workspace::open(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("sources[0].path"), "{msg}");
+
+        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: a, name: A, kind: csv, path: a.csv, password: hunter2}\n");
+        let msg = Workspace::open(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("password"), "{msg}");
+        assert!(!msg.contains("hunter2"), "the secret must not be echoed: {msg}");
+    }
+
+    #[test]
+    fn newer_manifest_version_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "version: 99\nname: D\nsources: []\n");
+        let msg = Workspace::open(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("version 99"), "{msg}");
+    }
+
+    #[test]
+    fn add_source_round_trips_and_keeps_file_intact_on_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(dir.path(), "Fresh").unwrap();
+        ws.add_source(SourceRef {
+            id: "orders".into(),
+            name: "Orders".into(),
+            kind: SourceKind::Csv,
+            path: "data/orders.csv".into(),
+            system: Some("Shop".into()),
+            description: None,
+        })
+        .unwrap();
+        let before = std::fs::read_to_string(ws.manifest_path()).unwrap();
+        let err = ws
+            .add_source(SourceRef {
+                id: "orders".into(),
+                name: "Again".into(),
+                kind: SourceKind::Csv,
+                path: "x.csv".into(),
+                system: None,
+                description: None,
+            })
+            .unwrap_err();
+        assert_eq!(err.code(), "workspace.invalid");
+        assert_eq!(std::fs::read_to_string(ws.manifest_path()).unwrap(), before);
+        let reopened = Workspace::open(dir.path()).unwrap();
+        assert_eq!(reopened.sources(), ws.sources());
+        assert_eq!(reopened.sources()[0].system.as_deref(), Some("Shop"));
+    }
+}

@@ -1,0 +1,123 @@
+//! The `steward.yaml` manifest: parsing, validation with precise paths, and serialisation.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{is_contained_relative, WorkspaceError};
+
+/// Manifest format version this build reads and writes.
+pub const MANIFEST_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceManifest {
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub sources: Vec<SourceRef>,
+}
+
+/// What kind of system a source is. File formats are detected from the content as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Csv,
+    Parquet,
+    Excel,
+    Sqlite,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Csv => "csv",
+            SourceKind::Parquet => "parquet",
+            SourceKind::Excel => "excel",
+            SourceKind::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// One entry of the steward's source list. Holds no secret: unknown fields (say, `password`)
+/// are refused rather than silently kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// Stable id used by product definitions (`[a-z0-9_-]`, starting with a letter or digit).
+    pub id: String,
+    /// Human name shown in the app.
+    pub name: String,
+    pub kind: SourceKind,
+    /// File path, relative to the workspace root (or absolute).
+    pub path: String,
+    /// The system of record this source comes from (CRM, billing…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl WorkspaceManifest {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Self, WorkspaceError> {
+        let manifest: WorkspaceManifest = serde_norway::from_str(text).map_err(|e| WorkspaceError::Invalid {
+            path: path.to_path_buf(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })?;
+        manifest.validate(path)?;
+        Ok(manifest)
+    }
+
+    pub(crate) fn validate(&self, path: &Path) -> Result<(), WorkspaceError> {
+        let invalid = |message: String| WorkspaceError::Invalid { path: path.to_path_buf(), line: None, message };
+        if self.version > MANIFEST_VERSION {
+            return Err(invalid(format!(
+                "version {} is newer than this Steward understands (up to {MANIFEST_VERSION}); update Steward",
+                self.version
+            )));
+        }
+        if self.version == 0 {
+            return Err(invalid("version: must be 1 or more".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            if !valid_id(&s.id) {
+                return Err(invalid(format!(
+                    "sources[{i}].id: `{}` must be 1-64 characters of a-z, 0-9, `_` or `-`, starting with a letter or digit",
+                    s.id
+                )));
+            }
+            if !seen.insert(s.id.as_str()) {
+                return Err(invalid(format!("sources[{i}].id: duplicate id `{}`", s.id)));
+            }
+            if s.name.trim().is_empty() {
+                return Err(invalid(format!("sources[{i}].name: must not be empty")));
+            }
+            let p = Path::new(&s.path);
+            if s.path.is_empty() || (!p.is_absolute() && !is_contained_relative(p)) {
+                return Err(invalid(format!(
+                    "sources[{i}].path: `{}` leaves the workspace folder; use a path inside it, or an absolute path",
+                    s.path
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn to_yaml(&self) -> String {
+        let body = serde_norway::to_string(self).unwrap_or_else(|e| {
+            // Serialising plain strings and enums cannot fail; keep the file valid regardless.
+            tracing::error!(error = %e, "could not serialise workspace manifest");
+            String::new()
+        });
+        format!("# Steward workspace: the steward's list of sources (no secrets here).\n{body}")
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
