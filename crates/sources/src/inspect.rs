@@ -70,7 +70,7 @@ impl FileFormat {
             other => Err(SourceError::Unsupported {
                 path: path.to_path_buf(),
                 reason: format!(
-                    "cannot preview `.{other}` files yet; Steward reads CSV and Parquet files here"
+                    "reading `.{other}` files is not supported yet (CSV and Parquet are)"
                 ),
             }),
         }

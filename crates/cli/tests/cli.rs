@@ -1,0 +1,96 @@
+//! The `steward` binary, run as a user would run it, on the committed sample workspace.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data")
+}
+
+fn steward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steward")).args(args).output().expect("run steward")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn csv_rows(path: &Path) -> usize {
+    std::fs::read_to_string(path).unwrap().lines().count() - 1
+}
+
+#[test]
+fn inspect_prints_columns_types_and_row_count() {
+    let orders = sample().join("orders.csv");
+    let o = steward(&["sources", "inspect", orders.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows = csv_rows(&orders);
+    assert!(out.contains(&format!("csv, {},{:03} rows, 7 columns", rows / 1000, rows % 1000)), "{out}");
+    for line in ["order_id     i64", "customer_id  i64", "ordered_on   date", "amount       f64", "currency     str"] {
+        assert!(out.lines().any(|l| l.ends_with(line)), "missing `{line}` in\n{out}");
+    }
+}
+
+#[test]
+fn inspect_json_has_the_same_facts() {
+    let orders = sample().join("orders.csv");
+    let o = steward(&["sources", "inspect", orders.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "csv");
+    assert_eq!(v["row_count"], csv_rows(&orders) as u64);
+    assert_eq!(v["columns"][0], serde_json::json!({"name": "order_id", "dtype": "i64"}));
+    assert_eq!(v["columns"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn inspect_resolves_a_source_id_in_the_workspace() {
+    let ws = sample();
+    let o = steward(&["sources", "inspect", "tickets", "--workspace", ws.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "parquet");
+    assert!(v["columns"].as_array().unwrap().iter().any(|c| c["name"] == "opened_at" && c["dtype"].as_str().unwrap().starts_with("datetime")));
+}
+
+#[test]
+fn list_shows_every_source_of_the_sample_workspace() {
+    let ws = sample();
+    let o = steward(&["sources", "list", "--workspace", ws.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for id in ["crm", "orders", "invoices", "tickets", "countries"] {
+        assert!(out.lines().any(|l| l.starts_with(&format!("{id} "))), "{id} missing:\n{out}");
+    }
+    let o = steward(&["sources", "list", "--workspace", ws.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sources"].as_array().unwrap().len(), 5);
+    assert_eq!(v["sources"][2]["kind"], "excel");
+}
+
+#[test]
+fn bad_input_exits_non_zero_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.parquet");
+    std::fs::write(&garbage, b"this is not parquet").unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    for (path, code) in [(garbage, "source.unsupported"), (empty, "source.empty"), (dir.path().join("nope.csv"), "source.not_found")] {
+        let o = steward(&["sources", "inspect", path.to_str().unwrap()]);
+        assert!(!o.status.success());
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(stderr(&o).contains(name), "{}", stderr(&o));
+        let o = steward(&["sources", "inspect", path.to_str().unwrap(), "--format", "json"]);
+        assert!(!o.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+        assert_eq!(v["error"]["code"], code);
+    }
+    let o = steward(&["sources", "list", "--workspace", dir.path().to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("steward.yaml"), "{}", stderr(&o));
+}
