@@ -1,0 +1,86 @@
+// Decoding preview bytes (Arrow IPC) into something a grid can render without copying rows.
+import { tableFromIPC, type Table, Type } from "apache-arrow";
+
+export type GridColumn = { name: string; type: string; numeric: boolean };
+
+export type GridData = {
+  columns: GridColumn[];
+  rowCount: number;
+  /** Display text of one cell; `null` for a missing value. */
+  cell: (row: number, col: number) => string | null;
+};
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+function isoDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+function isoDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${isoDate(ms)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+function toMillis(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === "bigint") return Number(v);
+  return Number(v);
+}
+
+function formatter(typeId: Type, unit?: number): (v: unknown) => string {
+  switch (typeId) {
+    case Type.Date:
+    case Type.DateDay:
+    case Type.DateMillisecond:
+      return (v) => isoDate(toMillis(v));
+    case Type.Timestamp:
+    case Type.TimestampSecond:
+    case Type.TimestampMillisecond:
+    case Type.TimestampMicrosecond:
+    case Type.TimestampNanosecond: {
+      // Arrow JS hands timestamps over in milliseconds whatever the stored unit.
+      void unit;
+      return (v) => isoDateTime(toMillis(v));
+    }
+    case Type.Float:
+      return (v) => {
+        const x = Number(v);
+        return Number.isInteger(x) ? x.toFixed(1) : String(x);
+      };
+    default:
+      return (v) => String(v);
+  }
+}
+
+const NUMERIC = new Set<Type>([Type.Int, Type.Float, Type.Decimal]);
+
+function typeName(t: { typeId: Type; toString(): string }): string {
+  return t.toString();
+}
+
+/** Wraps an Arrow table for the grid. */
+export function gridFromTable(table: Table): GridData {
+  const fields = table.schema.fields;
+  const vectors = fields.map((_, i) => table.getChildAt(i));
+  const formats = fields.map((f) => formatter(f.type.typeId, (f.type as { unit?: number }).unit));
+  return {
+    columns: fields.map((f) => ({
+      name: f.name,
+      type: typeName(f.type),
+      numeric: NUMERIC.has(f.type.typeId),
+    })),
+    rowCount: table.numRows,
+    cell: (row, col) => {
+      const v = vectors[col]?.get(row);
+      if (v === null || v === undefined) return null;
+      return formats[col](v);
+    },
+  };
+}
+
+/** Decodes Arrow IPC bytes (file or stream format). */
+export function gridFromIpc(bytes: ArrayBuffer | Uint8Array): GridData {
+  const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return gridFromTable(tableFromIPC(data));
+}
