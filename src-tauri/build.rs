@@ -2,8 +2,6 @@ fn main() {
     // The one tauri.conf.json lives at the repository root; the shell's commands are declared
     // here so that capabilities can grant exactly these and nothing else.
     let manifest = tauri_build::AppManifest::new().commands(&["get_workspace", "inspect_source", "preview_source"]);
-    tauri_build::try_build(
-        tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest),
-    )
-    .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");
+    tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
+        .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");
 }

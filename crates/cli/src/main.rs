@@ -128,7 +128,13 @@ fn list(root: &Path, format: Format) -> Result<String, CliError> {
         .sources()
         .iter()
         .map(|s| {
-            vec![s.id.clone(), s.kind.as_str().into(), s.system.clone().unwrap_or_default(), s.path.clone(), s.name.clone()]
+            vec![
+                s.id.clone(),
+                s.kind.as_str().into(),
+                s.system.clone().unwrap_or_default(),
+                s.path.clone(),
+                s.name.clone(),
+            ]
         })
         .collect();
     let mut out = format!("{} ({} sources)\n\n", ws.name(), rows.len());
@@ -142,7 +148,8 @@ fn resolve_target(target: &str, workspace: &Path) -> Result<PathBuf, CliError> {
     if as_path.exists() {
         return Ok(as_path.to_path_buf());
     }
-    let looks_like_id = !target.is_empty() && target.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    let looks_like_id = !target.is_empty()
+        && target.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if looks_like_id {
         if let Ok(ws) = Workspace::open(workspace) {
             if let Ok(src) = ws.source(target) {

@@ -55,7 +55,11 @@ fn inspect_resolves_a_source_id_in_the_workspace() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["format"], "parquet");
-    assert!(v["columns"].as_array().unwrap().iter().any(|c| c["name"] == "opened_at" && c["dtype"].as_str().unwrap().starts_with("datetime")));
+    assert!(v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "opened_at" && c["dtype"].as_str().unwrap().starts_with("datetime")));
 }
 
 #[test]
@@ -80,7 +84,9 @@ fn bad_input_exits_non_zero_and_names_the_file() {
     std::fs::write(&garbage, b"this is not parquet").unwrap();
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, b"").unwrap();
-    for (path, code) in [(garbage, "source.unsupported"), (empty, "source.empty"), (dir.path().join("nope.csv"), "source.not_found")] {
+    for (path, code) in
+        [(garbage, "source.unsupported"), (empty, "source.empty"), (dir.path().join("nope.csv"), "source.not_found")]
+    {
         let o = steward(&["sources", "inspect", path.to_str().unwrap()]);
         assert!(!o.status.success());
         let name = path.file_name().unwrap().to_str().unwrap();

@@ -253,9 +253,6 @@ mod tests {
             std::fs::write(&path, &want).unwrap();
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            have == want,
-            "ui/src/bindings.ts is stale: run `make bindings` and commit the result"
-        );
+        assert!(have == want, "ui/src/bindings.ts is stale: run `make bindings` and commit the result");
     }
 }

@@ -81,7 +81,11 @@ impl Market {
     pub fn phone(self, rng: &mut ChaCha8Rng) -> String {
         let mut d = |n: usize| -> String { (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect() };
         match self {
-            Market::Us => format!("+1 {}-555-{}", ["212", "415", "312", "617", "512"][d(1).parse::<usize>().unwrap_or(0) % 5], d(4)),
+            Market::Us => format!(
+                "+1 {}-555-{}",
+                ["212", "415", "312", "617", "512"][d(1).parse::<usize>().unwrap_or(0) % 5],
+                d(4)
+            ),
             Market::Fr => format!("+33 6 {} {} {} {}", d(2), d(2), d(2), d(2)),
             Market::De => format!("+49 151 {}", d(8)),
             Market::Br => format!("+55 11 9{}-{}", d(4), d(4)),
@@ -101,7 +105,11 @@ pub struct Person {
     pub postal_code: String,
 }
 
-fn person_in<L: Data + Copy + fake::faker::impls::address::CityNameGenFn>(loc: L, rng: &mut ChaCha8Rng, street_first: bool) -> Person {
+fn person_in<L: Data + Copy + fake::faker::impls::address::CityNameGenFn>(
+    loc: L,
+    rng: &mut ChaCha8Rng,
+    street_first: bool,
+) -> Person {
     let first_name: String = FirstName(loc).fake_with_rng(rng);
     let last_name: String = LastName(loc).fake_with_rng(rng);
     let number: String = BuildingNumber(loc).fake_with_rng(rng);
@@ -148,11 +156,7 @@ pub fn malformed_phone(rng: &mut ChaCha8Rng) -> String {
 
 /// A 16-digit Visa or Mastercard number with a valid Luhn check digit.
 pub fn card_number(rng: &mut ChaCha8Rng) -> String {
-    let mut digits: Vec<u8> = if rng.random_bool(0.5) {
-        vec![4]
-    } else {
-        vec![5, rng.random_range(1..=5u8)]
-    };
+    let mut digits: Vec<u8> = if rng.random_bool(0.5) { vec![4] } else { vec![5, rng.random_range(1..=5u8)] };
     while digits.len() < 15 {
         digits.push(rng.random_range(0..10u8));
     }
@@ -170,7 +174,11 @@ pub fn luhn_check_digit(payload: &[u8]) -> u8 {
             let d = d as u32;
             if i % 2 == 0 {
                 let x = d * 2;
-                if x > 9 { x - 9 } else { x }
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
             } else {
                 d
             }

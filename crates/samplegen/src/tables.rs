@@ -104,13 +104,25 @@ impl Tables {
 }
 
 pub const COUNTRIES: &[Country] = &[
-    Country { country_code: "US", country_name: "United States", region: "Americas", calling_code: "+1", vat_rate: 0.0725 },
+    Country {
+        country_code: "US",
+        country_name: "United States",
+        region: "Americas",
+        calling_code: "+1",
+        vat_rate: 0.0725,
+    },
     Country { country_code: "FR", country_name: "France", region: "Europe", calling_code: "+33", vat_rate: 0.20 },
     Country { country_code: "DE", country_name: "Germany", region: "Europe", calling_code: "+49", vat_rate: 0.19 },
     Country { country_code: "BR", country_name: "Brazil", region: "Americas", calling_code: "+55", vat_rate: 0.17 },
     Country { country_code: "IT", country_name: "Italy", region: "Europe", calling_code: "+39", vat_rate: 0.22 },
     Country { country_code: "NL", country_name: "Netherlands", region: "Europe", calling_code: "+31", vat_rate: 0.21 },
-    Country { country_code: "GB", country_name: "United Kingdom", region: "Europe", calling_code: "+44", vat_rate: 0.20 },
+    Country {
+        country_code: "GB",
+        country_name: "United Kingdom",
+        region: "Europe",
+        calling_code: "+44",
+        vat_rate: 0.20,
+    },
     Country { country_code: "ES", country_name: "Spain", region: "Europe", calling_code: "+34", vat_rate: 0.21 },
     Country { country_code: "PT", country_name: "Portugal", region: "Europe", calling_code: "+351", vat_rate: 0.23 },
     Country { country_code: "CA", country_name: "Canada", region: "Americas", calling_code: "+1", vat_rate: 0.05 },
@@ -196,8 +208,11 @@ fn gen_customers(n: usize, seed: u64) -> (Vec<Customer>, Vec<Market>, usize, usi
         } else {
             Some(market.phone(&mut rng))
         };
-        let birth_date =
-            if rng.random_bool(0.02) { None } else { Some(random_date(&mut rng, date(1940, 1, 1), date(2006, 12, 31))) };
+        let birth_date = if rng.random_bool(0.02) {
+            None
+        } else {
+            Some(random_date(&mut rng, date(1940, 1, 1), date(2006, 12, 31)))
+        };
         let segment = match rng.random_range(0..100u32) {
             0..70 => "consumer",
             70..92 => "business",
@@ -320,12 +335,19 @@ fn gen_tickets(customers: &[Customer], seed: u64) -> Vec<Ticket> {
             let subject = pick(&mut rng, subjects).to_string();
             let status = pick(&mut rng, &["open", "pending", "solved", "solved", "closed", "closed"]);
             // Free text is where PII hides: customers paste their contact details and cards.
-            let mut body = format!("Hello, {}. {}", subject.to_lowercase(), pick(&mut rng, &[
-                "Thanks in advance.",
-                "This is the second time I write about this.",
-                "Please get back to me quickly.",
-                "Kind regards.",
-            ]));
+            let mut body = format!(
+                "Hello, {}. {}",
+                subject.to_lowercase(),
+                pick(
+                    &mut rng,
+                    &[
+                        "Thanks in advance.",
+                        "This is the second time I write about this.",
+                        "Please get back to me quickly.",
+                        "Kind regards.",
+                    ]
+                )
+            );
             match rng.random_range(0..10u32) {
                 0 | 1 => {
                     if let Some(p) = &c.phone {
@@ -341,8 +363,11 @@ fn gen_tickets(customers: &[Customer], seed: u64) -> Vec<Ticket> {
                 _ => {}
             }
             body.push_str(&format!(" — {} {}", c.first_name, c.last_name));
-            let satisfaction =
-                if matches!(status, "solved" | "closed") && rng.random_bool(0.7) { Some(rng.random_range(1..=5)) } else { None };
+            let satisfaction = if matches!(status, "solved" | "closed") && rng.random_bool(0.7) {
+                Some(rng.random_range(1..=5))
+            } else {
+                None
+            };
             out.push(Ticket {
                 ticket_id: 0,
                 customer_id: c.customer_id,

@@ -155,7 +155,8 @@ fn write_sqlite(path: &Path, rows: &[Customer]) -> Result<(), GenError> {
     .map_err(e)?;
     let tx = db.transaction().map_err(e)?;
     {
-        let mut stmt = tx.prepare("INSERT INTO customers VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)").map_err(e)?;
+        let mut stmt =
+            tx.prepare("INSERT INTO customers VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)").map_err(e)?;
         for c in rows {
             stmt.execute(rusqlite::params![
                 c.customer_id,
@@ -196,8 +197,16 @@ fn write_xlsx(path: &Path, rows: &[Invoice]) -> Result<(), GenError> {
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
     let money = Format::new().set_num_format("#,##0.00");
     let headers = [
-        "invoice_id", "order_id", "customer_id", "issued_on", "due_on", "net_amount", "tax_amount", "currency",
-        "payment_method", "paid",
+        "invoice_id",
+        "order_id",
+        "customer_id",
+        "issued_on",
+        "due_on",
+        "net_amount",
+        "tax_amount",
+        "currency",
+        "payment_method",
+        "paid",
     ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(e)?;
@@ -246,11 +255,46 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
             write_parquet(&p("tickets.parquet"), &mut tickets)?;
             write_csv(&p("countries.csv"), &mut countries)?;
             vec![
-                source("crm", "CRM customers", SourceKind::Sqlite, "crm.sqlite", "CRM", "Customer master records (table `customers`)"),
-                source("orders", "Web shop orders", SourceKind::Csv, "orders.csv", "Shop", "One row per order, exported nightly"),
-                source("invoices", "Billing invoices", SourceKind::Excel, "invoices.xlsx", "Billing", "Sheet `Invoices`, one row per invoice"),
-                source("tickets", "Support tickets", SourceKind::Parquet, "tickets.parquet", "Helpdesk", "Tickets with free-text bodies"),
-                source("countries", "Country reference", SourceKind::Csv, "countries.csv", "Reference", "ISO country codes, regions, VAT"),
+                source(
+                    "crm",
+                    "CRM customers",
+                    SourceKind::Sqlite,
+                    "crm.sqlite",
+                    "CRM",
+                    "Customer master records (table `customers`)",
+                ),
+                source(
+                    "orders",
+                    "Web shop orders",
+                    SourceKind::Csv,
+                    "orders.csv",
+                    "Shop",
+                    "One row per order, exported nightly",
+                ),
+                source(
+                    "invoices",
+                    "Billing invoices",
+                    SourceKind::Excel,
+                    "invoices.xlsx",
+                    "Billing",
+                    "Sheet `Invoices`, one row per invoice",
+                ),
+                source(
+                    "tickets",
+                    "Support tickets",
+                    SourceKind::Parquet,
+                    "tickets.parquet",
+                    "Helpdesk",
+                    "Tickets with free-text bodies",
+                ),
+                source(
+                    "countries",
+                    "Country reference",
+                    SourceKind::Csv,
+                    "countries.csv",
+                    "Reference",
+                    "ISO country codes, regions, VAT",
+                ),
             ]
         }
         Layout::Parquet => {
@@ -262,11 +306,39 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
             write_parquet(&p("tickets.parquet"), &mut tickets)?;
             write_parquet(&p("countries.parquet"), &mut countries)?;
             vec![
-                source("crm", "CRM customers", SourceKind::Parquet, "customers.parquet", "CRM", "Customer master records"),
+                source(
+                    "crm",
+                    "CRM customers",
+                    SourceKind::Parquet,
+                    "customers.parquet",
+                    "CRM",
+                    "Customer master records",
+                ),
                 source("orders", "Web shop orders", SourceKind::Parquet, "orders.parquet", "Shop", "One row per order"),
-                source("invoices", "Billing invoices", SourceKind::Parquet, "invoices.parquet", "Billing", "One row per invoice"),
-                source("tickets", "Support tickets", SourceKind::Parquet, "tickets.parquet", "Helpdesk", "Tickets with free-text bodies"),
-                source("countries", "Country reference", SourceKind::Parquet, "countries.parquet", "Reference", "ISO country codes"),
+                source(
+                    "invoices",
+                    "Billing invoices",
+                    SourceKind::Parquet,
+                    "invoices.parquet",
+                    "Billing",
+                    "One row per invoice",
+                ),
+                source(
+                    "tickets",
+                    "Support tickets",
+                    SourceKind::Parquet,
+                    "tickets.parquet",
+                    "Helpdesk",
+                    "Tickets with free-text bodies",
+                ),
+                source(
+                    "countries",
+                    "Country reference",
+                    SourceKind::Parquet,
+                    "countries.parquet",
+                    "Reference",
+                    "ISO country codes",
+                ),
             ]
         }
     };

@@ -15,12 +15,10 @@ fn sqlite_rows(path: &Path) -> Vec<Vec<String>> {
     let db = rusqlite::Connection::open(path).unwrap();
     let mut stmt = db.prepare("SELECT * FROM customers ORDER BY customer_id").unwrap();
     let n = stmt.column_count();
-    stmt.query_map([], |r| {
-        Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>())
-    })
-    .unwrap()
-    .map(|r| r.unwrap())
-    .collect()
+    stmt.query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>()))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
 }
 
 fn xlsx_cells(path: &Path) -> Vec<Vec<Data>> {
@@ -58,7 +56,10 @@ fn same_seed_same_bytes_other_seed_other_data() {
     for f in ["orders.csv", "invoices.xlsx", "tickets.parquet"] {
         assert_eq!(std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap(), "{f}");
     }
-    assert_ne!(std::fs::read(a.path().join("orders.csv")).unwrap(), std::fs::read(c.path().join("orders.csv")).unwrap());
+    assert_ne!(
+        std::fs::read(a.path().join("orders.csv")).unwrap(),
+        std::fs::read(c.path().join("orders.csv")).unwrap()
+    );
 }
 
 #[test]
@@ -82,13 +83,22 @@ fn demo_carries_realistic_pii_and_dirt() {
     assert!(one("SELECT count(*) FROM (SELECT email FROM customers WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1)") > 0);
     assert!(one("SELECT count(*) FROM customers WHERE phone IS NOT NULL AND phone NOT LIKE '+%'") > 0);
     // Every card number is Luhn-valid; birth dates are ISO dates.
-    let cards: Vec<String> =
-        db.prepare("SELECT card_number FROM customers").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let cards: Vec<String> = db
+        .prepare("SELECT card_number FROM customers")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
     assert!(cards.iter().all(|c| luhn_valid(c)));
     assert_eq!(one("SELECT count(*) FROM customers WHERE birth_date IS NOT NULL AND birth_date NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'"), 0);
 
     // Orphan orders: customer ids the CRM does not know.
-    let orders = CsvReadOptions::default().try_into_reader_with_file_path(Some(ws.join("orders.csv"))).unwrap().finish().unwrap();
+    let orders = CsvReadOptions::default()
+        .try_into_reader_with_file_path(Some(ws.join("orders.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
     let max_id = one("SELECT max(customer_id) FROM customers");
     let ids = orders.column("customer_id").unwrap().i64().unwrap().clone();
     let orphans = ids.iter().flatten().filter(|&id| id > max_id).count();

@@ -12,7 +12,11 @@ pub enum SourceError {
     #[error("{path}: {message}")]
     Read { path: PathBuf, message: String },
     #[error("{path}: cannot open: {source}")]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("preview of {path} could not be encoded as Arrow IPC: {message}")]
     Encode { path: PathBuf, message: String },
 }

@@ -39,7 +39,10 @@ impl FileFormat {
             _ => SourceError::Io { path: path.to_path_buf(), source: e },
         })?;
         if meta.is_dir() {
-            return Err(SourceError::Unsupported { path: path.to_path_buf(), reason: "is a folder, not a file".into() });
+            return Err(SourceError::Unsupported {
+                path: path.to_path_buf(),
+                reason: "is a folder, not a file".into(),
+            });
         }
         if meta.len() == 0 {
             return Err(SourceError::Empty { path: path.to_path_buf() });
@@ -69,9 +72,7 @@ impl FileFormat {
             _ if head.starts_with(b"PAR1") => Ok(FileFormat::Parquet),
             other => Err(SourceError::Unsupported {
                 path: path.to_path_buf(),
-                reason: format!(
-                    "reading `.{other}` files is not supported yet (CSV and Parquet are)"
-                ),
+                reason: format!("reading `.{other}` files is not supported yet (CSV and Parquet are)"),
             }),
         }
     }
@@ -129,7 +130,8 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
             (schema_columns(sample.schema()), first_count(&count, path)?)
         }
         FileFormat::Parquet => {
-            let file = std::fs::File::open(path).map_err(|source| SourceError::Io { path: path.to_path_buf(), source })?;
+            let file =
+                std::fs::File::open(path).map_err(|source| SourceError::Io { path: path.to_path_buf(), source })?;
             let mut reader = ParquetReader::new(file);
             let schema = reader.schema().map_err(|e| SourceError::read(path, e))?;
             let rows = reader.num_rows().map_err(|e| SourceError::read(path, e))?;
@@ -156,7 +158,8 @@ pub fn preview(path: &Path, limit: usize) -> Result<DataFrame, SourceError> {
             .and_then(|r| r.finish())
             .map_err(|e| SourceError::read(path, e)),
         FileFormat::Parquet => {
-            let file = std::fs::File::open(path).map_err(|source| SourceError::Io { path: path.to_path_buf(), source })?;
+            let file =
+                std::fs::File::open(path).map_err(|source| SourceError::Io { path: path.to_path_buf(), source })?;
             ParquetReader::new(file).with_slice(Some((0, limit))).finish().map_err(|e| SourceError::read(path, e))
         }
     }
@@ -187,7 +190,13 @@ mod tests {
         let got: Vec<(&str, &str)> = i.columns.iter().map(|c| (c.name.as_str(), c.dtype.as_str())).collect();
         assert_eq!(
             got,
-            vec![("order_id", "i64"), ("customer_id", "i64"), ("amount", "f64"), ("ordered_on", "date"), ("note", "str")]
+            vec![
+                ("order_id", "i64"),
+                ("customer_id", "i64"),
+                ("amount", "f64"),
+                ("ordered_on", "date"),
+                ("note", "str")
+            ]
         );
     }
 

@@ -31,7 +31,11 @@ pub enum WorkspaceError {
     #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Invalid { path: PathBuf, line: Option<usize>, message: String },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{path}: no source with id `{id}` in this workspace")]
     UnknownSource { path: PathBuf, id: String },
 }
@@ -66,9 +70,7 @@ impl Workspace {
         if !root.is_dir() {
             return Err(WorkspaceError::NotFound { path: root.to_path_buf() });
         }
-        let root = root
-            .canonicalize()
-            .map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
+        let root = root.canonicalize().map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
         let manifest_path = root.join(MANIFEST_FILE);
         if !manifest_path.is_file() {
             return Err(WorkspaceError::NoManifest { path: root });
@@ -85,8 +87,7 @@ impl Workspace {
     /// Creates a new, empty workspace at `root` (the folder may exist but must not hold a manifest).
     pub fn init(root: impl AsRef<Path>, name: &str) -> Result<Self> {
         let root = root.as_ref();
-        std::fs::create_dir_all(root)
-            .map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
+        std::fs::create_dir_all(root).map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
         let manifest_path = root.join(MANIFEST_FILE);
         if manifest_path.exists() {
             return Err(WorkspaceError::Invalid {
@@ -104,8 +105,7 @@ impl Workspace {
     /// atomically after validating it, then opens the workspace.
     pub fn create_or_replace(root: impl AsRef<Path>, manifest: &WorkspaceManifest) -> Result<Self> {
         let root = root.as_ref();
-        std::fs::create_dir_all(root)
-            .map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
+        std::fs::create_dir_all(root).map_err(|source| WorkspaceError::Io { path: root.to_path_buf(), source })?;
         let manifest_path = root.join(MANIFEST_FILE);
         manifest.validate(&manifest_path)?;
         write_atomic(&manifest_path, manifest.to_yaml().as_bytes())?;
@@ -241,7 +241,10 @@ mod tests {
         let msg = Workspace::open(dir.path()).unwrap_err().to_string();
         assert!(msg.contains("sources[0].path"), "{msg}");
 
-        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: a, name: A, kind: csv, path: a.csv, password: hunter2}\n");
+        write(
+            dir.path(),
+            "version: 1\nname: D\nsources:\n  - {id: a, name: A, kind: csv, path: a.csv, password: hunter2}\n",
+        );
         let msg = Workspace::open(dir.path()).unwrap_err().to_string();
         assert!(msg.contains("password"), "{msg}");
         assert!(!msg.contains("hunter2"), "the secret must not be echoed: {msg}");

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what Steward needs on a Debian/Ubuntu machine, skipping whatever is already there:
+# system packages (apt), the UI's npm packages (npm ci), and pinned cargo tools.
+# Called by `make run` and `make test`; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TAURI_DRIVER_VERSION=2.1.0
+NODE_MIN=20.19.0
+
+APT_PACKAGES=(
+  build-essential pkg-config curl file libssl-dev
+  # desktop shell (Tauri 2 on WebKitGTK 4.1)
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  # headless desktop tests and screenshots
+  webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+node_ok() { command -v node >/dev/null && version_ge "$(node --version | tr -d v)" "$NODE_MIN" && command -v npm >/dev/null; }
+node_ok || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! node_ok; then
+  echo "Steward's UI needs Node.js >= $NODE_MIN with npm (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "Install a newer Node.js (for example from your distribution's backports or NodeSource) and run again." >&2
+  exit 1
+fi
+
+if ! command -v cargo >/dev/null; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    say "installing the Rust toolchain (rustup)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+
+if [ "$(tauri-driver --version 2>/dev/null || true)" != "tauri-driver $TAURI_DRIVER_VERSION" ] &&
+   [ "$("$HOME/.cargo/bin/tauri-driver" --version 2>/dev/null || true)" != "tauri-driver $TAURI_DRIVER_VERSION" ]; then
+  say "installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  say "installing UI packages (npm ci)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
