@@ -63,10 +63,10 @@ describe("Steward desktop on the sample workspace", () => {
   it("shows the CSV's real first rows in the grid, read by the Rust core", async () => {
     const want = csvHead(join(workspace, "orders.csv"), 3);
     await session.waitFor("orders grid", async () => (await session.findAll('[role=grid][aria-label="Preview of orders"] .grid-row[data-row="2"]')).length === 1);
-    const headers = await session.texts("[role=grid] .col-name");
+    const headers = await session.contents("[role=grid] .col-name");
     assert.deepEqual(headers, want.header);
     for (let i = 0; i < want.rows.length; i++) {
-      const cells = await session.texts(`[role=grid] .grid-row[data-row="${i}"] [role=gridcell]`);
+      const cells = await session.contents(`[role=grid] .grid-row[data-row="${i}"] [role=gridcell]`);
       assert.deepEqual(cells, want.rows[i], `row ${i + 1}`);
     }
     const summary = (await session.texts("[data-testid=preview-summary]"))[0];
@@ -80,7 +80,7 @@ describe("Steward desktop on the sample workspace", () => {
     const [tickets] = await session.findAll('[data-source-id="tickets"]');
     await session.click(tickets);
     await session.waitFor("tickets grid", async () => (await session.findAll('[aria-label="Preview of tickets"] .grid-row[data-row="0"]')).length === 1);
-    const headers = await session.texts("[role=grid] .col-name");
+    const headers = await session.contents("[role=grid] .col-name");
     assert.ok(headers.includes("body") && headers.includes("opened_at"), headers.join(","));
     const [crm] = await session.findAll('[data-source-id="crm"]');
     await session.click(crm);

@@ -139,6 +139,16 @@ export class Session {
     return this.cmd("GET", `/element/${el}/text`);
   }
 
+  /** The DOM text of an element (WebKit's rendered-text heuristics skip clipped grid cells). */
+  async content(el) {
+    return this.cmd("GET", `/element/${el}/property/textContent`);
+  }
+
+  async contents(css) {
+    const els = await this.findAll(css);
+    return Promise.all(els.map((e) => this.content(e)));
+  }
+
   async click(el) {
     return this.cmd("POST", `/element/${el}/click`, {});
   }
