@@ -47,8 +47,8 @@ if ! command -v cargo >/dev/null; then
   fi
 fi
 
-if [ "$(tauri-driver --version 2>/dev/null || true)" != "tauri-driver $TAURI_DRIVER_VERSION" ] &&
-   [ "$("$HOME/.cargo/bin/tauri-driver" --version 2>/dev/null || true)" != "tauri-driver $TAURI_DRIVER_VERSION" ]; then
+# tauri-driver has no --version; cargo's own install list says which version is there.
+if ! cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
   say "installing tauri-driver $TAURI_DRIVER_VERSION"
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
 fi
