@@ -1,20 +1,21 @@
 //! IPC commands: validate, call the core, translate the answer.
 
-use std::path::PathBuf;
-
 use steward_ipc::{IpcError, PreviewRequest, SourceInspection, WorkspaceInfo};
+use steward_sources::Location;
 use tauri::ipc::Response;
 use tauri::State;
 
 use crate::AppState;
 
-/// Looks up a source's file path in the opened workspace.
-fn source_file(state: &AppState, source_id: &str) -> Result<PathBuf, IpcError> {
+/// Where a source of the opened workspace reads its rows from.
+fn source_location(state: &AppState, source_id: &str) -> Result<Location, IpcError> {
     steward_ipc::validate_source_id(source_id)?;
     let guard = state.workspace.read().map_err(|_| IpcError::new("app.state", "workspace state is unavailable"))?;
     let ws = guard.as_ref().map_err(Clone::clone)?;
     let src = ws.source(source_id)?;
-    Ok(ws.source_path(src))
+    let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
+    loc.header_row = src.header_row;
+    Ok(loc)
 }
 
 /// Runs blocking core work off the IPC thread.
@@ -35,9 +36,9 @@ pub fn get_workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, IpcErr
 /// Columns, types and row count of one source.
 #[tauri::command]
 pub async fn inspect_source(state: State<'_, AppState>, source_id: String) -> Result<SourceInspection, IpcError> {
-    let path = source_file(&state, &source_id)?;
+    let loc = source_location(&state, &source_id)?;
     blocking(move || {
-        let i = steward_sources::inspect(&path)?;
+        let i = steward_sources::inspect(&loc)?;
         Ok(SourceInspection::from_core(&source_id, i))
     })
     .await
@@ -47,10 +48,10 @@ pub async fn inspect_source(state: State<'_, AppState>, source_id: String) -> Re
 #[tauri::command]
 pub async fn preview_source(state: State<'_, AppState>, request: PreviewRequest) -> Result<Response, IpcError> {
     request.validate()?;
-    let path = source_file(&state, &request.source_id)?;
+    let loc = source_location(&state, &request.source_id)?;
     blocking(move || {
-        let mut df = steward_sources::preview(&path, request.limit as usize)?;
-        let bytes = steward_sources::to_arrow_ipc(&mut df, &path)?;
+        let mut df = steward_sources::preview(&loc, request.limit as usize)?;
+        let bytes = steward_sources::to_arrow_ipc(&mut df, &loc.path)?;
         tracing::debug!(source = %request.source_id, rows = df.height(), bytes = bytes.len(), "preview");
         Ok(Response::new(bytes))
     })

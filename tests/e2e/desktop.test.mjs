@@ -76,15 +76,23 @@ describe("Steward desktop on the sample workspace", () => {
     writeFileSync(join(shots, "orders-preview.png"), await session.screenshot());
   });
 
-  it("switches to the Parquet tickets and explains sources it cannot preview yet", async () => {
-    const [tickets] = await session.findAll('[data-source-id="tickets"]');
-    await session.click(tickets);
-    await session.waitFor("tickets grid", async () => (await session.findAll('[aria-label="Preview of tickets"] .grid-row[data-row="0"]')).length === 1);
-    const headers = await session.contents("[role=grid] .col-name");
-    assert.ok(headers.includes("body") && headers.includes("opened_at"), headers.join(","));
-    const [crm] = await session.findAll('[data-source-id="crm"]');
-    await session.click(crm);
-    const alert = await session.waitFor("alert", async () => (await session.texts("[role=alert]"))[0]);
-    assert.match(alert, /crm\.sqlite/);
+  it("previews the Parquet tickets, the SQLite customers and the Excel invoices", async () => {
+    const open = async (id, columns) => {
+      const [button] = await session.findAll(`[data-source-id="${id}"]`);
+      await session.click(button);
+      await session.waitFor(`${id} grid`, async () => (await session.findAll(`[aria-label="Preview of ${id}"] .grid-row[data-row="0"]`)).length === 1);
+      const headers = await session.contents("[role=grid] .col-name");
+      for (const c of columns) assert.ok(headers.includes(c), `${id}: ${c} missing from ${headers.join(",")}`);
+      return session.contents("[role=grid] .col-type");
+    };
+    await open("tickets", ["body", "opened_at"]);
+    const crmTypes = await open("crm", ["customer_id", "email", "birth_date"]);
+    assert.ok(crmTypes.includes("date"), `birth_date typed as a date: ${crmTypes.join(",")}`);
+    const firstId = (await session.contents('[role=grid] .grid-row[data-row="0"] [data-col="customer_id"]'))[0];
+    assert.equal(firstId, "1");
+    const invoiceTypes = await open("invoices", ["invoice_id", "issued_on", "paid"]);
+    assert.deepEqual(invoiceTypes.slice(3, 5), ["date", "date"]);
+    const summary = (await session.texts("[data-testid=preview-summary]"))[0];
+    assert.match(summary, /rows · 10 columns/);
   });
 });

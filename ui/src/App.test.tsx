@@ -12,8 +12,8 @@ const workspace: WorkspaceInfo = {
   root: "/ws",
   name: "Customer 360 demo",
   sources: [
-    { id: "crm", name: "CRM customers", kind: "sqlite", path: "crm.sqlite", system: "CRM", description: null, previewable: false },
-    { id: "orders", name: "Web shop orders", kind: "csv", path: "orders.csv", system: "Shop", description: null, previewable: true },
+    { id: "crm", name: "CRM customers", kind: "sqlite", path: "crm.sqlite", table: "customers", system: "CRM", description: null },
+    { id: "orders", name: "Web shop orders", kind: "csv", path: "orders.csv", table: null, system: "Shop", description: null },
   ],
 };
 
@@ -33,7 +33,7 @@ beforeEach(() => {
       case "get_workspace":
         return workspace;
       case "inspect_source":
-        return { sourceId: "orders", format: "csv", columns: [{ name: "order_id", dtype: "i64" }, { name: "status", dtype: "str" }], rowCount: 2495 };
+        return { sourceId: "orders", format: "csv", table: null, columns: [{ name: "order_id", dtype: "i64" }, { name: "status", dtype: "str" }], rowCount: 2495 };
       case "preview_source":
         expect(args).toEqual({ request: { sourceId: "orders", limit: PREVIEW_ROWS } });
         return ordersBytes();
@@ -58,11 +58,15 @@ describe("App", () => {
     expect(within(grid).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["#", "order_idi64", "statusstr"]);
   });
 
-  it("explains why a source cannot be previewed yet", async () => {
+  it("shows the table inside a database source and reports its read errors", async () => {
     render(<App />);
     await screen.findByRole("grid");
+    expect(screen.getByRole("button", { name: /CRM customers/ }).textContent).toContain("crm.sqlite › customers");
+    invoke.mockImplementation(async (cmd: string) => {
+      throw { code: "source.corrupt", message: `crm.sqlite: the database is damaged (${cmd})` };
+    });
     fireEvent.click(screen.getByRole("button", { name: /CRM customers/ }));
-    expect((await screen.findByRole("alert")).textContent).toContain("crm.sqlite");
+    expect((await screen.findByRole("alert")).textContent).toContain("crm.sqlite: the database is damaged");
   });
 
   it("shows the {code, message} of a failed command", async () => {

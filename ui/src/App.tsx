@@ -15,6 +15,8 @@ type Preview =
 const KIND_LABEL: Record<SourceSummary["kind"], string> = {
   csv: "CSV",
   parquet: "Parquet",
+  arrow: "Arrow",
+  ndjson: "NDJSON",
   excel: "Excel",
   sqlite: "SQLite",
 };
@@ -52,7 +54,10 @@ function SourceList({
             <span className="source-meta">
               <span className={`kind kind-${s.kind}`}>{KIND_LABEL[s.kind]}</span>
               {s.system && <span className="system">{s.system}</span>}
-              <span className="path">{s.path}</span>
+              <span className="path">
+                {s.path}
+                {s.table && ` › ${s.table}`}
+              </span>
             </span>
           </button>
         </li>
@@ -67,17 +72,6 @@ export function App() {
   const [preview, setPreview] = useState<Preview>({ state: "idle" });
 
   const open = useCallback(async (s: SourceSummary) => {
-    if (!s.previewable) {
-      setPreview({
-        state: "error",
-        sourceId: s.id,
-        error: {
-          code: "source.unsupported",
-          message: `${s.path}: ${KIND_LABEL[s.kind]} sources cannot be previewed yet (CSV and Parquet can)`,
-        },
-      });
-      return;
-    }
     setPreview({ state: "loading", sourceId: s.id });
     try {
       const [inspection, bytes] = await Promise.all([
@@ -99,7 +93,8 @@ export function App() {
       .getWorkspace()
       .then((ws) => {
         setWorkspace(ws);
-        const first = ws.sources.find((s) => s.previewable);
+        // Open the first text source: it is what stewards most often check first.
+        const first = ws.sources.find((s) => s.kind === "csv") ?? ws.sources[0];
         if (first) void open(first);
       })
       .catch((e: IpcError) => setWsError(e));

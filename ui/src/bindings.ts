@@ -2,17 +2,17 @@
 
 export type IpcError = { code: string, message: string, };
 
-export type SourceKind = "csv" | "parquet" | "excel" | "sqlite";
+export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite";
 
 export type SourceSummary = { id: string, name: string, kind: SourceKind, 
 /**
  * Path as written in the workspace manifest (usually relative to the workspace).
  */
-path: string, system: string | null, description: string | null, 
+path: string, 
 /**
- * Whether the app can show rows of this source today.
+ * Sheet or table inside the file, for workbooks and databases.
  */
-previewable: boolean, };
+table: string | null, system: string | null, description: string | null, };
 
 export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
 
@@ -22,7 +22,7 @@ export type ColumnInfo = { name: string,
  */
 dtype: string, };
 
-export type SourceInspection = { sourceId: string, format: string, columns: Array<ColumnInfo>, rowCount: number, };
+export type SourceInspection = { sourceId: string, format: string, table: string | null, columns: Array<ColumnInfo>, rowCount: number, };
 
 export type PreviewRequest = { sourceId: string, 
 /**

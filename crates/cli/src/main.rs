@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
-use steward_sources::Inspection;
+use steward_sources::{Inspection, Location};
 use steward_workspace::Workspace;
 
 #[derive(Parser, Debug)]
@@ -55,7 +55,29 @@ enum SourcesCommand {
         /// Workspace folder used to resolve source ids (default: the current folder).
         #[arg(long, short, default_value = ".")]
         workspace: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
     },
+}
+
+/// How to read a file, when detection is not what the steward wants.
+#[derive(clap::Args, Debug, Default)]
+struct ReadArgs {
+    /// Sheet of a workbook, or table/view of a SQLite database.
+    #[arg(long, alias = "sheet")]
+    table: Option<String>,
+    /// 1-based sheet row holding the column names.
+    #[arg(long)]
+    header_row: Option<u32>,
+    /// Field delimiter of a text file (detected by default).
+    #[arg(long)]
+    delimiter: Option<char>,
+    /// Read a text file whose first row is data, not column names.
+    #[arg(long)]
+    no_header: bool,
+    /// Read rows with too many or too few fields instead of refusing the file.
+    #[arg(long)]
+    allow_ragged: bool,
 }
 
 /// An error on its way out: a stable code and a message for people.
@@ -86,7 +108,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sources { command } => match command {
             SourcesCommand::List { workspace } => list(workspace, cli.format),
-            SourcesCommand::Inspect { target, workspace } => inspect(target, workspace, cli.format),
+            SourcesCommand::Inspect { target, workspace, read } => inspect(target, workspace, read, cli.format),
         },
     };
     match result {
@@ -142,39 +164,62 @@ fn list(root: &Path, format: Format) -> Result<String, CliError> {
     Ok(out)
 }
 
-/// Resolves TARGET: an existing file wins; otherwise a source id of the workspace.
-fn resolve_target(target: &str, workspace: &Path) -> Result<PathBuf, CliError> {
+/// Resolves TARGET: an existing file wins; otherwise a source id of the workspace. Flags
+/// override what the workspace says about the source.
+fn resolve_target(target: &str, workspace: &Path, read: &ReadArgs) -> Location {
     let as_path = Path::new(target);
-    if as_path.exists() {
-        return Ok(as_path.to_path_buf());
-    }
+    let mut loc = Location::file(as_path);
     let looks_like_id = !target.is_empty()
         && target.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if looks_like_id {
+    if !as_path.exists() && looks_like_id {
         if let Ok(ws) = Workspace::open(workspace) {
             if let Ok(src) = ws.source(target) {
-                return Ok(ws.source_path(src));
+                loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
+                loc.header_row = src.header_row;
             }
         }
     }
-    Ok(as_path.to_path_buf())
+    if read.table.is_some() {
+        loc.table = read.table.clone();
+    }
+    if read.header_row.is_some() {
+        loc.header_row = read.header_row;
+    }
+    loc.csv.delimiter = read.delimiter;
+    loc.csv.has_header = read.no_header.then_some(false);
+    loc.csv.allow_ragged = read.allow_ragged;
+    loc
 }
 
-fn inspect(target: &str, workspace: &Path, format: Format) -> Result<String, CliError> {
-    let path = resolve_target(target, workspace)?;
-    let i: Inspection = steward_sources::inspect(&path)?;
+fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> Result<String, CliError> {
+    let loc = resolve_target(target, workspace, read);
+    let i: Inspection = steward_sources::inspect(&loc)?;
     if format == Format::Json {
         return to_json(&i);
     }
     let rows: Vec<Vec<String>> =
         i.columns.iter().enumerate().map(|(n, c)| vec![(n + 1).to_string(), c.name.clone(), c.dtype.clone()]).collect();
+    let table_label = i.table.as_ref().map(|t| format!(" [{t}]")).unwrap_or_default();
     let mut out = format!(
-        "{}  ({}, {} rows, {} columns)\n\n",
+        "{}{table_label}  ({}, {} rows, {} columns)\n",
         i.path.display(),
         i.format.as_str(),
         thousands(i.row_count),
         i.columns.len()
     );
+    if let Some(d) = &i.dialect {
+        let delim = match d.delimiter {
+            '\t' => "tab".to_string(),
+            c => format!("`{c}`"),
+        };
+        let header = if d.has_header { "header row" } else { "no header row" };
+        out.push_str(&format!("delimiter {delim}, {header}, {}\n", d.encoding));
+    }
+    if !i.tables.is_empty() {
+        let names: Vec<String> = i.tables.iter().map(|t| format!("{} ({})", t.name, t.kind)).collect();
+        out.push_str(&format!("tables: {}\n", names.join(", ")));
+    }
+    out.push('\n');
     out.push_str(&table(&["#", "column", "type"], &rows));
     Ok(out)
 }

@@ -31,6 +31,7 @@ fn inspect_prints_columns_types_and_row_count() {
     let out = stdout(&o);
     let rows = csv_rows(&orders);
     assert!(out.contains(&format!("csv, {},{:03} rows, 7 columns", rows / 1000, rows % 1000)), "{out}");
+    assert!(out.contains("delimiter `,`, header row, utf-8"), "{out}");
     for line in ["order_id     i64", "customer_id  i64", "ordered_on   date", "amount       f64", "currency     str"] {
         assert!(out.lines().any(|l| l.ends_with(line)), "missing `{line}` in\n{out}");
     }
@@ -60,6 +61,23 @@ fn inspect_resolves_a_source_id_in_the_workspace() {
         .unwrap()
         .iter()
         .any(|c| c["name"] == "opened_at" && c["dtype"].as_str().unwrap().starts_with("datetime")));
+}
+
+#[test]
+fn inspect_reads_the_sqlite_table_and_the_workbook_sheet_of_the_workspace() {
+    let ws = sample();
+    let o = steward(&["sources", "inspect", "crm", "--workspace", ws.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("[customers]  (sqlite, 500 rows, 13 columns)"), "{out}");
+    assert!(out.lines().any(|l| l.ends_with("birth_date      date")), "{out}");
+    let o = steward(&["sources", "inspect", "invoices", "--workspace", ws.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["table"], "Invoices");
+    assert_eq!(v["tables"][0]["kind"], "sheet");
+    let issued = v["columns"].as_array().unwrap().iter().find(|c| c["name"] == "issued_on").unwrap();
+    assert_eq!(issued["dtype"], "date");
 }
 
 #[test]

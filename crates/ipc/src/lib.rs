@@ -56,6 +56,8 @@ impl From<steward_sources::SourceError> for IpcError {
 pub enum SourceKind {
     Csv,
     Parquet,
+    Arrow,
+    Ndjson,
     Excel,
     Sqlite,
 }
@@ -65,6 +67,8 @@ impl From<steward_workspace::SourceKind> for SourceKind {
         match k {
             steward_workspace::SourceKind::Csv => SourceKind::Csv,
             steward_workspace::SourceKind::Parquet => SourceKind::Parquet,
+            steward_workspace::SourceKind::Arrow => SourceKind::Arrow,
+            steward_workspace::SourceKind::Ndjson => SourceKind::Ndjson,
             steward_workspace::SourceKind::Excel => SourceKind::Excel,
             steward_workspace::SourceKind::Sqlite => SourceKind::Sqlite,
         }
@@ -80,10 +84,10 @@ pub struct SourceSummary {
     pub kind: SourceKind,
     /// Path as written in the workspace manifest (usually relative to the workspace).
     pub path: String,
+    /// Sheet or table inside the file, for workbooks and databases.
+    pub table: Option<String>,
     pub system: Option<String>,
     pub description: Option<String>,
-    /// Whether the app can show rows of this source today.
-    pub previewable: bool,
 }
 
 /// The opened workspace, as the app shows it.
@@ -108,12 +112,9 @@ impl From<&steward_workspace::Workspace> for WorkspaceInfo {
                     name: s.name.clone(),
                     kind: s.kind.into(),
                     path: s.path.clone(),
+                    table: s.table.clone(),
                     system: s.system.clone(),
                     description: s.description.clone(),
-                    previewable: matches!(
-                        s.kind,
-                        steward_workspace::SourceKind::Csv | steward_workspace::SourceKind::Parquet
-                    ),
                 })
                 .collect(),
         }
@@ -134,6 +135,7 @@ pub struct ColumnInfo {
 pub struct SourceInspection {
     pub source_id: String,
     pub format: String,
+    pub table: Option<String>,
     pub columns: Vec<ColumnInfo>,
     pub row_count: u64,
 }
@@ -143,6 +145,7 @@ impl SourceInspection {
         SourceInspection {
             source_id: source_id.to_string(),
             format: i.format.as_str().to_string(),
+            table: i.table,
             columns: i.columns.into_iter().map(|c| ColumnInfo { name: c.name, dtype: c.dtype }).collect(),
             row_count: i.row_count,
         }
@@ -225,7 +228,8 @@ mod tests {
 
     #[test]
     fn core_errors_keep_their_code_and_name_the_file() {
-        let e: IpcError = steward_sources::inspect(std::path::Path::new("no/such/orders.csv")).unwrap_err().into();
+        let e: IpcError =
+            steward_sources::inspect(&steward_sources::Location::file("no/such/orders.csv")).unwrap_err().into();
         assert_eq!(e.code, "source.not_found");
         assert!(e.message.contains("orders.csv"));
         let json: serde_json::Value = serde_json::to_value(&e).unwrap();

@@ -230,11 +230,18 @@ fn write_xlsx(path: &Path, rows: &[Invoice]) -> Result<(), GenError> {
 }
 
 fn source(id: &str, name: &str, kind: SourceKind, path: &str, system: &str, description: &str) -> SourceRef {
+    let table = match kind {
+        SourceKind::Sqlite => Some("customers".to_string()),
+        SourceKind::Excel => Some("Invoices".to_string()),
+        _ => None,
+    };
     SourceRef {
         id: id.into(),
         name: name.into(),
         kind,
         path: path.into(),
+        table,
+        header_row: None,
         system: Some(system.into()),
         description: Some(description.into()),
     }
@@ -255,14 +262,7 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
             write_parquet(&p("tickets.parquet"), &mut tickets)?;
             write_csv(&p("countries.csv"), &mut countries)?;
             vec![
-                source(
-                    "crm",
-                    "CRM customers",
-                    SourceKind::Sqlite,
-                    "crm.sqlite",
-                    "CRM",
-                    "Customer master records (table `customers`)",
-                ),
+                source("crm", "CRM customers", SourceKind::Sqlite, "crm.sqlite", "CRM", "Customer master records"),
                 source(
                     "orders",
                     "Web shop orders",
@@ -277,7 +277,7 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
                     SourceKind::Excel,
                     "invoices.xlsx",
                     "Billing",
-                    "Sheet `Invoices`, one row per invoice",
+                    "One row per invoice",
                 ),
                 source(
                     "tickets",

@@ -1,21 +1,225 @@
 //! # steward-sources
 //!
-//! Owns reading the steward's sources with Polars: recognising a file's format, inspecting it
-//! (columns, inferred types, row count) and reading preview rows, which leave this crate as a
-//! `DataFrame` or as Arrow IPC bytes for the desktop grid.
+//! Owns reading the steward's sources with Polars: recognising a file's format from its bytes,
+//! listing the tables inside it (spreadsheet sheets, SQLite tables and views), inspecting one
+//! (columns, inferred types, exact row count, CSV dialect) and reading rows, which leave this
+//! crate as a `DataFrame` or as Arrow IPC bytes for the desktop grid.
 //!
-//! It must not know about workspaces, the desktop shell or IPC: callers hand it a path and get
-//! typed results or a [`SourceError`] that names the file.
+//! It must not know about workspaces, the desktop shell or IPC: callers hand it a [`Location`]
+//! and get typed results or a [`SourceError`] that names the file, and the line, sheet or table.
 
 mod arrow_ipc;
+mod cells;
+mod csv;
 mod error;
-mod inspect;
+mod excel;
+mod files;
+mod format;
+mod sqlite;
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
 
 pub use arrow_ipc::to_arrow_ipc;
+pub use csv::{CsvDialect, CsvOptions};
 pub use error::SourceError;
-pub use inspect::{inspect, preview, ColumnInfo, FileFormat, Inspection, DEFAULT_PREVIEW_ROWS, MAX_PREVIEW_ROWS};
+pub use format::FileFormat;
 
-/// Re-exported so callers can hold previews without naming Polars' version themselves.
+/// Re-exported so callers can hold frames without naming Polars' version themselves.
 pub use polars::prelude::DataFrame;
 
 pub type Result<T, E = SourceError> = std::result::Result<T, E>;
+
+/// Rows shown by default in a preview.
+pub const DEFAULT_PREVIEW_ROWS: usize = 200;
+/// Upper bound on rows a single preview request may ask for.
+pub const MAX_PREVIEW_ROWS: usize = 100_000;
+
+/// Which rows to read: a file and, for files holding several tables, which one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    /// Sheet of a workbook, or table/view of a SQLite database.
+    pub table: Option<String>,
+    /// 1-based row of a sheet holding the column names (default: the first non-empty row).
+    pub header_row: Option<u32>,
+    pub csv: CsvOptions,
+}
+
+impl Location {
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Location { path: path.into(), ..Default::default() }
+    }
+
+    pub fn with_table(mut self, table: Option<String>) -> Self {
+        self.table = table;
+        self
+    }
+}
+
+/// A table inside a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableInfo {
+    pub name: String,
+    /// `table`, `view` or `sheet`.
+    pub kind: String,
+}
+
+/// One column as inferred.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// Polars' name for the type (`str`, `i64`, `f64`, `date`…).
+    pub dtype: String,
+}
+
+/// What `steward sources inspect` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inspection {
+    pub path: PathBuf,
+    pub format: FileFormat,
+    /// The table, sheet or view inspected, for files that hold several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// Every table in the file (empty for single-table formats).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableInfo>,
+    pub columns: Vec<ColumnInfo>,
+    /// Exact number of data rows (a header row is not counted).
+    pub row_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<CsvDialect>,
+}
+
+fn columns_of(schema: &Schema) -> Vec<ColumnInfo> {
+    schema.iter().map(|(n, d)| ColumnInfo { name: n.to_string(), dtype: d.to_string() }).collect()
+}
+
+/// Lists the tables inside a file (sheets, SQLite tables and views); empty for single-table files.
+pub fn list_tables(path: &Path) -> Result<Vec<TableInfo>> {
+    match FileFormat::detect(path)? {
+        FileFormat::Sqlite => sqlite::tables(path),
+        FileFormat::Excel => {
+            Ok(excel::sheet_names(path)?.into_iter().map(|name| TableInfo { name, kind: "sheet".into() }).collect())
+        }
+        _ => Ok(vec![]),
+    }
+}
+
+fn refuse_table(loc: &Location, format: FileFormat) -> Result<()> {
+    match &loc.table {
+        Some(t) if !format.has_tables() => Err(SourceError::Unsupported {
+            path: loc.path.clone(),
+            reason: format!("a {} file has one table; `{t}` cannot be chosen", format.as_str()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn read_csv_text(loc: &Location) -> Result<Vec<u8>> {
+    std::fs::read(&loc.path).map_err(|e| SourceError::io(&loc.path, e))
+}
+
+/// Inspects a source: columns with inferred types and the exact row count.
+pub fn inspect(loc: &Location) -> Result<Inspection> {
+    let path = loc.path.as_path();
+    let format = FileFormat::detect(path)?;
+    refuse_table(loc, format)?;
+    let mut out = Inspection {
+        path: path.to_path_buf(),
+        format,
+        table: None,
+        tables: vec![],
+        columns: vec![],
+        row_count: 0,
+        dialect: None,
+    };
+    match format {
+        FileFormat::Csv => {
+            let raw = read_csv_text(loc)?;
+            let decoded = csv::decode(path, &raw, true)?;
+            let dialect = csv::sniff(&decoded.text, &loc.csv, decoded.encoding);
+            let scan = csv::scan_records(path, &decoded.text, &dialect, loc.csv.allow_ragged, true)?;
+            let df = csv::read_frame(
+                path,
+                decoded.text.into_owned(),
+                &dialect,
+                loc.csv.allow_ragged,
+                Some(csv::INFER_ROWS),
+            )?;
+            out.columns = columns_of(df.schema());
+            out.row_count = scan.rows;
+            out.dialect = Some(dialect);
+        }
+        FileFormat::Parquet => {
+            let (rows, schema) = files::parquet_rows_and_schema(path)?;
+            out.columns = columns_of(&schema);
+            out.row_count = rows;
+        }
+        FileFormat::Arrow => {
+            let df = files::arrow(path, None)?;
+            out.columns = columns_of(df.schema());
+            out.row_count = df.height() as u64;
+        }
+        FileFormat::Ndjson => {
+            let (df, rows) = files::ndjson(path, Some(csv::INFER_ROWS))?;
+            out.columns = columns_of(df.schema());
+            out.row_count = rows;
+        }
+        FileFormat::Excel => {
+            out.tables = list_tables(path)?;
+            let sheet = excel::read(path, loc.table.as_deref(), loc.header_row, None)?;
+            out.table = Some(loc.table.clone().unwrap_or_else(|| out.tables[0].name.clone()));
+            out.columns = columns_of(sheet.frame.schema());
+            out.row_count = sheet.rows;
+        }
+        FileFormat::Sqlite => {
+            out.tables = sqlite::tables(path)?;
+            let table = sqlite::choose(path, loc.table.as_deref())?;
+            let df = sqlite::read(path, &table, Some(csv::INFER_ROWS))?;
+            out.columns = columns_of(df.schema());
+            out.row_count = sqlite::count(path, &table)?;
+            out.table = Some(table);
+        }
+    }
+    tracing::debug!(path = %path.display(), format = format.as_str(), rows = out.row_count, "inspected");
+    Ok(out)
+}
+
+/// Reads the first `limit` rows (capped at [`MAX_PREVIEW_ROWS`]).
+pub fn preview(loc: &Location, limit: usize) -> Result<DataFrame> {
+    read(loc, Some(limit.min(MAX_PREVIEW_ROWS)))
+}
+
+/// Reads every row of a source.
+pub fn load(loc: &Location) -> Result<DataFrame> {
+    read(loc, None)
+}
+
+fn read(loc: &Location, limit: Option<usize>) -> Result<DataFrame> {
+    let path = loc.path.as_path();
+    let format = FileFormat::detect(path)?;
+    refuse_table(loc, format)?;
+    match format {
+        FileFormat::Csv => {
+            let raw = read_csv_text(loc)?;
+            let decoded = csv::decode(path, &raw, true)?;
+            let dialect = csv::sniff(&decoded.text, &loc.csv, decoded.encoding);
+            csv::scan_records(path, &decoded.text, &dialect, loc.csv.allow_ragged, true)?;
+            csv::read_frame(path, decoded.text.into_owned(), &dialect, loc.csv.allow_ragged, limit)
+        }
+        FileFormat::Parquet => files::parquet(path, limit),
+        FileFormat::Arrow => files::arrow(path, limit),
+        FileFormat::Ndjson => files::ndjson(path, limit).map(|(df, _)| df),
+        FileFormat::Excel => excel::read(path, loc.table.as_deref(), loc.header_row, limit).map(|s| s.frame),
+        FileFormat::Sqlite => {
+            let table = sqlite::choose(path, loc.table.as_deref())?;
+            sqlite::read(path, &table, limit)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -267,6 +267,8 @@ mod tests {
             name: "Orders".into(),
             kind: SourceKind::Csv,
             path: "data/orders.csv".into(),
+            table: None,
+            header_row: None,
             system: Some("Shop".into()),
             description: None,
         })
@@ -278,6 +280,8 @@ mod tests {
                 name: "Again".into(),
                 kind: SourceKind::Csv,
                 path: "x.csv".into(),
+                table: None,
+                header_row: None,
                 system: None,
                 description: None,
             })

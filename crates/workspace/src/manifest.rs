@@ -24,6 +24,8 @@ pub struct WorkspaceManifest {
 pub enum SourceKind {
     Csv,
     Parquet,
+    Arrow,
+    Ndjson,
     Excel,
     Sqlite,
 }
@@ -33,6 +35,8 @@ impl SourceKind {
         match self {
             SourceKind::Csv => "csv",
             SourceKind::Parquet => "parquet",
+            SourceKind::Arrow => "arrow",
+            SourceKind::Ndjson => "ndjson",
             SourceKind::Excel => "excel",
             SourceKind::Sqlite => "sqlite",
         }
@@ -51,6 +55,12 @@ pub struct SourceRef {
     pub kind: SourceKind,
     /// File path, relative to the workspace root (or absolute).
     pub path: String,
+    /// Sheet of a workbook, or table/view of a SQLite database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// 1-based sheet row holding the column names, when it is not the first non-empty row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u32>,
     /// The system of record this source comes from (CRM, billing…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,

@@ -1,0 +1,86 @@
+//! Single-table binary and JSON files: Parquet, Arrow IPC (file and stream), NDJSON.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::SourceError;
+
+fn open(path: &Path) -> Result<std::fs::File, SourceError> {
+    std::fs::File::open(path).map_err(|e| SourceError::io(path, e))
+}
+
+fn damaged(path: &Path, what: &str, e: PolarsError) -> SourceError {
+    SourceError::corrupt(path, format!("the {what} file is damaged or truncated: {e}"))
+}
+
+pub(crate) fn parquet_rows_and_schema(path: &Path) -> Result<(u64, Schema), SourceError> {
+    let mut reader = ParquetReader::new(open(path)?);
+    let schema = reader.schema().map_err(|e| damaged(path, "Parquet", e))?;
+    let rows = reader.num_rows().map_err(|e| damaged(path, "Parquet", e))?;
+    Ok((rows as u64, Schema::from_arrow_schema(schema.as_ref())))
+}
+
+pub(crate) fn parquet(path: &Path, limit: Option<usize>) -> Result<DataFrame, SourceError> {
+    let mut r = ParquetReader::new(open(path)?);
+    if let Some(n) = limit {
+        r = r.with_slice(Some((0, n)));
+    }
+    r.finish().map_err(|e| damaged(path, "Parquet", e))
+}
+
+pub(crate) fn arrow(path: &Path, limit: Option<usize>) -> Result<DataFrame, SourceError> {
+    let mut head = [0u8; 6];
+    std::io::Read::read_exact(&mut open(path)?, &mut head).map_err(|e| SourceError::io(path, e))?;
+    let df = if &head == b"ARROW1" {
+        IpcReader::new(open(path)?).with_n_rows(limit).finish().map_err(|e| damaged(path, "Arrow IPC", e))?
+    } else {
+        let df = IpcStreamReader::new(open(path)?).finish().map_err(|e| damaged(path, "Arrow IPC stream", e))?;
+        match limit {
+            Some(n) => df.head(Some(n)),
+            None => df,
+        }
+    };
+    Ok(df)
+}
+
+/// Reads newline-delimited JSON; a line that is not a JSON object is reported by number.
+pub(crate) fn ndjson(path: &Path, limit: Option<usize>) -> Result<(DataFrame, u64), SourceError> {
+    let bytes = std::fs::read(path).map_err(|e| SourceError::io(path, e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut total = 0u64;
+    let mut end = bytes.len();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => {
+                return Err(SourceError::Malformed {
+                    path: path.to_path_buf(),
+                    line: i as u64 + 1,
+                    message: "expected a JSON object per line".into(),
+                })
+            }
+            Err(e) => {
+                return Err(SourceError::Malformed {
+                    path: path.to_path_buf(),
+                    line: i as u64 + 1,
+                    message: e.to_string(),
+                })
+            }
+        }
+        total += 1;
+        if Some(total as usize) == limit {
+            let offset = line.as_ptr() as usize - bytes.as_ptr() as usize + line.len();
+            end = end.min(offset);
+        }
+    }
+    let df = JsonReader::new(Cursor::new(bytes[..end].to_vec()))
+        .with_json_format(JsonFormat::JsonLines)
+        .finish()
+        .map_err(|e| SourceError::read(path, e))?;
+    Ok((df, total))
+}
