@@ -13,9 +13,7 @@ fn source_location(state: &AppState, source_id: &str) -> Result<Location, IpcErr
     let guard = state.workspace.read().map_err(|_| IpcError::new("app.state", "workspace state is unavailable"))?;
     let ws = guard.as_ref().map_err(Clone::clone)?;
     let src = ws.source(source_id)?;
-    let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
-    loc.header_row = src.header_row;
-    Ok(loc)
+    Ok(steward_app::location_of(ws, src))
 }
 
 /// Runs blocking core work off the IPC thread.

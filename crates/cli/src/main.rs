@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
+use steward_app::AddFile;
 use steward_sources::{Inspection, Location};
 use steward_workspace::Workspace;
 
@@ -42,6 +43,28 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum SourcesCommand {
+    /// Add a file to the workspace after checking that it reads.
+    Add {
+        path: PathBuf,
+        /// Workspace folder (default: the current folder).
+        #[arg(long, short, default_value = ".")]
+        workspace: PathBuf,
+        /// Source id (default: from the file name).
+        #[arg(long)]
+        id: Option<String>,
+        /// Display name (default: from the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The system of record it comes from (CRM, billing…).
+        #[arg(long)]
+        system: Option<String>,
+        /// Sheet of a workbook, or table/view of a SQLite database.
+        #[arg(long, alias = "sheet")]
+        table: Option<String>,
+        /// 1-based sheet row holding the column names.
+        #[arg(long)]
+        header_row: Option<u32>,
+    },
     /// List the sources of a workspace.
     List {
         /// Workspace folder (default: the current folder).
@@ -93,6 +116,12 @@ impl From<steward_sources::SourceError> for CliError {
     }
 }
 
+impl From<steward_app::AppError> for CliError {
+    fn from(e: steward_app::AppError) -> Self {
+        CliError { code: e.code().into(), message: e.to_string() }
+    }
+}
+
 impl From<steward_workspace::WorkspaceError> for CliError {
     fn from(e: steward_workspace::WorkspaceError) -> Self {
         CliError { code: e.code().into(), message: e.to_string() }
@@ -108,6 +137,18 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sources { command } => match command {
             SourcesCommand::List { workspace } => list(workspace, cli.format),
+            SourcesCommand::Add { path, workspace, id, name, system, table, header_row } => add(
+                workspace,
+                AddFile {
+                    path: path.clone(),
+                    id: id.clone(),
+                    name: name.clone(),
+                    table: table.clone(),
+                    header_row: *header_row,
+                    system: system.clone(),
+                },
+                cli.format,
+            ),
             SourcesCommand::Inspect { target, workspace, read } => inspect(target, workspace, read, cli.format),
         },
     };
@@ -133,6 +174,22 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, CliError> {
     serde_json::to_string_pretty(v)
         .map(|s| s + "\n")
         .map_err(|e| CliError { code: "cli.json".into(), message: e.to_string() })
+}
+
+fn add(root: &Path, req: AddFile, format: Format) -> Result<String, CliError> {
+    let mut ws = Workspace::open(root)?;
+    let (src, inspection) = steward_app::add_file(&mut ws, req)?;
+    if format == Format::Json {
+        return to_json(&serde_json::json!({ "source": src, "inspection": inspection }));
+    }
+    Ok(format!(
+        "added `{}` ({}, {} rows, {} columns) to {}\n",
+        src.id,
+        src.kind.as_str(),
+        thousands(inspection.row_count),
+        inspection.columns.len(),
+        ws.manifest_path().display()
+    ))
 }
 
 fn list(root: &Path, format: Format) -> Result<String, CliError> {
@@ -174,8 +231,7 @@ fn resolve_target(target: &str, workspace: &Path, read: &ReadArgs) -> Location {
     if !as_path.exists() && looks_like_id {
         if let Ok(ws) = Workspace::open(workspace) {
             if let Ok(src) = ws.source(target) {
-                loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
-                loc.header_row = src.header_row;
+                loc = steward_app::location_of(&ws, src);
             }
         }
     }

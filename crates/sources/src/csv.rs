@@ -151,7 +151,9 @@ fn looks_numeric(field: &[u8]) -> bool {
 
 /// Detects delimiter, quote and header from the start of the (UTF-8) text.
 pub(crate) fn sniff(text: &[u8], opts: &CsvOptions, encoding: &str) -> CsvDialect {
-    let head = &text[..text.len().min(SNIFF_BYTES)];
+    // At least the first two whole lines, however wide the header is.
+    let second_newline = text.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(1).map_or(text.len(), |(i, _)| i + 1);
+    let head = &text[..text.len().min(SNIFF_BYTES.max(second_newline))];
     let lines: Vec<&[u8]> =
         head.split(|&b| b == b'\n').filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).take(50).collect();
     // Drop a last line that may be cut short by the sniff window.

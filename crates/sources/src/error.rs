@@ -20,7 +20,7 @@ pub enum SourceError {
     },
     #[error("preview of {path} could not be encoded as Arrow IPC: {message}")]
     Encode { path: PathBuf, message: String },
-    #[error("{path}: line {line} has {found} fields, expected {expected}{}", more_lines(.more))]
+    #[error("{path}: line {line} has {found} field{}, expected {expected}{}", if *.found == 1 { "" } else { "s" }, more_lines(.more))]
     Ragged { path: PathBuf, line: u64, expected: usize, found: usize, more: Vec<u64> },
     #[error("{path}: line {line}: {message}")]
     Malformed { path: PathBuf, line: u64, message: String },

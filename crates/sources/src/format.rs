@@ -140,7 +140,10 @@ fn detect_bytes(path: &Path, head: &[u8], ext: &str) -> Result<FileFormat, Sourc
         }
         (None, "xls") => Err(SourceError::corrupt(path, "not a valid .xls workbook")),
         (None, _) if !looks_like_text(head) => {
-            if is_zip {
+            let odd_nuls = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+            if head.len() >= 8 && odd_nuls * 10 >= head.len() / 2 * 9 {
+                unsupported("looks like UTF-16 text without a byte-order mark; re-save it as UTF-8".into())
+            } else if is_zip {
                 unsupported("is a zip archive, not a table; unzip it first".into())
             } else {
                 unsupported("holds binary data that Steward does not recognise".into())

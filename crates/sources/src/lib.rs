@@ -118,8 +118,18 @@ fn refuse_table(loc: &Location, format: FileFormat) -> Result<()> {
     }
 }
 
-fn read_csv_text(loc: &Location) -> Result<Vec<u8>> {
-    std::fs::read(&loc.path).map_err(|e| SourceError::io(&loc.path, e))
+/// A text file decoded to UTF-8, its dialect, and a full record scan (exact row count; ragged
+/// rows and unterminated quotes refused with their line numbers).
+fn prepare_csv(loc: &Location) -> Result<(Vec<u8>, CsvDialect, csv::Scan)> {
+    let path = loc.path.as_path();
+    let raw = std::fs::read(path).map_err(|e| SourceError::io(path, e))?;
+    let decoded = csv::decode(path, &raw, true)?;
+    if decoded.text.iter().all(u8::is_ascii_whitespace) {
+        return Err(SourceError::Empty { path: path.to_path_buf() });
+    }
+    let dialect = csv::sniff(&decoded.text, &loc.csv, decoded.encoding);
+    let scan = csv::scan_records(path, &decoded.text, &dialect, loc.csv.allow_ragged, true)?;
+    Ok((decoded.text.into_owned(), dialect, scan))
 }
 
 /// Inspects a source: columns with inferred types and the exact row count.
@@ -138,17 +148,8 @@ pub fn inspect(loc: &Location) -> Result<Inspection> {
     };
     match format {
         FileFormat::Csv => {
-            let raw = read_csv_text(loc)?;
-            let decoded = csv::decode(path, &raw, true)?;
-            let dialect = csv::sniff(&decoded.text, &loc.csv, decoded.encoding);
-            let scan = csv::scan_records(path, &decoded.text, &dialect, loc.csv.allow_ragged, true)?;
-            let df = csv::read_frame(
-                path,
-                decoded.text.into_owned(),
-                &dialect,
-                loc.csv.allow_ragged,
-                Some(csv::INFER_ROWS),
-            )?;
+            let (text, dialect, scan) = prepare_csv(loc)?;
+            let df = csv::read_frame(path, text, &dialect, loc.csv.allow_ragged, Some(csv::INFER_ROWS))?;
             out.columns = columns_of(df.schema());
             out.row_count = scan.rows;
             out.dialect = Some(dialect);
@@ -204,11 +205,8 @@ fn read(loc: &Location, limit: Option<usize>) -> Result<DataFrame> {
     refuse_table(loc, format)?;
     match format {
         FileFormat::Csv => {
-            let raw = read_csv_text(loc)?;
-            let decoded = csv::decode(path, &raw, true)?;
-            let dialect = csv::sniff(&decoded.text, &loc.csv, decoded.encoding);
-            csv::scan_records(path, &decoded.text, &dialect, loc.csv.allow_ragged, true)?;
-            csv::read_frame(path, decoded.text.into_owned(), &dialect, loc.csv.allow_ragged, limit)
+            let (text, dialect, _) = prepare_csv(loc)?;
+            csv::read_frame(path, text, &dialect, loc.csv.allow_ragged, limit)
         }
         FileFormat::Parquet => files::parquet(path, limit),
         FileFormat::Arrow => files::arrow(path, limit),

@@ -1,0 +1,152 @@
+//! # steward-app
+//!
+//! Owns Steward's use cases that span crates — adding a file to a workspace after checking it
+//! reads, resolving where a workspace source reads from — so that the CLI and the desktop shell
+//! behave the same. It orchestrates `steward-workspace` and `steward-sources`; it must not parse
+//! files itself, print, or know about IPC.
+
+use std::path::{Path, PathBuf};
+
+use steward_sources::{FileFormat, Inspection, Location, SourceError};
+use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Workspace(e) => e.code(),
+            AppError::Source(e) => e.code(),
+        }
+    }
+}
+
+/// Where a source of the workspace reads its rows from.
+pub fn location_of(ws: &Workspace, src: &SourceRef) -> Location {
+    let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
+    loc.header_row = src.header_row;
+    loc
+}
+
+/// What the steward says about a file being added; everything else is detected.
+#[derive(Debug, Clone, Default)]
+pub struct AddFile {
+    pub path: PathBuf,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub table: Option<String>,
+    pub header_row: Option<u32>,
+    pub system: Option<String>,
+}
+
+fn kind_of(format: FileFormat) -> SourceKind {
+    match format {
+        FileFormat::Csv => SourceKind::Csv,
+        FileFormat::Parquet => SourceKind::Parquet,
+        FileFormat::Arrow => SourceKind::Arrow,
+        FileFormat::Ndjson => SourceKind::Ndjson,
+        FileFormat::Excel => SourceKind::Excel,
+        FileFormat::Sqlite => SourceKind::Sqlite,
+    }
+}
+
+/// A slug id from a file stem and table, unique in the workspace.
+fn fresh_id(ws: &Workspace, stem: &str) -> String {
+    let mut base: String = stem
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '_' })
+        .collect::<String>()
+        .trim_matches('_')
+        .to_string();
+    if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        base = format!("source{base}");
+    }
+    base.truncate(56);
+    let taken = |id: &str| ws.sources().iter().any(|s| s.id == id);
+    if !taken(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{base}_{n}")).find(|c| !taken(c)).unwrap_or(base)
+}
+
+/// The path as the manifest should hold it: relative when inside the workspace.
+fn manifest_path(ws: &Workspace, path: &Path) -> String {
+    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    match abs.strip_prefix(ws.root()) {
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => abs.to_string_lossy().into_owned(),
+    }
+}
+
+/// Adds a file to the workspace once it has been read successfully. Nothing is written when the
+/// file does not read: the workspace stays as it was.
+pub fn add_file(ws: &mut Workspace, req: AddFile) -> Result<(SourceRef, Inspection), AppError> {
+    let mut loc = Location::file(&req.path).with_table(req.table.clone());
+    loc.header_row = req.header_row;
+    let inspection = steward_sources::inspect(&loc)?;
+    let stem = req.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let table = inspection.table.clone();
+    let id_seed = match (&table, inspection.tables.len() > 1) {
+        (Some(t), true) => format!("{stem}_{t}"),
+        _ => stem.clone(),
+    };
+    let src = SourceRef {
+        id: req.id.unwrap_or_else(|| fresh_id(ws, &id_seed)),
+        name: req.name.unwrap_or_else(|| match &table {
+            Some(t) if inspection.tables.len() > 1 => format!("{stem} · {t}"),
+            _ => stem,
+        }),
+        kind: kind_of(inspection.format),
+        path: manifest_path(ws, &req.path),
+        table,
+        header_row: req.header_row,
+        system: req.system,
+        description: None,
+    };
+    ws.add_source(src.clone())?;
+    tracing::info!(id = %src.id, path = %src.path, "source added");
+    Ok((src, inspection))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_a_readable_file_with_a_fresh_id_and_relative_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(dir.path(), "T").unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        let f = dir.path().join("data/Web Orders 2024.csv");
+        std::fs::write(&f, "id,amount\n1,2.5\n").unwrap();
+        let (a, i) = add_file(&mut ws, AddFile { path: f.clone(), ..Default::default() }).unwrap();
+        assert_eq!(
+            (a.id.as_str(), a.path.as_str(), a.kind),
+            ("web_orders_2024", "data/Web Orders 2024.csv", SourceKind::Csv)
+        );
+        assert_eq!(i.row_count, 1);
+        let (b, _) = add_file(&mut ws, AddFile { path: f, ..Default::default() }).unwrap();
+        assert_eq!(b.id, "web_orders_2024_2");
+        assert_eq!(Workspace::open(dir.path()).unwrap().sources().len(), 2);
+    }
+
+    #[test]
+    fn an_unreadable_file_leaves_the_workspace_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(dir.path(), "T").unwrap();
+        let before = std::fs::read(ws.manifest_path()).unwrap();
+        let f = dir.path().join("bad.csv");
+        std::fs::write(&f, "a,b\n1,2\n3\n").unwrap();
+        let e = add_file(&mut ws, AddFile { path: f, ..Default::default() }).unwrap_err();
+        assert_eq!(e.code(), "source.ragged");
+        assert_eq!(std::fs::read(ws.manifest_path()).unwrap(), before);
+        assert!(ws.sources().is_empty());
+    }
+}
