@@ -10,12 +10,20 @@ use std::path::{Path, PathBuf};
 use steward_sources::{FileFormat, Inspection, Location, SourceError};
 use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
 
+mod insight;
+
+pub use insight::{classify, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource};
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]
     Source(#[from] SourceError),
+    #[error("{source_id}: {error}")]
+    Profile { source_id: String, error: steward_profile::ProfileError },
+    #[error("{0}")]
+    InvalidInput(String),
 }
 
 impl AppError {
@@ -23,6 +31,8 @@ impl AppError {
         match self {
             AppError::Workspace(e) => e.code(),
             AppError::Source(e) => e.code(),
+            AppError::Profile { error, .. } => error.code(),
+            AppError::InvalidInput(_) => "app.invalid_input",
         }
     }
 }
@@ -109,6 +119,7 @@ pub fn add_file(ws: &mut Workspace, req: AddFile) -> Result<(SourceRef, Inspecti
         header_row: req.header_row,
         system: req.system,
         description: None,
+        classifications: Default::default(),
     };
     ws.add_source(src.clone())?;
     tracing::info!(id = %src.id, path = %src.path, "source added");

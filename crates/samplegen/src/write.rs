@@ -242,6 +242,7 @@ fn source(id: &str, name: &str, kind: SourceKind, path: &str, system: &str, desc
         path: path.into(),
         table,
         header_row: None,
+        classifications: Default::default(),
         system: Some(system.into()),
         description: Some(description.into()),
     }

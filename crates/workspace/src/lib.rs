@@ -12,7 +12,7 @@ mod atomic;
 mod manifest;
 
 pub use atomic::write_atomic;
-pub use manifest::{SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
+pub use manifest::{ColumnTags, SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -166,6 +166,32 @@ impl Workspace {
         Ok(())
     }
 
+    /// Records the steward's decision on a classification tag for a column (accepting removes an
+    /// earlier rejection and the other way round), and saves the manifest atomically.
+    pub fn set_classification(&mut self, source_id: &str, column: &str, tag: &str, accepted: bool) -> Result<()> {
+        let path = self.manifest_path();
+        let mut next = self.manifest.clone();
+        let src = next
+            .sources
+            .iter_mut()
+            .find(|s| s.id == source_id)
+            .ok_or_else(|| WorkspaceError::UnknownSource { path: path.clone(), id: source_id.to_string() })?;
+        let tags = src.classifications.entry(column.to_string()).or_default();
+        tags.accepted.retain(|t| t != tag);
+        tags.rejected.retain(|t| t != tag);
+        if accepted {
+            tags.accepted.push(tag.to_string());
+            tags.accepted.sort();
+        } else {
+            tags.rejected.push(tag.to_string());
+            tags.rejected.sort();
+        }
+        next.validate(&path)?;
+        write_atomic(&path, next.to_yaml().as_bytes())?;
+        self.manifest = next;
+        Ok(())
+    }
+
     fn ensure_state_dir(&self) -> Result<()> {
         let dir = self.state_dir();
         std::fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io { path: dir.clone(), source })?;
@@ -271,6 +297,7 @@ mod tests {
             header_row: None,
             system: Some("Shop".into()),
             description: None,
+            classifications: Default::default(),
         })
         .unwrap();
         let before = std::fs::read_to_string(ws.manifest_path()).unwrap();
@@ -284,6 +311,7 @@ mod tests {
                 header_row: None,
                 system: None,
                 description: None,
+                classifications: Default::default(),
             })
             .unwrap_err();
         assert_eq!(err.code(), "workspace.invalid");
@@ -291,5 +319,22 @@ mod tests {
         let reopened = Workspace::open(dir.path()).unwrap();
         assert_eq!(reopened.sources(), ws.sources());
         assert_eq!(reopened.sources()[0].system.as_deref(), Some("Shop"));
+    }
+
+    #[test]
+    fn classification_decisions_persist_and_flip() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: crm, name: CRM, kind: csv, path: a.csv}\n");
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.set_classification("crm", "email", "email", true).unwrap();
+        ws.set_classification("crm", "phone", "phone", false).unwrap();
+        ws.set_classification("crm", "phone", "phone", true).unwrap();
+        let text = std::fs::read_to_string(ws.manifest_path()).unwrap();
+        assert!(text.contains("classifications:"), "{text}");
+        let back = Workspace::open(dir.path()).unwrap();
+        let c = &back.source("crm").unwrap().classifications;
+        assert_eq!(c["email"].accepted, ["email"]);
+        assert_eq!((c["phone"].accepted.as_slice(), c["phone"].rejected.len()), (&["phone".to_string()][..], 0));
+        assert_eq!(ws.set_classification("nope", "x", "email", true).unwrap_err().code(), "workspace.unknown_source");
     }
 }

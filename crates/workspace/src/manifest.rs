@@ -1,5 +1,6 @@
 //! The `steward.yaml` manifest: parsing, validation with precise paths, and serialisation.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,20 @@ pub struct SourceRef {
     pub system: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The steward's decisions on sensitive-data suggestions, per column. Masking rules attached
+    /// to a tag cover every column where that tag is accepted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub classifications: BTreeMap<String, ColumnTags>,
+}
+
+/// Accepted and rejected classification tags of one column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnTags {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<String>,
 }
 
 impl WorkspaceManifest {

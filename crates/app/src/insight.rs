@@ -1,0 +1,121 @@
+//! Profiling, sensitive-data classification and relationship discovery over workspace sources.
+
+use polars::prelude::*;
+use serde::Serialize;
+use steward_classify::{PiiTag, Suggestion};
+use steward_profile::{ColumnProfile, RelationSuggestion, TableRef};
+use steward_workspace::{ColumnTags, Workspace};
+
+use crate::{location_of, AppError};
+
+fn load(ws: &Workspace, source_id: &str) -> Result<DataFrame, AppError> {
+    let src = ws.source(source_id)?;
+    Ok(steward_sources::load(&location_of(ws, src))?)
+}
+
+/// Profiles every column of a source. `progress(done, total)` after each column; `false` cancels.
+pub fn profile(
+    ws: &Workspace,
+    source_id: &str,
+    progress: impl FnMut(usize, usize) -> bool,
+) -> Result<Vec<ColumnProfile>, AppError> {
+    let df = load(ws, source_id)?;
+    steward_profile::profile(&df, progress).map_err(|error| AppError::Profile { source_id: source_id.into(), error })
+}
+
+/// A column, what Steward suggests it holds, and what the steward decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnClassification {
+    pub column: String,
+    pub dtype: String,
+    pub suggestion: Option<Suggestion>,
+    pub accepted: Vec<String>,
+    pub rejected: Vec<String>,
+}
+
+/// Up to `n` non-null values of a column as text, spread evenly over its rows.
+fn sample(c: &Column, n: usize) -> Vec<String> {
+    let non_null = c.len() - c.null_count();
+    if non_null == 0 {
+        return vec![];
+    }
+    let step = (c.len() / n.max(1)).max(1);
+    let mut out = Vec::with_capacity(n.min(non_null));
+    let mut i = 0;
+    while i < c.len() && out.len() < n {
+        if let Ok(v) = c.get(i) {
+            if !v.is_null() {
+                out.push(v.str_value().into_owned());
+            }
+        }
+        i += step;
+    }
+    out
+}
+
+/// Suggests what personal data each column of a source holds, next to the saved decisions.
+pub fn classify(ws: &Workspace, source_id: &str) -> Result<Vec<ColumnClassification>, AppError> {
+    let df = load(ws, source_id)?;
+    let saved = &ws.source(source_id)?.classifications;
+    Ok(df
+        .columns()
+        .iter()
+        .map(|c| {
+            let values = sample(c, steward_classify::SAMPLE_SIZE);
+            let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+            let is_date = matches!(c.dtype(), DataType::Date | DataType::Datetime(_, _));
+            let suggestion = steward_classify::classify_column(c.name(), &refs, is_date).into_iter().next();
+            let tags = saved.get(c.name().as_str()).cloned().unwrap_or_else(ColumnTags::default);
+            ColumnClassification {
+                column: c.name().to_string(),
+                dtype: c.dtype().to_string(),
+                suggestion,
+                accepted: tags.accepted,
+                rejected: tags.rejected,
+            }
+        })
+        .collect())
+}
+
+/// Saves the steward's decision on a tag for a column, after checking both exist.
+pub fn decide(ws: &mut Workspace, source_id: &str, column: &str, tag: &str, accepted: bool) -> Result<(), AppError> {
+    let tag: PiiTag = tag.parse().map_err(AppError::InvalidInput)?;
+    let src = ws.source(source_id)?;
+    let inspection = steward_sources::inspect(&location_of(ws, src))?;
+    if !inspection.columns.iter().any(|c| c.name == column) {
+        let names: Vec<&str> = inspection.columns.iter().map(|c| c.name.as_str()).collect();
+        return Err(AppError::InvalidInput(format!("{source_id}: no column `{column}`; it has: {}", names.join(", "))));
+    }
+    ws.set_classification(source_id, column, tag.as_str(), accepted)?;
+    Ok(())
+}
+
+/// A source left out of relationship discovery because it could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedSource {
+    pub source_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelationsReport {
+    pub suggestions: Vec<RelationSuggestion>,
+    pub skipped: Vec<SkippedSource>,
+}
+
+/// Suggests join keys between every pair of the workspace's sources.
+pub fn relations(ws: &Workspace) -> Result<RelationsReport, AppError> {
+    let mut frames = vec![];
+    let mut skipped = vec![];
+    for src in ws.sources() {
+        match steward_sources::load(&location_of(ws, src)) {
+            Ok(df) => frames.push((src.id.clone(), df)),
+            Err(e) => {
+                skipped.push(SkippedSource { source_id: src.id.clone(), code: e.code().into(), message: e.to_string() })
+            }
+        }
+    }
+    let tables: Vec<TableRef<'_>> = frames.iter().map(|(id, df)| TableRef { id, frame: df }).collect();
+    Ok(RelationsReport { suggestions: steward_profile::discover_relations(&tables), skipped })
+}
