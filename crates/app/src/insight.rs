@@ -1,5 +1,7 @@
 //! Profiling, sensitive-data classification and relationship discovery over workspace sources.
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 use serde::Serialize;
 use steward_classify::{PiiTag, Suggestion};
@@ -56,9 +58,12 @@ fn sample(c: &Column, n: usize) -> Vec<String> {
 /// Suggests what personal data each column of a source holds, next to the saved decisions.
 pub fn classify(ws: &Workspace, source_id: &str) -> Result<Vec<ColumnClassification>, AppError> {
     let df = load(ws, source_id)?;
-    let saved = &ws.source(source_id)?.classifications;
-    Ok(df
-        .columns()
+    Ok(classify_frame(&df, &ws.source(source_id)?.classifications))
+}
+
+/// Suggestions for every column of a frame, next to decisions already taken.
+pub fn classify_frame(df: &DataFrame, saved: &BTreeMap<String, ColumnTags>) -> Vec<ColumnClassification> {
+    df.columns()
         .iter()
         .map(|c| {
             let values = sample(c, steward_classify::SAMPLE_SIZE);
@@ -74,7 +79,7 @@ pub fn classify(ws: &Workspace, source_id: &str) -> Result<Vec<ColumnClassificat
                 rejected: tags.rejected,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Saves the steward's decision on a tag for a column, after checking both exist.

@@ -12,7 +12,9 @@ use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
 
 mod insight;
 
-pub use insight::{classify, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource};
+pub use insight::{
+    classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

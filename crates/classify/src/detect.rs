@@ -141,6 +141,26 @@ fn free_text_pii(s: &str) -> bool {
         })
 }
 
+/// Loosely address-shaped: a number and words, as street addresses are in any language. Only
+/// used when the column's name already says "address".
+fn address_like(v: &str) -> bool {
+    let v = v.trim();
+    let words = v.split_whitespace().count();
+    (5..=120).contains(&v.len())
+        && (2..=10).contains(&words)
+        && !v.contains('@')
+        && v.split_whitespace().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+        && v.split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+}
+
+/// Matches counted for `tag` when the column's name agrees: some kinds are then judged loosely.
+pub(crate) fn count_matches_with_hint(tag: PiiTag, values: &[&str], is_date: bool) -> usize {
+    match tag {
+        PiiTag::StreetAddress => values.iter().filter(|v| address_like(v)).count(),
+        _ => count_matches(tag, values, is_date),
+    }
+}
+
 fn matches(tag: PiiTag, v: &str, is_date: bool) -> bool {
     match tag {
         PiiTag::Email => EMAIL.is_match(v.trim()),

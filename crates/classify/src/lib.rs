@@ -133,7 +133,11 @@ pub fn classify_column(name: &str, values: &[&str], is_date: bool) -> Vec<Sugges
     let mut out = vec![];
     for tag in PiiTag::ALL {
         let hint = detect::name_hint(tag, name);
-        let matched = if sampled == 0 { 0 } else { detect::count_matches(tag, values, is_date) };
+        let matched = match (sampled, hint) {
+            (0, _) => 0,
+            (_, true) => detect::count_matches_with_hint(tag, values, is_date),
+            (_, false) => detect::count_matches(tag, values, is_date),
+        };
         let share = if sampled == 0 { 0.0 } else { matched as f64 / sampled as f64 };
         // Values alone identify some kinds; others (names, postal codes, birth dates) are too
         // easily confused with other data and need the column's name to agree.

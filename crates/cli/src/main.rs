@@ -81,6 +81,34 @@ enum SourcesCommand {
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// Profile every column: nulls, distinct values, range, top values, histogram.
+    Profile {
+        target: String,
+        #[arg(long, short, default_value = ".")]
+        workspace: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Suggest which columns hold personal data, with confidence and evidence. For a workspace
+    /// source, --accept and --reject save the steward's decisions.
+    Classify {
+        target: String,
+        #[arg(long, short, default_value = ".")]
+        workspace: PathBuf,
+        /// Accept a suggestion: COLUMN=TAG (repeatable).
+        #[arg(long, value_name = "COLUMN=TAG")]
+        accept: Vec<String>,
+        /// Reject a suggestion: COLUMN=TAG (repeatable).
+        #[arg(long, value_name = "COLUMN=TAG")]
+        reject: Vec<String>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Suggest join keys between the workspace's sources, with inclusion, cardinality and orphans.
+    Relations {
+        #[arg(long, short, default_value = ".")]
+        workspace: PathBuf,
+    },
 }
 
 /// How to read a file, when detection is not what the steward wants.
@@ -150,6 +178,11 @@ fn main() -> ExitCode {
                 cli.format,
             ),
             SourcesCommand::Inspect { target, workspace, read } => inspect(target, workspace, read, cli.format),
+            SourcesCommand::Profile { target, workspace, read } => profile(target, workspace, read, cli.format),
+            SourcesCommand::Classify { target, workspace, accept, reject, read } => {
+                classify(target, workspace, accept, reject, read, cli.format)
+            }
+            SourcesCommand::Relations { workspace } => relations(workspace, cli.format),
         },
     };
     match result {
@@ -224,14 +257,21 @@ fn list(root: &Path, format: Format) -> Result<String, CliError> {
 /// Resolves TARGET: an existing file wins; otherwise a source id of the workspace. Flags
 /// override what the workspace says about the source.
 fn resolve_target(target: &str, workspace: &Path, read: &ReadArgs) -> Location {
+    resolve(target, workspace, read).0
+}
+
+/// Like [`resolve_target`], also returning the workspace and source id when TARGET named one.
+fn resolve(target: &str, workspace: &Path, read: &ReadArgs) -> (Location, Option<(Workspace, String)>) {
     let as_path = Path::new(target);
     let mut loc = Location::file(as_path);
+    let mut found = None;
     let looks_like_id = !target.is_empty()
         && target.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if !as_path.exists() && looks_like_id {
         if let Ok(ws) = Workspace::open(workspace) {
             if let Ok(src) = ws.source(target) {
                 loc = steward_app::location_of(&ws, src);
+                found = Some((ws.clone(), src.id.clone()));
             }
         }
     }
@@ -244,7 +284,7 @@ fn resolve_target(target: &str, workspace: &Path, read: &ReadArgs) -> Location {
     loc.csv.delimiter = read.delimiter;
     loc.csv.has_header = read.no_header.then_some(false);
     loc.csv.allow_ragged = read.allow_ragged;
-    loc
+    (loc, found)
 }
 
 fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> Result<String, CliError> {
@@ -278,6 +318,150 @@ fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> R
     out.push('\n');
     out.push_str(&table(&["#", "column", "type"], &rows));
     Ok(out)
+}
+
+fn profile(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> Result<String, CliError> {
+    let loc = resolve_target(target, workspace, read);
+    let df = steward_sources::load(&loc)?;
+    let cols = steward_profile::profile(&df, |_, _| true)
+        .map_err(|e| CliError { code: e.code().into(), message: format!("{}: {e}", loc.path.display()) })?;
+    if format == Format::Json {
+        return to_json(
+            &serde_json::json!({ "path": loc.path, "table": loc.table, "rows": df.height(), "columns": cols }),
+        );
+    }
+    let rows: Vec<Vec<String>> = cols
+        .iter()
+        .map(|c| {
+            let top =
+                c.top.first().map(|t| format!("{} ({})", clip(&t.value, 24), thousands(t.count))).unwrap_or_default();
+            vec![
+                c.name.clone(),
+                c.dtype.clone(),
+                format!("{:.1}%", c.null_share * 100.0),
+                thousands(c.distinct),
+                clip(c.min.as_deref().unwrap_or(""), 20),
+                clip(c.max.as_deref().unwrap_or(""), 20),
+                top,
+                c.histogram
+                    .as_ref()
+                    .map(|h| sparkline(&h.bins.iter().map(|b| b.count).collect::<Vec<_>>()))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut out = format!("{}  ({} rows)\n\n", loc.path.display(), thousands(df.height() as u64));
+    out.push_str(&table(&["column", "type", "nulls", "distinct", "min", "max", "top value", "histogram"], &rows));
+    Ok(out)
+}
+
+fn parse_decision(s: &str) -> Result<(String, String), CliError> {
+    s.split_once('=')
+        .map(|(c, t)| (c.trim().to_string(), t.trim().to_string()))
+        .filter(|(c, t)| !c.is_empty() && !t.is_empty())
+        .ok_or_else(|| CliError { code: "cli.invalid_input".into(), message: format!("`{s}`: expected COLUMN=TAG") })
+}
+
+fn classify(
+    target: &str,
+    workspace: &Path,
+    accept: &[String],
+    reject: &[String],
+    read: &ReadArgs,
+    format: Format,
+) -> Result<String, CliError> {
+    let (loc, found) = resolve(target, workspace, read);
+    let result = match found {
+        Some((mut ws, id)) => {
+            for (list, accepted) in [(accept, true), (reject, false)] {
+                for d in list {
+                    let (column, tag) = parse_decision(d)?;
+                    steward_app::decide(&mut ws, &id, &column, &tag, accepted)?;
+                }
+            }
+            steward_app::classify(&ws, &id)?
+        }
+        None => {
+            if !accept.is_empty() || !reject.is_empty() {
+                return Err(CliError {
+                    code: "cli.invalid_input".into(),
+                    message: format!("{target}: decisions are saved per workspace source; add the file with `steward sources add` first"),
+                });
+            }
+            let df = steward_sources::load(&loc)?;
+            steward_app::classify_frame(&df, &Default::default())
+        }
+    };
+    if format == Format::Json {
+        return to_json(&result);
+    }
+    let rows: Vec<Vec<String>> = result
+        .iter()
+        .filter(|c| c.suggestion.is_some() || !c.accepted.is_empty() || !c.rejected.is_empty())
+        .map(|c| {
+            let (tag, conf, evidence) = match &c.suggestion {
+                Some(s) => (s.tag.to_string(), format!("{:.0}%", s.confidence * 100.0), s.evidence.clone()),
+                None => (String::new(), String::new(), String::new()),
+            };
+            let status = match &c.suggestion {
+                Some(s) if c.accepted.iter().any(|t| t == s.tag.as_str()) => "accepted".to_string(),
+                Some(s) if c.rejected.iter().any(|t| t == s.tag.as_str()) => "rejected".to_string(),
+                Some(_) => "suggested".to_string(),
+                None => format!("accepted: {}", c.accepted.join(", ")),
+            };
+            vec![c.column.clone(), tag, conf, status, evidence]
+        })
+        .collect();
+    let mut out = format!("{}: {} of {} columns hold personal data\n\n", loc.path.display(), rows.len(), result.len());
+    out.push_str(&table(&["column", "classification", "confidence", "status", "evidence"], &rows));
+    Ok(out)
+}
+
+fn relations(root: &Path, format: Format) -> Result<String, CliError> {
+    let ws = Workspace::open(root)?;
+    let report = steward_app::relations(&ws)?;
+    if format == Format::Json {
+        return to_json(&report);
+    }
+    let rows: Vec<Vec<String>> = report
+        .suggestions
+        .iter()
+        .map(|s| {
+            vec![
+                format!("{}.{}", s.child, s.child_column),
+                format!("{}.{}", s.parent, s.parent_column),
+                format!("{:.2}", s.score),
+                format!("{:.1}%", s.inclusion * 100.0),
+                match s.cardinality {
+                    steward_profile::Cardinality::OneToOne => "1:1".into(),
+                    steward_profile::Cardinality::OneToMany => "1:n".into(),
+                },
+                format!("{} ({:.1}%)", thousands(s.orphan_rows), s.orphan_share * 100.0),
+            ]
+        })
+        .collect();
+    let mut out = format!("{}: {} suggested relationships\n\n", ws.name(), rows.len());
+    out.push_str(&table(&["child", "parent", "score", "inclusion", "cardinality", "orphans"], &rows));
+    for s in &report.skipped {
+        out.push_str(&format!("\nskipped {}: {}\n", s.source_id, s.message));
+    }
+    Ok(out)
+}
+
+/// Shortens text for a table cell.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
+/// A one-line bar chart: ▁▂▃▄▅▆▇█.
+fn sparkline(counts: &[u64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    counts.iter().map(|&c| if c == 0 { ' ' } else { BARS[((c * 7) / max) as usize] }).collect()
 }
 
 fn thousands(n: u64) -> String {

@@ -118,3 +118,79 @@ fn bad_input_exits_non_zero_and_names_the_file() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("steward.yaml"), "{}", stderr(&o));
 }
+
+fn copy_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(sample()).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn profile_reports_nulls_distinct_and_histograms() {
+    let ws = sample();
+    let o = steward(&["sources", "profile", "orders", "-w", ws.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cols = v["columns"].as_array().unwrap();
+    let amount = cols.iter().find(|c| c["name"] == "amount").unwrap();
+    assert!(amount["nulls"].as_u64().unwrap() > 0);
+    assert_eq!(amount["histogram"]["bins"].as_array().unwrap().len(), 20);
+    let status = cols.iter().find(|c| c["name"] == "status").unwrap();
+    assert_eq!(status["distinct"], 5);
+    let o = steward(&["sources", "profile", "orders", "-w", ws.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("status") && l.contains("delivered (")), "{out}");
+}
+
+#[test]
+fn classify_suggests_and_saves_decisions() {
+    let dir = copy_sample();
+    let w = dir.path().to_str().unwrap();
+    let o = steward(&["sources", "classify", "crm", "-w", w, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let email = v.as_array().unwrap().iter().find(|c| c["column"] == "email").unwrap();
+    assert_eq!(email["suggestion"]["tag"], "email");
+    let o =
+        steward(&["sources", "classify", "crm", "-w", w, "--accept", "email=email", "--reject", "city=street_address"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).lines().any(|l| l.starts_with("email") && l.contains("accepted")), "{}", stdout(&o));
+    let manifest = std::fs::read_to_string(dir.path().join("steward.yaml")).unwrap();
+    assert!(manifest.contains("classifications:") && manifest.contains("accepted:"), "{manifest}");
+    let o = steward(&["sources", "classify", "crm", "-w", w, "--accept", "email=passport"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("passport"), "{}", stderr(&o));
+}
+
+#[test]
+fn relations_find_the_cross_system_keys() {
+    let ws = sample();
+    let o = steward(&["sources", "relations", "-w", ws.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = v["suggestions"].as_array().unwrap();
+    let orders = s.iter().find(|r| r["child"] == "orders" && r["child_column"] == "customer_id").unwrap();
+    assert_eq!((orders["parent"].as_str(), orders["cardinality"].as_str()), (Some("crm"), Some("1:n")));
+    assert!(orders["orphan_rows"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn add_then_list_shows_the_new_source() {
+    let dir = copy_sample();
+    let w = dir.path().to_str().unwrap();
+    let extra = dir.path().join("Loyalty Members.csv");
+    std::fs::write(&extra, "member_id;customer_id;tier\n1;10;gold\n2;11;silver\n").unwrap();
+    let o = steward(&["sources", "add", extra.to_str().unwrap(), "-w", w, "--system", "Loyalty", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["source"]["id"], "loyalty_members");
+    assert_eq!(v["source"]["path"], "Loyalty Members.csv");
+    assert_eq!(v["inspection"]["dialect"]["delimiter"], ";");
+    let o = steward(&["sources", "list", "-w", w]);
+    assert!(stdout(&o).lines().any(|l| l.starts_with("loyalty_members ")), "{}", stdout(&o));
+}

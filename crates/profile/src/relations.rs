@@ -148,7 +148,25 @@ pub fn discover_relations(tables: &[TableRef<'_>]) -> Vec<RelationSuggestion> {
                         Keys::Int(k) => k.len(),
                         Keys::Str(k) => k.len(),
                     };
-                    let by_values = inclusion >= 0.95 && child_distinct >= 50 && parent_distinct >= 50;
+                    // Without name evidence, inclusion alone is weak: dense surrogate keys (1..n)
+                    // contain any small numbers, and two differently named ids are different keys.
+                    let id_like = |n: &str| {
+                        let n = n.to_ascii_lowercase();
+                        n == "id" || n.ends_with("_id") || n.ends_with("id") && n.len() > 2
+                    };
+                    let conflicting_ids = names == 0.0 && id_like(pc.name()) && id_like(cc.name());
+                    let dense_parent = match &pf.keys {
+                        Keys::Int(k) => {
+                            let (lo, hi) = (k.iter().min().copied().unwrap_or(0), k.iter().max().copied().unwrap_or(0));
+                            (hi - lo + 1) as usize == k.len()
+                        }
+                        Keys::Str(_) => false,
+                    };
+                    let by_values = inclusion >= 0.95
+                        && child_distinct >= 50
+                        && parent_distinct >= 50
+                        && !conflicting_ids
+                        && !dense_parent;
                     if !((names > 0.0 && inclusion >= 0.2) || by_values) {
                         continue;
                     }
@@ -238,6 +256,10 @@ mod tests {
         assert!((fk.inclusion - 100.0 / 101.0).abs() < 1e-9);
         assert!(fk.evidence.contains("names match"), "{}", fk.evidence);
         assert!(!found.iter().any(|s| s.child_column == "rating"), "small coded values are not keys: {found:?}");
+        assert!(
+            !found.iter().any(|s| s.parent_column == "order_id"),
+            "differently named ids are different keys: {found:?}"
+        );
     }
 
     #[test]
