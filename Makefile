@@ -58,7 +58,7 @@ test-ui:
 
 test-rust:
 	cargo fmt --all -- --check
-	cargo test --workspace --exclude steward-desktop
+	scripts/with-keyring.sh cargo test --workspace --exclude steward-desktop
 
 test-e2e:
 	STEWARD_DESKTOP_BIN="$(DESKTOP_BIN)" node --test --test-reporter=spec tests/e2e/

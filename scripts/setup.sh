@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   # headless desktop tests and screenshots
   webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
+  # the real OS keychain (Secret Service) and a throwaway PostgreSQL server for tests
+  gnome-keyring libdbus-1-dev postgresql
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

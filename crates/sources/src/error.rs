@@ -36,6 +36,10 @@ pub enum SourceError {
     Corrupt { path: PathBuf, message: String },
     #[error("scan cancelled")]
     Cancelled,
+    #[error("{target}: authentication failed: {message}")]
+    Auth { target: String, message: String },
+    #[error("{target}: cannot reach the server: {message}")]
+    Unreachable { target: String, message: String },
 }
 
 fn more_lines(more: &[u64]) -> String {
@@ -66,6 +70,8 @@ impl SourceError {
             SourceError::TableRequired { .. } => "source.table_required",
             SourceError::Corrupt { .. } => "source.corrupt",
             SourceError::Cancelled => "source.cancelled",
+            SourceError::Auth { .. } => "source.auth",
+            SourceError::Unreachable { .. } => "source.unreachable",
         }
     }
 

@@ -18,6 +18,8 @@ pub enum FileFormat {
     Ndjson,
     Excel,
     Sqlite,
+    /// A PostgreSQL table (never detected from a file).
+    Postgres,
 }
 
 impl FileFormat {
@@ -29,12 +31,13 @@ impl FileFormat {
             FileFormat::Ndjson => "ndjson",
             FileFormat::Excel => "excel",
             FileFormat::Sqlite => "sqlite",
+            FileFormat::Postgres => "postgres",
         }
     }
 
     /// Whether the file holds several tables (sheets, database tables) to choose from.
     pub fn has_tables(self) -> bool {
-        matches!(self, FileFormat::Excel | FileFormat::Sqlite)
+        matches!(self, FileFormat::Excel | FileFormat::Sqlite | FileFormat::Postgres)
     }
 
     /// Recognises the format from the file's first bytes and its extension. Content wins: a
@@ -166,5 +169,6 @@ fn describe(f: FileFormat) -> &'static str {
         FileFormat::Ndjson => "JSON",
         FileFormat::Excel => "spreadsheet",
         FileFormat::Sqlite => "SQLite",
+        FileFormat::Postgres => "PostgreSQL",
     }
 }

@@ -15,6 +15,7 @@ mod error;
 mod excel;
 mod files;
 mod format;
+pub mod pg;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
@@ -108,6 +109,13 @@ pub fn list_tables(path: &Path) -> Result<Vec<TableInfo>> {
     }
 }
 
+fn not_a_file(path: &Path) -> SourceError {
+    SourceError::Unsupported {
+        path: path.to_path_buf(),
+        reason: "a PostgreSQL table is read with `pg`, not as a file".into(),
+    }
+}
+
 fn refuse_table(loc: &Location, format: FileFormat) -> Result<()> {
     match &loc.table {
         Some(t) if !format.has_tables() => Err(SourceError::Unsupported {
@@ -184,6 +192,7 @@ pub fn inspect(loc: &Location) -> Result<Inspection> {
             out.row_count = sqlite::count(path, &table)?;
             out.table = Some(table);
         }
+        FileFormat::Postgres => return Err(not_a_file(path)),
     }
     tracing::debug!(path = %path.display(), format = format.as_str(), rows = out.row_count, "inspected");
     Ok(out)
@@ -216,6 +225,7 @@ fn read(loc: &Location, limit: Option<usize>) -> Result<DataFrame> {
             let table = sqlite::choose(path, loc.table.as_deref())?;
             sqlite::read(path, &table, limit)
         }
+        FileFormat::Postgres => Err(not_a_file(path)),
     }
 }
 
