@@ -1,7 +1,19 @@
 fn main() {
     // The one tauri.conf.json lives at the repository root; the shell's commands are declared
     // here so that capabilities can grant exactly these and nothing else.
-    let manifest = tauri_build::AppManifest::new().commands(&["get_workspace", "inspect_source", "preview_source"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "get_workspace",
+        "inspect_source",
+        "preview_source",
+        "add_file_source",
+        "test_postgres",
+        "add_postgres_source",
+        "profile_source",
+        "cancel_scan",
+        "classify_source",
+        "decide_classification",
+        "discover_relations",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");
 }

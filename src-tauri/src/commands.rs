@@ -1,19 +1,45 @@
 //! IPC commands: validate, call the core, translate the answer.
 
-use steward_ipc::{IpcError, PreviewRequest, SourceInspection, WorkspaceInfo};
-use steward_sources::Location;
-use tauri::ipc::Response;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use steward_app::Target;
+use steward_ipc::{
+    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, IpcError, PostgresProbe, PostgresRequest,
+    PreviewRequest, RelationsReport, ScanProgress, SourceInspection, WorkspaceInfo,
+};
+use steward_secrets::Keychain;
+use steward_workspace::Workspace;
+use tauri::ipc::{Channel, Response};
 use tauri::State;
 
 use crate::AppState;
 
+fn state_err() -> IpcError {
+    IpcError::new("app.state", "workspace state is unavailable")
+}
+
+/// A copy of the opened workspace (cheap: the manifest only).
+fn workspace(state: &AppState) -> Result<Workspace, IpcError> {
+    let guard = state.workspace.read().map_err(|_| state_err())?;
+    guard.as_ref().cloned().map_err(Clone::clone)
+}
+
+/// Runs `f` on the opened workspace and keeps its changes.
+fn with_workspace_mut<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut Workspace) -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    let mut guard = state.workspace.write().map_err(|_| state_err())?;
+    let ws = guard.as_mut().map_err(|e| e.clone())?;
+    f(ws)
+}
+
 /// Where a source of the opened workspace reads its rows from.
-fn source_location(state: &AppState, source_id: &str) -> Result<Location, IpcError> {
+fn source_target(state: &AppState, source_id: &str) -> Result<Target, IpcError> {
     steward_ipc::validate_source_id(source_id)?;
-    let guard = state.workspace.read().map_err(|_| IpcError::new("app.state", "workspace state is unavailable"))?;
-    let ws = guard.as_ref().map_err(Clone::clone)?;
-    let src = ws.source(source_id)?;
-    Ok(steward_app::location_of(ws, src))
+    let ws = workspace(state)?;
+    Ok(steward_app::target(&ws, source_id, &Keychain)?)
 }
 
 /// Runs blocking core work off the IPC thread.
@@ -26,32 +52,171 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + S
 /// The opened workspace and its sources.
 #[tauri::command]
 pub fn get_workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, IpcError> {
-    let guard = state.workspace.read().map_err(|_| IpcError::new("app.state", "workspace state is unavailable"))?;
-    let ws = guard.as_ref().map_err(Clone::clone)?;
-    Ok(WorkspaceInfo::from(ws))
+    Ok(WorkspaceInfo::from(&workspace(&state)?))
 }
 
 /// Columns, types and row count of one source.
 #[tauri::command]
 pub async fn inspect_source(state: State<'_, AppState>, source_id: String) -> Result<SourceInspection, IpcError> {
-    let loc = source_location(&state, &source_id)?;
-    blocking(move || {
-        let i = steward_sources::inspect(&loc)?;
-        Ok(SourceInspection::from_core(&source_id, i))
-    })
-    .await
+    let target = source_target(&state, &source_id)?;
+    blocking(move || Ok(SourceInspection::from_core(&source_id, target.inspect()?))).await
 }
 
 /// The first rows of a source, as Arrow IPC bytes (an `ArrayBuffer` on the UI side).
 #[tauri::command]
 pub async fn preview_source(state: State<'_, AppState>, request: PreviewRequest) -> Result<Response, IpcError> {
     request.validate()?;
-    let loc = source_location(&state, &request.source_id)?;
+    let target = source_target(&state, &request.source_id)?;
     blocking(move || {
-        let mut df = steward_sources::preview(&loc, request.limit as usize)?;
-        let bytes = steward_sources::to_arrow_ipc(&mut df, &loc.path)?;
+        let mut df = target.preview(request.limit as usize)?;
+        let bytes = steward_sources::to_arrow_ipc(&mut df, &target.label())?;
         tracing::debug!(source = %request.source_id, rows = df.height(), bytes = bytes.len(), "preview");
         Ok(Response::new(bytes))
     })
     .await
+}
+
+/// Adds a file after checking it reads; the workspace is unchanged when it does not.
+#[tauri::command]
+pub async fn add_file_source(state: State<'_, AppState>, request: AddFileRequest) -> Result<WorkspaceInfo, IpcError> {
+    request.validate()?;
+    let mut ws = workspace(&state)?;
+    let ws = blocking(move || {
+        steward_app::add_file(
+            &mut ws,
+            steward_app::AddFile {
+                path: request.path.into(),
+                table: request.table.filter(|t| !t.trim().is_empty()),
+                system: request.system.filter(|s| !s.trim().is_empty()),
+                ..Default::default()
+            },
+        )?;
+        Ok(ws)
+    })
+    .await?;
+    with_workspace_mut(&state, |current| {
+        *current = ws;
+        Ok(WorkspaceInfo::from(&*current))
+    })
+}
+
+/// Connects to a PostgreSQL server and lists the tables the user may read.
+#[tauri::command]
+pub async fn test_postgres(request: PostgresRequest) -> Result<PostgresProbe, IpcError> {
+    request.validate()?;
+    blocking(move || {
+        let r = request.into_core();
+        let t = steward_sources::pg::PgTarget {
+            host: r.host,
+            port: r.port,
+            database: r.database,
+            user: r.user,
+            password: r.password,
+            table: None,
+        };
+        let version = steward_sources::pg::test_connection(&t)?;
+        let tables =
+            steward_sources::pg::list_tables(&t)?.into_iter().map(|x| format!("{}.{}", x.schema, x.name)).collect();
+        Ok(PostgresProbe { version, tables })
+    })
+    .await
+}
+
+/// Adds a PostgreSQL table; its password goes to the OS keychain, never the workspace.
+#[tauri::command]
+pub async fn add_postgres_source(
+    state: State<'_, AppState>,
+    request: PostgresRequest,
+) -> Result<WorkspaceInfo, IpcError> {
+    request.validate()?;
+    let mut ws = workspace(&state)?;
+    let ws = blocking(move || {
+        steward_app::add_postgres(&mut ws, request.into_core(), &Keychain)?;
+        Ok(ws)
+    })
+    .await?;
+    with_workspace_mut(&state, |current| {
+        *current = ws;
+        Ok(WorkspaceInfo::from(&*current))
+    })
+}
+
+/// Profiles every column of a source, reporting progress on `on_progress`; `cancel_scan` with
+/// the same `scan_id` stops it.
+#[tauri::command]
+pub async fn profile_source(
+    state: State<'_, AppState>,
+    source_id: String,
+    scan_id: u32,
+    on_progress: Channel<ScanProgress>,
+) -> Result<Vec<ColumnProfile>, IpcError> {
+    steward_ipc::validate_source_id(&source_id)?;
+    let ws = workspace(&state)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    state.scans.lock().map_err(|_| state_err())?.insert(scan_id, cancel.clone());
+    let result = blocking(move || {
+        let _ = on_progress.send(ScanProgress { done: 0, total: 0, stage: "reading".into() });
+        let profiles = steward_app::profile(&ws, &source_id, &Keychain, |done, total| {
+            let _ =
+                on_progress.send(ScanProgress { done: done as u32, total: total as u32, stage: "profiling".into() });
+            !cancel.load(Ordering::Relaxed)
+        })?;
+        Ok(profiles.into_iter().map(ColumnProfile::from).collect())
+    })
+    .await;
+    if let Ok(mut scans) = state.scans.lock() {
+        scans.remove(&scan_id);
+    }
+    result
+}
+
+/// Asks a running scan to stop; it ends with a `profile.cancelled` error.
+#[tauri::command]
+pub fn cancel_scan(state: State<'_, AppState>, scan_id: u32) -> Result<bool, IpcError> {
+    let scans = state.scans.lock().map_err(|_| state_err())?;
+    Ok(match scans.get(&scan_id) {
+        Some(flag) => {
+            flag.store(true, Ordering::Relaxed);
+            true
+        }
+        None => false,
+    })
+}
+
+/// Sensitive-data suggestions for every column of a source, with the saved decisions.
+#[tauri::command]
+pub async fn classify_source(
+    state: State<'_, AppState>,
+    source_id: String,
+) -> Result<Vec<ColumnClassification>, IpcError> {
+    steward_ipc::validate_source_id(&source_id)?;
+    let ws = workspace(&state)?;
+    blocking(move || Ok(steward_app::classify(&ws, &source_id, &Keychain)?.into_iter().map(Into::into).collect())).await
+}
+
+/// Accepts or rejects a suggestion; saved in the workspace manifest.
+#[tauri::command]
+pub async fn decide_classification(
+    state: State<'_, AppState>,
+    request: DecisionRequest,
+) -> Result<Vec<ColumnClassification>, IpcError> {
+    request.validate()?;
+    let mut ws = workspace(&state)?;
+    let (ws, rows) = blocking(move || {
+        steward_app::decide(&mut ws, &request.source_id, &request.column, &request.tag, request.accepted, &Keychain)?;
+        let rows = steward_app::classify(&ws, &request.source_id, &Keychain)?.into_iter().map(Into::into).collect();
+        Ok((ws, rows))
+    })
+    .await?;
+    with_workspace_mut(&state, |current| {
+        *current = ws;
+        Ok(rows)
+    })
+}
+
+/// Join-key suggestions across every source of the workspace.
+#[tauri::command]
+pub async fn discover_relations(state: State<'_, AppState>) -> Result<RelationsReport, IpcError> {
+    let ws = workspace(&state)?;
+    blocking(move || Ok(steward_app::relations(&ws, &Keychain)?.into())).await
 }

@@ -8,9 +8,11 @@
 
 mod commands;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::RwLock;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, RwLock};
 
 use steward_ipc::IpcError;
 use steward_workspace::Workspace;
@@ -22,6 +24,8 @@ pub const WORKSPACE_ENV: &str = "STEWARD_WORKSPACE";
 pub struct AppState {
     /// The opened workspace, or why it could not be opened (shown by the UI).
     pub workspace: RwLock<Result<Workspace, IpcError>>,
+    /// Cancellation flags of running scans, by the id the UI gave them.
+    pub scans: Mutex<HashMap<u32, Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -36,7 +40,7 @@ impl AppState {
         if let Err(e) = &workspace {
             tracing::warn!(code = %e.code, "{}", e.message);
         }
-        AppState { workspace: RwLock::new(workspace) }
+        AppState { workspace: RwLock::new(workspace), scans: Mutex::new(HashMap::new()) }
     }
 }
 
@@ -72,11 +76,20 @@ pub fn run() -> ExitCode {
     }
     let state = AppState::open(workspace_arg());
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::get_workspace,
             commands::inspect_source,
-            commands::preview_source
+            commands::preview_source,
+            commands::add_file_source,
+            commands::test_postgres,
+            commands::add_postgres_source,
+            commands::profile_source,
+            commands::cancel_scan,
+            commands::classify_source,
+            commands::decide_classification,
+            commands::discover_relations
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

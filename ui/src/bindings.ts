@@ -2,7 +2,7 @@
 
 export type IpcError = { code: string, message: string, };
 
-export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite";
+export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
 
 export type SourceSummary = { id: string, name: string, kind: SourceKind, 
 /**
@@ -12,7 +12,11 @@ path: string,
 /**
  * Sheet or table inside the file, for workbooks and databases.
  */
-table: string | null, system: string | null, description: string | null, };
+table: string | null, 
+/**
+ * `user@host:port/database` of a database source (never a password).
+ */
+server: string | null, system: string | null, description: string | null, };
 
 export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
 
@@ -29,3 +33,45 @@ export type PreviewRequest = { sourceId: string,
  * Rows to return, 1 to 100,000.
  */
 limit: number, };
+
+export type AddFileRequest = { 
+/**
+ * Absolute path of the file.
+ */
+path: string, table: string | null, system: string | null, };
+
+export type PostgresRequest = { host: string, port: number, database: string, user: string, password: string | null, table: string | null, system: string | null, };
+
+export type PostgresProbe = { version: string, 
+/**
+ * `schema.table` names the user may read.
+ */
+tables: Array<string>, };
+
+export type TopValue = { value: string, count: number, };
+
+export type HistogramBin = { start: string, end: string, count: number, };
+
+export type ColumnProfile = { name: string, dtype: string, rows: number, nulls: number, nullShare: number, distinct: number, distinctExact: boolean, min: string | null, max: string | null, top: Array<TopValue>, 
+/**
+ * `number`, `date` or `datetime`; absent for text.
+ */
+histogramKind: string | null, histogram: Array<HistogramBin>, };
+
+export type ScanProgress = { done: number, total: number, stage: string, };
+
+export type ColumnClassification = { column: string, dtype: string, tag: string | null, confidence: number | null, evidence: string | null, accepted: Array<string>, rejected: Array<string>, };
+
+export type DecisionRequest = { sourceId: string, column: string, tag: string, accepted: boolean, };
+
+export type Relation = { parent: string, parentColumn: string, child: string, childColumn: string, score: number, inclusion: number, orphanShare: number, orphanRows: number, 
+/**
+ * `1:1` or `1:n`.
+ */
+cardinality: string, evidence: string, };
+
+export type RelationsReport = { suggestions: Array<Relation>, 
+/**
+ * Sources that could not be read, as errors.
+ */
+skipped: Array<IpcError>, };

@@ -8,20 +8,22 @@ use steward_classify::{PiiTag, Suggestion};
 use steward_profile::{ColumnProfile, RelationSuggestion, TableRef};
 use steward_workspace::{ColumnTags, Workspace};
 
-use crate::{location_of, AppError};
+use steward_secrets::SecretStore;
 
-fn load(ws: &Workspace, source_id: &str) -> Result<DataFrame, AppError> {
-    let src = ws.source(source_id)?;
-    Ok(steward_sources::load(&location_of(ws, src))?)
+use crate::{target, target_of, AppError};
+
+fn load(ws: &Workspace, source_id: &str, secrets: &dyn SecretStore) -> Result<DataFrame, AppError> {
+    Ok(target(ws, source_id, secrets)?.load()?)
 }
 
 /// Profiles every column of a source. `progress(done, total)` after each column; `false` cancels.
 pub fn profile(
     ws: &Workspace,
     source_id: &str,
+    secrets: &dyn SecretStore,
     progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<Vec<ColumnProfile>, AppError> {
-    let df = load(ws, source_id)?;
+    let df = load(ws, source_id, secrets)?;
     steward_profile::profile(&df, progress).map_err(|error| AppError::Profile { source_id: source_id.into(), error })
 }
 
@@ -56,8 +58,12 @@ fn sample(c: &Column, n: usize) -> Vec<String> {
 }
 
 /// Suggests what personal data each column of a source holds, next to the saved decisions.
-pub fn classify(ws: &Workspace, source_id: &str) -> Result<Vec<ColumnClassification>, AppError> {
-    let df = load(ws, source_id)?;
+pub fn classify(
+    ws: &Workspace,
+    source_id: &str,
+    secrets: &dyn SecretStore,
+) -> Result<Vec<ColumnClassification>, AppError> {
+    let df = load(ws, source_id, secrets)?;
     Ok(classify_frame(&df, &ws.source(source_id)?.classifications))
 }
 
@@ -83,10 +89,16 @@ pub fn classify_frame(df: &DataFrame, saved: &BTreeMap<String, ColumnTags>) -> V
 }
 
 /// Saves the steward's decision on a tag for a column, after checking both exist.
-pub fn decide(ws: &mut Workspace, source_id: &str, column: &str, tag: &str, accepted: bool) -> Result<(), AppError> {
+pub fn decide(
+    ws: &mut Workspace,
+    source_id: &str,
+    column: &str,
+    tag: &str,
+    accepted: bool,
+    secrets: &dyn SecretStore,
+) -> Result<(), AppError> {
     let tag: PiiTag = tag.parse().map_err(AppError::InvalidInput)?;
-    let src = ws.source(source_id)?;
-    let inspection = steward_sources::inspect(&location_of(ws, src))?;
+    let inspection = target(ws, source_id, secrets)?.inspect()?;
     if !inspection.columns.iter().any(|c| c.name == column) {
         let names: Vec<&str> = inspection.columns.iter().map(|c| c.name.as_str()).collect();
         return Err(AppError::InvalidInput(format!("{source_id}: no column `{column}`; it has: {}", names.join(", "))));
@@ -110,11 +122,11 @@ pub struct RelationsReport {
 }
 
 /// Suggests join keys between every pair of the workspace's sources.
-pub fn relations(ws: &Workspace) -> Result<RelationsReport, AppError> {
+pub fn relations(ws: &Workspace, secrets: &dyn SecretStore) -> Result<RelationsReport, AppError> {
     let mut frames = vec![];
     let mut skipped = vec![];
     for src in ws.sources() {
-        match steward_sources::load(&location_of(ws, src)) {
+        match target_of(ws, src, secrets).and_then(|t| Ok(t.load()?)) {
             Ok(df) => frames.push((src.id.clone(), df)),
             Err(e) => {
                 skipped.push(SkippedSource { source_id: src.id.clone(), code: e.code().into(), message: e.to_string() })

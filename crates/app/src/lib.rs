@@ -11,10 +11,12 @@ use steward_sources::{FileFormat, Inspection, Location, SourceError};
 use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
 
 mod insight;
+mod targets;
 
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
+pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -26,6 +28,8 @@ pub enum AppError {
     Profile { source_id: String, error: steward_profile::ProfileError },
     #[error("{0}")]
     InvalidInput(String),
+    #[error(transparent)]
+    Secret(#[from] steward_secrets::SecretError),
 }
 
 impl AppError {
@@ -35,15 +39,9 @@ impl AppError {
             AppError::Source(e) => e.code(),
             AppError::Profile { error, .. } => error.code(),
             AppError::InvalidInput(_) => "app.invalid_input",
+            AppError::Secret(e) => e.code(),
         }
     }
-}
-
-/// Where a source of the workspace reads its rows from.
-pub fn location_of(ws: &Workspace, src: &SourceRef) -> Location {
-    let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
-    loc.header_row = src.header_row;
-    loc
 }
 
 /// What the steward says about a file being added; everything else is detected.
@@ -65,11 +63,12 @@ fn kind_of(format: FileFormat) -> SourceKind {
         FileFormat::Ndjson => SourceKind::Ndjson,
         FileFormat::Excel => SourceKind::Excel,
         FileFormat::Sqlite => SourceKind::Sqlite,
+        FileFormat::Postgres => SourceKind::Postgres,
     }
 }
 
 /// A slug id from a file stem and table, unique in the workspace.
-fn fresh_id(ws: &Workspace, stem: &str) -> String {
+pub(crate) fn fresh_id(ws: &Workspace, stem: &str) -> String {
     let mut base: String = stem
         .to_lowercase()
         .chars()
@@ -117,6 +116,7 @@ pub fn add_file(ws: &mut Workspace, req: AddFile) -> Result<(SourceRef, Inspecti
         }),
         kind: kind_of(inspection.format),
         path: manifest_path(ws, &req.path),
+        connection: None,
         table,
         header_row: req.header_row,
         system: req.system,

@@ -3,7 +3,10 @@
 use std::path::Path;
 
 use steward_app::{classify, decide, profile, relations};
+use steward_secrets::MemoryStore;
 use steward_workspace::Workspace;
+
+const NO_SECRETS: MemoryStore = MemoryStore::new();
 
 fn sample_copy() -> (tempfile::TempDir, Workspace) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
@@ -21,7 +24,7 @@ fn sample_copy() -> (tempfile::TempDir, Workspace) {
 #[test]
 fn classifies_the_crm_pii_and_the_ticket_free_text() {
     let (_dir, ws) = sample_copy();
-    let crm = classify(&ws, "crm").unwrap();
+    let crm = classify(&ws, "crm", &NO_SECRETS).unwrap();
     let tag =
         |col: &str| crm.iter().find(|c| c.column == col).and_then(|c| c.suggestion.as_ref()).map(|s| s.tag.as_str());
     assert_eq!(tag("email"), Some("email"));
@@ -38,7 +41,7 @@ fn classifies_the_crm_pii_and_the_ticket_free_text() {
     let email = crm.iter().find(|c| c.column == "email").unwrap().suggestion.clone().unwrap();
     assert!(email.confidence > 0.95, "{email:?}");
     assert!(email.evidence.contains("sampled values are valid emails; name `email`"), "{}", email.evidence);
-    let tickets = classify(&ws, "tickets").unwrap();
+    let tickets = classify(&ws, "tickets", &NO_SECRETS).unwrap();
     let body = tickets.iter().find(|c| c.column == "body").unwrap();
     assert_eq!(body.suggestion.as_ref().map(|s| s.tag.as_str()), Some("free_text_pii"));
 }
@@ -46,15 +49,15 @@ fn classifies_the_crm_pii_and_the_ticket_free_text() {
 #[test]
 fn decisions_are_saved_in_the_workspace() {
     let (dir, mut ws) = sample_copy();
-    decide(&mut ws, "crm", "email", "email", true).unwrap();
-    decide(&mut ws, "crm", "city", "street_address", false).unwrap();
+    decide(&mut ws, "crm", "email", "email", true, &NO_SECRETS).unwrap();
+    decide(&mut ws, "crm", "city", "street_address", false, &NO_SECRETS).unwrap();
     let reopened = Workspace::open(dir.path()).unwrap();
-    let crm = classify(&reopened, "crm").unwrap();
+    let crm = classify(&reopened, "crm", &NO_SECRETS).unwrap();
     assert_eq!(crm.iter().find(|c| c.column == "email").unwrap().accepted, ["email"]);
     assert_eq!(crm.iter().find(|c| c.column == "city").unwrap().rejected, ["street_address"]);
-    let e = decide(&mut ws, "crm", "nope", "email", true).unwrap_err();
+    let e = decide(&mut ws, "crm", "nope", "email", true, &NO_SECRETS).unwrap_err();
     assert!(e.to_string().contains("no column `nope`"), "{e}");
-    let e = decide(&mut ws, "crm", "email", "passport", true).unwrap_err();
+    let e = decide(&mut ws, "crm", "email", "passport", true, &NO_SECRETS).unwrap_err();
     assert_eq!(e.code(), "app.invalid_input");
 }
 
@@ -62,7 +65,7 @@ fn decisions_are_saved_in_the_workspace() {
 fn profiles_a_source_with_progress() {
     let (_dir, ws) = sample_copy();
     let mut calls = 0;
-    let p = profile(&ws, "orders", |_, total| {
+    let p = profile(&ws, "orders", &NO_SECRETS, |_, total| {
         calls += 1;
         assert_eq!(total, 7);
         true
@@ -79,7 +82,7 @@ fn profiles_a_source_with_progress() {
 #[test]
 fn discovers_the_demo_relationships_across_systems() {
     let (_dir, ws) = sample_copy();
-    let r = relations(&ws).unwrap();
+    let r = relations(&ws, &NO_SECRETS).unwrap();
     assert!(r.skipped.is_empty(), "{:?}", r.skipped);
     let find = |parent: &str, pc: &str, child: &str, cc: &str| {
         r.suggestions

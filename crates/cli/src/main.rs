@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
-use steward_app::AddFile;
+use steward_app::{AddFile, AddPostgres, Target};
+use steward_secrets::Keychain;
 use steward_sources::{Inspection, Location};
 use steward_workspace::Workspace;
 
@@ -43,9 +44,14 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum SourcesCommand {
-    /// Add a file to the workspace after checking that it reads.
+    /// Add a file, or a PostgreSQL table (postgres://user@host:port/database), to the workspace
+    /// after checking that it reads. A database password is read from stdin and stored in the
+    /// OS keychain; the workspace keeps only a reference to it.
     Add {
         path: PathBuf,
+        /// Read the database password from standard input (never put it in the URL).
+        #[arg(long)]
+        password_stdin: bool,
         /// Workspace folder (default: the current folder).
         #[arg(long, short, default_value = ".")]
         workspace: PathBuf,
@@ -165,7 +171,13 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sources { command } => match command {
             SourcesCommand::List { workspace } => list(workspace, cli.format),
-            SourcesCommand::Add { path, workspace, id, name, system, table, header_row } => add(
+            SourcesCommand::Add { path, password_stdin, workspace, id, name, system, table, .. }
+                if path.to_string_lossy().starts_with("postgres://")
+                    || path.to_string_lossy().starts_with("postgresql://") =>
+            {
+                add_postgres(&path.to_string_lossy(), *password_stdin, workspace, id, name, system, table, cli.format)
+            }
+            SourcesCommand::Add { path, workspace, id, name, system, table, header_row, .. } => add(
                 workspace,
                 AddFile {
                     path: path.clone(),
@@ -225,6 +237,80 @@ fn add(root: &Path, req: AddFile, format: Format) -> Result<String, CliError> {
     ))
 }
 
+/// Parses `postgres://user@host[:port]/database`; a password in the URL is refused.
+fn parse_pg_url(url: &str) -> Result<(String, String, u16, String), CliError> {
+    let bad = |why: &str| CliError {
+        code: "cli.invalid_input".into(),
+        message: format!("{why}: expected postgres://user@host[:port]/database"),
+    };
+    let rest = url.split_once("://").map(|x| x.1).ok_or_else(|| bad("not a URL"))?;
+    let (userinfo, hostpart) = rest.split_once('@').ok_or_else(|| bad("no user"))?;
+    if userinfo.contains(':') {
+        return Err(CliError {
+            code: "cli.invalid_input".into(),
+            message: "the URL holds a password; pass it on standard input with --password-stdin instead, so it stays out of shell history and process lists".into(),
+        });
+    }
+    let (hostport, db) = hostpart.split_once('/').ok_or_else(|| bad("no database"))?;
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad("bad port"))?),
+        None => (hostport.to_string(), 5432),
+    };
+    let db = db.split('?').next().unwrap_or(db).to_string();
+    if userinfo.is_empty() || host.is_empty() || db.is_empty() {
+        return Err(bad("incomplete"));
+    }
+    Ok((userinfo.to_string(), host, port, db))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_postgres(
+    url: &str,
+    password_stdin: bool,
+    root: &Path,
+    id: &Option<String>,
+    name: &Option<String>,
+    system: &Option<String>,
+    table: &Option<String>,
+    format: Format,
+) -> Result<String, CliError> {
+    let (user, host, port, database) = parse_pg_url(url)?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| CliError {
+            code: "cli.io".into(),
+            message: format!("reading the password from stdin: {e}"),
+        })?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        None
+    };
+    let mut ws = Workspace::open(root)?;
+    let req = AddPostgres {
+        host,
+        port,
+        database,
+        user,
+        password,
+        table: table.clone(),
+        id: id.clone(),
+        name: name.clone(),
+        system: system.clone(),
+    };
+    let (src, inspection) = steward_app::add_postgres(&mut ws, req, &Keychain)?;
+    if format == Format::Json {
+        return to_json(&serde_json::json!({ "source": src, "inspection": inspection }));
+    }
+    Ok(format!(
+        "added `{}` (postgres {}, {} rows, {} columns) to {}; password stored in the OS keychain\n",
+        src.id,
+        src.table.as_deref().unwrap_or(""),
+        thousands(inspection.row_count),
+        inspection.columns.len(),
+        ws.manifest_path().display()
+    ))
+}
+
 fn list(root: &Path, format: Format) -> Result<String, CliError> {
     let ws = Workspace::open(root)?;
     if format == Format::Json {
@@ -254,42 +340,46 @@ fn list(root: &Path, format: Format) -> Result<String, CliError> {
     Ok(out)
 }
 
-/// Resolves TARGET: an existing file wins; otherwise a source id of the workspace. Flags
-/// override what the workspace says about the source.
-fn resolve_target(target: &str, workspace: &Path, read: &ReadArgs) -> Location {
-    resolve(target, workspace, read).0
-}
-
-/// Like [`resolve_target`], also returning the workspace and source id when TARGET named one.
-fn resolve(target: &str, workspace: &Path, read: &ReadArgs) -> (Location, Option<(Workspace, String)>) {
+/// Resolves TARGET: an existing file wins; otherwise a source id of the workspace (a database
+/// source gets its password from the OS keychain). Flags override what the workspace says.
+fn resolve(target: &str, workspace: &Path, read: &ReadArgs) -> Result<(Target, Option<(Workspace, String)>), CliError> {
     let as_path = Path::new(target);
-    let mut loc = Location::file(as_path);
+    let mut resolved = Target::File(Location::file(as_path));
     let mut found = None;
     let looks_like_id = !target.is_empty()
         && target.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if !as_path.exists() && looks_like_id {
         if let Ok(ws) = Workspace::open(workspace) {
             if let Ok(src) = ws.source(target) {
-                loc = steward_app::location_of(&ws, src);
+                resolved = steward_app::target_of(&ws, src, &Keychain)?;
                 found = Some((ws.clone(), src.id.clone()));
             }
         }
     }
-    if read.table.is_some() {
-        loc.table = read.table.clone();
+    match &mut resolved {
+        Target::File(loc) => {
+            if read.table.is_some() {
+                loc.table = read.table.clone();
+            }
+            if read.header_row.is_some() {
+                loc.header_row = read.header_row;
+            }
+            loc.csv.delimiter = read.delimiter;
+            loc.csv.has_header = read.no_header.then_some(false);
+            loc.csv.allow_ragged = read.allow_ragged;
+        }
+        Target::Postgres(t) => {
+            if read.table.is_some() {
+                t.table = read.table.clone();
+            }
+        }
     }
-    if read.header_row.is_some() {
-        loc.header_row = read.header_row;
-    }
-    loc.csv.delimiter = read.delimiter;
-    loc.csv.has_header = read.no_header.then_some(false);
-    loc.csv.allow_ragged = read.allow_ragged;
-    (loc, found)
+    Ok((resolved, found))
 }
 
 fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> Result<String, CliError> {
-    let loc = resolve_target(target, workspace, read);
-    let i: Inspection = steward_sources::inspect(&loc)?;
+    let (resolved, _) = resolve(target, workspace, read)?;
+    let i: Inspection = resolved.inspect()?;
     if format == Format::Json {
         return to_json(&i);
     }
@@ -321,14 +411,13 @@ fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> R
 }
 
 fn profile(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> Result<String, CliError> {
-    let loc = resolve_target(target, workspace, read);
-    let df = steward_sources::load(&loc)?;
+    let (resolved, _) = resolve(target, workspace, read)?;
+    let label = resolved.label();
+    let df = resolved.load()?;
     let cols = steward_profile::profile(&df, |_, _| true)
-        .map_err(|e| CliError { code: e.code().into(), message: format!("{}: {e}", loc.path.display()) })?;
+        .map_err(|e| CliError { code: e.code().into(), message: format!("{}: {e}", label.display()) })?;
     if format == Format::Json {
-        return to_json(
-            &serde_json::json!({ "path": loc.path, "table": loc.table, "rows": df.height(), "columns": cols }),
-        );
+        return to_json(&serde_json::json!({ "path": label, "rows": df.height(), "columns": cols }));
     }
     let rows: Vec<Vec<String>> = cols
         .iter()
@@ -350,7 +439,7 @@ fn profile(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> R
             ]
         })
         .collect();
-    let mut out = format!("{}  ({} rows)\n\n", loc.path.display(), thousands(df.height() as u64));
+    let mut out = format!("{}  ({} rows)\n\n", label.display(), thousands(df.height() as u64));
     out.push_str(&table(&["column", "type", "nulls", "distinct", "min", "max", "top value", "histogram"], &rows));
     Ok(out)
 }
@@ -370,16 +459,17 @@ fn classify(
     read: &ReadArgs,
     format: Format,
 ) -> Result<String, CliError> {
-    let (loc, found) = resolve(target, workspace, read);
+    let (resolved, found) = resolve(target, workspace, read)?;
+    let label = resolved.label();
     let result = match found {
         Some((mut ws, id)) => {
             for (list, accepted) in [(accept, true), (reject, false)] {
                 for d in list {
                     let (column, tag) = parse_decision(d)?;
-                    steward_app::decide(&mut ws, &id, &column, &tag, accepted)?;
+                    steward_app::decide(&mut ws, &id, &column, &tag, accepted, &Keychain)?;
                 }
             }
-            steward_app::classify(&ws, &id)?
+            steward_app::classify(&ws, &id, &Keychain)?
         }
         None => {
             if !accept.is_empty() || !reject.is_empty() {
@@ -388,7 +478,7 @@ fn classify(
                     message: format!("{target}: decisions are saved per workspace source; add the file with `steward sources add` first"),
                 });
             }
-            let df = steward_sources::load(&loc)?;
+            let df = resolved.load()?;
             steward_app::classify_frame(&df, &Default::default())
         }
     };
@@ -412,14 +502,14 @@ fn classify(
             vec![c.column.clone(), tag, conf, status, evidence]
         })
         .collect();
-    let mut out = format!("{}: {} of {} columns hold personal data\n\n", loc.path.display(), rows.len(), result.len());
+    let mut out = format!("{}: {} of {} columns hold personal data\n\n", label.display(), rows.len(), result.len());
     out.push_str(&table(&["column", "classification", "confidence", "status", "evidence"], &rows));
     Ok(out)
 }
 
 fn relations(root: &Path, format: Format) -> Result<String, CliError> {
     let ws = Workspace::open(root)?;
-    let report = steward_app::relations(&ws)?;
+    let report = steward_app::relations(&ws, &Keychain)?;
     if format == Format::Json {
         return to_json(&report);
     }

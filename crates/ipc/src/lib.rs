@@ -44,6 +44,12 @@ impl From<steward_workspace::WorkspaceError> for IpcError {
     }
 }
 
+impl From<steward_app::AppError> for IpcError {
+    fn from(e: steward_app::AppError) -> Self {
+        IpcError::new(e.code(), e.to_string())
+    }
+}
+
 impl From<steward_sources::SourceError> for IpcError {
     fn from(e: steward_sources::SourceError) -> Self {
         IpcError::new(e.code(), e.to_string())
@@ -60,6 +66,7 @@ pub enum SourceKind {
     Ndjson,
     Excel,
     Sqlite,
+    Postgres,
 }
 
 impl From<steward_workspace::SourceKind> for SourceKind {
@@ -71,6 +78,7 @@ impl From<steward_workspace::SourceKind> for SourceKind {
             steward_workspace::SourceKind::Ndjson => SourceKind::Ndjson,
             steward_workspace::SourceKind::Excel => SourceKind::Excel,
             steward_workspace::SourceKind::Sqlite => SourceKind::Sqlite,
+            steward_workspace::SourceKind::Postgres => SourceKind::Postgres,
         }
     }
 }
@@ -86,6 +94,8 @@ pub struct SourceSummary {
     pub path: String,
     /// Sheet or table inside the file, for workbooks and databases.
     pub table: Option<String>,
+    /// `user@host:port/database` of a database source (never a password).
+    pub server: Option<String>,
     pub system: Option<String>,
     pub description: Option<String>,
 }
@@ -113,6 +123,7 @@ impl From<&steward_workspace::Workspace> for WorkspaceInfo {
                     kind: s.kind.into(),
                     path: s.path.clone(),
                     table: s.table.clone(),
+                    server: s.connection.as_ref().map(|c| format!("{}@{}:{}/{}", c.user, c.host, c.port, c.database)),
                     system: s.system.clone(),
                     description: s.description.clone(),
                 })
@@ -188,6 +199,261 @@ pub fn validate_source_id(id: &str) -> Result<(), IpcError> {
     }
 }
 
+/// Arguments of `add_file_source`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddFileRequest {
+    /// Absolute path of the file.
+    pub path: String,
+    pub table: Option<String>,
+    pub system: Option<String>,
+}
+
+impl AddFileRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        let p = std::path::Path::new(&self.path);
+        if self.path.trim().is_empty() || !p.is_absolute() || self.path.contains('\0') {
+            return Err(IpcError::invalid_input(format!(
+                "path: `{}` must be an absolute file path",
+                self.path.escape_debug()
+            )));
+        }
+        check_text("table", self.table.as_deref(), 256)?;
+        check_text("system", self.system.as_deref(), 80)
+    }
+}
+
+fn check_text(field: &str, v: Option<&str>, max: usize) -> Result<(), IpcError> {
+    match v {
+        Some(s) if s.len() > max || s.chars().any(char::is_control) => {
+            Err(IpcError::invalid_input(format!("{field}: at most {max} characters, no control characters")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A PostgreSQL connection typed into the app. The password goes to the OS keychain.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PostgresRequest {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    pub password: Option<String>,
+    pub table: Option<String>,
+    pub system: Option<String>,
+}
+
+impl std::fmt::Debug for PostgresRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgresRequest({}@{}:{}/{})", self.user, self.host, self.port, self.database)
+    }
+}
+
+impl PostgresRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        for (field, v, max) in [("host", &self.host, 255), ("database", &self.database, 63), ("user", &self.user, 63)] {
+            if v.trim().is_empty() {
+                return Err(IpcError::invalid_input(format!("{field}: required")));
+            }
+            check_text(field, Some(v), max)?;
+        }
+        if self.port == 0 {
+            return Err(IpcError::invalid_input("port: must be 1-65535"));
+        }
+        check_text("table", self.table.as_deref(), 256)?;
+        check_text("system", self.system.as_deref(), 80)
+    }
+
+    pub fn into_core(self) -> steward_app::AddPostgres {
+        steward_app::AddPostgres {
+            host: self.host.trim().to_string(),
+            port: self.port,
+            database: self.database.trim().to_string(),
+            user: self.user.trim().to_string(),
+            password: self.password.filter(|p| !p.is_empty()),
+            table: self.table.filter(|t| !t.trim().is_empty()),
+            id: None,
+            name: None,
+            system: self.system.filter(|s| !s.trim().is_empty()),
+        }
+    }
+}
+
+/// What "Test connection" reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PostgresProbe {
+    pub version: String,
+    /// `schema.table` names the user may read.
+    pub tables: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TopValue {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HistogramBin {
+    pub start: String,
+    pub end: String,
+    pub count: u64,
+}
+
+/// The profile of one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnProfile {
+    pub name: String,
+    pub dtype: String,
+    pub rows: u64,
+    pub nulls: u64,
+    pub null_share: f64,
+    pub distinct: u64,
+    pub distinct_exact: bool,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub top: Vec<TopValue>,
+    /// `number`, `date` or `datetime`; absent for text.
+    pub histogram_kind: Option<String>,
+    pub histogram: Vec<HistogramBin>,
+}
+
+impl From<steward_profile::ColumnProfile> for ColumnProfile {
+    fn from(p: steward_profile::ColumnProfile) -> Self {
+        ColumnProfile {
+            name: p.name,
+            dtype: p.dtype,
+            rows: p.rows,
+            nulls: p.nulls,
+            null_share: p.null_share,
+            distinct: p.distinct,
+            distinct_exact: p.distinct_exact,
+            min: p.min,
+            max: p.max,
+            top: p.top.into_iter().map(|t| TopValue { value: t.value, count: t.count }).collect(),
+            histogram_kind: p.histogram.as_ref().map(|h| h.kind.clone()),
+            histogram: p
+                .histogram
+                .map(|h| {
+                    h.bins.into_iter().map(|b| HistogramBin { start: b.start, end: b.end, count: b.count }).collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Progress of a long scan, sent over a channel while it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanProgress {
+    pub done: u32,
+    pub total: u32,
+    pub stage: String,
+}
+
+/// A column's sensitive-data suggestion and the steward's decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnClassification {
+    pub column: String,
+    pub dtype: String,
+    pub tag: Option<String>,
+    pub confidence: Option<f64>,
+    pub evidence: Option<String>,
+    pub accepted: Vec<String>,
+    pub rejected: Vec<String>,
+}
+
+impl From<steward_app::ColumnClassification> for ColumnClassification {
+    fn from(c: steward_app::ColumnClassification) -> Self {
+        ColumnClassification {
+            column: c.column,
+            dtype: c.dtype,
+            tag: c.suggestion.as_ref().map(|s| s.tag.as_str().to_string()),
+            confidence: c.suggestion.as_ref().map(|s| s.confidence),
+            evidence: c.suggestion.map(|s| s.evidence),
+            accepted: c.accepted,
+            rejected: c.rejected,
+        }
+    }
+}
+
+/// Arguments of `decide_classification`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub source_id: String,
+    pub column: String,
+    pub tag: String,
+    pub accepted: bool,
+}
+
+impl DecisionRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        validate_source_id(&self.source_id)?;
+        check_text("column", Some(&self.column), 256)?;
+        check_text("tag", Some(&self.tag), 40)
+    }
+}
+
+/// A suggested join key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Relation {
+    pub parent: String,
+    pub parent_column: String,
+    pub child: String,
+    pub child_column: String,
+    pub score: f64,
+    pub inclusion: f64,
+    pub orphan_share: f64,
+    pub orphan_rows: u64,
+    /// `1:1` or `1:n`.
+    pub cardinality: String,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RelationsReport {
+    pub suggestions: Vec<Relation>,
+    /// Sources that could not be read, as errors.
+    pub skipped: Vec<IpcError>,
+}
+
+impl From<steward_app::RelationsReport> for RelationsReport {
+    fn from(r: steward_app::RelationsReport) -> Self {
+        RelationsReport {
+            suggestions: r
+                .suggestions
+                .into_iter()
+                .map(|s| Relation {
+                    cardinality: match s.cardinality {
+                        steward_profile::Cardinality::OneToOne => "1:1".into(),
+                        steward_profile::Cardinality::OneToMany => "1:n".into(),
+                    },
+                    parent: s.parent,
+                    parent_column: s.parent_column,
+                    child: s.child,
+                    child_column: s.child_column,
+                    score: s.score,
+                    inclusion: s.inclusion,
+                    orphan_share: s.orphan_share,
+                    orphan_rows: s.orphan_rows,
+                    evidence: s.evidence,
+                })
+                .collect(),
+            skipped: r
+                .skipped
+                .into_iter()
+                .map(|k| IpcError::new(k.code, format!("{}: {}", k.source_id, k.message)))
+                .collect(),
+        }
+    }
+}
+
 /// The whole generated TypeScript module for the UI, in a fixed order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -199,6 +465,17 @@ pub fn typescript_bindings() -> String {
         ColumnInfo::decl(&cfg),
         SourceInspection::decl(&cfg),
         PreviewRequest::decl(&cfg),
+        AddFileRequest::decl(&cfg),
+        PostgresRequest::decl(&cfg),
+        PostgresProbe::decl(&cfg),
+        TopValue::decl(&cfg),
+        HistogramBin::decl(&cfg),
+        ColumnProfile::decl(&cfg),
+        ScanProgress::decl(&cfg),
+        ColumnClassification::decl(&cfg),
+        DecisionRequest::decl(&cfg),
+        Relation::decl(&cfg),
+        RelationsReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.\n\n",
@@ -246,6 +523,36 @@ mod tests {
         }
         let e: Result<PreviewRequest, _> = serde_json::from_str(r#"{"sourceId":"a","limit":1,"path":"/etc"}"#);
         assert!(e.is_err(), "unknown fields are refused");
+    }
+
+    #[test]
+    fn requests_are_validated_before_the_core_sees_them() {
+        let ok = AddFileRequest { path: "/data/orders.csv".into(), table: None, system: None };
+        assert!(ok.validate().is_ok());
+        for bad in ["", "relative.csv", "/a\0b"] {
+            assert_eq!(
+                AddFileRequest { path: bad.into(), ..ok.clone() }.validate().unwrap_err().code,
+                "ipc.invalid_input"
+            );
+        }
+        let pg = PostgresRequest {
+            host: "db".into(),
+            port: 5432,
+            database: "crm".into(),
+            user: "app".into(),
+            password: Some("s3cret".into()),
+            table: None,
+            system: None,
+        };
+        assert!(pg.validate().is_ok());
+        assert!(!format!("{pg:?}").contains("s3cret"), "Debug never shows the password");
+        assert!(PostgresRequest { port: 0, ..pg.clone() }.validate().is_err());
+        assert!(PostgresRequest { host: " ".into(), ..pg.clone() }.validate().is_err());
+        assert!(PostgresRequest { user: "a\nb".into(), ..pg }.validate().is_err());
+        let d =
+            DecisionRequest { source_id: "crm".into(), column: "email".into(), tag: "email".into(), accepted: true };
+        assert!(d.validate().is_ok());
+        assert!(DecisionRequest { source_id: "../x".into(), ..d }.validate().is_err());
     }
 
     /// The UI's bindings must match the Rust types. Run `make bindings` to regenerate.

@@ -240,6 +240,7 @@ fn source(id: &str, name: &str, kind: SourceKind, path: &str, system: &str, desc
         name: name.into(),
         kind,
         path: path.into(),
+        connection: None,
         table,
         header_row: None,
         classifications: Default::default(),

@@ -104,7 +104,13 @@ impl SecretStore for Keychain {
 /// An in-memory store for tests of code that needs one.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    secrets: Mutex<HashMap<String, String>>,
+    secrets: Mutex<Option<HashMap<String, String>>>,
+}
+
+impl MemoryStore {
+    pub const fn new() -> Self {
+        MemoryStore { secrets: Mutex::new(None) }
+    }
 }
 
 impl SecretStore for MemoryStore {
@@ -113,6 +119,7 @@ impl SecretStore for MemoryStore {
         self.secrets
             .lock()
             .map_err(|_| SecretError::Unavailable { message: "poisoned".into() })?
+            .get_or_insert_with(HashMap::new)
             .insert(name.into(), secret.into());
         Ok(())
     }
@@ -122,7 +129,8 @@ impl SecretStore for MemoryStore {
         self.secrets
             .lock()
             .map_err(|_| SecretError::Unavailable { message: "poisoned".into() })?
-            .get(name)
+            .as_ref()
+            .and_then(|m| m.get(name))
             .cloned()
             .ok_or_else(|| SecretError::NotFound { name: name.into() })
     }
@@ -132,7 +140,8 @@ impl SecretStore for MemoryStore {
         self.secrets
             .lock()
             .map_err(|_| SecretError::Unavailable { message: "poisoned".into() })?
-            .remove(name)
+            .as_mut()
+            .and_then(|m| m.remove(name))
             .map(|_| ())
             .ok_or_else(|| SecretError::NotFound { name: name.into() })
     }

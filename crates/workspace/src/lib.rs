@@ -12,7 +12,7 @@ mod atomic;
 mod manifest;
 
 pub use atomic::write_atomic;
-pub use manifest::{ColumnTags, SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
+pub use manifest::{ColumnTags, Connection, SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -277,6 +277,23 @@ mod tests {
     }
 
     #[test]
+    fn postgres_sources_hold_a_connection_and_a_keychain_reference_only() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "version: 1\nname: D\nsources:\n  - id: crmdb\n    name: CRM DB\n    kind: postgres\n    table: crm.customers\n    connection: {host: db.local, port: 5432, database: crm, user: app, secret: postgres/crmdb}\n",
+        );
+        let ws = Workspace::open(dir.path()).unwrap();
+        let c = ws.source("crmdb").unwrap().connection.clone().unwrap();
+        assert_eq!((c.port, c.secret.as_deref()), (5432, Some("postgres/crmdb")));
+        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: x, name: X, kind: postgres, connection: {host: h, port: 1, database: d, user: u, password: hunter2}}\n");
+        let msg = Workspace::open(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("password") && !msg.contains("hunter2"), "{msg}");
+        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: x, name: X, kind: postgres}\n");
+        assert!(Workspace::open(dir.path()).unwrap_err().to_string().contains("sources[0].connection"));
+    }
+
+    #[test]
     fn newer_manifest_version_is_refused_clearly() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "version: 99\nname: D\nsources: []\n");
@@ -293,6 +310,7 @@ mod tests {
             name: "Orders".into(),
             kind: SourceKind::Csv,
             path: "data/orders.csv".into(),
+            connection: None,
             table: None,
             header_row: None,
             system: Some("Shop".into()),
@@ -307,6 +325,7 @@ mod tests {
                 name: "Again".into(),
                 kind: SourceKind::Csv,
                 path: "x.csv".into(),
+                connection: None,
                 table: None,
                 header_row: None,
                 system: None,

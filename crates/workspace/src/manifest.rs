@@ -29,6 +29,7 @@ pub enum SourceKind {
     Ndjson,
     Excel,
     Sqlite,
+    Postgres,
 }
 
 impl SourceKind {
@@ -40,6 +41,7 @@ impl SourceKind {
             SourceKind::Ndjson => "ndjson",
             SourceKind::Excel => "excel",
             SourceKind::Sqlite => "sqlite",
+            SourceKind::Postgres => "postgres",
         }
     }
 }
@@ -54,8 +56,12 @@ pub struct SourceRef {
     /// Human name shown in the app.
     pub name: String,
     pub kind: SourceKind,
-    /// File path, relative to the workspace root (or absolute).
+    /// File path, relative to the workspace root (or absolute); empty for database servers.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
+    /// How to reach a database server; its password lives in the OS keychain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Connection>,
     /// Sheet of a workbook, or table/view of a SQLite database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
@@ -71,6 +77,19 @@ pub struct SourceRef {
     /// to a tag cover every column where that tag is accepted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub classifications: BTreeMap<String, ColumnTags>,
+}
+
+/// A database server connection. No secret: `secret` names the OS keychain entry holding the
+/// password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connection {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// Accepted and rejected classification tags of one column.
@@ -118,6 +137,22 @@ impl WorkspaceManifest {
             }
             if s.name.trim().is_empty() {
                 return Err(invalid(format!("sources[{i}].name: must not be empty")));
+            }
+            if s.kind == SourceKind::Postgres {
+                let Some(c) = &s.connection else {
+                    return Err(invalid(format!(
+                        "sources[{i}].connection: a postgres source needs host, port, database and user"
+                    )));
+                };
+                if c.host.trim().is_empty() || c.database.trim().is_empty() || c.user.trim().is_empty() || c.port == 0 {
+                    return Err(invalid(format!(
+                        "sources[{i}].connection: host, port, database and user must all be set"
+                    )));
+                }
+                continue;
+            }
+            if s.connection.is_some() {
+                return Err(invalid(format!("sources[{i}].connection: only database sources have a connection")));
             }
             let p = Path::new(&s.path);
             if s.path.is_empty() || (!p.is_absolute() && !is_contained_relative(p)) {

@@ -1,0 +1,164 @@
+//! Where a workspace source reads from: a file, or a PostgreSQL table whose password comes
+//! from the OS keychain at the moment it is needed.
+
+use std::path::PathBuf;
+
+use steward_secrets::SecretStore;
+use steward_sources::pg::{self, PgTarget};
+use steward_sources::{DataFrame, Inspection, Location, SourceError};
+use steward_workspace::{Connection, SourceKind, SourceRef, Workspace};
+
+use crate::AppError;
+
+/// A readable source.
+#[derive(Debug, Clone)]
+pub enum Target {
+    File(Location),
+    Postgres(PgTarget),
+}
+
+impl Target {
+    pub fn inspect(&self) -> Result<Inspection, SourceError> {
+        match self {
+            Target::File(l) => steward_sources::inspect(l),
+            Target::Postgres(t) => pg::inspect(t),
+        }
+    }
+
+    pub fn preview(&self, limit: usize) -> Result<DataFrame, SourceError> {
+        match self {
+            Target::File(l) => steward_sources::preview(l, limit),
+            Target::Postgres(t) => pg::read(t, Some(limit.min(steward_sources::MAX_PREVIEW_ROWS)), &[]),
+        }
+    }
+
+    pub fn load(&self) -> Result<DataFrame, SourceError> {
+        match self {
+            Target::File(l) => steward_sources::load(l),
+            Target::Postgres(t) => pg::read(t, None, &[]),
+        }
+    }
+
+    /// What messages name: the file, or `postgres://user@host:port/db`.
+    pub fn label(&self) -> PathBuf {
+        match self {
+            Target::File(l) => l.path.clone(),
+            Target::Postgres(t) => PathBuf::from(t.label()),
+        }
+    }
+}
+
+/// Where a file source of the workspace reads its rows from.
+pub fn location_of(ws: &Workspace, src: &SourceRef) -> Location {
+    let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
+    loc.header_row = src.header_row;
+    loc
+}
+
+fn pg_target(c: &Connection, table: Option<String>, password: Option<String>) -> PgTarget {
+    PgTarget { host: c.host.clone(), port: c.port, database: c.database.clone(), user: c.user.clone(), password, table }
+}
+
+/// Resolves a workspace source, fetching a database password from `secrets` if it has one.
+pub fn target_of(ws: &Workspace, src: &SourceRef, secrets: &dyn SecretStore) -> Result<Target, AppError> {
+    if src.kind != SourceKind::Postgres {
+        return Ok(Target::File(location_of(ws, src)));
+    }
+    let c = src.connection.as_ref().ok_or_else(|| {
+        AppError::InvalidInput(format!("{}: source `{}` has no connection", ws.manifest_path().display(), src.id))
+    })?;
+    let password = match &c.secret {
+        Some(name) => Some(secrets.get(name)?),
+        None => None,
+    };
+    Ok(Target::Postgres(pg_target(c, src.table.clone(), password)))
+}
+
+/// Resolves a source by id.
+pub fn target(ws: &Workspace, source_id: &str, secrets: &dyn SecretStore) -> Result<Target, AppError> {
+    target_of(ws, ws.source(source_id)?, secrets)
+}
+
+/// What the steward gives to add a PostgreSQL table.
+#[derive(Clone, Default)]
+pub struct AddPostgres {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    pub password: Option<String>,
+    /// `schema.table`; may be left out when the user can read exactly one table.
+    pub table: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub system: Option<String>,
+}
+
+/// The keychain entry for a login: shared by every source and workspace using it.
+pub fn secret_name(user: &str, host: &str, port: u16, database: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c) { c } else { '-' })
+            .collect()
+    };
+    format!("postgres/{}@{}:{port}/{}", clean(user), clean(host), clean(database))
+}
+
+/// Connects (proving the password works), picks the table, stores the password in the
+/// keychain and only then adds the source. Nothing is saved when any step fails.
+pub fn add_postgres(
+    ws: &mut Workspace,
+    req: AddPostgres,
+    secrets: &dyn SecretStore,
+) -> Result<(SourceRef, Inspection), AppError> {
+    let conn = Connection {
+        host: req.host.clone(),
+        port: req.port,
+        database: req.database.clone(),
+        user: req.user.clone(),
+        secret: None,
+    };
+    let mut t = pg_target(&conn, req.table.clone(), req.password.clone());
+    pg::test_connection(&t)?;
+    if t.table.is_none() {
+        let tables = pg::list_tables(&t)?;
+        match tables.as_slice() {
+            [only] => t.table = Some(format!("{}.{}", only.schema, only.name)),
+            _ => {
+                return Err(SourceError::TableRequired {
+                    path: PathBuf::from(t.label()),
+                    what: "a table",
+                    available: tables.iter().map(|x| format!("{}.{}", x.schema, x.name)).collect(),
+                }
+                .into())
+            }
+        }
+    }
+    let inspection = pg::inspect(&t)?;
+    let secret = match &req.password {
+        Some(p) => {
+            let name = secret_name(&req.user, &req.host, req.port, &req.database);
+            secrets.set(&name, p)?;
+            Some(name)
+        }
+        None => None,
+    };
+    let table = t.table.clone().unwrap_or_default();
+    let id_seed = table.rsplit('.').next().unwrap_or(&table).to_string();
+    let src = SourceRef {
+        id: req.id.unwrap_or_else(|| crate::fresh_id(ws, &id_seed)),
+        name: req.name.unwrap_or_else(|| format!("{} ({})", table, req.database)),
+        kind: SourceKind::Postgres,
+        path: String::new(),
+        connection: Some(Connection { secret, ..conn }),
+        table: Some(table),
+        header_row: None,
+        system: req.system,
+        description: None,
+        classifications: Default::default(),
+    };
+    ws.add_source(src.clone())?;
+    tracing::info!(id = %src.id, target = %t.label(), "postgres source added");
+    Ok((src, inspection))
+}
