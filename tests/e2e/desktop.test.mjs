@@ -2,13 +2,16 @@
 // Needs: STEWARD_DESKTOP_BIN (the built binary), Xvfb, dbus-run-session, tauri-driver, WebKitWebDriver.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session, startDriver, startXvfb, stopAll } from "./webdriver.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const workspace = join(repo, "sample-data");
+// The app edits its workspace (adding sources, saving decisions): work on a copy of the sample.
+const workspace = mkdtempSync(join(tmpdir(), "steward-e2e-"));
+cpSync(join(repo, "sample-data"), workspace, { recursive: true, filter: (src) => !src.includes(".steward") });
 const app = process.env.STEWARD_DESKTOP_BIN;
 const shots = resolve(process.env.STEWARD_SCREENSHOTS ?? join(repo, "target/e2e"));
 
@@ -43,6 +46,7 @@ describe("Steward desktop on the sample workspace", () => {
       await session.close();
     }
     await stopAll();
+    rmSync(workspace, { recursive: true, force: true });
   });
 
   it("opens the workspace and lists its sources", async () => {
@@ -94,5 +98,73 @@ describe("Steward desktop on the sample workspace", () => {
     assert.deepEqual(invoiceTypes.slice(3, 5), ["date", "date"]);
     const summary = (await session.texts("[data-testid=preview-summary]"))[0];
     assert.match(summary, /rows · 10 columns/);
+  });
+
+  const clickText = async (css, text) => {
+    const els = await session.findAll(css);
+    for (const el of els) {
+      if ((await session.content(el)).trim() === text) return session.click(el);
+    }
+    throw new Error(`no ${css} with text ${text}`);
+  };
+
+  const typeInto = async (css, text) => {
+    const [el] = await session.findAll(css);
+    await session.cmd("POST", `/element/${el}/clear`, {});
+    await session.cmd("POST", `/element/${el}/value`, { text });
+  };
+
+  it("adds a file through the UI, refusing a broken one with a clear error", async () => {
+    const good = join(workspace, "loyalty.csv");
+    writeFileSync(good, "member_id;customer_id;tier\n1;10;gold\n2;11;silver\n3;12;gold\n");
+    const bad = join(workspace, "broken.csv");
+    writeFileSync(bad, "a,b,c\n1,2,3\n4,5\n");
+    const manifestBefore = readFileSync(join(workspace, "steward.yaml"), "utf8");
+
+    await clickText(".sidebar-head button", "+ Add source");
+    await typeInto('input[name="path"]', bad);
+    await clickText('form[aria-label="Add a file"] button[type="submit"]', "Add file");
+    const alert = await session.waitFor("add error", async () => (await session.texts(".modal [role=alert]"))[0]);
+    assert.match(alert, /broken\.csv: line 3 has 2 fields, expected 3/);
+    assert.equal(readFileSync(join(workspace, "steward.yaml"), "utf8"), manifestBefore, "a refused file leaves the workspace as it was");
+
+    await typeInto('input[name="path"]', good);
+    await clickText('form[aria-label="Add a file"] button[type="submit"]', "Add file");
+    await session.waitFor("new source", async () => (await session.findAll('[data-source-id="loyalty"]')).length === 1);
+    await session.waitFor("loyalty grid", async () => (await session.findAll('[aria-label="Preview of loyalty"] .grid-row[data-row="2"]')).length === 1);
+    const tiers = await session.contents('[role=grid] [data-col="tier"]');
+    assert.deepEqual(tiers, ["gold", "silver", "gold"]);
+    assert.match(readFileSync(join(workspace, "steward.yaml"), "utf8"), /id: loyalty/);
+  });
+
+  it("profiles a source with charts, and accepts a PII suggestion", async () => {
+    const [orders] = await session.findAll('[data-source-id="orders"]');
+    await session.click(orders);
+    await clickText("[role=tab]", "Profile");
+    await session.waitFor("profile cards", async () => (await session.findAll(".column-card")).length === 7, 60000);
+    const histograms = await session.findAll('svg[aria-label="Histogram of amount"] rect');
+    assert.equal(histograms.length, 20);
+    const nulls = await session.contents('.column-card[data-column="amount"] [data-stat="nulls"]');
+    assert.match(nulls[0], /^0\.\d%$/);
+    writeFileSync(join(shots, "profile.png"), await session.screenshot());
+
+    const [crm] = await session.findAll('[data-source-id="crm"]');
+    await session.click(crm);
+    await clickText("[role=tab]", "Privacy");
+    await session.waitFor("email suggestion", async () => (await session.findAll('tr[data-column="email"][data-status="suggested"]')).length === 1, 60000);
+    const evidence = await session.contents('tr[data-column="email"] .evidence');
+    assert.match(evidence[0], /sampled values are valid emails; name `email`/);
+    await clickText('tr[data-column="email"] button', "Accept");
+    await session.waitFor("accepted", async () => (await session.findAll('tr[data-column="email"][data-status="accepted"]')).length === 1);
+    const manifest = readFileSync(join(workspace, "steward.yaml"), "utf8");
+    assert.match(manifest, /classifications:\n\s+email:\n\s+accepted:\n\s+- email/);
+    writeFileSync(join(shots, "privacy.png"), await session.screenshot());
+  });
+
+  it("suggests the cross-system join keys", async () => {
+    await clickText(".nav-link", "Relationships across sources");
+    await session.waitFor("relations", async () => (await session.findAll("table.relations tbody tr")).length >= 5, 60000);
+    const pairs = await session.contents("table.relations tbody tr td:first-child");
+    assert.ok(pairs.includes("orders.customer_id"), pairs.join(","));
   });
 });

@@ -4,7 +4,13 @@ import { Table, tableToIPC, vectorFromArray, Int64, Utf8 } from "apache-arrow";
 import type { WorkspaceInfo } from "./bindings";
 
 const invoke = vi.fn();
-vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (...args: unknown[]) => invoke(...args),
+  Channel: class {
+    onmessage: (m: unknown) => void = () => {};
+  },
+}));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn() }));
 
 const { App, PREVIEW_ROWS } = await import("./App");
 
@@ -12,8 +18,8 @@ const workspace: WorkspaceInfo = {
   root: "/ws",
   name: "Customer 360 demo",
   sources: [
-    { id: "crm", name: "CRM customers", kind: "sqlite", path: "crm.sqlite", table: "customers", system: "CRM", description: null },
-    { id: "orders", name: "Web shop orders", kind: "csv", path: "orders.csv", table: null, system: "Shop", description: null },
+    { id: "crm", name: "CRM customers", kind: "sqlite", path: "crm.sqlite", table: "customers", server: null, system: "CRM", description: null },
+    { id: "orders", name: "Web shop orders", kind: "csv", path: "orders.csv", table: null, server: null, system: "Shop", description: null },
   ],
 };
 

@@ -1,16 +1,22 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api";
 import { gridFromIpc, type GridData } from "./arrow";
-import { DataGrid } from "./DataGrid";
+import { AddSourceDialog } from "./AddSource";
 import type { IpcError, SourceInspection, SourceSummary, WorkspaceInfo } from "./bindings";
+import { DataGrid } from "./DataGrid";
+import { ErrorBox } from "./ErrorBox";
+import { PrivacyPanel } from "./PrivacyPanel";
+import { ProfilePanel } from "./ProfilePanel";
+import { RelationsPanel } from "./RelationsPanel";
 
 export const PREVIEW_ROWS = 500;
 
 type Preview =
-  | { state: "idle" }
-  | { state: "loading"; sourceId: string }
-  | { state: "ready"; sourceId: string; grid: GridData; inspection: SourceInspection }
-  | { state: "error"; sourceId: string; error: IpcError };
+  | { state: "loading" }
+  | { state: "ready"; grid: GridData; inspection: SourceInspection }
+  | { state: "error"; error: IpcError };
+
+type View = { kind: "source"; id: string; tab: "preview" | "profile" | "privacy" } | { kind: "relations" } | null;
 
 const KIND_LABEL: Record<SourceSummary["kind"], string> = {
   csv: "CSV",
@@ -19,16 +25,8 @@ const KIND_LABEL: Record<SourceSummary["kind"], string> = {
   ndjson: "NDJSON",
   excel: "Excel",
   sqlite: "SQLite",
+  postgres: "PostgreSQL",
 };
-
-function ErrorBox({ error }: { error: IpcError }) {
-  return (
-    <div className="error" role="alert">
-      <strong>{error.message}</strong>
-      <code>{error.code}</code>
-    </div>
-  );
-}
 
 function SourceList({
   sources,
@@ -55,7 +53,7 @@ function SourceList({
               <span className={`kind kind-${s.kind}`}>{KIND_LABEL[s.kind]}</span>
               {s.system && <span className="system">{s.system}</span>}
               <span className="path">
-                {s.path}
+                {s.server ?? s.path}
                 {s.table && ` › ${s.table}`}
               </span>
             </span>
@@ -66,26 +64,47 @@ function SourceList({
   );
 }
 
+function PreviewPanel({ source }: { source: SourceSummary }) {
+  const [preview, setPreview] = useState<Preview>({ state: "loading" });
+  useEffect(() => {
+    let live = true;
+    setPreview({ state: "loading" });
+    Promise.all([api.inspectSource(source.id), api.previewSource({ sourceId: source.id, limit: PREVIEW_ROWS })])
+      .then(([inspection, bytes]) => {
+        // Stewards read Polars' type names (str, i64, date), not Arrow's physical layout.
+        const dtypes = new Map(inspection.columns.map((c) => [c.name, c.dtype]));
+        const grid = gridFromIpc(bytes);
+        grid.columns = grid.columns.map((c) => ({ ...c, type: dtypes.get(c.name) ?? c.type }));
+        if (live) setPreview({ state: "ready", grid, inspection });
+      })
+      .catch((e: IpcError) => live && setPreview({ state: "error", error: e }));
+    return () => {
+      live = false;
+    };
+  }, [source.id]);
+  return (
+    <>
+      {preview.state === "ready" && (
+        <p className="summary" data-testid="preview-summary">
+          {preview.inspection.rowCount.toLocaleString("en-US")} rows · {preview.inspection.columns.length} columns ·
+          showing first {preview.grid.rowCount.toLocaleString("en-US")}
+        </p>
+      )}
+      {preview.state === "loading" && <p className="loading">Reading…</p>}
+      {preview.state === "error" && <ErrorBox error={preview.error} />}
+      {preview.state === "ready" && <DataGrid data={preview.grid} label={`Preview of ${source.id}`} />}
+    </>
+  );
+}
+
 export function App() {
   const [workspace, setWorkspace] = useState<WorkspaceInfo | null>(null);
   const [wsError, setWsError] = useState<IpcError | null>(null);
-  const [preview, setPreview] = useState<Preview>({ state: "idle" });
+  const [view, setView] = useState<View>(null);
+  const [adding, setAdding] = useState(false);
 
-  const open = useCallback(async (s: SourceSummary) => {
-    setPreview({ state: "loading", sourceId: s.id });
-    try {
-      const [inspection, bytes] = await Promise.all([
-        api.inspectSource(s.id),
-        api.previewSource({ sourceId: s.id, limit: PREVIEW_ROWS }),
-      ]);
-      // Stewards read Polars' type names (str, i64, date), not Arrow's physical layout.
-      const dtypes = new Map(inspection.columns.map((c) => [c.name, c.dtype]));
-      const grid = gridFromIpc(bytes);
-      grid.columns = grid.columns.map((c) => ({ ...c, type: dtypes.get(c.name) ?? c.type }));
-      setPreview({ state: "ready", sourceId: s.id, grid, inspection });
-    } catch (e) {
-      setPreview({ state: "error", sourceId: s.id, error: e as IpcError });
-    }
+  const select = useCallback((s: SourceSummary) => {
+    setView((v) => ({ kind: "source", id: s.id, tab: v?.kind === "source" ? v.tab : "preview" }));
   }, []);
 
   useEffect(() => {
@@ -95,13 +114,13 @@ export function App() {
         setWorkspace(ws);
         // Open the first text source: it is what stewards most often check first.
         const first = ws.sources.find((s) => s.kind === "csv") ?? ws.sources[0];
-        if (first) void open(first);
+        if (first) setView({ kind: "source", id: first.id, tab: "preview" });
       })
       .catch((e: IpcError) => setWsError(e));
-  }, [open]);
+  }, []);
 
-  const selected = preview.state === "idle" ? null : preview.sourceId;
-  const selectedSource = workspace?.sources.find((s) => s.id === selected);
+  const source = view?.kind === "source" ? workspace?.sources.find((s) => s.id === view.id) : undefined;
+  const tab = view?.kind === "source" ? view.tab : null;
 
   return (
     <div className="app">
@@ -121,27 +140,64 @@ export function App() {
       {workspace && (
         <div className="body">
           <nav className="sidebar">
-            <h2>Sources</h2>
-            <SourceList sources={workspace.sources} selected={selected} onSelect={open} />
+            <div className="sidebar-head">
+              <h2>Sources</h2>
+              <button className="small" onClick={() => setAdding(true)}>
+                + Add source
+              </button>
+            </div>
+            <SourceList sources={workspace.sources} selected={source?.id ?? null} onSelect={select} />
+            <button
+              className={view?.kind === "relations" ? "nav-link selected" : "nav-link"}
+              onClick={() => setView({ kind: "relations" })}
+            >
+              Relationships across sources
+            </button>
           </nav>
           <main className="content">
-            {selectedSource && (
-              <div className="content-head">
-                <h1>{selectedSource.name}</h1>
-                {preview.state === "ready" && (
-                  <p className="summary" data-testid="preview-summary">
-                    {preview.inspection.rowCount.toLocaleString("en-US")} rows ·{" "}
-                    {preview.inspection.columns.length} columns · showing first{" "}
-                    {preview.grid.rowCount.toLocaleString("en-US")}
-                  </p>
-                )}
-              </div>
+            {view?.kind === "relations" && (
+              <>
+                <div className="content-head">
+                  <h1>Relationships</h1>
+                </div>
+                <RelationsPanel />
+              </>
             )}
-            {preview.state === "loading" && <p className="loading">Reading…</p>}
-            {preview.state === "error" && <ErrorBox error={preview.error} />}
-            {preview.state === "ready" && <DataGrid data={preview.grid} label={`Preview of ${preview.sourceId}`} />}
+            {source && tab && (
+              <>
+                <div className="content-head">
+                  <h1>{source.name}</h1>
+                  <nav className="tabs" role="tablist" aria-label="Source views">
+                    {(["preview", "profile", "privacy"] as const).map((t) => (
+                      <button
+                        key={t}
+                        role="tab"
+                        aria-selected={tab === t}
+                        onClick={() => setView({ kind: "source", id: source.id, tab: t })}
+                      >
+                        {t === "preview" ? "Preview" : t === "profile" ? "Profile" : "Privacy"}
+                      </button>
+                    ))}
+                  </nav>
+                </div>
+                {tab === "preview" && <PreviewPanel source={source} />}
+                {tab === "profile" && <ProfilePanel sourceId={source.id} />}
+                {tab === "privacy" && <PrivacyPanel sourceId={source.id} />}
+              </>
+            )}
           </main>
         </div>
+      )}
+      {adding && (
+        <AddSourceDialog
+          onClose={() => setAdding(false)}
+          onAdded={(ws) => {
+            setWorkspace(ws);
+            setAdding(false);
+            const added = ws.sources[ws.sources.length - 1];
+            if (added) setView({ kind: "source", id: added.id, tab: "preview" });
+          }}
+        />
       )}
     </div>
   );

@@ -1,6 +1,20 @@
 // Typed calls into the desktop shell. Every failure arrives as an IpcError {code, message}.
-import { invoke } from "@tauri-apps/api/core";
-import type { IpcError, PreviewRequest, SourceInspection, WorkspaceInfo } from "./bindings";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { open } from "@tauri-apps/plugin-dialog";
+import type {
+  AddFileRequest,
+  ColumnClassification,
+  ColumnProfile,
+  DecisionRequest,
+  IpcError,
+  PostgresProbe,
+  PostgresRequest,
+  PreviewRequest,
+  RelationsReport,
+  ScanProgress,
+  SourceInspection,
+  WorkspaceInfo,
+} from "./bindings";
 
 /** Turns whatever a rejected invoke carried into an IpcError. */
 export function toIpcError(e: unknown): IpcError {
@@ -19,9 +33,41 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+let nextScan = 1;
+
 export const api = {
   getWorkspace: () => call<WorkspaceInfo>("get_workspace"),
   inspectSource: (sourceId: string) => call<SourceInspection>("inspect_source", { sourceId }),
   /** Arrow IPC bytes of the first rows of a source. */
   previewSource: (request: PreviewRequest) => call<ArrayBuffer>("preview_source", { request }),
+  addFileSource: (request: AddFileRequest) => call<WorkspaceInfo>("add_file_source", { request }),
+  testPostgres: (request: PostgresRequest) => call<PostgresProbe>("test_postgres", { request }),
+  addPostgresSource: (request: PostgresRequest) => call<WorkspaceInfo>("add_postgres_source", { request }),
+  /** Starts profiling; `progress` receives updates. Returns the scan id (for cancel) and the result. */
+  profileSource: (sourceId: string, progress: (p: ScanProgress) => void) => {
+    const scanId = nextScan++;
+    const onProgress = new Channel<ScanProgress>();
+    onProgress.onmessage = progress;
+    const result = call<ColumnProfile[]>("profile_source", { sourceId, scanId, onProgress });
+    return { scanId, result };
+  },
+  cancelScan: (scanId: number) => call<boolean>("cancel_scan", { scanId }),
+  classifySource: (sourceId: string) => call<ColumnClassification[]>("classify_source", { sourceId }),
+  decideClassification: (request: DecisionRequest) =>
+    call<ColumnClassification[]>("decide_classification", { request }),
+  discoverRelations: () => call<RelationsReport>("discover_relations"),
+  /** The native file picker; `null` when the steward closes it. */
+  pickFile: async (): Promise<string | null> => {
+    const picked = await open({
+      multiple: false,
+      directory: false,
+      filters: [
+        {
+          name: "Data files",
+          extensions: ["csv", "tsv", "txt", "parquet", "arrow", "feather", "ipc", "ndjson", "jsonl", "json", "xlsx", "xlsm", "xls", "ods", "sqlite", "sqlite3", "db"],
+        },
+      ],
+    });
+    return typeof picked === "string" ? picked : null;
+  },
 };

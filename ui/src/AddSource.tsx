@@ -1,0 +1,184 @@
+// Adding a source: a file (native picker or a typed path), or a PostgreSQL table. The form keeps
+// what the steward typed when something fails, and shows why.
+import { useState } from "react";
+import { api } from "./api";
+import type { IpcError, PostgresProbe, WorkspaceInfo } from "./bindings";
+import { ErrorBox } from "./ErrorBox";
+
+type Props = { onAdded: (ws: WorkspaceInfo) => void; onClose: () => void };
+
+function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
+  const [path, setPath] = useState("");
+  const [table, setTable] = useState("");
+  const [system, setSystem] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+
+  const browse = async () => {
+    try {
+      const picked = await api.pickFile();
+      if (picked) setPath(picked);
+    } catch (e) {
+      setError(e as IpcError);
+    }
+  };
+  const add = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onAdded(await api.addFileSource({ path, table: table || null, system: system || null }));
+    } catch (e) {
+      setError(e as IpcError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="form"
+      aria-label="Add a file"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void add();
+      }}
+    >
+      <label>
+        File
+        <span className="row">
+          <input name="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/data.csv" />
+          <button type="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        </span>
+      </label>
+      <label>
+        Sheet or table <small>(workbooks and SQLite files; default: the first sheet)</small>
+        <input name="table" value={table} onChange={(e) => setTable(e.target.value)} />
+      </label>
+      <label>
+        System <small>(CRM, billing…)</small>
+        <input name="system" value={system} onChange={(e) => setSystem(e.target.value)} />
+      </label>
+      {error && <ErrorBox error={error} />}
+      <button type="submit" className="primary" disabled={busy || !path}>
+        {busy ? "Reading…" : "Add file"}
+      </button>
+    </form>
+  );
+}
+
+function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
+  const [f, setF] = useState({ host: "127.0.0.1", port: "5432", database: "", user: "", password: "", table: "", system: "" });
+  const [probe, setProbe] = useState<PostgresProbe | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setF({ ...f, [k]: e.target.value });
+  const request = () => ({
+    host: f.host,
+    port: Number(f.port) || 0,
+    database: f.database,
+    user: f.user,
+    password: f.password || null,
+    table: f.table || null,
+    system: f.system || null,
+  });
+  const attempt = async (what: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await what();
+    } catch (e) {
+      setError(e as IpcError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="form"
+      aria-label="Add a PostgreSQL table"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void attempt(async () => onAdded(await api.addPostgresSource(request())));
+      }}
+    >
+      <div className="grid2">
+        <label>
+          Host
+          <input name="host" value={f.host} onChange={set("host")} />
+        </label>
+        <label>
+          Port
+          <input name="port" value={f.port} onChange={set("port")} inputMode="numeric" />
+        </label>
+        <label>
+          Database
+          <input name="database" value={f.database} onChange={set("database")} />
+        </label>
+        <label>
+          User
+          <input name="user" value={f.user} onChange={set("user")} autoComplete="off" />
+        </label>
+      </div>
+      <label>
+        Password <small>(kept in the OS keychain, never in the workspace)</small>
+        <input name="password" type="password" value={f.password} onChange={set("password")} autoComplete="off" />
+      </label>
+      <button type="button" disabled={busy} onClick={() => void attempt(async () => setProbe(await api.testPostgres(request())))}>
+        Test connection
+      </button>
+      {probe && (
+        <p className="ok" role="status">
+          Connected: {probe.version.split(" ").slice(0, 2).join(" ")} · {probe.tables.length} tables
+        </p>
+      )}
+      <label>
+        Table
+        {probe ? (
+          <select name="table" value={f.table} onChange={set("table")}>
+            <option value="">Choose a table…</option>
+            {probe.tables.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        ) : (
+          <input name="table" value={f.table} onChange={set("table")} placeholder="schema.table" />
+        )}
+      </label>
+      <label>
+        System
+        <input name="system" value={f.system} onChange={set("system")} />
+      </label>
+      {error && <ErrorBox error={error} />}
+      <button type="submit" className="primary" disabled={busy || !f.database || !f.user}>
+        Add table
+      </button>
+    </form>
+  );
+}
+
+export function AddSourceDialog({ onAdded, onClose }: Props) {
+  const [tab, setTab] = useState<"file" | "postgres">("file");
+  return (
+    <div className="modal-backdrop">
+      <div className="modal" role="dialog" aria-modal="true" aria-label="Add a source">
+        <header>
+          <h2>Add a source</h2>
+          <button className="close" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
+        </header>
+        <nav className="tabs" role="tablist">
+          <button role="tab" aria-selected={tab === "file"} onClick={() => setTab("file")}>
+            File
+          </button>
+          <button role="tab" aria-selected={tab === "postgres"} onClick={() => setTab("postgres")}>
+            PostgreSQL
+          </button>
+        </nav>
+        {tab === "file" ? <FileForm onAdded={onAdded} /> : <PostgresForm onAdded={onAdded} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+// Sensitive-data suggestions per column, with the evidence, to accept or reject.
+import { useEffect, useState } from "react";
+import { api } from "./api";
+import type { ColumnClassification, IpcError } from "./bindings";
+import { ErrorBox } from "./ErrorBox";
+
+export const TAG_LABEL: Record<string, string> = {
+  email: "Email",
+  phone: "Phone",
+  person_name: "Person name",
+  street_address: "Street address",
+  postal_code: "Postal code",
+  birth_date: "Birth date",
+  national_id: "National id",
+  payment_card: "Payment card",
+  iban: "IBAN",
+  ip_address: "IP address",
+  free_text_pii: "PII in free text",
+};
+
+function status(c: ColumnClassification): "accepted" | "rejected" | "suggested" | null {
+  if (!c.tag) return c.accepted.length ? "accepted" : null;
+  if (c.accepted.includes(c.tag)) return "accepted";
+  if (c.rejected.includes(c.tag)) return "rejected";
+  return "suggested";
+}
+
+export function PrivacyPanel({ sourceId }: { sourceId: string }) {
+  const [rows, setRows] = useState<ColumnClassification[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+
+  useEffect(() => {
+    setRows(null);
+    setError(null);
+    api
+      .classifySource(sourceId)
+      .then(setRows)
+      .catch((e: IpcError) => setError(e));
+  }, [sourceId]);
+
+  const decide = async (c: ColumnClassification, accepted: boolean) => {
+    if (!c.tag) return;
+    try {
+      setRows(await api.decideClassification({ sourceId, column: c.column, tag: c.tag, accepted }));
+    } catch (e) {
+      setError(e as IpcError);
+    }
+  };
+
+  const found = rows?.filter((c) => status(c) !== null) ?? [];
+  return (
+    <section className="panel" aria-label="Privacy">
+      {error && <ErrorBox error={error} />}
+      {!rows && !error && <p className="loading">Looking for personal data…</p>}
+      {rows && (
+        <>
+          <p className="summary" data-testid="privacy-summary">
+            {found.length} of {rows.length} columns hold personal data
+          </p>
+          <table className="classifications">
+            <thead>
+              <tr>
+                <th>Column</th>
+                <th>Classification</th>
+                <th>Confidence</th>
+                <th>Evidence</th>
+                <th>Decision</th>
+              </tr>
+            </thead>
+            <tbody>
+              {found.map((c) => {
+                const s = status(c);
+                return (
+                  <tr key={c.column} data-column={c.column} data-status={s ?? ""}>
+                    <td>
+                      <strong>{c.column}</strong> <code>{c.dtype}</code>
+                    </td>
+                    <td>
+                      <span className={`badge badge-${s}`}>{TAG_LABEL[c.tag ?? c.accepted[0]] ?? c.tag}</span>
+                    </td>
+                    <td>{c.confidence !== null ? `${Math.round(c.confidence * 100)}%` : ""}</td>
+                    <td className="evidence">{c.evidence}</td>
+                    <td className="decision">
+                      <button
+                        className={s === "accepted" ? "on" : ""}
+                        aria-pressed={s === "accepted"}
+                        onClick={() => void decide(c, true)}
+                      >
+                        Accept
+                      </button>
+                      <button
+                        className={s === "rejected" ? "on" : ""}
+                        aria-pressed={s === "rejected"}
+                        onClick={() => void decide(c, false)}
+                      >
+                        Reject
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+// Suggested join keys across the workspace's sources.
+import { useEffect, useState } from "react";
+import { api } from "./api";
+import type { IpcError, RelationsReport } from "./bindings";
+import { ErrorBox } from "./ErrorBox";
+
+export function RelationsPanel() {
+  const [report, setReport] = useState<RelationsReport | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  useEffect(() => {
+    api
+      .discoverRelations()
+      .then(setReport)
+      .catch((e: IpcError) => setError(e));
+  }, []);
+  return (
+    <section className="panel" aria-label="Relationships">
+      {error && <ErrorBox error={error} />}
+      {!report && !error && <p className="loading">Comparing keys across sources…</p>}
+      {report && (
+        <>
+          <table className="relations">
+            <thead>
+              <tr>
+                <th>Child</th>
+                <th>Parent key</th>
+                <th>Score</th>
+                <th>Inclusion</th>
+                <th>Cardinality</th>
+                <th>Orphans</th>
+                <th>Evidence</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.suggestions.map((r) => (
+                <tr key={`${r.child}.${r.childColumn}->${r.parent}.${r.parentColumn}`}>
+                  <td>
+                    <code>
+                      {r.child}.{r.childColumn}
+                    </code>
+                  </td>
+                  <td>
+                    <code>
+                      {r.parent}.{r.parentColumn}
+                    </code>
+                  </td>
+                  <td>{r.score.toFixed(2)}</td>
+                  <td>{(r.inclusion * 100).toFixed(1)}%</td>
+                  <td>{r.cardinality}</td>
+                  <td>
+                    {r.orphanRows.toLocaleString("en-US")} ({(r.orphanShare * 100).toFixed(1)}%)
+                  </td>
+                  <td className="evidence">{r.evidence}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {report.skipped.map((e) => (
+            <ErrorBox key={e.message} error={e} />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}

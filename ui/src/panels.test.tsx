@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import type { ColumnClassification, ColumnProfile, ScanProgress } from "./bindings";
+
+const invoke = vi.fn();
+const channels: { onmessage: (m: ScanProgress) => void }[] = [];
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (...args: unknown[]) => invoke(...args),
+  Channel: class {
+    onmessage: (m: ScanProgress) => void = () => {};
+    constructor() {
+      channels.push(this);
+    }
+  },
+}));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn(async () => "/home/steward/picked.csv") }));
+
+const { ProfilePanel } = await import("./ProfilePanel");
+const { PrivacyPanel } = await import("./PrivacyPanel");
+const { AddSourceDialog } = await import("./AddSource");
+
+const amount: ColumnProfile = {
+  name: "amount",
+  dtype: "f64",
+  rows: 100,
+  nulls: 25,
+  nullShare: 0.25,
+  distinct: 70,
+  distinctExact: true,
+  min: "1.5",
+  max: "99.0",
+  top: [],
+  histogramKind: "number",
+  histogram: [
+    { start: "1.5", end: "50", count: 60 },
+    { start: "50", end: "99.0", count: 15 },
+  ],
+};
+const status: ColumnProfile = {
+  ...amount,
+  name: "status",
+  dtype: "str",
+  nulls: 0,
+  nullShare: 0,
+  distinct: 2,
+  min: "open",
+  max: "paid",
+  histogramKind: null,
+  histogram: [],
+  top: [
+    { value: "paid", count: 80 },
+    { value: "open", count: 20 },
+  ],
+};
+
+beforeEach(() => {
+  invoke.mockReset();
+  channels.length = 0;
+});
+afterEach(cleanup);
+
+describe("ProfilePanel", () => {
+  it("shows progress from the channel, then a card per column with its chart", async () => {
+    let finish: (v: ColumnProfile[]) => void = () => {};
+    invoke.mockImplementation((cmd: string) => {
+      if (cmd === "profile_source") return new Promise((r) => (finish = r));
+      return Promise.resolve(true);
+    });
+    render(<ProfilePanel sourceId="orders" />);
+    await waitFor(() => expect(channels.length).toBe(1));
+    channels[0].onmessage({ done: 1, total: 2, stage: "profiling" });
+    expect((await screen.findByRole("status")).textContent).toContain("Profiling column 1 of 2");
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(invoke).toHaveBeenCalledWith("cancel_scan", { scanId: expect.any(Number) });
+    finish([amount, status]);
+    const card = await screen.findByRole("img", { name: "Histogram of amount" });
+    expect(card.querySelectorAll("rect").length).toBe(2);
+    expect(card.querySelector("rect")?.getAttribute("data-count")).toBe("60");
+    expect(screen.getByText("25.0%")).toBeTruthy();
+    const top = screen.getByRole("list", { name: "Top values of status" });
+    expect(within(top).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["paid80", "open20"]);
+  });
+
+  it("shows a cancelled scan as such", async () => {
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "profile_source") throw { code: "profile.cancelled", message: "orders: profiling cancelled" };
+      return true;
+    });
+    render(<ProfilePanel sourceId="orders" />);
+    expect((await screen.findByRole("alert")).textContent).toContain("profiling cancelled");
+    expect(screen.getByRole("button", { name: "Profile again" })).toBeTruthy();
+  });
+});
+
+describe("PrivacyPanel", () => {
+  const rows: ColumnClassification[] = [
+    { column: "email", dtype: "str", tag: "email", confidence: 0.99, evidence: "487 of 487 sampled values are valid emails; name `email`", accepted: [], rejected: [] },
+    { column: "amount", dtype: "f64", tag: null, confidence: null, evidence: null, accepted: [], rejected: [] },
+  ];
+
+  it("lists suggestions with evidence and saves an accepted one", async () => {
+    invoke.mockImplementation(async (cmd: string, args: { request?: { accepted: boolean } }) => {
+      if (cmd === "classify_source") return rows;
+      if (cmd === "decide_classification") return [{ ...rows[0], accepted: args.request?.accepted ? ["email"] : [] }, rows[1]];
+      throw { code: "x", message: cmd };
+    });
+    render(<PrivacyPanel sourceId="crm" />);
+    expect((await screen.findByTestId("privacy-summary")).textContent).toBe("1 of 2 columns hold personal data");
+    const row = document.querySelector('tr[data-column="email"]') as HTMLElement;
+    expect(row.getAttribute("data-status")).toBe("suggested");
+    expect(row.textContent).toContain("487 of 487 sampled values are valid emails");
+    fireEvent.click(within(row).getByRole("button", { name: "Accept" }));
+    await waitFor(() => expect(document.querySelector('tr[data-column="email"]')?.getAttribute("data-status")).toBe("accepted"));
+    expect(invoke).toHaveBeenCalledWith("decide_classification", {
+      request: { sourceId: "crm", column: "email", tag: "email", accepted: true },
+    });
+  });
+});
+
+describe("AddSourceDialog", () => {
+  it("keeps the form and shows why a file was refused, then adds it", async () => {
+    const onAdded = vi.fn();
+    invoke.mockImplementationOnce(async () => {
+      throw { code: "source.ragged", message: "/data/bad.csv: line 3 has 2 fields, expected 3" };
+    });
+    render(<AddSourceDialog onAdded={onAdded} onClose={() => {}} />);
+    const input = screen.getByPlaceholderText("/path/to/data.csv") as HTMLInputElement;
+    fireEvent.change(input, { target: { value: "/data/bad.csv" } });
+    fireEvent.click(screen.getByRole("button", { name: "Add file" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("line 3 has 2 fields");
+    expect(input.value).toBe("/data/bad.csv");
+    expect(onAdded).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByRole("button", { name: "Browse…" }));
+    await waitFor(() => expect(input.value).toBe("/home/steward/picked.csv"));
+    invoke.mockImplementationOnce(async () => ({ root: "/ws", name: "W", sources: [] }));
+    fireEvent.click(screen.getByRole("button", { name: "Add file" }));
+    await waitFor(() => expect(onAdded).toHaveBeenCalled());
+    expect(invoke).toHaveBeenLastCalledWith("add_file_source", {
+      request: { path: "/home/steward/picked.csv", table: null, system: null },
+    });
+  });
+
+  it("tests a PostgreSQL connection and offers its tables", async () => {
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "test_postgres") return { version: "PostgreSQL 15.18 on x86_64", tables: ["crm.customers", "crm.vips"] };
+      throw { code: "x", message: cmd };
+    });
+    render(<AddSourceDialog onAdded={() => {}} onClose={() => {}} />);
+    fireEvent.click(screen.getByRole("tab", { name: "PostgreSQL" }));
+    const form = screen.getByRole("form", { name: "Add a PostgreSQL table" });
+    fireEvent.change(within(form).getByLabelText("Database"), { target: { value: "crm" } });
+    fireEvent.change(within(form).getByLabelText("User"), { target: { value: "app" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Test connection" }));
+    expect((await screen.findByRole("status")).textContent).toContain("PostgreSQL 15.18 · 2 tables");
+    const options = within(form).getAllByRole("option").map((o) => o.textContent);
+    expect(options).toEqual(["Choose a table…", "crm.customers", "crm.vips"]);
+  });
+});
