@@ -31,6 +31,8 @@ pub enum Layout {
     Systems,
     /// Every table as Parquet, for benchmarks at scale.
     Parquet,
+    /// Every table as CSV, for benchmarks of text inputs.
+    Csv,
 }
 
 #[derive(Debug, Clone)]

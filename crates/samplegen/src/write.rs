@@ -299,6 +299,43 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
                 ),
             ]
         }
+        Layout::Csv => {
+            let mut customers = customers_frame(&t.customers).map_err(|e| frame_err("customers", e))?;
+            let mut invoices = invoices_frame(&t.invoices).map_err(|e| frame_err("invoices", e))?;
+            write_csv(&p("customers.csv"), &mut customers)?;
+            write_csv(&p("orders.csv"), &mut orders)?;
+            write_csv(&p("invoices.csv"), &mut invoices)?;
+            write_csv(&p("tickets.csv"), &mut tickets)?;
+            write_csv(&p("countries.csv"), &mut countries)?;
+            vec![
+                source("crm", "CRM customers", SourceKind::Csv, "customers.csv", "CRM", "Customer master records"),
+                source("orders", "Web shop orders", SourceKind::Csv, "orders.csv", "Shop", "One row per order"),
+                source(
+                    "invoices",
+                    "Billing invoices",
+                    SourceKind::Csv,
+                    "invoices.csv",
+                    "Billing",
+                    "One row per invoice",
+                ),
+                source(
+                    "tickets",
+                    "Support tickets",
+                    SourceKind::Csv,
+                    "tickets.csv",
+                    "Helpdesk",
+                    "Tickets with free-text bodies",
+                ),
+                source(
+                    "countries",
+                    "Country reference",
+                    SourceKind::Csv,
+                    "countries.csv",
+                    "Reference",
+                    "ISO country codes",
+                ),
+            ]
+        }
         Layout::Parquet => {
             let mut customers = customers_frame(&t.customers).map_err(|e| frame_err("customers", e))?;
             let mut invoices = invoices_frame(&t.invoices).map_err(|e| frame_err("invoices", e))?;
