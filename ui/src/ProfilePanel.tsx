@@ -27,6 +27,9 @@ export function Bars({ values, labels, title }: { values: number[]; labels: stri
 }
 
 function TopValues({ p }: { p: ColumnProfile }) {
+  if (p.top.length === 0 && p.distinct > 0 && p.distinct === p.rows - p.nulls) {
+    return <p className="all-distinct">Every value is different</p>;
+  }
   const max = Math.max(1, ...p.top.map((t) => t.count));
   return (
     <ul className="top-values" aria-label={`Top values of ${p.name}`}>

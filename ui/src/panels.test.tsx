@@ -81,6 +81,15 @@ describe("ProfilePanel", () => {
     expect(within(top).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["paid80", "open20"]);
   });
 
+  it("says so when every value of a text column is different", async () => {
+    const ids: ColumnProfile = { ...status, name: "invoice_id", distinct: 100, top: [] };
+    invoke.mockImplementation(async (cmd: string) => (cmd === "profile_source" ? [ids] : true));
+    render(<ProfilePanel sourceId="invoices" />);
+    expect((await screen.findByText("Every value is different")).closest("[data-column]")?.getAttribute("data-column")).toBe(
+      "invoice_id",
+    );
+  });
+
   it("shows a cancelled scan as such", async () => {
     invoke.mockImplementation(async (cmd: string) => {
       if (cmd === "profile_source") throw { code: "profile.cancelled", message: "orders: profiling cancelled" };

@@ -86,14 +86,46 @@ pub fn profile(
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<Vec<ColumnProfile>, ProfileError> {
     let total = df.width();
-    let mut out = Vec::with_capacity(total);
-    for (i, c) in df.columns().iter().enumerate() {
-        out.push(profile_column(df, c)?);
-        if !progress(i + 1, total) {
-            return Err(ProfileError::Cancelled);
+    let columns = df.columns();
+    // Columns are profiled side by side; results come back in column order.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8).min(total.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<ColumnProfile, ProfileError>)>();
+    let mut slots: Vec<Option<ColumnProfile>> = vec![None; total];
+    std::thread::scope(|scope| -> Result<(), ProfileError> {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, cancelled) = (&next, &cancelled);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total || cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                if tx.send((i, profile_column(&columns[i]))).is_err() {
+                    break;
+                }
+            });
         }
-    }
-    Ok(out)
+        drop(tx);
+        let mut done = 0;
+        for (i, result) in rx {
+            match result {
+                Ok(p) => slots[i] = Some(p),
+                Err(e) => {
+                    cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            done += 1;
+            if !progress(done, total) {
+                cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(ProfileError::Cancelled);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(slots.into_iter().flatten().collect())
 }
 
 fn show(v: AnyValue<'_>) -> Option<String> {
@@ -103,12 +135,12 @@ fn show(v: AnyValue<'_>) -> Option<String> {
     }
 }
 
-fn profile_column(df: &DataFrame, c: &Column) -> Result<ColumnProfile, ProfileError> {
+fn profile_column(c: &Column) -> Result<ColumnProfile, ProfileError> {
     let name = c.name().to_string();
     let rows = c.len() as u64;
     let nulls = c.null_count() as u64;
     let non_null = rows - nulls;
-    let distinct = c.n_unique().map_err(|e| col_err(&name, e))? as u64 - u64::from(nulls > 0);
+    let (distinct, top) = distinct_and_top(c, non_null)?;
     let (min, max) = if non_null == 0 || matches!(c.dtype(), DataType::List(_) | DataType::Struct(_)) {
         (None, None)
     } else {
@@ -126,36 +158,50 @@ fn profile_column(df: &DataFrame, c: &Column) -> Result<ColumnProfile, ProfileEr
         distinct_exact: true,
         min,
         max,
-        top: top_values(df, &name)?,
+        top,
         histogram: histogram(c).map_err(|e| col_err(&name, e))?,
         name,
     })
 }
 
-fn top_values(df: &DataFrame, name: &str) -> Result<Vec<TopValue>, ProfileError> {
-    let counts = df
-        .clone()
+/// The exact number of distinct non-null values and the most frequent ones, from one grouping
+/// pass. A column whose values are all different has no top values worth showing.
+fn distinct_and_top(c: &Column, non_null: u64) -> Result<(u64, Vec<TopValue>), ProfileError> {
+    let name = c.name().to_string();
+    if non_null == 0 {
+        return Ok((0, vec![]));
+    }
+    let frame = DataFrame::new(c.len(), vec![c.clone()]).map_err(|e| col_err(&name, e))?;
+    let groups = frame
         .lazy()
-        .select([col(name)])
-        .filter(col(name).is_not_null())
-        .group_by([col(name)])
+        .filter(col(name.as_str()).is_not_null())
+        .group_by([col(name.as_str())])
         .agg([len().alias("__n")])
+        .collect()
+        .map_err(|e| col_err(&name, e))?;
+    let distinct = groups.height() as u64;
+    if distinct == non_null {
+        return Ok((distinct, vec![]));
+    }
+    let counts = groups
+        .lazy()
         .sort_by_exprs(
-            [col("__n"), col(name)],
+            [col("__n"), col(name.as_str())],
             SortMultipleOptions::default().with_order_descending_multi([true, false]).with_maintain_order(true),
         )
         .limit(TOP_VALUES as IdxSize)
         .collect()
-        .map_err(|e| col_err(name, e))?;
-    let values = counts.column(name).map_err(|e| col_err(name, e))?;
-    let ns = counts.column("__n").map_err(|e| col_err(name, e))?;
-    (0..counts.height())
+        .map_err(|e| col_err(&name, e))?;
+    let values = counts.column(&name).map_err(|e| col_err(&name, e))?;
+    let ns = counts.column("__n").map_err(|e| col_err(&name, e))?;
+    let top = (0..counts.height())
         .map(|i| {
-            let value = values.get(i).map_err(|e| col_err(name, e))?.str_value().into_owned();
-            let count = ns.get(i).map_err(|e| col_err(name, e))?.extract::<u64>().unwrap_or(0);
+            let value = values.get(i).map_err(|e| col_err(&name, e))?.str_value().into_owned();
+            let count = ns.get(i).map_err(|e| col_err(&name, e))?.extract::<u64>().unwrap_or(0);
             Ok(TopValue { value, count })
         })
-        .collect()
+        .collect::<Result<Vec<_>, ProfileError>>()?;
+    Ok((distinct, top))
 }
 
 fn histogram(c: &Column) -> PolarsResult<Option<Histogram>> {

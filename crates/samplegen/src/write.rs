@@ -299,86 +299,30 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
                 ),
             ]
         }
-        Layout::Csv => {
+        Layout::Csv | Layout::Parquet => {
+            // One file per table, all in one format, for benchmarks at scale.
+            let (ext, kind, write): (&str, SourceKind, fn(&Path, &mut DataFrame) -> Result<(), GenError>) =
+                if layout == Layout::Csv {
+                    ("csv", SourceKind::Csv, write_csv)
+                } else {
+                    ("parquet", SourceKind::Parquet, write_parquet)
+                };
             let mut customers = customers_frame(&t.customers).map_err(|e| frame_err("customers", e))?;
             let mut invoices = invoices_frame(&t.invoices).map_err(|e| frame_err("invoices", e))?;
-            write_csv(&p("customers.csv"), &mut customers)?;
-            write_csv(&p("orders.csv"), &mut orders)?;
-            write_csv(&p("invoices.csv"), &mut invoices)?;
-            write_csv(&p("tickets.csv"), &mut tickets)?;
-            write_csv(&p("countries.csv"), &mut countries)?;
-            vec![
-                source("crm", "CRM customers", SourceKind::Csv, "customers.csv", "CRM", "Customer master records"),
-                source("orders", "Web shop orders", SourceKind::Csv, "orders.csv", "Shop", "One row per order"),
-                source(
-                    "invoices",
-                    "Billing invoices",
-                    SourceKind::Csv,
-                    "invoices.csv",
-                    "Billing",
-                    "One row per invoice",
-                ),
-                source(
-                    "tickets",
-                    "Support tickets",
-                    SourceKind::Csv,
-                    "tickets.csv",
-                    "Helpdesk",
-                    "Tickets with free-text bodies",
-                ),
-                source(
-                    "countries",
-                    "Country reference",
-                    SourceKind::Csv,
-                    "countries.csv",
-                    "Reference",
-                    "ISO country codes",
-                ),
-            ]
-        }
-        Layout::Parquet => {
-            let mut customers = customers_frame(&t.customers).map_err(|e| frame_err("customers", e))?;
-            let mut invoices = invoices_frame(&t.invoices).map_err(|e| frame_err("invoices", e))?;
-            write_parquet(&p("customers.parquet"), &mut customers)?;
-            write_parquet(&p("orders.parquet"), &mut orders)?;
-            write_parquet(&p("invoices.parquet"), &mut invoices)?;
-            write_parquet(&p("tickets.parquet"), &mut tickets)?;
-            write_parquet(&p("countries.parquet"), &mut countries)?;
-            vec![
-                source(
-                    "crm",
-                    "CRM customers",
-                    SourceKind::Parquet,
-                    "customers.parquet",
-                    "CRM",
-                    "Customer master records",
-                ),
-                source("orders", "Web shop orders", SourceKind::Parquet, "orders.parquet", "Shop", "One row per order"),
-                source(
-                    "invoices",
-                    "Billing invoices",
-                    SourceKind::Parquet,
-                    "invoices.parquet",
-                    "Billing",
-                    "One row per invoice",
-                ),
-                source(
-                    "tickets",
-                    "Support tickets",
-                    SourceKind::Parquet,
-                    "tickets.parquet",
-                    "Helpdesk",
-                    "Tickets with free-text bodies",
-                ),
-                source(
-                    "countries",
-                    "Country reference",
-                    SourceKind::Parquet,
-                    "countries.parquet",
-                    "Reference",
-                    "ISO country codes",
-                ),
-            ]
+            let tables: [(&str, &str, &str, &str, &str, &mut DataFrame); 5] = [
+                ("crm", "CRM customers", "customers", "CRM", "Customer master records", &mut customers),
+                ("orders", "Web shop orders", "orders", "Shop", "One row per order", &mut orders),
+                ("invoices", "Billing invoices", "invoices", "Billing", "One row per invoice", &mut invoices),
+                ("tickets", "Support tickets", "tickets", "Helpdesk", "Tickets with free-text bodies", &mut tickets),
+                ("countries", "Country reference", "countries", "Reference", "ISO country codes", &mut countries),
+            ];
+            let mut sources = Vec::with_capacity(tables.len());
+            for (id, name, file, system, description, frame) in tables {
+                let file = format!("{file}.{ext}");
+                write(&p(&file), frame)?;
+                sources.push(source(id, name, kind, &file, system, description));
+            }
+            sources
         }
     };
     let manifest = WorkspaceManifest { version: MANIFEST_VERSION, name: "Customer 360 demo".into(), sources };

@@ -126,9 +126,8 @@ fn refuse_table(loc: &Location, format: FileFormat) -> Result<()> {
     }
 }
 
-/// A text file decoded to UTF-8, its dialect, and a full record scan (exact row count; ragged
-/// rows and unterminated quotes refused with their line numbers).
-fn prepare_csv(loc: &Location) -> Result<(Vec<u8>, CsvDialect, csv::Scan)> {
+/// A text file decoded to UTF-8, and its dialect.
+fn decode_csv(loc: &Location) -> Result<(Vec<u8>, CsvDialect)> {
     let path = loc.path.as_path();
     let raw = std::fs::read(path).map_err(|e| SourceError::io(path, e))?;
     let decoded = csv::decode(path, &raw, true)?;
@@ -136,8 +135,34 @@ fn prepare_csv(loc: &Location) -> Result<(Vec<u8>, CsvDialect, csv::Scan)> {
         return Err(SourceError::Empty { path: path.to_path_buf() });
     }
     let dialect = csv::sniff(&decoded.text, &loc.csv, decoded.encoding);
-    let scan = csv::scan_records(path, &decoded.text, &dialect, loc.csv.allow_ragged, true)?;
-    Ok((decoded.text.into_owned(), dialect, scan))
+    // UTF-8 input is handed on as read, without a second copy of the file.
+    let text = match decoded.text {
+        std::borrow::Cow::Owned(t) => t,
+        std::borrow::Cow::Borrowed(b) => {
+            let skip = b.as_ptr() as usize - raw.as_ptr() as usize;
+            let mut raw = raw;
+            raw.drain(..skip);
+            raw
+        }
+    };
+    Ok((text, dialect))
+}
+
+/// Parses a text file with Polars while, on another thread, a full record scan counts the rows
+/// exactly and looks for ragged rows and unterminated quotes. The scan's findings win: they name
+/// the line.
+fn read_csv(loc: &Location, limit: Option<usize>) -> Result<(DataFrame, CsvDialect, csv::Scan)> {
+    let path = loc.path.as_path();
+    let (text, dialect) = decode_csv(loc)?;
+    let allow = loc.csv.allow_ragged;
+    let (scan, frame) = std::thread::scope(|s| {
+        let scan = s.spawn(|| csv::scan_records(path, &text, &dialect, allow, true));
+        let frame = csv::read_frame(path, &text, &dialect, allow, limit);
+        let scan = scan.join().unwrap_or_else(|_| Err(SourceError::read(path, "the record scan stopped unexpectedly")));
+        (scan, frame)
+    });
+    let scan = scan?;
+    Ok((frame?, dialect, scan))
 }
 
 /// Inspects a source: columns with inferred types and the exact row count.
@@ -156,8 +181,7 @@ pub fn inspect(loc: &Location) -> Result<Inspection> {
     };
     match format {
         FileFormat::Csv => {
-            let (text, dialect, scan) = prepare_csv(loc)?;
-            let df = csv::read_frame(path, text, &dialect, loc.csv.allow_ragged, Some(csv::INFER_ROWS))?;
+            let (df, dialect, scan) = read_csv(loc, Some(csv::INFER_ROWS))?;
             out.columns = columns_of(df.schema());
             out.row_count = scan.rows;
             out.dialect = Some(dialect);
@@ -213,10 +237,7 @@ fn read(loc: &Location, limit: Option<usize>) -> Result<DataFrame> {
     let format = FileFormat::detect(path)?;
     refuse_table(loc, format)?;
     match format {
-        FileFormat::Csv => {
-            let (text, dialect, _) = prepare_csv(loc)?;
-            csv::read_frame(path, text, &dialect, loc.csv.allow_ragged, limit)
-        }
+        FileFormat::Csv => read_csv(loc, limit).map(|(df, _, _)| df),
         FileFormat::Parquet => files::parquet(path, limit),
         FileFormat::Arrow => files::arrow(path, limit),
         FileFormat::Ndjson => files::ndjson(path, limit).map(|(df, _)| df),
