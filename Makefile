@@ -13,7 +13,7 @@ DESKTOP_BIN := $(CARGO_TARGET_DIR)/debug/steward-desktop
 WORKSPACE ?= $(CURDIR)/sample-data
 STAGE := scripts/stage.sh
 
-.PHONY: run test setup ui desktop test-rust test-ui test-e2e bindings sample-data fmt clean-stages
+.PHONY: run test setup ui desktop test-rust test-ui test-e2e bindings schemas sample-data fmt clean-stages
 
 ## Open the desktop app on the sample workspace.
 run:
@@ -66,6 +66,10 @@ test-e2e:
 ## Regenerate ui/src/bindings.ts from the Rust IPC types.
 bindings:
 	STEWARD_UPDATE_BINDINGS=1 cargo test -p steward-ipc typescript_bindings_are_fresh
+
+## Regenerate schemas/product-v1.schema.json from the Rust types of the product format.
+schemas:
+	STEWARD_UPDATE_SCHEMAS=1 cargo test -p steward-model json_schema_is_fresh
 
 ## Regenerate the committed demo workspace (deterministic).
 sample-data:

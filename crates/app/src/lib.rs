@@ -11,11 +11,13 @@ use steward_sources::{FileFormat, Inspection, Location, SourceError};
 use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
 
 mod insight;
+mod product;
 mod targets;
 
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
+pub use product::{validate_product, MAX_ORPHAN_SHARE};
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]

@@ -35,10 +35,27 @@ enum Format {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Work with data product definitions.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
     /// Work with the sources of a workspace, or with any data file.
     Sources {
         #[command(subcommand)]
         command: SourcesCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ModelCommand {
+    /// Check a product definition: its structure, then its sources, columns, types, keys and data.
+    /// Exits non-zero when there is an error (warnings alone pass).
+    Validate {
+        file: PathBuf,
+        /// Workspace folder (default: the nearest folder above FILE holding steward.yaml).
+        #[arg(long, short)]
+        workspace: Option<PathBuf>,
     },
 }
 
@@ -169,6 +186,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Model { command: ModelCommand::Validate { file, workspace } } => {
+            validate(file, workspace.as_deref(), cli.format)
+        }
         Command::Sources { command } => match command {
             SourcesCommand::List { workspace } => list(workspace, cli.format),
             SourcesCommand::Add { path, password_stdin, workspace, id, name, system, table, .. }
@@ -309,6 +329,58 @@ fn add_postgres(
         inspection.columns.len(),
         ws.manifest_path().display()
     ))
+}
+
+/// The workspace a product file belongs to: the nearest folder above it holding steward.yaml.
+fn workspace_of(file: &Path) -> PathBuf {
+    let abs = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    abs.ancestors()
+        .skip(1)
+        .find(|d| d.join(steward_workspace::MANIFEST_FILE).is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn validate(file: &Path, workspace: Option<&Path>, format: Format) -> Result<String, CliError> {
+    let def = steward_model::load(file).map_err(|e| CliError { code: e.code().into(), message: e.to_string() })?;
+    let root = workspace.map(Path::to_path_buf).unwrap_or_else(|| workspace_of(file));
+    let ws = Workspace::open(&root)?;
+    let issues = steward_app::validate_product(&ws, &def, &Keychain)?;
+    let errors = issues.iter().filter(|i| i.severity == steward_model::Severity::Error).count();
+    let warnings = issues.len() - errors;
+    let body = if format == Format::Json {
+        to_json(
+            &serde_json::json!({ "file": file, "product": def.metadata.name, "valid": errors == 0, "issues": issues }),
+        )?
+    } else {
+        let mut out = String::new();
+        for i in &issues {
+            let level = if i.severity == steward_model::Severity::Error { "error" } else { "warning" };
+            out.push_str(&format!("{level}: {i}\n"));
+        }
+        out.push_str(&format!(
+            "{}: {} {} — {errors} error{}, {warnings} warning{}\n",
+            file.display(),
+            def.metadata.name,
+            def.metadata.version,
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        ));
+        out
+    };
+    if errors > 0 {
+        // The report still goes to stdout; the exit code says it failed.
+        print!("{body}");
+        return Err(CliError {
+            code: "model.invalid".into(),
+            message: format!(
+                "{}: {errors} error{} in the product definition",
+                file.display(),
+                if errors == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    Ok(body)
 }
 
 fn list(root: &Path, format: Format) -> Result<String, CliError> {

@@ -194,3 +194,28 @@ fn add_then_list_shows_the_new_source() {
     let o = steward(&["sources", "list", "-w", w]);
     assert!(stdout(&o).lines().any(|l| l.starts_with("loyalty_members ")), "{}", stdout(&o));
 }
+
+#[test]
+fn model_validate_passes_the_sample_and_names_the_path_of_each_problem() {
+    let file = sample().join("products/customer360.yaml");
+    let o = steward(&["model", "validate", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("customer360 1.0.0 — 0 errors, 2 warnings"), "{}", stdout(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.yaml");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "join: [{ parent: customer_id, child: customer_id }]\n    cardinality: one_to_many\n    fields:\n      - { column: order_id",
+        "join: [{ parent: email, child: customer_id }]\n    cardinality: one_to_many\n    fields:\n      - { column: order_id",
+        1,
+    );
+    std::fs::write(&broken, text).unwrap();
+    let o =
+        steward(&["model", "validate", broken.to_str().unwrap(), "-w", sample().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    let issue = v["issues"].as_array().unwrap().iter().find(|i| i["code"] == "model.join_type_mismatch").unwrap();
+    assert_eq!(issue["path"], "related[orders].join[0]");
+    assert_eq!(issue["message"], "email is str, orders.customer_id is i64");
+}

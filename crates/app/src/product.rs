@@ -1,0 +1,270 @@
+//! Checks of a product definition against the workspace's sources and their data: sources
+//! exist, columns exist with the declared types, join keys have matching types, the instance key
+//! is unique, declared 1:1 relationships are 1:1, and orphans stay under a threshold.
+
+use std::collections::{HashMap, HashSet};
+
+use polars::prelude::*;
+use steward_model::{Field, FieldType, Issue, ProductDefinition};
+use steward_secrets::SecretStore;
+use steward_workspace::Workspace;
+
+use crate::{target, AppError};
+
+/// Share of related rows without a parent above which orphans are an error, not a warning.
+pub const MAX_ORPHAN_SHARE: f64 = 0.05;
+
+fn type_matches(declared: FieldType, dtype: &DataType) -> bool {
+    match declared {
+        FieldType::Str => matches!(dtype, DataType::String),
+        FieldType::I64 => dtype.is_integer(),
+        FieldType::F64 => dtype.is_float() || dtype.is_integer(),
+        FieldType::Bool => matches!(dtype, DataType::Boolean),
+        FieldType::Date => matches!(dtype, DataType::Date),
+        FieldType::Datetime => matches!(dtype, DataType::Datetime(_, _)),
+    }
+}
+
+/// Whether two columns can be joined without a cast.
+fn joinable(a: &DataType, b: &DataType) -> bool {
+    (a.is_integer() && b.is_integer()) || a == b
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// One key per row, as text (composite keys joined), `None` when any part is null.
+fn row_keys(df: &DataFrame, cols: &[&str]) -> PolarsResult<Vec<Option<String>>> {
+    let columns: Vec<&Column> = cols.iter().map(|c| df.column(c)).collect::<PolarsResult<_>>()?;
+    (0..df.height())
+        .map(|i| {
+            let mut parts = Vec::with_capacity(columns.len());
+            for c in &columns {
+                let v = c.get(i)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                parts.push(v.str_value().into_owned());
+            }
+            Ok(Some(parts.join("\u{1f}")))
+        })
+        .collect()
+}
+
+struct Loaded {
+    frame: DataFrame,
+}
+
+/// Validates `def` against the workspace: the static checks of `steward-model`, then the
+/// sources, columns, types, keys and data. Returns every issue found; a source that cannot be
+/// read is itself an issue.
+pub fn validate_product(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+) -> Result<Vec<Issue>, AppError> {
+    let mut out = steward_model::check(def);
+    let mut loaded: HashMap<String, Option<Loaded>> = HashMap::new();
+    let mut load = |at: &str, source: &str, out: &mut Vec<Issue>| -> Option<DataFrame> {
+        if !loaded.contains_key(source) {
+            let got = match ws.source(source) {
+                Err(_) => {
+                    let ids: Vec<&str> = ws.sources().iter().map(|s| s.id.as_str()).collect();
+                    out.push(Issue::error(
+                        format!("{at}.source"),
+                        "model.unknown_source",
+                        format!("no source `{source}` in the workspace; it has: {}", ids.join(", ")),
+                    ));
+                    None
+                }
+                Ok(_) => match target(ws, source, secrets).and_then(|t| Ok(t.load()?)) {
+                    Ok(frame) => Some(Loaded { frame }),
+                    Err(e) => {
+                        out.push(Issue::error(format!("{at}.source"), e.code(), e.to_string()));
+                        None
+                    }
+                },
+            };
+            loaded.insert(source.to_string(), got);
+        }
+        loaded.get(source).and_then(|l| l.as_ref()).map(|l| l.frame.clone())
+    };
+
+    // Fields: the column exists and has the declared type.
+    let check_fields = |at: &str, source: &str, df: &DataFrame, fields: &[Field], out: &mut Vec<Issue>| {
+        for (i, f) in fields.iter().enumerate() {
+            match df.column(&f.column) {
+                Err(_) => {
+                    let have: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+                    out.push(Issue::error(
+                        format!("{at}.fields[{i}].column"),
+                        "model.unknown_column",
+                        format!("`{}` is not a column of source `{source}`; it has: {}", f.column, have.join(", ")),
+                    ));
+                }
+                Ok(c) => {
+                    if let Some(t) = f.field_type {
+                        if !type_matches(t, c.dtype()) {
+                            out.push(Issue::error(
+                                format!("{at}.fields[{i}].type"),
+                                "model.type_mismatch",
+                                format!("declared {}, but {source}.{} is {}", t.as_str(), f.column, c.dtype()),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    };
+
+    let entity = &def.entity;
+    let Some(root) = load("entity", &entity.source, &mut out) else { return Ok(out) };
+    check_fields("entity", &entity.source, &root, &entity.fields, &mut out);
+    // Product field name → source column of the root.
+    let root_column = |field: &str| -> String {
+        entity.fields.iter().find(|f| f.name() == field).map(|f| f.column.clone()).unwrap_or_else(|| field.to_string())
+    };
+    let key_cols: Vec<String> = entity.key.names().iter().map(|k| root_column(k)).collect();
+    let key_refs: Vec<&str> = key_cols.iter().map(String::as_str).collect();
+    if key_refs.iter().all(|k| root.column(k).is_ok()) {
+        if let Ok(keys) = row_keys(&root, &key_refs) {
+            let nulls = keys.iter().filter(|k| k.is_none()).count();
+            let mut seen = HashSet::new();
+            let mut dups = vec![];
+            for k in keys.iter().flatten() {
+                if !seen.insert(k.as_str()) && dups.len() < 1000 {
+                    dups.push(k.clone());
+                }
+            }
+            if !dups.is_empty() {
+                let sample: Vec<&str> = dups.iter().take(5).map(String::as_str).collect();
+                out.push(Issue::error(
+                    "entity.key",
+                    "model.duplicate_key",
+                    format!(
+                        "{} instance keys appear more than once (e.g. {})",
+                        thousands(dups.len()),
+                        sample.join(", ")
+                    ),
+                ));
+            }
+            if nulls > 0 {
+                out.push(Issue::error(
+                    "entity.key",
+                    "model.null_key",
+                    format!("{} rows have no instance key", thousands(nulls)),
+                ));
+            }
+        }
+    }
+    let parent_keys = |cols: &[String]| -> Option<HashSet<String>> {
+        let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
+        row_keys(&root, &refs).ok().map(|ks| ks.into_iter().flatten().collect())
+    };
+
+    let tables = def
+        .related
+        .iter()
+        .map(|r| ("related", &r.name, &r.source, &r.join, &r.fields, Some(r.cardinality)))
+        .chain(def.reference.iter().map(|r| ("reference", &r.name, &r.source, &r.join, &r.fields, None)));
+    for (kind, name, source, join, fields, cardinality) in tables {
+        let at = format!("{kind}[{name}]");
+        let Some(df) = load(&at, source, &mut out) else { continue };
+        check_fields(&at, source, &df, fields, &mut out);
+        let mut ok = true;
+        for (i, j) in join.iter().enumerate() {
+            let parent_col = root_column(&j.parent);
+            let (Ok(p), Ok(c)) = (root.column(&parent_col), df.column(&j.child)) else {
+                if df.column(&j.child).is_err() {
+                    out.push(Issue::error(
+                        format!("{at}.join[{i}].child"),
+                        "model.unknown_column",
+                        format!("`{}` is not a column of source `{source}`", j.child),
+                    ));
+                }
+                ok = false;
+                continue;
+            };
+            if !joinable(p.dtype(), c.dtype()) {
+                out.push(Issue::error(
+                    format!("{at}.join[{i}]"),
+                    "model.join_type_mismatch",
+                    format!("{} is {}, {source}.{} is {}", j.parent, p.dtype(), j.child, c.dtype()),
+                ));
+                ok = false;
+            }
+        }
+        if !ok || join.is_empty() {
+            continue;
+        }
+        let parent_cols: Vec<String> = join.iter().map(|j| root_column(&j.parent)).collect();
+        let child_cols: Vec<&str> = join.iter().map(|j| j.child.as_str()).collect();
+        let (Some(parents), Ok(children)) = (parent_keys(&parent_cols), row_keys(&df, &child_cols)) else { continue };
+        if kind == "related" {
+            let present: Vec<&String> = children.iter().flatten().collect();
+            let orphans = present.iter().filter(|k| !parents.contains(k.as_str())).count();
+            if orphans > 0 {
+                let share = orphans as f64 / present.len().max(1) as f64;
+                let msg = format!(
+                    "{} of {} rows ({:.1}%) have no matching {}",
+                    thousands(orphans),
+                    thousands(present.len()),
+                    share * 100.0,
+                    def.entity.name
+                );
+                out.push(if share > MAX_ORPHAN_SHARE {
+                    Issue::error(
+                        format!("{at}.join"),
+                        "model.orphans",
+                        format!("{msg}, above the {:.0}% limit", MAX_ORPHAN_SHARE * 100.0),
+                    )
+                } else {
+                    Issue::warning(format!("{at}.join"), "model.orphans", msg)
+                });
+            }
+            if cardinality == Some(steward_model::Cardinality::OneToOne) {
+                let mut counts: HashMap<&str, usize> = HashMap::new();
+                for k in &present {
+                    *counts.entry(k.as_str()).or_default() += 1;
+                }
+                let many = counts.values().filter(|&&n| n > 1).count();
+                if many > 0 {
+                    let most = counts.values().max().copied().unwrap_or(0);
+                    out.push(Issue::error(
+                        format!("{at}.cardinality"),
+                        "model.cardinality",
+                        format!(
+                            "declared one_to_one, but {} {} have several rows (up to {most}); use one_to_many",
+                            thousands(many),
+                            def.entity.name
+                        ),
+                    ));
+                }
+            }
+        } else {
+            // A lookup must give at most one row per key.
+            let mut seen = HashSet::new();
+            let repeated = children.iter().flatten().filter(|k| !seen.insert(k.as_str())).count();
+            if repeated > 0 {
+                out.push(Issue::error(
+                    format!("{at}.join"),
+                    "model.reference_not_unique",
+                    format!(
+                        "{} keys of `{source}` appear more than once; a reference table needs one row per key",
+                        thousands(repeated)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,268 @@
+//! Checks of a definition on its own: format, names, and references between its parts.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::{Derived, Field, ProductDefinition, QualityRule, FORMAT};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, at a precise place in the definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// Where: `related[orders].join[0].parent`.
+    pub path: String,
+    pub severity: Severity,
+    /// Stable code: `model.unknown_field`, `model.join_type_mismatch`…
+    pub code: String,
+    pub message: String,
+}
+
+impl Issue {
+    pub fn error(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Issue { path: path.into(), severity: Severity::Error, code: code.into(), message: message.into() }
+    }
+
+    pub fn warning(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Issue { path: path.into(), severity: Severity::Warning, code: code.into(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+fn slug(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// Product field names of a table: selected fields (renamed) and derived fields. `None` when the
+/// table selects every column of its source (known only from the data).
+fn names(fields: &[Field], derived: &[Derived]) -> Option<Vec<String>> {
+    if fields.is_empty() {
+        return None;
+    }
+    Some(fields.iter().map(|f| f.name().to_string()).chain(derived.iter().map(|d| d.name.clone())).collect())
+}
+
+fn check_fields(at: &str, fields: &[Field], derived: &[Derived], out: &mut Vec<Issue>) {
+    let mut seen = HashSet::new();
+    for (i, f) in fields.iter().enumerate() {
+        if f.column.trim().is_empty() {
+            out.push(Issue::error(format!("{at}.fields[{i}].column"), "model.empty", "must not be empty"));
+        }
+        if !seen.insert(f.name().to_string()) {
+            out.push(Issue::error(
+                format!("{at}.fields[{i}]"),
+                "model.duplicate_field",
+                format!("`{}` is already a field of this table", f.name()),
+            ));
+        }
+    }
+    for (i, d) in derived.iter().enumerate() {
+        if d.sql.trim().is_empty() {
+            out.push(Issue::error(format!("{at}.derived[{i}].sql"), "model.empty", "must not be empty"));
+        }
+        if !seen.insert(d.name.clone()) {
+            out.push(Issue::error(
+                format!("{at}.derived[{i}].name"),
+                "model.duplicate_field",
+                format!("`{}` is already a field of this table", d.name),
+            ));
+        }
+    }
+}
+
+/// Everything wrong with a definition that can be told without reading data.
+pub fn check(def: &ProductDefinition) -> Vec<Issue> {
+    let mut out = vec![];
+    if def.steward != FORMAT {
+        out.push(Issue::error(
+            "steward",
+            "model.format",
+            format!("`{}` is not a format this Steward reads; expected `{FORMAT}`", def.steward),
+        ));
+    }
+    let m = &def.metadata;
+    if !slug(&m.name) {
+        out.push(Issue::error(
+            "metadata.name",
+            "model.name",
+            format!("`{}`: use lowercase letters, digits, `-` and `_`", m.name),
+        ));
+    }
+    if semver::Version::parse(&m.version).is_err() {
+        out.push(Issue::error(
+            "metadata.version",
+            "model.version",
+            format!("`{}` is not a semantic version (1.2.0)", m.version),
+        ));
+    }
+    for (field, v) in [("metadata.owner", &m.owner), ("metadata.domain", &m.domain)] {
+        if v.trim().is_empty() {
+            out.push(Issue::error(field, "model.empty", "must not be empty"));
+        }
+    }
+
+    let e = &def.entity;
+    check_fields("entity", &e.fields, &e.derived, &mut out);
+    let entity_fields = names(&e.fields, &e.derived);
+    let keys = e.key.names();
+    if keys.is_empty() || keys.iter().any(|k| k.trim().is_empty()) {
+        out.push(Issue::error("entity.key", "model.empty", "the instance key needs at least one field"));
+    }
+    if let Some(fields) = &entity_fields {
+        for k in &keys {
+            if !fields.iter().any(|f| f == k) {
+                out.push(Issue::error(
+                    "entity.key",
+                    "model.unknown_field",
+                    format!("`{k}` is not a field of the entity"),
+                ));
+            }
+        }
+    }
+
+    let mut tables: HashSet<String> = HashSet::new();
+    for (kind, name, source, join, fields, derived) in def
+        .related
+        .iter()
+        .map(|r| ("related", &r.name, &r.source, &r.join, &r.fields, &r.derived[..]))
+        .chain(def.reference.iter().map(|r| ("reference", &r.name, &r.source, &r.join, &r.fields, &[][..])))
+    {
+        let at = format!("{kind}[{name}]");
+        if !slug(name) {
+            out.push(Issue::error(format!("{at}.name"), "model.name", "use lowercase letters, digits, `-` and `_`"));
+        }
+        if !tables.insert(name.clone()) {
+            out.push(Issue::error(
+                format!("{at}.name"),
+                "model.duplicate_table",
+                format!("`{name}` names another table"),
+            ));
+        }
+        if source.trim().is_empty() {
+            out.push(Issue::error(format!("{at}.source"), "model.empty", "must name a workspace source"));
+        }
+        check_fields(&at, fields, derived, &mut out);
+        if join.is_empty() {
+            out.push(Issue::error(format!("{at}.join"), "model.empty", "needs at least one parent/child pair"));
+        }
+        let own = names(fields, derived);
+        let columns: Option<Vec<&str>> =
+            (!fields.is_empty()).then(|| fields.iter().map(|f| f.column.as_str()).collect());
+        for (i, j) in join.iter().enumerate() {
+            if let Some(fs) = &entity_fields {
+                if !fs.iter().any(|f| *f == j.parent) {
+                    out.push(Issue::error(
+                        format!("{at}.join[{i}].parent"),
+                        "model.unknown_field",
+                        format!("`{}` is not a field of the entity", j.parent),
+                    ));
+                }
+            }
+            if let (Some(cols), Some(own)) = (&columns, &own) {
+                if !cols.contains(&j.child.as_str()) && !own.iter().any(|f| *f == j.child) {
+                    out.push(Issue::error(
+                        format!("{at}.join[{i}].child"),
+                        "model.unknown_field",
+                        format!("`{}` is not among the selected columns of `{name}`", j.child),
+                    ));
+                }
+            }
+        }
+        if kind == "reference" {
+            if let (Some(own), Some(entity)) = (&own, &entity_fields) {
+                for f in own {
+                    if entity.contains(f) && !join.iter().any(|j| j.child == *f) {
+                        out.push(Issue::error(
+                            format!("{at}.fields"),
+                            "model.duplicate_field",
+                            format!("`{f}` already names an entity field; rename it with `as`"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    for (i, rule) in def.quality.iter().enumerate() {
+        let at = format!("quality[{i}]");
+        let table_fields = match rule.table() {
+            None => entity_fields.clone(),
+            Some(t) => match def.related.iter().find(|r| r.name == t) {
+                Some(r) => names(&r.fields, &r.derived),
+                None => {
+                    out.push(Issue::error(
+                        format!("{at}.table"),
+                        "model.unknown_table",
+                        format!("`{t}` is not a related table of this product"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        if let Some(fs) = &table_fields {
+            for c in rule.columns() {
+                if !fs.iter().any(|f| f == c) {
+                    out.push(Issue::error(
+                        format!("{at}.column"),
+                        "model.unknown_field",
+                        format!("`{c}` is not a field of `{}`", rule.table().unwrap_or(&def.entity.name)),
+                    ));
+                }
+            }
+        }
+        match rule {
+            QualityRule::Regex { pattern, .. } => {
+                if let Err(e) = regex::Regex::new(pattern) {
+                    out.push(Issue::error(format!("{at}.pattern"), "model.regex", format!("not a valid pattern: {e}")));
+                }
+            }
+            QualityRule::Range { min: Some(lo), max: Some(hi), .. } if lo > hi => {
+                out.push(Issue::error(format!("{at}.min"), "model.range", format!("min {lo} is above max {hi}")));
+            }
+            QualityRule::Range { min: None, max: None, .. } => {
+                out.push(Issue::error(at.clone(), "model.range", "a range needs min, max or both"));
+            }
+            QualityRule::RowCount { min: Some(lo), max: Some(hi), .. } if lo > hi => {
+                out.push(Issue::error(format!("{at}.min"), "model.range", format!("min {lo} is above max {hi}")));
+            }
+            QualityRule::AcceptedValues { values, .. } if values.is_empty() => {
+                out.push(Issue::error(format!("{at}.values"), "model.empty", "list at least one accepted value"));
+            }
+            _ => {}
+        }
+    }
+
+    for (name, profile) in &def.masking {
+        if !slug(name) {
+            out.push(Issue::error(
+                format!("masking[{name}]"),
+                "model.name",
+                "use lowercase letters, digits, `-` and `_`",
+            ));
+        }
+        for (i, r) in profile.rules.iter().enumerate() {
+            if r.field.is_some() == r.tag.is_some() {
+                out.push(Issue::error(
+                    format!("masking[{name}].rules[{i}]"),
+                    "model.masking_target",
+                    "give exactly one of `field` or `tag`",
+                ));
+            }
+        }
+    }
+    out
+}

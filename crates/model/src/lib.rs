@@ -1,0 +1,73 @@
+//! # steward-model
+//!
+//! Owns the *data product definition*: one human-readable YAML file per product, diffable in
+//! git, describing a business entity — its root table and instance key, related tables joined to
+//! it, reference (lookup) tables, selected and renamed fields, derived fields as SQL expressions,
+//! quality rules, and masking profiles. Its JSON Schema (`schemas/product-v1.schema.json`) is
+//! generated from these types; a test fails when the committed file is stale.
+//!
+//! This crate parses and checks a definition on its own (structure, names, references between
+//! its parts) and reports problems with precise paths (`related[orders].join[0].parent`). It must
+//! not read data or workspaces: checks against the sources' columns and rows live in
+//! `steward-app`. Sources are referenced by workspace source id, never by credentials.
+
+mod check;
+mod types;
+
+pub use check::{check, Issue, Severity};
+pub use types::*;
+
+use std::path::{Path, PathBuf};
+
+/// The format and version written in every definition's `steward:` key.
+pub const FORMAT: &str = "steward.product/v1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Parse { path: PathBuf, line: Option<usize>, message: String },
+}
+
+impl ModelError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ModelError::Io { .. } => "model.io",
+            ModelError::Parse { .. } => "model.parse",
+        }
+    }
+}
+
+/// Parses a definition from YAML text; `path` only names the file in errors.
+pub fn parse(text: &str, path: &Path) -> Result<ProductDefinition, ModelError> {
+    serde_norway::from_str(text).map_err(|e| ModelError::Parse {
+        path: path.to_path_buf(),
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    })
+}
+
+/// Reads and parses a definition file.
+pub fn load(path: &Path) -> Result<ProductDefinition, ModelError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io { path: path.to_path_buf(), source })?;
+    parse(&text, path)
+}
+
+/// The definition as YAML, in the canonical field order of the types.
+pub fn to_yaml(def: &ProductDefinition) -> String {
+    serde_norway::to_string(def).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
+}
+
+/// The JSON Schema of the format, as committed in `schemas/`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ProductDefinition);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests;

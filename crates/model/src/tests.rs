@@ -1,0 +1,103 @@
+use std::path::Path;
+
+use super::*;
+
+fn sample_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml")
+}
+
+fn sample() -> ProductDefinition {
+    load(&sample_path()).unwrap()
+}
+
+fn paths(def: &ProductDefinition) -> Vec<String> {
+    check(def).into_iter().map(|i| i.to_string()).collect()
+}
+
+#[test]
+fn the_sample_product_parses_and_checks_clean() {
+    let def = sample();
+    assert_eq!(def.metadata.name, "customer360");
+    assert_eq!(def.related.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["orders", "invoices", "tickets"]);
+    assert_eq!(def.entity.fields[12].name(), "customer_since");
+    assert!(check(&def).is_empty(), "{:#?}", check(&def));
+}
+
+#[test]
+fn yaml_round_trips() {
+    let def = sample();
+    let again = parse(&to_yaml(&def), Path::new("again.yaml")).unwrap();
+    assert_eq!(again, def);
+}
+
+#[test]
+fn broken_references_are_reported_with_precise_paths() {
+    let mut def = sample();
+    def.related[0].join[0].parent = "cust_id".into();
+    def.related[1].join[0].child = "client".into();
+    def.entity.key = Columns::One("id".into());
+    def.quality[4] = QualityRule::AcceptedValues {
+        table: Some("shipments".into()),
+        column: "status".into(),
+        values: vec!["x".into()],
+    };
+    def.quality[2] = QualityRule::Regex { table: None, column: "email".into(), pattern: "([".into() };
+    def.metadata.version = "one".into();
+    let p = paths(&def);
+    for want in [
+        "related[orders].join[0].parent: `cust_id` is not a field of the entity",
+        "related[invoices].join[0].child: `client` is not among the selected columns of `invoices`",
+        "entity.key: `id` is not a field of the entity",
+        "quality[4].table: `shipments` is not a related table of this product",
+        "metadata.version: `one` is not a semantic version (1.2.0)",
+    ] {
+        assert!(p.iter().any(|x| x == want), "missing `{want}` in {p:#?}");
+    }
+    assert!(p.iter().any(|x| x.starts_with("quality[2].pattern: not a valid pattern")), "{p:#?}");
+}
+
+#[test]
+fn duplicates_and_clashes_are_errors() {
+    let mut def = sample();
+    def.related[2].name = "orders".into();
+    def.entity.derived.push(Derived { name: "email".into(), sql: "lower(email)".into(), field_type: None });
+    def.reference[0].fields.push(Field {
+        column: "region".into(),
+        rename: Some("segment".into()),
+        field_type: None,
+        description: None,
+    });
+    let p = paths(&def);
+    assert!(p.contains(&"related[orders].name: `orders` names another table".to_string()), "{p:#?}");
+    assert!(p.contains(&"entity.derived[1].name: `email` is already a field of this table".to_string()), "{p:#?}");
+    assert!(
+        p.iter().any(|x| x.starts_with("reference[country].fields: `segment` already names an entity field")),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn parse_errors_name_file_and_line_and_unknown_keys_are_refused() {
+    let e = parse("steward: steward.product/v1\nmetadata: [oops\n", Path::new("p.yaml")).unwrap_err();
+    assert_eq!(e.code(), "model.parse");
+    assert!(e.to_string().starts_with("p.yaml:"), "{e}");
+    let text = std::fs::read_to_string(sample_path()).unwrap().replace("  owner:", "  password: x\n  owner:");
+    let e = parse(&text, Path::new("p.yaml")).unwrap_err();
+    assert!(e.to_string().contains("unknown field `password`"), "{e}");
+}
+
+/// The committed schema must be what the types say. Run `make schemas` to regenerate.
+#[test]
+fn json_schema_is_fresh() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/product-v1.schema.json");
+    let want = json_schema();
+    if std::env::var_os("STEWARD_UPDATE_SCHEMAS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(have == want, "schemas/product-v1.schema.json is stale: run `make schemas` and commit it");
+    let v: serde_json::Value = serde_json::from_str(&want).unwrap();
+    assert_eq!(v["title"], "ProductDefinition");
+    assert!(v["properties"]["related"].is_object());
+}

@@ -1,0 +1,285 @@
+//! The definition format. Field order here is the order written to YAML.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A data product organised around one business entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductDefinition {
+    /// Format and version of this file: `steward.product/v1`.
+    pub steward: String,
+    pub metadata: Metadata,
+    /// The root entity: one row per instance key.
+    pub entity: Entity,
+    /// Tables joined to the root entity (orders, invoices, tickets…), from any source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    /// Lookup tables whose fields are added to the root row (countries, currencies…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reference: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quality: Vec<QualityRule>,
+    /// Masking profiles per consumer (`analytics`, `support`, `external`…).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub masking: BTreeMap<String, MaskingProfile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Product name: lowercase letters, digits, `-` and `_`.
+    pub name: String,
+    pub domain: String,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Semantic version of the definition (`1.2.0`).
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// Logical field types, named as Steward shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    Str,
+    I64,
+    F64,
+    Bool,
+    Date,
+    Datetime,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Str => "str",
+            FieldType::I64 => "i64",
+            FieldType::F64 => "f64",
+            FieldType::Bool => "bool",
+            FieldType::Date => "date",
+            FieldType::Datetime => "datetime",
+        }
+    }
+}
+
+/// A selected column, optionally renamed and typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Column name in the source.
+    pub column: String,
+    /// Name in the product (default: the column name).
+    #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
+    pub rename: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub field_type: Option<FieldType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Field {
+    /// The field's name in the product.
+    pub fn name(&self) -> &str {
+        self.rename.as_deref().unwrap_or(&self.column)
+    }
+}
+
+/// A field computed from others by a SQL expression (`first_name || ' ' || last_name`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    pub name: String,
+    pub sql: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub field_type: Option<FieldType>,
+}
+
+/// One column name, or several for a composite key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Columns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Columns {
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Columns::One(c) => vec![c.as_str()],
+            Columns::Many(cs) => cs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    /// Business name of the entity (`Customer`).
+    pub name: String,
+    /// Workspace source id of the root table.
+    pub source: String,
+    /// The instance key: product field name(s) identifying one entity.
+    pub key: Columns,
+    /// Selected fields; all columns of the source when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<Derived>,
+}
+
+/// How a parent field matches a child column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinPair {
+    /// Field of the root entity (for related and reference tables).
+    pub parent: String,
+    /// Column of the joined table.
+    pub child: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Cardinality {
+    OneToOne,
+    OneToMany,
+}
+
+/// A table joined to the root entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    /// Name of the table in the product (`orders`).
+    pub name: String,
+    pub source: String,
+    /// Join keys; several pairs make a composite key.
+    pub join: Vec<JoinPair>,
+    pub cardinality: Cardinality,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<Derived>,
+}
+
+/// A lookup table whose fields are added to the root row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub name: String,
+    pub source: String,
+    pub join: Vec<JoinPair>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+}
+
+/// A quality rule, evaluated on the assembled product. `table` is the entity (default) or the
+/// name of a related table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum QualityRule {
+    NotNull {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        column: String,
+    },
+    Unique {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        column: Columns,
+    },
+    AcceptedValues {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        column: String,
+        values: Vec<String>,
+    },
+    Range {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        column: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+    },
+    Regex {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        column: String,
+        pattern: String,
+    },
+    RowCount {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<u64>,
+    },
+}
+
+impl QualityRule {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            QualityRule::NotNull { .. } => "not_null",
+            QualityRule::Unique { .. } => "unique",
+            QualityRule::AcceptedValues { .. } => "accepted_values",
+            QualityRule::Range { .. } => "range",
+            QualityRule::Regex { .. } => "regex",
+            QualityRule::RowCount { .. } => "row_count",
+        }
+    }
+
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            QualityRule::NotNull { table, .. }
+            | QualityRule::Unique { table, .. }
+            | QualityRule::AcceptedValues { table, .. }
+            | QualityRule::Range { table, .. }
+            | QualityRule::Regex { table, .. }
+            | QualityRule::RowCount { table, .. } => table.as_deref(),
+        }
+    }
+
+    /// Columns the rule looks at.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            QualityRule::NotNull { column, .. }
+            | QualityRule::AcceptedValues { column, .. }
+            | QualityRule::Range { column, .. }
+            | QualityRule::Regex { column, .. } => vec![column.as_str()],
+            QualityRule::Unique { column, .. } => column.names(),
+            QualityRule::RowCount { .. } => vec![],
+        }
+    }
+}
+
+/// A consumer's masking profile: which rules apply to which fields or classification tags.
+/// The rule catalogue is defined by Steward's privacy features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaskingProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<MaskingRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaskingRule {
+    /// A product field (`orders.email`, or `email` on the entity)…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// …or every column carrying an accepted classification tag (`email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake_person_name`…).
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, serde_json::Value>,
+}
