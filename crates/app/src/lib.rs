@@ -17,7 +17,7 @@ mod targets;
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
-pub use product::{validate_product, MAX_ORPHAN_SHARE};
+pub use product::{assemble_product, validate_product, MAX_ORPHAN_SHARE};
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +32,8 @@ pub enum AppError {
     InvalidInput(String),
     #[error(transparent)]
     Secret(#[from] steward_secrets::SecretError),
+    #[error(transparent)]
+    Assembly(#[from] steward_assembly::AssemblyError),
 }
 
 impl AppError {
@@ -42,6 +44,7 @@ impl AppError {
             AppError::Profile { error, .. } => error.code(),
             AppError::InvalidInput(_) => "app.invalid_input",
             AppError::Secret(e) => e.code(),
+            AppError::Assembly(e) => e.code(),
         }
     }
 }

@@ -268,3 +268,22 @@ pub fn validate_product(
     }
     Ok(out)
 }
+
+/// Loads the sources a product uses and assembles it (lazily). Validate the definition first:
+/// this reports only the first problem it meets.
+pub fn assemble_product(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+) -> Result<steward_assembly::Assembled, AppError> {
+    let mut frames = HashMap::new();
+    let ids = std::iter::once(&def.entity.source)
+        .chain(def.related.iter().map(|r| &r.source))
+        .chain(def.reference.iter().map(|r| &r.source));
+    for id in ids {
+        if !frames.contains_key(id) {
+            frames.insert(id.clone(), target(ws, id, secrets)?.load()?);
+        }
+    }
+    Ok(steward_assembly::assemble(def, &frames)?)
+}

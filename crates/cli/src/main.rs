@@ -31,10 +31,46 @@ struct Cli {
 enum Format {
     Table,
     Json,
+    /// `preview` and `export` only.
+    Csv,
+    /// `export` only.
+    Parquet,
+    /// `export` only.
+    Ndjson,
+    /// `export` only.
+    Sqlite,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Show the assembled product: the 360 view of one entity (--entity), or the first entities
+    /// of the product table.
+    Preview {
+        file: PathBuf,
+        /// Instance key of one entity (one value per key field, comma-separated).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Entities to show from the product table.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Entities to skip first.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, short)]
+        workspace: Option<PathBuf>,
+    },
+    /// Export the product (or chosen entities): --format parquet|csv|ndjson|sqlite.
+    Export {
+        file: PathBuf,
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Export only these entities (repeatable; one value per key field, comma-separated).
+        #[arg(long)]
+        entity: Vec<String>,
+        #[arg(long, short)]
+        workspace: Option<PathBuf>,
+    },
     /// Work with data product definitions.
     Model {
         #[command(subcommand)]
@@ -186,6 +222,10 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Preview { file, entity, limit, offset, workspace } => {
+            preview(file, entity.as_deref(), *limit, *offset, workspace.as_deref(), cli.format)
+        }
+        Command::Export { file, out, entity, workspace } => export(file, out, entity, workspace.as_deref(), cli.format),
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             validate(file, workspace.as_deref(), cli.format)
         }
@@ -228,7 +268,7 @@ fn main() -> ExitCode {
                     let body = serde_json::json!({ "error": e });
                     eprintln!("{body}");
                 }
-                Format::Table => eprintln!("error: {}", e.message),
+                _ => eprintln!("error: {}", e.message),
             }
             ExitCode::FAILURE
         }
@@ -381,6 +421,131 @@ fn validate(file: &Path, workspace: Option<&Path>, format: Format) -> Result<Str
         });
     }
     Ok(body)
+}
+
+fn formats_only(format: Format, allowed: &[Format], command: &str) -> Result<(), CliError> {
+    if allowed.contains(&format) {
+        return Ok(());
+    }
+    let names: Vec<String> =
+        allowed.iter().map(|f| f.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()).collect();
+    Err(CliError {
+        code: "cli.invalid_input".into(),
+        message: format!("`{command}` writes {}; not {format:?}", names.join(", ")).to_lowercase(),
+    })
+}
+
+fn open_product(
+    file: &Path,
+    workspace: Option<&Path>,
+) -> Result<(Workspace, steward_model::ProductDefinition), CliError> {
+    let def = steward_model::load(file).map_err(|e| CliError { code: e.code().into(), message: e.to_string() })?;
+    let root = workspace.map(Path::to_path_buf).unwrap_or_else(|| workspace_of(file));
+    Ok((Workspace::open(&root)?, def))
+}
+
+fn frame_text(df: &polars::prelude::DataFrame, format: Format) -> Result<String, CliError> {
+    use polars::prelude::{JsonFormat, JsonWriter, SerWriter};
+    let mut df = df.clone();
+    let mut buf = Vec::new();
+    let done = match format {
+        Format::Json => JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df),
+        Format::Csv => polars::prelude::CsvWriter::new(&mut buf).include_header(true).finish(&mut df),
+        _ => {
+            std::env::set_var("POLARS_FMT_MAX_COLS", "20");
+            std::env::set_var("POLARS_FMT_STR_LEN", "40");
+            std::env::set_var("POLARS_TABLE_WIDTH", "200");
+            return Ok(format!("{df}\n"));
+        }
+    };
+    done.map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?;
+    Ok(String::from_utf8_lossy(&buf).into_owned() + if format == Format::Json { "\n" } else { "" })
+}
+
+fn preview(
+    file: &Path,
+    entity: Option<&str>,
+    limit: u32,
+    offset: u32,
+    workspace: Option<&Path>,
+    format: Format,
+) -> Result<String, CliError> {
+    formats_only(format, &[Format::Table, Format::Json, Format::Csv], "preview")?;
+    let (ws, def) = open_product(file, workspace)?;
+    let a = steward_app::assemble_product(&ws, &def, &Keychain)?;
+    let Some(key) = entity else {
+        let page = a.product_page(i64::from(offset), limit.clamp(1, 100_000)).map_err(steward_app::AppError::from)?;
+        return frame_text(&page, format);
+    };
+    let values: Vec<String> = key.split(',').map(|s| s.trim().to_string()).collect();
+    let v = a.entity_360(&values).map_err(steward_app::AppError::from)?;
+    if v.entity.height() == 0 {
+        return Err(CliError {
+            code: "product.unknown_entity".into(),
+            message: format!("{}: no {} with key {key}", def.metadata.name, def.entity.name),
+        });
+    }
+    if format == Format::Json {
+        let mut tables = serde_json::Map::new();
+        for (name, df) in std::iter::once(("entity".to_string(), v.entity.clone())).chain(v.related.clone()) {
+            let text = frame_text(&df, Format::Json)?;
+            let rows: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+            tables.insert(name, rows);
+        }
+        return to_json(&serde_json::Value::Object(tables));
+    }
+    let mut out = if format == Format::Table {
+        // One entity reads best as a list of fields.
+        let rows: Vec<Vec<String>> = v
+            .entity
+            .columns()
+            .iter()
+            .map(|c| {
+                let value = c.get(0).map(|x| if x.is_null() { "null".to_string() } else { x.str_value().into_owned() });
+                vec![c.name().to_string(), c.dtype().to_string(), value.unwrap_or_default()]
+            })
+            .collect();
+        format!("{} {key}\n\n{}", def.entity.name, table(&["field", "type", "value"], &rows))
+    } else {
+        format!("{} {key}\n{}", def.entity.name, frame_text(&v.entity, format)?)
+    };
+    for (name, df) in &v.related {
+        out.push_str(&format!("\n{name} ({} rows)\n{}", df.height(), frame_text(df, format)?));
+    }
+    Ok(out)
+}
+
+fn export(
+    file: &Path,
+    out: &Path,
+    entities: &[String],
+    workspace: Option<&Path>,
+    format: Format,
+) -> Result<String, CliError> {
+    use steward_assembly::ExportFormat;
+    let to = match format {
+        Format::Parquet => ExportFormat::Parquet,
+        Format::Csv => ExportFormat::Csv,
+        Format::Ndjson => ExportFormat::Ndjson,
+        Format::Sqlite => ExportFormat::Sqlite,
+        other => {
+            return Err(CliError {
+                code: "cli.invalid_input".into(),
+                message: format!("`export` needs --format parquet, csv, ndjson or sqlite (not {other:?})")
+                    .to_lowercase(),
+            })
+        }
+    };
+    let (ws, def) = open_product(file, workspace)?;
+    let a = steward_app::assemble_product(&ws, &def, &Keychain)?;
+    let keys: Vec<Vec<String>> =
+        entities.iter().map(|e| e.split(',').map(|s| s.trim().to_string()).collect()).collect();
+    let summary = steward_assembly::export(&a, to, out, &keys).map_err(steward_app::AppError::from)?;
+    let mut text = format!("exported {} entities of {}:\n", thousands(summary.entities), def.metadata.name);
+    for f in &summary.files {
+        text.push_str(&format!("  {}\n", f.display()));
+    }
+    Ok(text)
 }
 
 fn list(root: &Path, format: Format) -> Result<String, CliError> {

@@ -219,3 +219,44 @@ fn model_validate_passes_the_sample_and_names_the_path_of_each_problem() {
     assert_eq!(issue["path"], "related[orders].join[0]");
     assert_eq!(issue["message"], "email is str, orders.customer_id is i64");
 }
+
+#[test]
+fn preview_shows_one_customer_360_and_the_product_table() {
+    let file = sample().join("products/customer360.yaml");
+    let o = steward(&["preview", file.to_str().unwrap(), "--entity", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Customer 7\n"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("full_name") && l.contains("str")), "{out}");
+    assert!(out.contains("\norders ("), "{out}");
+    let o = steward(&["preview", file.to_str().unwrap(), "--entity", "7", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["entity"][0]["customer_id"], 7);
+    assert!(v["orders"].as_array().unwrap().iter().all(|r| r["customer_id"] == 7));
+    let o = steward(&["preview", file.to_str().unwrap(), "--limit", "5", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 5);
+    assert!(v[0]["orders"].is_array());
+    let o = steward(&["preview", file.to_str().unwrap(), "--entity", "424242"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no Customer with key 424242"), "{}", stderr(&o));
+}
+
+#[test]
+fn export_writes_each_format() {
+    let file = sample().join("products/customer360.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    for (format, made) in [
+        ("parquet", "customer360.parquet"),
+        ("ndjson", "customer360.ndjson"),
+        ("csv", "customer360/orders.csv"),
+        ("sqlite", "customer360.sqlite"),
+    ] {
+        let o = steward(&["export", file.to_str().unwrap(), "--format", format, "--out", dir.path().to_str().unwrap()]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        assert!(dir.path().join(made).is_file(), "{format}: {made} missing");
+        assert!(stdout(&o).starts_with("exported 500 entities of customer360"), "{}", stdout(&o));
+    }
+    let o = steward(&["export", file.to_str().unwrap(), "--format", "table", "--out", dir.path().to_str().unwrap()]);
+    assert!(!o.status.success());
+}

@@ -1,0 +1,262 @@
+//! # steward-assembly
+//!
+//! Owns assembling a data product with Polars lazy plans, from a product definition and the
+//! rows of its sources: the **entity 360 view** (one instance key → its root row and all its
+//! related rows, like a per-entity micro-database), the **product table** (one row per entity,
+//! related tables as nested lists of structs, paged), and exports (Parquet, CSV per table, nested
+//! NDJSON, a SQLite micro-database for chosen entities), written batch by batch.
+//!
+//! It must not open sources, workspaces or the keychain: callers load the frames (see
+//! `steward-app`) and validate the definition first (`steward_app::validate_product`).
+
+mod export;
+
+pub use export::{export, ExportFormat, ExportSummary, EXPORT_BATCH};
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use steward_model::{Derived, Field, JoinPair, ProductDefinition};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssemblyError {
+    #[error("{at}: source `{source_id}` was not loaded")]
+    MissingSource { at: String, source_id: String },
+    #[error("{at}: derived field `{name}`: {message}")]
+    Derived { at: String, name: String, message: String },
+    #[error("{at}: {message}")]
+    Polars { at: String, message: String },
+    #[error("instance key: expected {expected} value(s) for `{key}`, got {got}")]
+    KeyArity { key: String, expected: usize, got: usize },
+    #[error("{path}: {message}")]
+    Write { path: std::path::PathBuf, message: String },
+}
+
+impl AssemblyError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AssemblyError::MissingSource { .. } => "assembly.missing_source",
+            AssemblyError::Derived { .. } => "assembly.derived",
+            AssemblyError::Polars { .. } => "assembly.polars",
+            AssemblyError::KeyArity { .. } => "assembly.key",
+            AssemblyError::Write { .. } => "assembly.write",
+        }
+    }
+}
+
+fn pe(at: &str) -> impl Fn(PolarsError) -> AssemblyError + '_ {
+    move |e| AssemblyError::Polars { at: at.to_string(), message: e.to_string() }
+}
+
+/// One related table, ready to join.
+#[derive(Clone)]
+pub struct RelatedTable {
+    pub name: String,
+    pub frame: LazyFrame,
+    /// Entity field names and the matching product field names of this table.
+    pub parent_keys: Vec<String>,
+    pub child_keys: Vec<String>,
+    /// Fields of the table, in order.
+    pub fields: Vec<String>,
+}
+
+/// A product assembled as lazy plans; nothing is computed until asked.
+#[derive(Clone)]
+pub struct Assembled {
+    pub name: String,
+    /// Entity fields that form the instance key.
+    pub key: Vec<String>,
+    /// The entity table: selected and derived fields, with reference fields looked up.
+    pub entity: LazyFrame,
+    pub related: Vec<RelatedTable>,
+}
+
+/// Product field name of a join column: the field selecting it, or the column itself.
+fn field_name(fields: &[Field], column: &str) -> String {
+    fields.iter().find(|f| f.column == column).map(|f| f.name().to_string()).unwrap_or_else(|| column.to_string())
+}
+
+/// Selects, renames and derives a table's fields. Join columns that are not selected are kept
+/// under their own names so the table can still be joined.
+fn shape(
+    at: &str,
+    df: &DataFrame,
+    fields: &[Field],
+    derived: &[Derived],
+    keep: &[String],
+) -> Result<(LazyFrame, Vec<String>), AssemblyError> {
+    let mut lf = df.clone().lazy();
+    let mut names: Vec<String>;
+    if fields.is_empty() {
+        names = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    } else {
+        let mut exprs: Vec<Expr> = fields.iter().map(|f| col(f.column.as_str()).alias(f.name())).collect();
+        names = fields.iter().map(|f| f.name().to_string()).collect();
+        for k in keep {
+            if !fields.iter().any(|f| f.column == *k || f.name() == k) {
+                exprs.push(col(k.as_str()));
+                names.push(k.clone());
+            }
+        }
+        lf = lf.select(exprs);
+    }
+    if !derived.is_empty() {
+        let mut exprs = vec![];
+        for d in derived {
+            let e = polars::sql::sql_expr(&d.sql).map_err(|e| AssemblyError::Derived {
+                at: at.to_string(),
+                name: d.name.clone(),
+                message: e.to_string(),
+            })?;
+            exprs.push(e.alias(d.name.as_str()));
+            names.push(d.name.clone());
+        }
+        lf = lf.with_columns(exprs);
+    }
+    Ok((lf, names))
+}
+
+fn source<'a>(sources: &'a HashMap<String, DataFrame>, at: &str, id: &str) -> Result<&'a DataFrame, AssemblyError> {
+    sources.get(id).ok_or_else(|| AssemblyError::MissingSource { at: at.to_string(), source_id: id.to_string() })
+}
+
+fn join_keys(fields: &[Field], join: &[JoinPair]) -> (Vec<String>, Vec<String>) {
+    (join.iter().map(|j| j.parent.clone()).collect(), join.iter().map(|j| field_name(fields, &j.child)).collect())
+}
+
+/// Builds the lazy plans of a product from its definition and its sources' rows, keyed by
+/// workspace source id.
+pub fn assemble(def: &ProductDefinition, sources: &HashMap<String, DataFrame>) -> Result<Assembled, AssemblyError> {
+    let e = &def.entity;
+    let (mut entity, _) = shape("entity", source(sources, "entity", &e.source)?, &e.fields, &e.derived, &[])?;
+    for r in &def.reference {
+        let at = format!("reference[{}]", r.name);
+        let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
+        let (lf, _) = shape(&at, source(sources, &at, &r.source)?, &r.fields, &[], &keep)?;
+        let (parents, children) = join_keys(&r.fields, &r.join);
+        // One row per key, so a lookup never multiplies entities.
+        let lf = lf.unique_stable(
+            Some(Selector::ByName { names: children.iter().map(|c| c.as_str().into()).collect(), strict: true }),
+            UniqueKeepStrategy::First,
+        );
+        entity = entity.join(
+            lf,
+            parents.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
+            children.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
+            JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+        );
+    }
+    let mut related = vec![];
+    for r in &def.related {
+        let at = format!("related[{}]", r.name);
+        let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
+        let (frame, fields) = shape(&at, source(sources, &at, &r.source)?, &r.fields, &r.derived, &keep)?;
+        let (parent_keys, child_keys) = join_keys(&r.fields, &r.join);
+        related.push(RelatedTable { name: r.name.clone(), frame, parent_keys, child_keys, fields });
+    }
+    Ok(Assembled {
+        name: def.metadata.name.clone(),
+        key: e.key.names().iter().map(|s| s.to_string()).collect(),
+        entity,
+        related,
+    })
+}
+
+/// One entity and everything related to it.
+#[derive(Debug, Clone)]
+pub struct Entity360 {
+    /// The root row (one row; none when the key is unknown).
+    pub entity: DataFrame,
+    /// Related rows per table, in definition order.
+    pub related: Vec<(String, DataFrame)>,
+}
+
+fn key_filter(cols: &[String], values: &[String]) -> Expr {
+    cols.iter()
+        .zip(values)
+        .map(|(c, v)| col(c.as_str()).cast(DataType::String).eq(lit(v.clone())))
+        .reduce(|a, b| a.and(b))
+        .unwrap_or(lit(false))
+}
+
+impl Assembled {
+    /// The 360 view of one entity: `key` holds one text value per key field.
+    pub fn entity_360(&self, key: &[String]) -> Result<Entity360, AssemblyError> {
+        if key.len() != self.key.len() {
+            return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
+        }
+        let entity = self.entity.clone().filter(key_filter(&self.key, key)).collect().map_err(pe("entity"))?;
+        let mut related = vec![];
+        for r in &self.related {
+            let at = format!("related[{}]", r.name);
+            let rows = if entity.height() == 0 {
+                r.frame.clone().limit(0).collect().map_err(pe(&at))?
+            } else {
+                let parent_values: Vec<String> = r
+                    .parent_keys
+                    .iter()
+                    .map(|p| entity.column(p).and_then(|c| c.get(0)).map(|v| v.str_value().into_owned()))
+                    .collect::<PolarsResult<_>>()
+                    .map_err(pe(&at))?;
+                r.frame.clone().filter(key_filter(&r.child_keys, &parent_values)).collect().map_err(pe(&at))?
+            };
+            related.push((r.name.clone(), rows));
+        }
+        Ok(Entity360 { entity, related })
+    }
+
+    /// Entities in key order, `offset`/`limit` paged, with related tables nested as lists of
+    /// structs (one column per related table).
+    pub fn product_page(&self, offset: i64, limit: u32) -> Result<DataFrame, AssemblyError> {
+        let keys: Vec<Expr> = self.key.iter().map(|k| col(k.as_str())).collect();
+        let page = self
+            .entity
+            .clone()
+            .sort_by_exprs(keys, SortMultipleOptions::default().with_maintain_order(true))
+            .slice(offset, limit as IdxSize)
+            .collect()
+            .map_err(pe("entity"))?;
+        self.nest(page.lazy()).collect().map_err(pe("product"))
+    }
+
+    /// The whole product table (nested), as a lazy plan.
+    pub fn product(&self) -> LazyFrame {
+        self.nest(self.entity.clone())
+    }
+
+    /// Adds one list-of-structs column per related table to `entities`.
+    fn nest(&self, entities: LazyFrame) -> LazyFrame {
+        let mut out = entities;
+        for r in &self.related {
+            let parents: Vec<Expr> = r.parent_keys.iter().map(|p| col(p.as_str())).collect();
+            let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
+            let members: Vec<Expr> =
+                r.fields.iter().filter(|f| !r.child_keys.contains(f)).map(|f| col(f.as_str())).collect();
+            // Only the rows of the entities at hand are grouped.
+            let wanted = out.clone().select(parents.clone()).unique_stable(None, UniqueKeepStrategy::First);
+            let rows = r.frame.clone().join(
+                wanted,
+                children.clone(),
+                parents.clone(),
+                JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
+            );
+            let nested = rows.group_by_stable(children.clone()).agg([as_struct(members).alias(r.name.as_str())]);
+            out = out.join(
+                nested,
+                parents,
+                children,
+                JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+            );
+        }
+        out
+    }
+
+    /// The number of entities.
+    pub fn count(&self) -> Result<u64, AssemblyError> {
+        let df = self.entity.clone().select([len()]).collect().map_err(pe("entity"))?;
+        Ok(df.columns().first().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>()).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests;

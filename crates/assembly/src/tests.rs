@@ -1,0 +1,131 @@
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::*;
+
+fn sample() -> (ProductDefinition, HashMap<String, DataFrame>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
+    let ws = steward_workspace::Workspace::open(&root).unwrap();
+    let def = steward_model::load(&root.join("products/customer360.yaml")).unwrap();
+    let mut frames = HashMap::new();
+    for s in ws.sources() {
+        let loc = steward_sources::Location::file(ws.source_path(s)).with_table(s.table.clone());
+        frames.insert(s.id.clone(), steward_sources::load(&loc).unwrap());
+    }
+    (def, frames)
+}
+
+fn text(df: &DataFrame, col: &str, row: usize) -> String {
+    df.column(col).unwrap().get(row).unwrap().str_value().into_owned()
+}
+
+#[test]
+fn the_360_view_holds_one_customer_and_all_their_rows() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    let v = a.entity_360(&["7".into()]).unwrap();
+    assert_eq!(v.entity.height(), 1);
+    let crm = &frames["crm"];
+    let row = crm.column("customer_id").unwrap().i64().unwrap().iter().position(|x| x == Some(7)).unwrap();
+    let (first, last) = (text(crm, "first_name", row), text(crm, "last_name", row));
+    assert_eq!(text(&v.entity, "full_name", 0), format!("{first} {last}"), "derived through Polars SQL");
+    assert_eq!(text(&v.entity, "customer_since", 0), text(crm, "created_at", row), "renamed field");
+    let country = text(crm, "country_code", row);
+    let countries = &frames["countries"];
+    let c = countries
+        .column("country_code")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .position(|x| x == Some(country.as_str()))
+        .unwrap();
+    assert_eq!(text(&v.entity, "country_name", 0), text(countries, "country_name", c), "reference lookup");
+
+    let want_orders =
+        frames["orders"].column("customer_id").unwrap().i64().unwrap().iter().filter(|x| *x == Some(7)).count();
+    let (name, orders) = &v.related[0];
+    assert_eq!((name.as_str(), orders.height()), ("orders", want_orders));
+    assert!(orders.column("customer_id").unwrap().i64().unwrap().iter().all(|x| x == Some(7)));
+    let none = a.entity_360(&["999999".into()]).unwrap();
+    assert_eq!(none.entity.height(), 0);
+    assert!(none.related.iter().all(|(_, df)| df.height() == 0));
+}
+
+#[test]
+fn the_product_table_nests_related_rows_and_pages_in_key_order() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    assert_eq!(a.count().unwrap(), 500);
+    let page = a.product_page(0, 100).unwrap();
+    assert_eq!(page.height(), 100);
+    let ids: Vec<i64> = page.column("customer_id").unwrap().i64().unwrap().iter().flatten().collect();
+    assert_eq!(ids, (1..=100).collect::<Vec<i64>>());
+    assert!(
+        matches!(page.column("orders").unwrap().dtype(), DataType::List(inner) if matches!(**inner, DataType::Struct(_)))
+    );
+    // Each entity's nested orders are exactly its rows in the source.
+    let orders = frames["orders"].column("customer_id").unwrap().i64().unwrap().clone();
+    for (i, id) in ids.iter().enumerate().take(20) {
+        let want = orders.iter().filter(|x| *x == Some(*id)).count();
+        let got = match page.column("orders").unwrap().get(i).unwrap() {
+            AnyValue::List(s) => s.len(),
+            AnyValue::Null => 0,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(got, want, "customer {id}");
+    }
+    let next = a.product_page(100, 100).unwrap();
+    assert_eq!(next.column("customer_id").unwrap().get(0).unwrap().extract::<i64>(), Some(101));
+}
+
+#[test]
+fn exports_every_format() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pq = export(&a, ExportFormat::Parquet, dir.path(), &[]).unwrap();
+    let back = ParquetReader::new(std::fs::File::open(&pq.files[0]).unwrap()).finish().unwrap();
+    assert_eq!((back.height(), pq.entities), (500, 500));
+    assert!(back.column("tickets").is_ok());
+
+    let nd = export(&a, ExportFormat::Ndjson, dir.path(), &[]).unwrap();
+    let text = std::fs::read_to_string(&nd.files[0]).unwrap();
+    assert_eq!(text.lines().count(), 500);
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["customer_id"], 1);
+    assert!(first["orders"].is_array() || first["orders"].is_null());
+
+    let csv = export(&a, ExportFormat::Csv, dir.path(), &[]).unwrap();
+    let names: Vec<String> = csv.files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["entity.csv", "orders.csv", "invoices.csv", "tickets.csv"]);
+
+    let db = export(&a, ExportFormat::Sqlite, dir.path(), &[vec!["7".into()], vec!["8".into()]]).unwrap();
+    assert_eq!(db.entities, 2);
+    let conn = rusqlite::Connection::open(&db.files[0]).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM entity", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2);
+    let ids: Vec<i64> = conn
+        .prepare("SELECT DISTINCT customer_id FROM orders ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(ids.iter().all(|i| *i == 7 || *i == 8) && !ids.is_empty(), "{ids:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_bad_derived_expression_names_the_field() {
+    let (mut def, frames) = sample();
+    def.entity.derived[0].sql = "first_name ||| oops".into();
+    let e = assemble(&def, &frames).err().unwrap();
+    assert_eq!(e.code(), "assembly.derived");
+    assert!(e.to_string().starts_with("entity: derived field `full_name`"), "{e}");
+}
