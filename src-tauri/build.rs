@@ -13,6 +13,9 @@ fn main() {
         "classify_source",
         "decide_classification",
         "discover_relations",
+        "list_products",
+        "validate_product",
+        "product_rows",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use steward_app::Target;
 use steward_ipc::{
-    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, IpcError, PostgresProbe, PostgresRequest,
-    PreviewRequest, RelationsReport, ScanProgress, SourceInspection, WorkspaceInfo,
+    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, IpcError, ModelIssue, PostgresProbe,
+    PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, RelationsReport, ScanProgress,
+    SourceInspection, WorkspaceInfo,
 };
 use steward_secrets::Keychain;
 use steward_workspace::Workspace;
@@ -219,4 +220,99 @@ pub async fn decide_classification(
 pub async fn discover_relations(state: State<'_, AppState>) -> Result<RelationsReport, IpcError> {
     let ws = workspace(&state)?;
     blocking(move || Ok(steward_app::relations(&ws, &Keychain)?.into())).await
+}
+
+fn product_file(ws: &Workspace, product_id: &str) -> Result<std::path::PathBuf, IpcError> {
+    steward_ipc::validate_product_id(product_id)?;
+    let path = steward_app::product_path(ws, product_id);
+    if !path.is_file() {
+        return Err(IpcError::new("product.not_found", format!("{}: no such product definition", path.display())));
+    }
+    Ok(path)
+}
+
+/// The product definitions of the workspace.
+#[tauri::command]
+pub fn list_products(state: State<'_, AppState>) -> Result<Vec<ProductSummary>, IpcError> {
+    let ws = workspace(&state)?;
+    Ok(steward_app::list_products(&ws)
+        .into_iter()
+        .map(|(id, def)| match def {
+            Ok(d) => ProductSummary {
+                id,
+                name: d.metadata.name.clone(),
+                version: d.metadata.version.clone(),
+                entity: d.entity.name.clone(),
+                key: d.entity.key.names().iter().map(|s| s.to_string()).collect(),
+                related: d.related.iter().map(|r| r.name.clone()).collect(),
+                error: None,
+            },
+            Err(e) => ProductSummary {
+                name: id.clone(),
+                id,
+                version: String::new(),
+                entity: String::new(),
+                key: vec![],
+                related: vec![],
+                error: Some(IpcError::new(e.code(), e.to_string())),
+            },
+        })
+        .collect())
+}
+
+/// Validates a product against its sources and data.
+#[tauri::command]
+pub async fn validate_product(state: State<'_, AppState>, product_id: String) -> Result<Vec<ModelIssue>, IpcError> {
+    let ws = workspace(&state)?;
+    let path = product_file(&ws, &product_id)?;
+    blocking(move || {
+        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        Ok(steward_app::validate_product(&ws, &def, &Keychain)?.into_iter().map(Into::into).collect())
+    })
+    .await
+}
+
+/// The assembled product, from the cache while its definition file is unchanged.
+fn assembled(state: &AppState, ws: &Workspace, product_id: &str) -> Result<steward_assembly::Assembled, IpcError> {
+    let path = product_file(ws, product_id)?;
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    if let Some((when, a)) = state.products.lock().map_err(|_| state_err())?.get(product_id) {
+        if Some(*when) == modified {
+            return Ok(a.clone());
+        }
+    }
+    let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    let a = steward_app::assemble_product(ws, &def, &Keychain)?;
+    if let Some(m) = modified {
+        state.products.lock().map_err(|_| state_err())?.insert(product_id.to_string(), (m, a.clone()));
+    }
+    Ok(a)
+}
+
+/// Rows of a product as Arrow IPC bytes: a page of the product table (related tables nested), or
+/// one entity's rows of one table (`entity` or a related table) for the 360 view.
+#[tauri::command]
+pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsRequest) -> Result<Response, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    let a = assembled(&state, &ws, &request.product_id)?;
+    let origin = steward_app::product_path(&ws, &request.product_id);
+    blocking(move || {
+        let mut df = match &request.key {
+            None => a.product_page(i64::from(request.offset), request.limit).map_err(steward_app::AppError::from)?,
+            Some(key) => {
+                let v = a.entity_360(key).map_err(steward_app::AppError::from)?;
+                let table = request.table.as_deref().unwrap_or("entity");
+                if table == "entity" {
+                    v.entity
+                } else {
+                    v.related.into_iter().find(|(n, _)| n == table).map(|(_, df)| df).ok_or_else(|| {
+                        IpcError::invalid_input(format!("table: `{table}` is not a table of {}", request.product_id))
+                    })?
+                }
+            }
+        };
+        Ok(Response::new(steward_sources::to_arrow_ipc(&mut df, &origin)?))
+    })
+    .await
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub workspace: RwLock<Result<Workspace, IpcError>>,
     /// Cancellation flags of running scans, by the id the UI gave them.
     pub scans: Mutex<HashMap<u32, Arc<AtomicBool>>>,
+    /// Assembled products by id, with the modification time of the definition they came from.
+    pub products: Mutex<HashMap<String, (std::time::SystemTime, steward_assembly::Assembled)>>,
 }
 
 impl AppState {
@@ -40,7 +42,11 @@ impl AppState {
         if let Err(e) = &workspace {
             tracing::warn!(code = %e.code, "{}", e.message);
         }
-        AppState { workspace: RwLock::new(workspace), scans: Mutex::new(HashMap::new()) }
+        AppState {
+            workspace: RwLock::new(workspace),
+            scans: Mutex::new(HashMap::new()),
+            products: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -89,7 +95,10 @@ pub fn run() -> ExitCode {
             commands::cancel_scan,
             commands::classify_source,
             commands::decide_classification,
-            commands::discover_relations
+            commands::discover_relations,
+            commands::list_products,
+            commands::validate_product,
+            commands::product_rows
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

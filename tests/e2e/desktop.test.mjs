@@ -60,7 +60,7 @@ describe("Steward desktop on the sample workspace", () => {
       return els.length === 5 ? els : null;
     });
     assert.equal(ids.length, 5);
-    const names = await session.texts(".source-list .source-name");
+    const names = await session.texts('ul[aria-label="Sources"] .source-name');
     assert.deepEqual(names, ["CRM customers", "Web shop orders", "Billing invoices", "Support tickets", "Country reference"]);
   });
 
@@ -166,5 +166,29 @@ describe("Steward desktop on the sample workspace", () => {
     await session.waitFor("relations", async () => (await session.findAll("table.relations tbody tr")).length >= 5, 60000);
     const pairs = await session.contents("table.relations tbody tr td:first-child");
     assert.ok(pairs.includes("orders.customer_id"), pairs.join(","));
+  });
+
+  it("shows the customer360 product table and one customer's 360 view", async () => {
+    const [product] = await session.findAll('[data-product-id="customer360"]');
+    await session.click(product);
+    await session.waitFor("product table", async () => (await session.findAll('[aria-label="Product table of customer360"] .grid-row[data-row="0"]')).length === 1, 60000);
+    const firstId = await session.contents('[aria-label="Product table of customer360"] .grid-row[data-row="0"] [data-col="customer_id"]');
+    assert.deepEqual(firstId, ["1"]);
+    const ordersCell = await session.contents('[aria-label="Product table of customer360"] .grid-row[data-row="0"] [data-col="orders"]');
+    const ordersOfOne = readFileSync(join(workspace, "orders.csv"), "utf8").trim().split("\n").slice(1).filter((l) => l.split(",")[1] === "1").length;
+    assert.equal(ordersCell[0], ordersOfOne === 0 ? "null" : `${ordersOfOne} row${ordersOfOne === 1 ? "" : "s"}`);
+
+    const buttons = await session.findAll(".pager button");
+    for (const b of buttons) {
+      if ((await session.content(b)).startsWith("Open the first")) await session.click(b);
+    }
+    await session.waitFor("360 view", async () => (await session.findAll('[data-testid="entity-fields"] [data-field="full_name"] dd')).length === 1, 60000);
+    const [fullName] = await session.contents('[data-field="full_name"] dd');
+    const [first] = await session.contents('[data-field="first_name"] dd');
+    const [last] = await session.contents('[data-field="last_name"] dd');
+    assert.equal(fullName, `${first} ${last}`, "derived field computed by Polars SQL");
+    const heading = await session.waitFor("orders block", async () => (await session.contents('[data-related="orders"] h3'))[0]);
+    assert.equal(heading, `orders ${ordersOfOne === 1 ? "1 row" : `${ordersOfOne} rows`}`);
+    writeFileSync(join(shots, "product-360.png"), await session.screenshot());
   });
 });

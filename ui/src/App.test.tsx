@@ -38,6 +38,8 @@ beforeEach(() => {
     switch (cmd) {
       case "get_workspace":
         return workspace;
+      case "list_products":
+        return [];
       case "inspect_source":
         return { sourceId: "orders", format: "csv", table: null, columns: [{ name: "order_id", dtype: "i64" }, { name: "status", dtype: "str" }], rowCount: 2495 };
       case "preview_source":
@@ -78,6 +80,7 @@ describe("App", () => {
   it("shows the {code, message} of a failed command", async () => {
     invoke.mockImplementation(async (cmd: string) => {
       if (cmd === "get_workspace") return workspace;
+      if (cmd === "list_products") return [];
       throw { code: "source.read", message: "orders.csv: could not parse line 12" };
     });
     render(<App />);

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useState } from "react";
 import { api } from "./api";
 import { gridFromIpc, type GridData } from "./arrow";
 import { AddSourceDialog } from "./AddSource";
-import type { IpcError, SourceInspection, SourceSummary, WorkspaceInfo } from "./bindings";
+import type { IpcError, ProductSummary, SourceInspection, SourceSummary, WorkspaceInfo } from "./bindings";
 import { DataGrid } from "./DataGrid";
 import { ErrorBox } from "./ErrorBox";
 import { PrivacyPanel } from "./PrivacyPanel";
+import { ProductView } from "./ProductView";
 import { ProfilePanel } from "./ProfilePanel";
 import { RelationsPanel } from "./RelationsPanel";
 
@@ -16,7 +17,11 @@ type Preview =
   | { state: "ready"; grid: GridData; inspection: SourceInspection }
   | { state: "error"; error: IpcError };
 
-type View = { kind: "source"; id: string; tab: "preview" | "profile" | "privacy" } | { kind: "relations" } | null;
+type View =
+  | { kind: "source"; id: string; tab: "preview" | "profile" | "privacy" }
+  | { kind: "relations" }
+  | { kind: "product"; id: string }
+  | null;
 
 const KIND_LABEL: Record<SourceSummary["kind"], string> = {
   csv: "CSV",
@@ -102,6 +107,7 @@ export function App() {
   const [wsError, setWsError] = useState<IpcError | null>(null);
   const [view, setView] = useState<View>(null);
   const [adding, setAdding] = useState(false);
+  const [products, setProducts] = useState<ProductSummary[]>([]);
 
   const select = useCallback((s: SourceSummary) => {
     setView((v) => ({ kind: "source", id: s.id, tab: v?.kind === "source" ? v.tab : "preview" }));
@@ -117,6 +123,10 @@ export function App() {
         if (first) setView({ kind: "source", id: first.id, tab: "preview" });
       })
       .catch((e: IpcError) => setWsError(e));
+    api
+      .listProducts()
+      .then(setProducts)
+      .catch(() => setProducts([]));
   }, []);
 
   const source = view?.kind === "source" ? workspace?.sources.find((s) => s.id === view.id) : undefined;
@@ -153,8 +163,33 @@ export function App() {
             >
               Relationships across sources
             </button>
+            <div className="sidebar-head products-head">
+              <h2>Products</h2>
+            </div>
+            <ul className="source-list" aria-label="Products">
+              {products.map((p) => (
+                <li key={p.id}>
+                  <button
+                    className={view?.kind === "product" && view.id === p.id ? "source selected" : "source"}
+                    data-product-id={p.id}
+                    onClick={() => setView({ kind: "product", id: p.id })}
+                  >
+                    <span className="source-name">{p.name}</span>
+                    <span className="source-meta">
+                      <span className="kind">{p.entity || "invalid"}</span>
+                      <span className="path">
+                        {p.version} · {p.related.length} related tables
+                      </span>
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
           </nav>
           <main className="content">
+            {view?.kind === "product" && products.find((p) => p.id === view.id) && (
+              <ProductView key={view.id} product={products.find((p) => p.id === view.id) as ProductSummary} />
+            )}
             {view?.kind === "relations" && (
               <>
                 <div className="content-head">

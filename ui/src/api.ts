@@ -7,7 +7,10 @@ import type {
   ColumnProfile,
   DecisionRequest,
   IpcError,
+  ModelIssue,
   PostgresProbe,
+  ProductRowsRequest,
+  ProductSummary,
   PostgresRequest,
   PreviewRequest,
   RelationsReport,
@@ -56,6 +59,10 @@ export const api = {
   decideClassification: (request: DecisionRequest) =>
     call<ColumnClassification[]>("decide_classification", { request }),
   discoverRelations: () => call<RelationsReport>("discover_relations"),
+  listProducts: () => call<ProductSummary[]>("list_products"),
+  validateProduct: (productId: string) => call<ModelIssue[]>("validate_product", { productId }),
+  /** Arrow IPC bytes: a page of the product table, or one entity's rows of one table. */
+  productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
   /** The native file picker; `null` when the steward closes it. */
   pickFile: async (): Promise<string | null> => {
     const picked = await open({

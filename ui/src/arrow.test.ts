@@ -18,6 +18,7 @@ describe("gridFromIpc", () => {
     expect(grid.rowCount).toBe(3);
     expect(grid.columns.map((c) => c.name)).toEqual(["order_id", "ordered_on", "amount", "note"]);
     expect(grid.columns.map((c) => c.numeric)).toEqual([true, false, true, false]);
+    expect(grid.columns.map((c) => c.type)).toEqual(["i64", "date", "f64", "str"]);
   });
 
   it("formats 64-bit ints, dates, floats, text and nulls for display", () => {

@@ -43,6 +43,16 @@ function formatter(typeId: Type, unit?: number): (v: unknown) => string {
       void unit;
       return (v) => isoDateTime(toMillis(v));
     }
+    case Type.List:
+    case Type.LargeList: {
+      // Nested related rows: show how many, the 360 view shows them.
+      return (v) => {
+        const n = (v as { length?: number }).length ?? 0;
+        return `${n} row${n === 1 ? "" : "s"}`;
+      };
+    }
+    case Type.Struct:
+      return (v) => JSON.stringify((v as { toJSON?: () => unknown }).toJSON?.() ?? v);
     case Type.Float:
       return (v) => {
         const x = Number(v);
@@ -55,8 +65,35 @@ function formatter(typeId: Type, unit?: number): (v: unknown) => string {
 
 const NUMERIC = new Set<Type>([Type.Int, Type.Float, Type.Decimal]);
 
+/** Steward's (Polars') names for Arrow types, so every grid speaks the same language. */
 function typeName(t: { typeId: Type; toString(): string }): string {
-  return t.toString();
+  switch (t.typeId) {
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return "str";
+    case Type.Bool:
+      return "bool";
+    case Type.Date:
+    case Type.DateDay:
+    case Type.DateMillisecond:
+      return "date";
+    case Type.Timestamp:
+    case Type.TimestampSecond:
+    case Type.TimestampMillisecond:
+    case Type.TimestampMicrosecond:
+    case Type.TimestampNanosecond:
+      return "datetime";
+    case Type.List:
+    case Type.LargeList:
+      return "list";
+    case Type.Struct:
+      return "struct";
+    default: {
+      const s = t.toString();
+      const m = /^(Int|Uint|Float)(\d+)$/.exec(s);
+      return m ? `${m[1] === "Int" ? "i" : m[1] === "Uint" ? "u" : "f"}${m[2]}` : s;
+    }
+  }
 }
 
 /** Wraps an Arrow table for the grid. */

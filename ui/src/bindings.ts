@@ -75,3 +75,29 @@ export type RelationsReport = { suggestions: Array<Relation>,
  * Sources that could not be read, as errors.
  */
 skipped: Array<IpcError>, };
+
+export type ProductSummary = { 
+/**
+ * File stem, used to address the product in commands.
+ */
+id: string, name: string, version: string, entity: string, key: Array<string>, related: Array<string>, 
+/**
+ * Why the file could not be read, if it could not.
+ */
+error: IpcError | null, };
+
+export type ModelIssue = { path: string, 
+/**
+ * `error` or `warning`.
+ */
+severity: string, code: string, message: string, };
+
+export type ProductRowsRequest = { productId: string, 
+/**
+ * One value per key field: that entity's rows of `table`. Absent: a page of the product table.
+ */
+key: Array<string> | null, 
+/**
+ * `entity` or a related table's name (with `key`).
+ */
+table: string | null, offset: number, limit: number, };

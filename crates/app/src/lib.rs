@@ -17,7 +17,7 @@ mod targets;
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
-pub use product::{assemble_product, validate_product, MAX_ORPHAN_SHARE};
+pub use product::{assemble_product, list_products, product_path, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR};
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,8 @@ pub enum AppError {
     Secret(#[from] steward_secrets::SecretError),
     #[error(transparent)]
     Assembly(#[from] steward_assembly::AssemblyError),
+    #[error(transparent)]
+    Model(#[from] steward_model::ModelError),
 }
 
 impl AppError {
@@ -45,6 +47,7 @@ impl AppError {
             AppError::InvalidInput(_) => "app.invalid_input",
             AppError::Secret(e) => e.code(),
             AppError::Assembly(e) => e.code(),
+            AppError::Model(e) => e.code(),
         }
     }
 }

@@ -287,3 +287,28 @@ pub fn assemble_product(
     }
     Ok(steward_assembly::assemble(def, &frames)?)
 }
+
+/// Folder of a workspace holding product definitions.
+pub const PRODUCTS_DIR: &str = "products";
+
+/// The definition file of product `id` (`products/<id>.yaml`).
+pub fn product_path(ws: &Workspace, id: &str) -> std::path::PathBuf {
+    ws.root().join(PRODUCTS_DIR).join(format!("{id}.yaml"))
+}
+
+/// Every `products/*.yaml` of the workspace with its parsed definition, or why it did not parse.
+pub fn list_products(ws: &Workspace) -> Vec<(String, Result<ProductDefinition, steward_model::ModelError>)> {
+    let dir = ws.root().join(PRODUCTS_DIR);
+    let mut out: Vec<(String, Result<ProductDefinition, steward_model::ModelError>)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let id = path.file_stem()?.to_str()?.to_string();
+            (path.extension().is_some_and(|x| x == "yaml" || x == "yml")).then(|| (id, steward_model::load(&path)))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}

@@ -454,6 +454,79 @@ impl From<steward_app::RelationsReport> for RelationsReport {
     }
 }
 
+/// A product definition in the workspace's `products/` folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductSummary {
+    /// File stem, used to address the product in commands.
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub entity: String,
+    pub key: Vec<String>,
+    pub related: Vec<String>,
+    /// Why the file could not be read, if it could not.
+    pub error: Option<IpcError>,
+}
+
+/// A validation finding at a precise place in the definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ModelIssue {
+    pub path: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<steward_model::Issue> for ModelIssue {
+    fn from(i: steward_model::Issue) -> Self {
+        ModelIssue {
+            severity: match i.severity {
+                steward_model::Severity::Error => "error".into(),
+                steward_model::Severity::Warning => "warning".into(),
+            },
+            path: i.path,
+            code: i.code,
+            message: i.message,
+        }
+    }
+}
+
+/// Arguments of `product_rows`: a page of the product table, or one entity's rows of one table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductRowsRequest {
+    pub product_id: String,
+    /// One value per key field: that entity's rows of `table`. Absent: a page of the product table.
+    pub key: Option<Vec<String>>,
+    /// `entity` or a related table's name (with `key`).
+    pub table: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl ProductRowsRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        validate_product_id(&self.product_id)?;
+        if self.limit == 0 || self.limit > 10_000 {
+            return Err(IpcError::invalid_input("limit: must be 1-10,000"));
+        }
+        if let Some(k) = &self.key {
+            if k.is_empty() || k.len() > 8 || k.iter().any(|v| v.len() > 256 || v.chars().any(char::is_control)) {
+                return Err(IpcError::invalid_input("key: 1-8 values of at most 256 characters"));
+            }
+        }
+        check_text("table", self.table.as_deref(), 64)
+    }
+}
+
+/// Product ids are file stems of `products/*.yaml`: short slugs, never paths.
+pub fn validate_product_id(id: &str) -> Result<(), IpcError> {
+    validate_source_id(id)
+        .map_err(|_| IpcError::invalid_input(format!("productId: `{}` is not a product id", id.escape_debug())))
+}
+
 /// The whole generated TypeScript module for the UI, in a fixed order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -476,6 +549,9 @@ pub fn typescript_bindings() -> String {
         DecisionRequest::decl(&cfg),
         Relation::decl(&cfg),
         RelationsReport::decl(&cfg),
+        ProductSummary::decl(&cfg),
+        ModelIssue::decl(&cfg),
+        ProductRowsRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.\n\n",

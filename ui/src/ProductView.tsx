@@ -1,0 +1,183 @@
+// A data product: its table (one row per entity, related rows nested), one entity's 360 view,
+// and validation against the sources.
+import { useEffect, useState } from "react";
+import { api } from "./api";
+import { gridFromIpc, type GridData } from "./arrow";
+import type { IpcError, ModelIssue, ProductSummary } from "./bindings";
+import { DataGrid } from "./DataGrid";
+import { ErrorBox } from "./ErrorBox";
+
+export const PRODUCT_PAGE = 100;
+
+function ProductTable({ product, onOpen }: { product: ProductSummary; onOpen: (key: string[]) => void }) {
+  const [grid, setGrid] = useState<GridData | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [offset, setOffset] = useState(0);
+  useEffect(() => {
+    setGrid(null);
+    setError(null);
+    api
+      .productRows({ productId: product.id, key: null, table: null, offset, limit: PRODUCT_PAGE })
+      .then((b) => setGrid(gridFromIpc(b)))
+      .catch((e: IpcError) => setError(e));
+  }, [product.id, offset]);
+  const firstKey = (row: number) => product.key.map((k) => grid?.cell(row, grid.columns.findIndex((c) => c.name === k)) ?? "");
+  return (
+    <>
+      <div className="pager">
+        <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PRODUCT_PAGE))}>
+          ‹ Previous
+        </button>
+        <span data-testid="product-page">
+          Entities {offset + 1}–{offset + (grid?.rowCount ?? 0)}
+        </span>
+        <button disabled={(grid?.rowCount ?? 0) < PRODUCT_PAGE} onClick={() => setOffset(offset + PRODUCT_PAGE)}>
+          Next ›
+        </button>
+        {grid && grid.rowCount > 0 && (
+          <button onClick={() => onOpen(firstKey(0))}>Open the first {product.entity} in 360 view</button>
+        )}
+      </div>
+      {error && <ErrorBox error={error} />}
+      {grid && <DataGrid data={grid} label={`Product table of ${product.id}`} />}
+    </>
+  );
+}
+
+function Entity360({ product, initialKey }: { product: ProductSummary; initialKey: string[] }) {
+  const [key, setKey] = useState(initialKey.join(", "));
+  const [shown, setShown] = useState(initialKey);
+  const [tables, setTables] = useState<{ name: string; grid: GridData }[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  useEffect(() => {
+    if (shown.length === 0 || shown.every((k) => k === "")) return;
+    setTables(null);
+    setError(null);
+    Promise.all(
+      ["entity", ...product.related].map(async (table) => ({
+        name: table,
+        grid: gridFromIpc(await api.productRows({ productId: product.id, key: shown, table, offset: 0, limit: 10000 })),
+      })),
+    )
+      .then(setTables)
+      .catch((e: IpcError) => setError(e));
+  }, [product, shown]);
+  const entity = tables?.find((t) => t.name === "entity")?.grid;
+  return (
+    <section className="panel" aria-label="360 view">
+      <form
+        className="key-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setShown(key.split(",").map((s) => s.trim()));
+        }}
+      >
+        <label>
+          {product.entity} {product.key.join(", ")}
+          <input name="key" value={key} onChange={(e) => setKey(e.target.value)} />
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      {error && <ErrorBox error={error} />}
+      {entity && entity.rowCount === 0 && (
+        <ErrorBox error={{ code: "product.unknown_entity", message: `No ${product.entity} with key ${shown.join(", ")}` }} />
+      )}
+      {entity && entity.rowCount > 0 && (
+        <dl className="entity-fields" data-testid="entity-fields">
+          {entity.columns.map((c, i) => (
+            <div key={c.name} data-field={c.name}>
+              <dt>{c.name}</dt>
+              <dd>{entity.cell(0, i) ?? "null"}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {entity &&
+        entity.rowCount > 0 &&
+        tables
+          ?.filter((t) => t.name !== "entity")
+          .map((t) => (
+            <div key={t.name} className="related-block" data-related={t.name}>
+              <h3>
+                {t.name} <small>{t.grid.rowCount === 1 ? "1 row" : `${t.grid.rowCount} rows`}</small>
+              </h3>
+              {t.grid.rowCount > 0 && (
+                <div className="related-grid" style={{ height: Math.min(8, t.grid.rowCount + 1) * 28 + 24 }}>
+                  <DataGrid data={t.grid} label={`${t.name} of ${shown.join(", ")}`} />
+                </div>
+              )}
+            </div>
+          ))}
+    </section>
+  );
+}
+
+function Validation({ product }: { product: ProductSummary }) {
+  const [issues, setIssues] = useState<ModelIssue[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  useEffect(() => {
+    api
+      .validateProduct(product.id)
+      .then(setIssues)
+      .catch((e: IpcError) => setError(e));
+  }, [product.id]);
+  const errors = issues?.filter((i) => i.severity === "error").length ?? 0;
+  return (
+    <section className="panel" aria-label="Validation">
+      {error && <ErrorBox error={error} />}
+      {issues && (
+        <>
+          <p className="summary" data-testid="validation-summary">
+            {errors} errors, {issues.length - errors} warnings
+          </p>
+          <ul className="issues">
+            {issues.map((i) => (
+              <li key={`${i.path}:${i.code}`} className={`issue issue-${i.severity}`}>
+                <code>{i.path}</code> {i.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function ProductView({ product }: { product: ProductSummary }) {
+  const [tab, setTab] = useState<"table" | "360" | "validation">("table");
+  const [key, setKey] = useState<string[]>([]);
+  return (
+    <>
+      <div className="content-head">
+        <h1>
+          {product.name} <small className="version">{product.version}</small>
+        </h1>
+        <nav className="tabs" role="tablist" aria-label="Product views">
+          {(
+            [
+              ["table", "Product table"],
+              ["360", "360 view"],
+              ["validation", "Validation"],
+            ] as const
+          ).map(([t, label]) => (
+            <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+              {label}
+            </button>
+          ))}
+        </nav>
+      </div>
+      {product.error && <ErrorBox error={product.error} />}
+      {!product.error && tab === "table" && (
+        <ProductTable
+          product={product}
+          onOpen={(k) => {
+            setKey(k);
+            setTab("360");
+          }}
+        />
+      )}
+      {!product.error && tab === "360" && <Entity360 product={product} initialKey={key} />}
+      {!product.error && tab === "validation" && <Validation product={product} />}
+    </>
+  );
+}

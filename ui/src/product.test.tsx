@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { Table, tableToIPC, vectorFromArray, Int64, Utf8 } from "apache-arrow";
+import type { ProductRowsRequest, ProductSummary } from "./bindings";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn() }));
+const { ProductView } = await import("./ProductView");
+
+const product: ProductSummary = {
+  id: "customer360",
+  name: "customer360",
+  version: "1.0.0",
+  entity: "Customer",
+  key: ["customer_id"],
+  related: ["orders"],
+  error: null,
+};
+
+function bytes(t: Table): ArrayBuffer {
+  const u8 = tableToIPC(t, "file");
+  return u8.buffer.slice(u8.byteOffset, u8.byteOffset + u8.byteLength) as ArrayBuffer;
+}
+
+afterEach(cleanup);
+
+describe("ProductView", () => {
+  it("pages the product table and opens an entity's 360 view", async () => {
+    invoke.mockImplementation(async (cmd: string, args: { request: ProductRowsRequest }) => {
+      if (cmd !== "product_rows") throw { code: "x", message: cmd };
+      const r = args.request;
+      if (!r.key) {
+        return bytes(new Table({ customer_id: vectorFromArray([1n, 2n], new Int64()), full_name: vectorFromArray(["Zoë A", "Jan B"], new Utf8()) }));
+      }
+      if (r.table === "entity") {
+        return bytes(new Table({ customer_id: vectorFromArray([1n], new Int64()), full_name: vectorFromArray(["Zoë A"], new Utf8()) }));
+      }
+      return bytes(new Table({ order_id: vectorFromArray([100001n, 100002n], new Int64()) }));
+    });
+    render(<ProductView product={product} />);
+    expect((await screen.findByTestId("product-page")).textContent).toBe("Entities 1–2");
+    expect(invoke).toHaveBeenCalledWith("product_rows", { request: { productId: "customer360", key: null, table: null, offset: 0, limit: 100 } });
+    fireEvent.click(screen.getByRole("button", { name: /Open the first Customer/ }));
+    const fields = await screen.findByTestId("entity-fields");
+    expect(within(fields).getByText("Zoë A")).toBeTruthy();
+    await waitFor(() => expect(document.querySelector('[data-related="orders"] h3')?.textContent).toContain("2 rows"));
+    expect(invoke).toHaveBeenCalledWith("product_rows", { request: { productId: "customer360", key: ["1"], table: "orders", offset: 0, limit: 10000 } });
+  });
+
+  it("lists validation issues with their paths", async () => {
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "validate_product") return [{ path: "related[orders].join[0]", severity: "error", code: "model.join_type_mismatch", message: "email is str, orders.customer_id is i64" }];
+      return bytes(new Table({ customer_id: vectorFromArray([1n], new Int64()) }));
+    });
+    render(<ProductView product={product} />);
+    fireEvent.click(screen.getByRole("tab", { name: "Validation" }));
+    expect((await screen.findByTestId("validation-summary")).textContent).toBe("1 errors, 0 warnings");
+    expect(screen.getByText("related[orders].join[0]")).toBeTruthy();
+  });
+});
