@@ -63,10 +63,22 @@ pub fn to_yaml(def: &ProductDefinition) -> String {
     serde_norway::to_string(def).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
 }
 
-/// The JSON Schema of the format, as committed in `schemas/`.
+/// The JSON Schema of the format, as committed in `schemas/`. Keys are sorted, so the text does
+/// not depend on which features of `serde_json` the build happens to enable.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(ProductDefinition);
-    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+    fn sorted(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+    let schema = serde_json::to_value(schemars::schema_for!(ProductDefinition)).unwrap_or_default();
+    serde_json::to_string_pretty(&sorted(schema)).unwrap_or_default() + "\n"
 }
 
 #[cfg(test)]
