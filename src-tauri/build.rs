@@ -6,6 +6,7 @@ fn main() {
         "inspect_source",
         "preview_source",
         "add_file_source",
+        "list_file_tables",
         "test_postgres",
         "add_postgres_source",
         "profile_source",

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use steward_app::Target;
 use steward_ipc::{
-    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, IpcError, ModelIssue, PostgresProbe,
-    PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, RelationsReport, ScanProgress,
+    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, FileTable, IpcError, ModelIssue,
+    PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, RelationsReport, ScanProgress,
     SourceInspection, WorkspaceInfo,
 };
 use steward_secrets::Keychain;
@@ -99,6 +99,19 @@ pub async fn add_file_source(state: State<'_, AppState>, request: AddFileRequest
         *current = ws;
         Ok(WorkspaceInfo::from(&*current))
     })
+}
+
+/// The sheets or tables inside a file the steward is about to add (empty for single-table files).
+#[tauri::command]
+pub async fn list_file_tables(path: String) -> Result<Vec<FileTable>, IpcError> {
+    AddFileRequest { path: path.clone(), table: None, system: None }.validate()?;
+    blocking(move || {
+        Ok(steward_sources::list_tables(std::path::Path::new(&path))?
+            .into_iter()
+            .map(|t| FileTable { name: t.name, kind: t.kind })
+            .collect())
+    })
+    .await
 }
 
 /// Connects to a PostgreSQL server and lists the tables the user may read.

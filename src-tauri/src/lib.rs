@@ -89,6 +89,7 @@ pub fn run() -> ExitCode {
             commands::inspect_source,
             commands::preview_source,
             commands::add_file_source,
+            commands::list_file_tables,
             commands::test_postgres,
             commands::add_postgres_source,
             commands::profile_source,

@@ -1,8 +1,8 @@
 // Adding a source: a file (native picker or a typed path), or a PostgreSQL table. The form keeps
 // what the steward typed when something fails, and shows why.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "./api";
-import type { IpcError, PostgresProbe, WorkspaceInfo } from "./bindings";
+import type { FileTable, IpcError, PostgresProbe, WorkspaceInfo } from "./bindings";
 import { ErrorBox } from "./ErrorBox";
 
 type Props = { onAdded: (ws: WorkspaceInfo) => void; onClose: () => void };
@@ -13,7 +13,26 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
   const [system, setSystem] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
+  const [tables, setTables] = useState<FileTable[]>([]);
 
+  // Workbooks and SQLite files hold several tables: offer them once the file is known.
+  const lookInside = async (p: string) => {
+    setTables([]);
+    if (!p.startsWith("/")) return;
+    try {
+      const found = await api.listFileTables(p);
+      setTables(found);
+      if (found.length > 0) setTable(found[0].name);
+    } catch {
+      // Errors are shown when the file is added.
+    }
+  };
+  // Look inside the file once the steward stops typing (or picked it).
+  useEffect(() => {
+    const t = setTimeout(() => void lookInside(path), 300);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [path]);
   const browse = async () => {
     try {
       const picked = await api.pickFile();
@@ -45,7 +64,12 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
       <label>
         File
         <span className="row">
-          <input name="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/data.csv" />
+          <input
+            name="path"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/path/to/data.csv"
+          />
           <button type="button" onClick={() => void browse()}>
             Browse…
           </button>
@@ -53,7 +77,17 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
       </label>
       <label>
         Sheet or table <small>(workbooks and SQLite files; default: the first sheet)</small>
-        <input name="table" value={table} onChange={(e) => setTable(e.target.value)} />
+        {tables.length > 0 ? (
+          <select name="table" value={table} onChange={(e) => setTable(e.target.value)}>
+            {tables.map((t) => (
+              <option key={t.name} value={t.name}>
+                {t.name} ({t.kind})
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input name="table" value={table} onChange={(e) => setTable(e.target.value)} />
+        )}
       </label>
       <label>
         System <small>(CRM, billing…)</small>

@@ -6,6 +6,7 @@ import type {
   ColumnClassification,
   ColumnProfile,
   DecisionRequest,
+  FileTable,
   IpcError,
   ModelIssue,
   PostgresProbe,
@@ -44,6 +45,7 @@ export const api = {
   /** Arrow IPC bytes of the first rows of a source. */
   previewSource: (request: PreviewRequest) => call<ArrayBuffer>("preview_source", { request }),
   addFileSource: (request: AddFileRequest) => call<WorkspaceInfo>("add_file_source", { request }),
+  listFileTables: (path: string) => call<FileTable[]>("list_file_tables", { path }),
   testPostgres: (request: PostgresRequest) => call<PostgresProbe>("test_postgres", { request }),
   addPostgresSource: (request: PostgresRequest) => call<WorkspaceInfo>("add_postgres_source", { request }),
   /** Starts profiling; `progress` receives updates. Returns the scan id (for cancel) and the result. */

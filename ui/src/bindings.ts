@@ -48,6 +48,12 @@ export type PostgresProbe = { version: string,
  */
 tables: Array<string>, };
 
+export type FileTable = { name: string, 
+/**
+ * `sheet`, `table` or `view`.
+ */
+kind: string, };
+
 export type TopValue = { value: string, count: number, };
 
 export type HistogramBin = { start: string, end: string, count: number, };

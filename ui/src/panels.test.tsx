@@ -140,13 +140,20 @@ describe("AddSourceDialog", () => {
     expect(input.value).toBe("/data/bad.csv");
     expect(onAdded).not.toHaveBeenCalled();
 
+    invoke.mockImplementationOnce(async () => [
+      { name: "Members", kind: "sheet" },
+      { name: "Tiers", kind: "sheet" },
+    ]);
     fireEvent.click(screen.getByRole("button", { name: "Browse…" }));
     await waitFor(() => expect(input.value).toBe("/home/steward/picked.csv"));
+    const sheet = (await screen.findByRole("combobox")) as HTMLSelectElement;
+    expect(Array.from(sheet.options).map((o) => o.textContent)).toEqual(["Members (sheet)", "Tiers (sheet)"]);
+    fireEvent.change(sheet, { target: { value: "Tiers" } });
     invoke.mockImplementationOnce(async () => ({ root: "/ws", name: "W", sources: [] }));
     fireEvent.click(screen.getByRole("button", { name: "Add file" }));
     await waitFor(() => expect(onAdded).toHaveBeenCalled());
     expect(invoke).toHaveBeenLastCalledWith("add_file_source", {
-      request: { path: "/home/steward/picked.csv", table: null, system: null },
+      request: { path: "/home/steward/picked.csv", table: "Tiers", system: null },
     });
   });
 

@@ -636,7 +636,8 @@ fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> R
             c => format!("`{c}`"),
         };
         let header = if d.has_header { "header row" } else { "no header row" };
-        out.push_str(&format!("delimiter {delim}, {header}, {}\n", d.encoding));
+        let quote = if d.quote == '"' { String::new() } else { format!(", quote `{}`", d.quote) };
+        out.push_str(&format!("delimiter {delim}{quote}, {header}, {}\n", d.encoding));
     }
     if !i.tables.is_empty() {
         let names: Vec<String> = i.tables.iter().map(|t| format!("{} ({})", t.name, t.kind)).collect();

@@ -232,6 +232,14 @@ fn check_text(field: &str, v: Option<&str>, max: usize) -> Result<(), IpcError> 
     }
 }
 
+/// A sheet of a workbook, or a table or view of a SQLite file, offered when adding the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FileTable {
+    pub name: String,
+    /// `sheet`, `table` or `view`.
+    pub kind: String,
+}
+
 /// A PostgreSQL connection typed into the app. The password goes to the OS keychain.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -541,6 +549,7 @@ pub fn typescript_bindings() -> String {
         AddFileRequest::decl(&cfg),
         PostgresRequest::decl(&cfg),
         PostgresProbe::decl(&cfg),
+        FileTable::decl(&cfg),
         TopValue::decl(&cfg),
         HistogramBin::decl(&cfg),
         ColumnProfile::decl(&cfg),

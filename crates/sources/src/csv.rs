@@ -158,7 +158,25 @@ pub(crate) fn sniff(text: &[u8], opts: &CsvOptions, encoding: &str) -> CsvDialec
         head.split(|&b| b == b'\n').filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).take(50).collect();
     // Drop a last line that may be cut short by the sniff window.
     let lines = if head.len() < text.len() && lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
-    let quote = b'"';
+    // Quotes sit at field boundaries; an apostrophe inside a name (O'Brien) does not count.
+    let boundary_quotes = |q: u8| -> usize {
+        lines
+            .iter()
+            .map(|l| {
+                (0..l.len())
+                    .filter(|&i| {
+                        l[i] == q
+                            && (i == 0
+                                || b",;\t|".contains(&l[i - 1])
+                                || i + 1 == l.len()
+                                || b",;\t|\r".contains(&l[i + 1]))
+                    })
+                    .count()
+            })
+            .sum()
+    };
+    let (double, single) = (boundary_quotes(b'"'), boundary_quotes(b'\''));
+    let quote = if single > double && single >= 2 { b'\'' } else { b'"' };
     let delimiter = opts.delimiter.map(|c| c as u8).unwrap_or_else(|| {
         let mut best = (b',', 0usize, 0usize); // (delimiter, consistent lines, fields)
         for d in [b',', b';', b'\t', b'|'] {
@@ -364,6 +382,14 @@ mod tests {
         ] {
             assert_eq!(sniff(text.as_bytes(), &CsvOptions::default(), "utf-8").delimiter, want, "{text}");
         }
+    }
+
+    #[test]
+    fn detects_single_quotes_but_not_apostrophes() {
+        let d = sniff(b"id,name\n1,'Doe, Jane'\n2,'Smith'\n", &CsvOptions::default(), "utf-8");
+        assert_eq!((d.quote, d.delimiter), ('\'', ','));
+        let d = sniff(b"id,name\n1,O'Brien\n2,Kid's corner\n", &CsvOptions::default(), "utf-8");
+        assert_eq!(d.quote, '"');
     }
 
     #[test]

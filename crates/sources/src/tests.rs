@@ -50,6 +50,14 @@ fn csv_dialects_and_encodings_read_to_the_same_rows() {
 }
 
 #[test]
+fn single_quoted_fields_keep_their_delimiters() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "q.csv", b"id,name\n1,'Doe, Jane'\n2,'Smith'\n");
+    let df = preview(&Location::file(&p), 10).unwrap();
+    assert_eq!(strings(&df, "name"), ["Doe, Jane", "Smith"]);
+}
+
+#[test]
 fn headerless_csv_gets_numbered_columns() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "n.csv", b"1,alpha,2.5\n2,beta,3.5\n3,gamma,4.5\n");
