@@ -91,7 +91,7 @@ describe("App", () => {
 
   it("shows why no workspace is open", async () => {
     invoke.mockImplementation(async () => {
-      throw { code: "workspace.no_manifest", message: "/tmp/x: not a Steward workspace (no steward.yaml)" };
+      throw { code: "workspace.no_manifest", message: "/data/x: not a Steward workspace (no steward.yaml)" };
     });
     render(<App />);
     await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("steward.yaml"));

@@ -13,7 +13,7 @@ vi.mock("@tauri-apps/api/core", () => ({
     }
   },
 }));
-vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn(async () => "/home/steward/picked.csv") }));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn(async () => "/data/exports/picked.csv") }));
 
 const { ProfilePanel } = await import("./ProfilePanel");
 const { PrivacyPanel } = await import("./PrivacyPanel");
@@ -145,7 +145,7 @@ describe("AddSourceDialog", () => {
       { name: "Tiers", kind: "sheet" },
     ]);
     fireEvent.click(screen.getByRole("button", { name: "Browse…" }));
-    await waitFor(() => expect(input.value).toBe("/home/steward/picked.csv"));
+    await waitFor(() => expect(input.value).toBe("/data/exports/picked.csv"));
     const sheet = (await screen.findByRole("combobox")) as HTMLSelectElement;
     expect(Array.from(sheet.options).map((o) => o.textContent)).toEqual(["Members (sheet)", "Tiers (sheet)"]);
     fireEvent.change(sheet, { target: { value: "Tiers" } });
@@ -153,7 +153,7 @@ describe("AddSourceDialog", () => {
     fireEvent.click(screen.getByRole("button", { name: "Add file" }));
     await waitFor(() => expect(onAdded).toHaveBeenCalled());
     expect(invoke).toHaveBeenLastCalledWith("add_file_source", {
-      request: { path: "/home/steward/picked.csv", table: "Tiers", system: null },
+      request: { path: "/data/exports/picked.csv", table: "Tiers", system: null },
     });
   });
 

@@ -17,7 +17,9 @@ mod targets;
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
-pub use product::{assemble_product, list_products, product_path, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR};
+pub use product::{
+    assemble_product, list_products, product_path, thousands, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
+};
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]

@@ -30,7 +30,8 @@ fn joinable(a: &DataType, b: &DataType) -> bool {
     (a.is_integer() && b.is_integer()) || a == b
 }
 
-fn thousands(n: usize) -> String {
+/// `1234567` → `1,234,567`, as Steward writes counts for people.
+pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {

@@ -793,15 +793,7 @@ fn sparkline(counts: &[u64]) -> String {
 }
 
 fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    steward_app::thousands(n as usize)
 }
 
 /// A plain, aligned text table.
