@@ -17,6 +17,7 @@ fn main() {
         "list_products",
         "validate_product",
         "product_rows",
+        "product_quality",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use steward_app::Target;
 use steward_ipc::{
     AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, FileTable, IpcError, ModelIssue,
-    PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, RelationsReport, ScanProgress,
-    SourceInspection, WorkspaceInfo,
+    PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, QualityResult, RelationsReport,
+    ScanProgress, SourceInspection, WorkspaceInfo,
 };
 use steward_secrets::Keychain;
 use steward_workspace::Workspace;
@@ -326,6 +326,20 @@ pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsReques
             }
         };
         Ok(Response::new(steward_sources::to_arrow_ipc(&mut df, &origin)?))
+    })
+    .await
+}
+
+/// The product's quality rules evaluated on its assembled tables.
+#[tauri::command]
+pub async fn product_quality(state: State<'_, AppState>, product_id: String) -> Result<Vec<QualityResult>, IpcError> {
+    let ws = workspace(&state)?;
+    let a = assembled(&state, &ws, &product_id)?;
+    let path = product_file(&ws, &product_id)?;
+    blocking(move || {
+        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let results = a.evaluate_quality(&def.quality).map_err(steward_app::AppError::from)?;
+        Ok(results.into_iter().map(Into::into).collect())
     })
     .await
 }

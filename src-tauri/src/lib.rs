@@ -99,7 +99,8 @@ pub fn run() -> ExitCode {
             commands::discover_relations,
             commands::list_products,
             commands::validate_product,
-            commands::product_rows
+            commands::product_rows,
+            commands::product_quality
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -190,5 +190,12 @@ describe("Steward desktop on the sample workspace", () => {
     const heading = await session.waitFor("orders block", async () => (await session.contents('[data-related="orders"] h3'))[0]);
     assert.equal(heading, `orders ${ordersOfOne === 1 ? "1 row" : `${ordersOfOne} rows`}`);
     writeFileSync(join(shots, "product-360.png"), await session.screenshot());
+
+    await clickText("[role=tab]", "Validation");
+    const summary = await session.waitFor("quality", async () => (await session.texts('[data-testid="quality-summary"]'))[0], 60000);
+    assert.match(summary, /^Quality rules: \d+ of 7 pass$/);
+    const notNull = await session.findAll('tr[data-rule="quality[1]"][data-passed="false"]');
+    assert.equal(notNull.length, 1, "customers without an email break the not_null rule");
+    writeFileSync(join(shots, "product-validation.png"), await session.screenshot());
   });
 });

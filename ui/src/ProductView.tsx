@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { api } from "./api";
 import { gridFromIpc, type GridData } from "./arrow";
-import type { IpcError, ModelIssue, ProductSummary } from "./bindings";
+import type { IpcError, ModelIssue, ProductSummary, QualityResult } from "./bindings";
 import { DataGrid } from "./DataGrid";
 import { ErrorBox } from "./ErrorBox";
 
@@ -114,11 +114,16 @@ function Entity360({ product, initialKey }: { product: ProductSummary; initialKe
 
 function Validation({ product }: { product: ProductSummary }) {
   const [issues, setIssues] = useState<ModelIssue[] | null>(null);
+  const [quality, setQuality] = useState<QualityResult[] | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   useEffect(() => {
     api
       .validateProduct(product.id)
       .then(setIssues)
+      .catch((e: IpcError) => setError(e));
+    api
+      .productQuality(product.id)
+      .then(setQuality)
       .catch((e: IpcError) => setError(e));
   }, [product.id]);
   const errors = issues?.filter((i) => i.severity === "error").length ?? 0;
@@ -137,6 +142,41 @@ function Validation({ product }: { product: ProductSummary }) {
               </li>
             ))}
           </ul>
+        </>
+      )}
+      {quality && (
+        <>
+          <h3 data-testid="quality-summary">
+            Quality rules: {quality.filter((q) => q.passed).length} of {quality.length} pass
+          </h3>
+          <table className="relations quality">
+            <thead>
+              <tr>
+                <th>Rule</th>
+                <th>Field</th>
+                <th>Result</th>
+                <th>Violations</th>
+                <th>Samples</th>
+              </tr>
+            </thead>
+            <tbody>
+              {quality.map((q) => (
+                <tr key={q.path} data-rule={q.path} data-passed={q.passed}>
+                  <td>
+                    <code>{q.path}</code> {q.rule}
+                  </td>
+                  <td>{q.columns.length ? `${q.table}.${q.columns.join(", ")}` : q.table}</td>
+                  <td>
+                    <span className={q.passed ? "badge badge-accepted" : "badge"}>{q.passed ? "pass" : "fail"}</span>
+                  </td>
+                  <td>
+                    {q.violations.toLocaleString("en-US")} of {q.checked.toLocaleString("en-US")}
+                  </td>
+                  <td className="evidence">{q.samples.join(" · ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       )}
     </section>

@@ -12,6 +12,7 @@ import type {
   PostgresProbe,
   ProductRowsRequest,
   ProductSummary,
+  QualityResult,
   PostgresRequest,
   PreviewRequest,
   RelationsReport,
@@ -63,6 +64,7 @@ export const api = {
   discoverRelations: () => call<RelationsReport>("discover_relations"),
   listProducts: () => call<ProductSummary[]>("list_products"),
   validateProduct: (productId: string) => call<ModelIssue[]>("validate_product", { productId }),
+  productQuality: (productId: string) => call<QualityResult[]>("product_quality", { productId }),
   /** Arrow IPC bytes: a page of the product table, or one entity's rows of one table. */
   productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
   /** The native file picker; `null` when the steward closes it. */

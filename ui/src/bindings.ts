@@ -107,3 +107,9 @@ key: Array<string> | null,
  * `entity` or a related table's name (with `key`).
  */
 table: string | null, offset: number, limit: number, };
+
+export type QualityResult = { 
+/**
+ * `quality[3]`: where the rule is in the definition.
+ */
+path: string, rule: string, table: string, columns: Array<string>, violations: number, checked: number, samples: Array<string>, passed: boolean, };

@@ -51,11 +51,18 @@ describe("ProductView", () => {
   it("lists validation issues with their paths", async () => {
     invoke.mockImplementation(async (cmd: string) => {
       if (cmd === "validate_product") return [{ path: "related[orders].join[0]", severity: "error", code: "model.join_type_mismatch", message: "email is str, orders.customer_id is i64" }];
+      if (cmd === "product_quality")
+        return [
+          { path: "quality[0]", rule: "not_null", table: "entity", columns: ["email"], violations: 13, checked: 500, samples: [], passed: false },
+          { path: "quality[1]", rule: "row_count", table: "entity", columns: [], violations: 0, checked: 500, samples: [], passed: true },
+        ];
       return bytes(new Table({ customer_id: vectorFromArray([1n], new Int64()) }));
     });
     render(<ProductView product={product} />);
     fireEvent.click(screen.getByRole("tab", { name: "Validation" }));
     expect((await screen.findByTestId("validation-summary")).textContent).toBe("1 errors, 0 warnings");
     expect(screen.getByText("related[orders].join[0]")).toBeTruthy();
+    expect((await screen.findByTestId("quality-summary")).textContent).toBe("Quality rules: 1 of 2 pass");
+    expect(document.querySelector('tr[data-rule="quality[0]"]')?.textContent).toContain("13 of 500");
   });
 });

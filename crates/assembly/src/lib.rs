@@ -10,8 +10,10 @@
 //! `steward-app`) and validate the definition first (`steward_app::validate_product`).
 
 mod export;
+mod quality;
 
 pub use export::{export, ExportFormat, ExportSummary, EXPORT_BATCH};
+pub use quality::{RuleResult, SAMPLES};
 
 use std::collections::HashMap;
 

@@ -129,3 +129,34 @@ fn a_bad_derived_expression_names_the_field() {
     assert_eq!(e.code(), "assembly.derived");
     assert!(e.to_string().starts_with("entity: derived field `full_name`"), "{e}");
 }
+
+#[test]
+fn quality_rules_count_violations_with_samples() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    let results = a.evaluate_quality(&def.quality).unwrap();
+    let by = |i: usize| &results[i];
+    // unique customer_id, row_count: the demo passes them.
+    assert!(by(0).passed && by(6).passed, "{results:#?}");
+    // not_null email: the CRM has customers without an email.
+    let crm = &frames["crm"];
+    assert_eq!(by(1).violations, crm.column("email").unwrap().null_count() as u64);
+    assert_eq!(by(1).checked, 500);
+    // Malformed phones break the phone pattern; the samples are real offending values.
+    let phone = by(3);
+    assert!(phone.violations > 0 && !phone.samples.is_empty(), "{phone:?}");
+    let re = regex::Regex::new("^\\+\\d[\\d \\-()]{6,}$").unwrap();
+    assert!(phone.samples.iter().all(|s| !re.is_match(s)), "{phone:?}");
+    // Statuses are all accepted; amounts are within range.
+    assert_eq!((by(4).table.as_str(), by(4).violations), ("orders", 0));
+    assert!(by(5).passed);
+    // A stricter range fails with samples from the data.
+    let strict = vec![steward_model::QualityRule::Range {
+        table: Some("orders".into()),
+        column: "amount".into(),
+        min: Some(0.0),
+        max: Some(100.0),
+    }];
+    let r = &a.evaluate_quality(&strict).unwrap()[0];
+    assert!(r.violations > 0 && r.samples.iter().all(|s| s.parse::<f64>().unwrap() > 100.0), "{r:?}");
+}

@@ -56,6 +56,9 @@ enum Command {
         /// Entities to skip first.
         #[arg(long, default_value_t = 0)]
         offset: u32,
+        /// Evaluate the product's quality rules instead: violations per rule, with samples.
+        #[arg(long)]
+        quality: bool,
         #[arg(long, short)]
         workspace: Option<PathBuf>,
     },
@@ -222,7 +225,8 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Preview { file, entity, limit, offset, workspace } => {
+        Command::Preview { file, quality: true, workspace, .. } => quality(file, workspace.as_deref(), cli.format),
+        Command::Preview { file, entity, limit, offset, workspace, .. } => {
             preview(file, entity.as_deref(), *limit, *offset, workspace.as_deref(), cli.format)
         }
         Command::Export { file, out, entity, workspace } => export(file, out, entity, workspace.as_deref(), cli.format),
@@ -512,6 +516,34 @@ fn preview(
     for (name, df) in &v.related {
         out.push_str(&format!("\n{name} ({} rows)\n{}", df.height(), frame_text(df, format)?));
     }
+    Ok(out)
+}
+
+fn quality(file: &Path, workspace: Option<&Path>, format: Format) -> Result<String, CliError> {
+    formats_only(format, &[Format::Table, Format::Json], "preview --quality")?;
+    let (ws, def) = open_product(file, workspace)?;
+    let a = steward_app::assemble_product(&ws, &def, &Keychain)?;
+    let results = a.evaluate_quality(&def.quality).map_err(steward_app::AppError::from)?;
+    if format == Format::Json {
+        return to_json(&results);
+    }
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            vec![
+                format!("quality[{}]", r.index),
+                r.rule.clone(),
+                if r.columns.is_empty() { r.table.clone() } else { format!("{}.{}", r.table, r.columns.join(",")) },
+                if r.passed { "pass".into() } else { "FAIL".into() },
+                format!("{} of {}", thousands(r.violations), thousands(r.checked)),
+                r.samples.iter().map(|s| clip(s, 24)).collect::<Vec<_>>().join(" · "),
+            ]
+        })
+        .collect();
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let mut out =
+        format!("{}: {} of {} quality rules pass\n\n", def.metadata.name, results.len() - failed, results.len());
+    out.push_str(&table(&["rule", "kind", "field", "result", "violations", "samples"], &rows));
     Ok(out)
 }
 

@@ -260,3 +260,18 @@ fn export_writes_each_format() {
     let o = steward(&["export", file.to_str().unwrap(), "--format", "table", "--out", dir.path().to_str().unwrap()]);
     assert!(!o.status.success());
 }
+
+#[test]
+fn preview_quality_counts_violations_per_rule() {
+    let file = sample().join("products/customer360.yaml");
+    let o = steward(&["preview", file.to_str().unwrap(), "--quality", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = v.as_array().unwrap();
+    assert_eq!(rules.len(), 7);
+    let not_null = &rules[1];
+    assert_eq!((not_null["rule"].as_str(), not_null["passed"].as_bool()), (Some("not_null"), Some(false)));
+    assert!(rules[3]["samples"].as_array().unwrap().len() > 0, "malformed phones are sampled");
+    let o = steward(&["preview", file.to_str().unwrap(), "--quality"]);
+    assert!(stdout(&o).contains("quality rules pass"), "{}", stdout(&o));
+}

@@ -501,6 +501,35 @@ impl From<steward_model::Issue> for ModelIssue {
     }
 }
 
+/// How one quality rule fared on the assembled product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct QualityResult {
+    /// `quality[3]`: where the rule is in the definition.
+    pub path: String,
+    pub rule: String,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub violations: u64,
+    pub checked: u64,
+    pub samples: Vec<String>,
+    pub passed: bool,
+}
+
+impl From<steward_assembly::RuleResult> for QualityResult {
+    fn from(r: steward_assembly::RuleResult) -> Self {
+        QualityResult {
+            path: format!("quality[{}]", r.index),
+            rule: r.rule,
+            table: r.table,
+            columns: r.columns,
+            violations: r.violations,
+            checked: r.checked,
+            samples: r.samples,
+            passed: r.passed,
+        }
+    }
+}
+
 /// Arguments of `product_rows`: a page of the product table, or one entity's rows of one table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -561,6 +590,7 @@ pub fn typescript_bindings() -> String {
         ProductSummary::decl(&cfg),
         ModelIssue::decl(&cfg),
         ProductRowsRequest::decl(&cfg),
+        QualityResult::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.\n\n",
