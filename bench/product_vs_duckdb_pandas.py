@@ -1,0 +1,90 @@
+"""Materialise the whole customer360 product three ways, side by side in one run:
+
+- Steward: `steward export customer360.yaml --format parquet` (Polars, nested lists of structs);
+- DuckDB: the equivalent SQL (list(struct_pack(...)) per related table, left joins, COPY TO parquet);
+- pandas: groupby + to_dict records per related table, merged, written with pyarrow.
+
+Each runs in its own child process; wall time and peak RSS are reported (median of RUNS).
+"""
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+
+steward, workspace, product = sys.argv[1:4]
+RUNS = int(os.environ.get("RUNS", "3"))
+out = tempfile.mkdtemp(prefix="steward-bench-")
+pq = lambda name: os.path.join(workspace, f"{name}.parquet")
+
+DUCK = f"""
+import duckdb
+con = duckdb.connect()
+con.execute(\"\"\"
+COPY (
+  WITH o AS (SELECT customer_id, list(struct_pack(order_id, ordered_on, status, channel, amount, currency)) AS orders
+             FROM read_parquet('{pq("orders")}') GROUP BY customer_id),
+       i AS (SELECT customer_id, list(struct_pack(invoice_id, order_id, issued_on, net_amount, tax_amount, paid)) AS invoices
+             FROM read_parquet('{pq("invoices")}') GROUP BY customer_id),
+       t AS (SELECT customer_id, list(struct_pack(ticket_id, opened_at, channel, category, status, subject, body, satisfaction)) AS tickets
+             FROM read_parquet('{pq("tickets")}') GROUP BY customer_id)
+  SELECT c.customer_id, c.first_name, c.last_name, c.email, c.phone, c.street_address, c.city, c.postal_code,
+         c.country_code, c.birth_date, c.card_number, c.segment, c.created_at AS customer_since,
+         c.first_name || ' ' || c.last_name AS full_name, k.country_name, k.region, o.orders, i.invoices, t.tickets
+  FROM read_parquet('{pq("customers")}') c
+  LEFT JOIN read_parquet('{pq("countries")}') k USING (country_code)
+  LEFT JOIN o USING (customer_id) LEFT JOIN i USING (customer_id) LEFT JOIN t USING (customer_id)
+  ORDER BY c.customer_id
+) TO '{out}/duckdb.parquet' (FORMAT parquet)
+\"\"\")
+"""
+
+PANDAS = f"""
+import pandas as pd
+c = pd.read_parquet('{pq("customers")}')
+k = pd.read_parquet('{pq("countries")}')[['country_code', 'country_name', 'region']]
+c = c.rename(columns={{'created_at': 'customer_since'}})
+c['full_name'] = c['first_name'] + ' ' + c['last_name']
+c = c.merge(k, on='country_code', how='left')
+def nest(name, cols):
+    df = pd.read_parquet('{pq("%s")}'.replace('%s', name))
+    g = df.groupby('customer_id')[cols].apply(lambda x: x.to_dict('records'))
+    return g.rename(name)
+for name, cols in [('orders', ['order_id', 'ordered_on', 'status', 'channel', 'amount', 'currency']),
+                   ('invoices', ['invoice_id', 'order_id', 'issued_on', 'net_amount', 'tax_amount', 'paid']),
+                   ('tickets', ['ticket_id', 'opened_at', 'channel', 'category', 'status', 'subject', 'body', 'satisfaction'])]:
+    c = c.merge(nest(name, cols), left_on='customer_id', right_index=True, how='left')
+c.sort_values('customer_id').to_parquet('{out}/pandas.parquet')
+"""
+
+MEASURE = r"""
+import resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+print(f"{time.perf_counter() - t} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {p.returncode}")
+print(p.stderr[-2000:].replace('\n', ' | '))
+"""
+
+
+def measure(cmd):
+    lines = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True).stdout.splitlines()
+    wall, rss, rc = lines[0].split()
+    if rc != "0":
+        raise SystemExit(f"{cmd[:3]} failed: {lines[1] if len(lines) > 1 else ''}")
+    return float(wall), int(rss) / 1024
+
+
+def median(cmd, runs=RUNS):
+    rs = [measure(cmd) for _ in range(runs)]
+    return statistics.median(r[0] for r in rs), max(r[1] for r in rs)
+
+
+rows = []
+rows.append(("steward",) + median([steward, "export", product, "--format", "parquet", "--out", out, "-w", workspace]))
+rows.append(("duckdb",) + median([sys.executable, "-c", DUCK]))
+rows.append(("pandas",) + median([sys.executable, "-c", PANDAS], runs=1))
+base = rows[0][1]
+print(f"{'engine':8} {'seconds':>8} {'peak MB':>8} {'vs steward':>10}")
+for name, secs, mb in rows:
+    print(f"{name:8} {secs:>8.2f} {mb:>8.0f} {secs / base:>9.2f}x")
