@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use steward_sources::{FileFormat, Inspection, Location, SourceError};
 use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
 
+pub use steward_classify::thousands;
+
 mod insight;
 mod product;
 mod targets;
@@ -17,9 +19,7 @@ mod targets;
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
-pub use product::{
-    assemble_product, list_products, product_path, thousands, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
-};
+pub use product::{assemble_product, list_products, product_path, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR};
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,7 @@ use steward_secrets::SecretStore;
 use steward_workspace::Workspace;
 
 use crate::{target, AppError};
+use steward_classify::thousands;
 
 /// Share of related rows without a parent above which orphans are an error, not a warning.
 pub const MAX_ORPHAN_SHARE: f64 = 0.05;
@@ -28,19 +29,6 @@ fn type_matches(declared: FieldType, dtype: &DataType) -> bool {
 /// Whether two columns can be joined without a cast.
 fn joinable(a: &DataType, b: &DataType) -> bool {
     (a.is_integer() && b.is_integer()) || a == b
-}
-
-/// `1234567` → `1,234,567`, as Steward writes counts for people.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// One key per row, as text (composite keys joined), `None` when any part is null.

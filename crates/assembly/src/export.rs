@@ -75,7 +75,20 @@ pub fn export(
     let a = restricted(a, keys)?;
     let entities = a.count()?;
     let batches = entities.div_ceil(u64::from(EXPORT_BATCH)).max(1);
-    let page = |i: u64| a.product_page((i * u64::from(EXPORT_BATCH)) as i64, EXPORT_BATCH);
+    // Nest and sort once; batches are slices of the result (re-assembling per batch would redo
+    // the joins for every batch).
+    let nested = if matches!(format, ExportFormat::Parquet | ExportFormat::Ndjson) {
+        let keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
+        a.product()
+            .sort_by_exprs(keys, SortMultipleOptions::default().with_maintain_order(true))
+            .collect()
+            .map_err(|e| werr(dir, e))?
+    } else {
+        DataFrame::empty()
+    };
+    let page = |i: u64| -> Result<DataFrame, AssemblyError> {
+        Ok(nested.slice((i * u64::from(EXPORT_BATCH)) as i64, EXPORT_BATCH as usize))
+    };
     let mut files = vec![];
     match format {
         ExportFormat::Parquet => {

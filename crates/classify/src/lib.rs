@@ -114,7 +114,8 @@ pub struct Suggestion {
     pub sampled: usize,
 }
 
-fn thousands(n: usize) -> String {
+/// `1234567` → `1,234,567`, as Steward writes counts for people.
+pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
