@@ -85,9 +85,13 @@ describe("Steward desktop on the sample workspace", () => {
       const [button] = await session.findAll(`[data-source-id="${id}"]`);
       await session.click(button);
       await session.waitFor(`${id} grid`, async () => (await session.findAll(`[aria-label="Preview of ${id}"] .grid-row[data-row="0"]`)).length === 1);
-      const headers = await session.contents("[role=grid] .col-name");
+      // The grid re-renders once its column types arrive: wait for the headers, not just a row.
+      const headers = await session.waitFor(`${id} headers`, async () => {
+        const h = await session.contents(`[aria-label="Preview of ${id}"] .col-name`);
+        return columns.every((c) => h.includes(c)) ? h : null;
+      });
       for (const c of columns) assert.ok(headers.includes(c), `${id}: ${c} missing from ${headers.join(",")}`);
-      return session.contents("[role=grid] .col-type");
+      return session.contents(`[aria-label="Preview of ${id}"] .col-type`);
     };
     await open("tickets", ["body", "opened_at"]);
     const crmTypes = await open("crm", ["customer_id", "email", "birth_date"]);
