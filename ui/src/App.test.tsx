@@ -74,7 +74,7 @@ describe("App", () => {
       throw { code: "source.corrupt", message: `crm.sqlite: the database is damaged (${cmd})` };
     });
     fireEvent.click(screen.getByRole("button", { name: /CRM customers/ }));
-    expect((await screen.findByRole("alert")).textContent).toContain("crm.sqlite: the database is damaged");
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("crm.sqlite: the database is damaged"));
   });
 
   it("shows the {code, message} of a failed command", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type { ColumnClassification, ColumnProfile, ScanProgress } from "./bindings";
 
 const invoke = vi.fn();
@@ -68,8 +68,8 @@ describe("ProfilePanel", () => {
     });
     render(<ProfilePanel sourceId="orders" />);
     await waitFor(() => expect(channels.length).toBe(1));
-    channels[0].onmessage({ done: 1, total: 2, stage: "profiling" });
-    expect((await screen.findByRole("status")).textContent).toContain("Profiling column 1 of 2");
+    act(() => channels[0].onmessage({ done: 1, total: 2, stage: "profiling" }));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Profiling column 1 of 2"));
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(invoke).toHaveBeenCalledWith("cancel_scan", { scanId: expect.any(Number) });
     finish([amount, status]);
@@ -96,7 +96,7 @@ describe("ProfilePanel", () => {
       return true;
     });
     render(<ProfilePanel sourceId="orders" />);
-    expect((await screen.findByRole("alert")).textContent).toContain("profiling cancelled");
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("profiling cancelled"));
     expect(screen.getByRole("button", { name: "Profile again" })).toBeTruthy();
   });
 });
@@ -114,7 +114,7 @@ describe("PrivacyPanel", () => {
       throw { code: "x", message: cmd };
     });
     render(<PrivacyPanel sourceId="crm" />);
-    expect((await screen.findByTestId("privacy-summary")).textContent).toBe("1 of 2 columns hold personal data");
+    await waitFor(() => expect(screen.getByTestId("privacy-summary").textContent).toBe("1 of 2 columns hold personal data"));
     const row = document.querySelector('tr[data-column="email"]') as HTMLElement;
     expect(row.getAttribute("data-status")).toBe("suggested");
     expect(row.textContent).toContain("487 of 487 sampled values are valid emails");
@@ -136,7 +136,7 @@ describe("AddSourceDialog", () => {
     const input = screen.getByPlaceholderText("/path/to/data.csv") as HTMLInputElement;
     fireEvent.change(input, { target: { value: "/data/bad.csv" } });
     fireEvent.click(screen.getByRole("button", { name: "Add file" }));
-    expect((await screen.findByRole("alert")).textContent).toContain("line 3 has 2 fields");
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("line 3 has 2 fields"));
     expect(input.value).toBe("/data/bad.csv");
     expect(onAdded).not.toHaveBeenCalled();
 
@@ -168,7 +168,7 @@ describe("AddSourceDialog", () => {
     fireEvent.change(within(form).getByLabelText("Database"), { target: { value: "crm" } });
     fireEvent.change(within(form).getByLabelText("User"), { target: { value: "app" } });
     fireEvent.click(within(form).getByRole("button", { name: "Test connection" }));
-    expect((await screen.findByRole("status")).textContent).toContain("PostgreSQL 15.18 · 2 tables");
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("PostgreSQL 15.18 · 2 tables"));
     const options = within(form).getAllByRole("option").map((o) => o.textContent);
     expect(options).toEqual(["Choose a table…", "crm.customers", "crm.vips"]);
   });

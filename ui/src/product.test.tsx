@@ -39,7 +39,7 @@ describe("ProductView", () => {
       return bytes(new Table({ order_id: vectorFromArray([100001n, 100002n], new Int64()) }));
     });
     render(<ProductView product={product} />);
-    expect((await screen.findByTestId("product-page")).textContent).toBe("Entities 1–2");
+    await waitFor(() => expect(screen.getByTestId("product-page").textContent).toBe("Entities 1–2"));
     expect(invoke).toHaveBeenCalledWith("product_rows", { request: { productId: "customer360", key: null, table: null, offset: 0, limit: 100 } });
     fireEvent.click(screen.getByRole("button", { name: /Open the first Customer/ }));
     const fields = await screen.findByTestId("entity-fields");
@@ -60,9 +60,9 @@ describe("ProductView", () => {
     });
     render(<ProductView product={product} />);
     fireEvent.click(screen.getByRole("tab", { name: "Validation" }));
-    expect((await screen.findByTestId("validation-summary")).textContent).toBe("1 errors, 0 warnings");
+    await waitFor(() => expect(screen.getByTestId("validation-summary").textContent).toBe("1 errors, 0 warnings"));
     expect(screen.getByText("related[orders].join[0]")).toBeTruthy();
-    expect((await screen.findByTestId("quality-summary")).textContent).toBe("Quality rules: 1 of 2 pass");
+    await waitFor(() => expect(screen.getByTestId("quality-summary").textContent).toBe("Quality rules: 1 of 2 pass"));
     expect(document.querySelector('tr[data-rule="quality[0]"]')?.textContent).toContain("13 of 500");
   });
 });
