@@ -18,6 +18,11 @@ fn main() {
         "validate_product",
         "product_rows",
         "product_quality",
+        "open_product",
+        "save_product",
+        "save_layout",
+        "create_product",
+        "watch_products",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

@@ -9,6 +9,9 @@ use steward_ipc::{
     PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, QualityResult, RelationsReport,
     ScanProgress, SourceInspection, WorkspaceInfo,
 };
+use steward_ipc::{
+    CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest, SaveProductRequest, SavedProduct,
+};
 use steward_secrets::Keychain;
 use steward_workspace::Workspace;
 use tauri::ipc::{Channel, Response};
@@ -342,4 +345,82 @@ pub async fn product_quality(state: State<'_, AppState>, product_id: String) -> 
         Ok(results.into_iter().map(Into::into).collect())
     })
     .await
+}
+
+/// Opens a product definition for the modeller, with its revision and canvas layout.
+#[tauri::command]
+pub async fn open_product(state: State<'_, AppState>, product_id: String) -> Result<ProductDocument, IpcError> {
+    steward_ipc::validate_product_id(&product_id)?;
+    let ws = workspace(&state)?;
+    blocking(move || Ok(ProductDocument::from_core(&product_id, steward_app::open_product(&ws, &product_id)?))).await
+}
+
+/// Saves an edit from the modeller atomically; `model.conflict` when the file changed outside.
+#[tauri::command]
+pub async fn save_product(state: State<'_, AppState>, request: SaveProductRequest) -> Result<SavedProduct, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    blocking(move || {
+        let revision =
+            steward_app::save_product(&ws, &request.product_id, &request.definition, &request.base_revision)?;
+        let issues = steward_model::check(&request.definition).into_iter().map(Into::into).collect();
+        Ok(SavedProduct { revision, issues })
+    })
+    .await
+}
+
+/// Saves where the modeller's nodes are.
+#[tauri::command]
+pub async fn save_layout(state: State<'_, AppState>, request: SaveLayoutRequest) -> Result<(), IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    let id = request.product_id.clone();
+    blocking(move || Ok(steward_app::save_layout(&ws, &id, &request.into_core())?)).await
+}
+
+/// Creates a product over one root source and opens it.
+#[tauri::command]
+pub async fn create_product(
+    state: State<'_, AppState>,
+    request: CreateProductRequest,
+) -> Result<ProductDocument, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    blocking(move || {
+        ws.source(&request.source_id).map_err(IpcError::from)?;
+        steward_app::create_product(&ws, &request.product_id, &request.definition())?;
+        Ok(ProductDocument::from_core(&request.product_id, steward_app::open_product(&ws, &request.product_id)?))
+    })
+    .await
+}
+
+/// How often the definitions folder is checked for edits made outside Steward.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Reports on `on_change` whenever a definition file is added, edited or removed on disk. One
+/// watcher runs at a time: a new call (a reloaded window) replaces the previous one.
+#[tauri::command]
+pub fn watch_products(state: State<'_, AppState>, on_change: Channel<ProductsChanged>) -> Result<(), IpcError> {
+    let ws = workspace(&state)?;
+    let generation = state.watch_generation.fetch_add(1, Ordering::SeqCst) + 1;
+    let current = state.watch_generation.clone();
+    std::thread::Builder::new()
+        .name("steward-watch-products".into())
+        .spawn(move || {
+            let mut seen = steward_app::product_revisions(&ws);
+            while current.load(Ordering::SeqCst) == generation {
+                std::thread::sleep(WATCH_EVERY);
+                let now = steward_app::product_revisions(&ws);
+                let changed = steward_app::changed_products(&seen, &now);
+                if !changed.is_empty() {
+                    tracing::debug!(?changed, "product definitions changed on disk");
+                    if on_change.send(ProductsChanged { changed, revisions: now.clone() }).is_err() {
+                        break;
+                    }
+                    seen = now;
+                }
+            }
+        })
+        .map_err(|e| IpcError::new("app.task", format!("could not watch the products folder: {e}")))?;
+    Ok(())
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub scans: Mutex<HashMap<u32, Arc<AtomicBool>>>,
     /// Assembled products by id, with the modification time of the definition they came from.
     pub products: Mutex<HashMap<String, (std::time::SystemTime, steward_assembly::Assembled)>>,
+    /// Bumped by each `watch_products`: a watcher stops when it is no longer the latest.
+    pub watch_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             workspace: RwLock::new(workspace),
             scans: Mutex::new(HashMap::new()),
             products: Mutex::new(HashMap::new()),
+            watch_generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
     }
 }
@@ -100,7 +103,12 @@ pub fn run() -> ExitCode {
             commands::list_products,
             commands::validate_product,
             commands::product_rows,
-            commands::product_quality
+            commands::product_quality,
+            commands::open_product,
+            commands::save_product,
+            commands::save_layout,
+            commands::create_product,
+            commands::watch_products
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

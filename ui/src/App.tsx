@@ -6,6 +6,8 @@ import type { IpcError, ProductSummary, SourceInspection, SourceSummary, Workspa
 import { DataGrid } from "./DataGrid";
 import { ErrorBox } from "./ErrorBox";
 import { PrivacyPanel } from "./PrivacyPanel";
+import { NewProductDialog } from "./model/NewProduct";
+import { SOURCE_MIME } from "./model/Modeller";
 import { ProductView } from "./ProductView";
 import { ProfilePanel } from "./ProfilePanel";
 import { RelationsPanel } from "./RelationsPanel";
@@ -50,6 +52,12 @@ function SourceList({
             className={s.id === selected ? "source selected" : "source"}
             data-source-id={s.id}
             aria-current={s.id === selected}
+            draggable
+            onDragStart={(e) => {
+              // Sources can be dropped onto a product's model canvas.
+              e.dataTransfer.setData(SOURCE_MIME, s.id);
+              e.dataTransfer.effectAllowed = "copy";
+            }}
             onClick={() => onSelect(s)}
             title={s.description ?? s.path}
           >
@@ -108,26 +116,40 @@ export function App() {
   const [view, setView] = useState<View>(null);
   const [adding, setAdding] = useState(false);
   const [products, setProducts] = useState<ProductSummary[]>([]);
+  const [revisions, setRevisions] = useState<Record<string, string>>({});
+  const [creating, setCreating] = useState(false);
+
+  const refreshProducts = useCallback(() => {
+    api
+      .listProducts()
+      .then(setProducts)
+      .catch(() => setProducts([]));
+  }, []);
 
   const select = useCallback((s: SourceSummary) => {
     setView((v) => ({ kind: "source", id: s.id, tab: v?.kind === "source" ? v.tab : "preview" }));
   }, []);
 
   useEffect(() => {
-    api
-      .getWorkspace()
-      .then((ws) => {
+    Promise.all([api.getWorkspace(), api.listProducts().catch(() => [] as ProductSummary[])])
+      .then(([ws, ps]) => {
         setWorkspace(ws);
-        // Open the first text source: it is what stewards most often check first.
+        setProducts(ps);
+        // Open the first product on its canvas; without one, the first text source.
+        const product = ps.find((p) => !p.error) ?? ps[0];
         const first = ws.sources.find((s) => s.kind === "csv") ?? ws.sources[0];
-        if (first) setView({ kind: "source", id: first.id, tab: "preview" });
+        if (product) setView({ kind: "product", id: product.id });
+        else if (first) setView({ kind: "source", id: first.id, tab: "preview" });
+        // Definitions edited outside Steward (an editor, git) are picked up as they change.
+        api
+          .watchProducts((c) => {
+            setRevisions(c.revisions);
+            refreshProducts();
+          })
+          .catch(() => {});
       })
       .catch((e: IpcError) => setWsError(e));
-    api
-      .listProducts()
-      .then(setProducts)
-      .catch(() => setProducts([]));
-  }, []);
+  }, [refreshProducts]);
 
   const source = view?.kind === "source" ? workspace?.sources.find((s) => s.id === view.id) : undefined;
   const tab = view?.kind === "source" ? view.tab : null;
@@ -165,6 +187,9 @@ export function App() {
             </button>
             <div className="sidebar-head products-head">
               <h2>Products</h2>
+              <button className="small" onClick={() => setCreating(true)}>
+                + New product
+              </button>
             </div>
             <ul className="source-list" aria-label="Products">
               {products.map((p) => (
@@ -188,7 +213,13 @@ export function App() {
           </nav>
           <main className="content">
             {view?.kind === "product" && products.find((p) => p.id === view.id) && (
-              <ProductView key={view.id} product={products.find((p) => p.id === view.id) as ProductSummary} />
+              <ProductView
+                key={view.id}
+                product={products.find((p) => p.id === view.id) as ProductSummary}
+                sources={workspace.sources}
+                diskRevision={revisions[view.id]}
+                onSaved={refreshProducts}
+              />
             )}
             {view?.kind === "relations" && (
               <>
@@ -222,6 +253,23 @@ export function App() {
             )}
           </main>
         </div>
+      )}
+      {creating && workspace && (
+        <NewProductDialog
+          sources={workspace.sources}
+          taken={products.map((p) => p.id)}
+          onClose={() => setCreating(false)}
+          onCreated={(id) => {
+            setCreating(false);
+            api
+              .listProducts()
+              .then((ps) => {
+                setProducts(ps);
+                setView({ kind: "product", id });
+              })
+              .catch(() => {});
+          }}
+        />
       )}
       {adding && (
         <AddSourceDialog

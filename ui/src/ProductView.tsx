@@ -3,9 +3,10 @@
 import { useEffect, useState } from "react";
 import { api } from "./api";
 import { gridFromIpc, type GridData } from "./arrow";
-import type { IpcError, ModelIssue, ProductSummary, QualityResult } from "./bindings";
+import type { IpcError, ModelIssue, ProductSummary, QualityResult, SourceSummary } from "./bindings";
 import { DataGrid } from "./DataGrid";
 import { ErrorBox } from "./ErrorBox";
+import { Modeller } from "./model/Modeller";
 
 export const PRODUCT_PAGE = 100;
 
@@ -183,8 +184,22 @@ function Validation({ product }: { product: ProductSummary }) {
   );
 }
 
-export function ProductView({ product }: { product: ProductSummary }) {
-  const [tab, setTab] = useState<"table" | "360" | "validation">("table");
+export type ProductTab = "model" | "table" | "360" | "validation";
+
+export function ProductView({
+  product,
+  sources,
+  diskRevision,
+  onSaved,
+  initialTab = "model",
+}: {
+  product: ProductSummary;
+  sources: SourceSummary[];
+  diskRevision?: string;
+  onSaved?: () => void;
+  initialTab?: ProductTab;
+}) {
+  const [tab, setTab] = useState<ProductTab>(initialTab);
   const [key, setKey] = useState<string[]>([]);
   return (
     <>
@@ -195,6 +210,7 @@ export function ProductView({ product }: { product: ProductSummary }) {
         <nav className="tabs" role="tablist" aria-label="Product views">
           {(
             [
+              ["model", "Model"],
               ["table", "Product table"],
               ["360", "360 view"],
               ["validation", "Validation"],
@@ -207,6 +223,9 @@ export function ProductView({ product }: { product: ProductSummary }) {
         </nav>
       </div>
       {product.error && <ErrorBox error={product.error} />}
+      {!product.error && tab === "model" && (
+        <Modeller productId={product.id} sources={sources} diskRevision={diskRevision} onSaved={onSaved} />
+      )}
       {!product.error && tab === "table" && (
         <ProductTable
           product={product}

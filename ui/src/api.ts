@@ -19,6 +19,12 @@ import type {
   ScanProgress,
   SourceInspection,
   WorkspaceInfo,
+  CreateProductRequest,
+  ProductDocument,
+  ProductsChanged,
+  SaveLayoutRequest,
+  SaveProductRequest,
+  SavedProduct,
 } from "./bindings";
 
 /** Turns whatever a rejected invoke carried into an IpcError. */
@@ -67,6 +73,17 @@ export const api = {
   productQuality: (productId: string) => call<QualityResult[]>("product_quality", { productId }),
   /** Arrow IPC bytes: a page of the product table, or one entity's rows of one table. */
   productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
+  openProduct: (productId: string) => call<ProductDocument>("open_product", { productId }),
+  /** Saves an edit atomically; rejects with `model.conflict` when the file changed outside. */
+  saveProduct: (request: SaveProductRequest) => call<SavedProduct>("save_product", { request }),
+  saveLayout: (request: SaveLayoutRequest) => call<null>("save_layout", { request }),
+  createProduct: (request: CreateProductRequest) => call<ProductDocument>("create_product", { request }),
+  /** Calls `onChange` whenever definition files change on disk. */
+  watchProducts: (onChange: (c: ProductsChanged) => void) => {
+    const channel = new Channel<ProductsChanged>();
+    channel.onmessage = onChange;
+    return call<null>("watch_products", { onChange: channel });
+  },
   /** The native file picker; `null` when the steward closes it. */
   pickFile: async (): Promise<string | null> => {
     const picked = await open({

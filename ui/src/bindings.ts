@@ -113,3 +113,159 @@ export type QualityResult = {
  * `quality[3]`: where the rule is in the definition.
  */
 path: string, rule: string, table: string, columns: Array<string>, violations: number, checked: number, samples: Array<string>, passed: boolean, };
+
+export type FieldType = "str" | "i64" | "f64" | "bool" | "date" | "datetime";
+
+export type Field = { 
+/**
+ * Column name in the source.
+ */
+column: string, 
+/**
+ * Name in the product (default: the column name).
+ */
+as?: string, type?: FieldType, description?: string, };
+
+export type Derived = { name: string, sql: string, type?: FieldType, };
+
+export type Columns = string | Array<string>;
+
+export type JoinPair = { 
+/**
+ * Field of the root entity (for related and reference tables).
+ */
+parent: string, 
+/**
+ * Column of the joined table.
+ */
+child: string, };
+
+export type Cardinality = "one_to_one" | "one_to_many";
+
+export type Metadata = { 
+/**
+ * Product name: lowercase letters, digits, `-` and `_`.
+ */
+name: string, domain: string, owner: string, description?: string, 
+/**
+ * Semantic version of the definition (`1.2.0`).
+ */
+version: string, tags?: Array<string>, };
+
+export type Entity = { 
+/**
+ * Business name of the entity (`Customer`).
+ */
+name: string, 
+/**
+ * Workspace source id of the root table.
+ */
+source: string, 
+/**
+ * The instance key: product field name(s) identifying one entity.
+ */
+key: Columns, 
+/**
+ * Selected fields; all columns of the source when empty.
+ */
+fields?: Array<Field>, derived?: Array<Derived>, };
+
+export type Related = { 
+/**
+ * Name of the table in the product (`orders`).
+ */
+name: string, source: string, 
+/**
+ * Join keys; several pairs make a composite key.
+ */
+join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, };
+
+export type Reference = { name: string, source: string, join: Array<JoinPair>, fields?: Array<Field>, };
+
+export type QualityRule = { "rule": "not_null", table?: string, column: string, } | { "rule": "unique", table?: string, column: Columns, } | { "rule": "accepted_values", table?: string, column: string, values: Array<string>, } | { "rule": "range", table?: string, column: string, min?: number, max?: number, } | { "rule": "regex", table?: string, column: string, pattern: string, } | { "rule": "row_count", table?: string, min?: number, max?: number, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type MaskingRule = { 
+/**
+ * A product field (`orders.email`, or `email` on the entity)…
+ */
+field?: string, 
+/**
+ * …or every column carrying an accepted classification tag (`email`).
+ */
+tag?: string, 
+/**
+ * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake_person_name`…).
+ */
+rule: string, params?: { [key in string]: JsonValue }, };
+
+export type MaskingProfile = { description?: string, rules?: Array<MaskingRule>, };
+
+export type ProductDefinition = { 
+/**
+ * Format and version of this file: `steward.product/v1`.
+ */
+steward: string, metadata: Metadata, 
+/**
+ * The root entity: one row per instance key.
+ */
+entity: Entity, 
+/**
+ * Tables joined to the root entity (orders, invoices, tickets…), from any source.
+ */
+related?: Array<Related>, 
+/**
+ * Lookup tables whose fields are added to the root row (countries, currencies…).
+ */
+reference?: Array<Reference>, quality?: Array<QualityRule>, 
+/**
+ * Masking profiles per consumer (`analytics`, `support`, `external`…).
+ */
+masking?: { [key in string]: MaskingProfile }, };
+
+export type CanvasPosition = { x: number, y: number, };
+
+export type ProductDocument = { productId: string, 
+/**
+ * Identifies the file's content; saves name the revision they build on.
+ */
+revision: string, definition: ProductDefinition, 
+/**
+ * Node positions by node id (`entity`, `related:orders`, `reference:country`).
+ */
+layout: { [key in string]: CanvasPosition }, 
+/**
+ * Problems found without reading data (names, references, rules).
+ */
+issues: Array<ModelIssue>, };
+
+export type SaveProductRequest = { productId: string, baseRevision: string, definition: ProductDefinition, };
+
+export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
+
+export type SaveLayoutRequest = { productId: string, layout: { [key in string]: CanvasPosition }, };
+
+export type CreateProductRequest = { 
+/**
+ * File stem and product name: lowercase letters, digits, `-` and `_`.
+ */
+productId: string, 
+/**
+ * Business name of the entity (`Customer`).
+ */
+entity: string, sourceId: string, 
+/**
+ * Column(s) of the source that identify one entity.
+ */
+key: Array<string>, };
+
+export type ProductsChanged = { 
+/**
+ * Ids of the products added, edited or removed.
+ */
+changed: Array<string>, 
+/**
+ * The current revision of every product.
+ */
+revisions: { [key in string]: string }, };

@@ -38,7 +38,7 @@ describe("ProductView", () => {
       }
       return bytes(new Table({ order_id: vectorFromArray([100001n, 100002n], new Int64()) }));
     });
-    render(<ProductView product={product} />);
+    render(<ProductView product={product} sources={[]} initialTab="table" />);
     await waitFor(() => expect(screen.getByTestId("product-page").textContent).toBe("Entities 1–2"));
     expect(invoke).toHaveBeenCalledWith("product_rows", { request: { productId: "customer360", key: null, table: null, offset: 0, limit: 100 } });
     fireEvent.click(screen.getByRole("button", { name: /Open the first Customer/ }));
@@ -58,7 +58,7 @@ describe("ProductView", () => {
         ];
       return bytes(new Table({ customer_id: vectorFromArray([1n], new Int64()) }));
     });
-    render(<ProductView product={product} />);
+    render(<ProductView product={product} sources={[]} initialTab="table" />);
     fireEvent.click(screen.getByRole("tab", { name: "Validation" }));
     await waitFor(() => expect(screen.getByTestId("validation-summary").textContent).toBe("1 errors, 0 warnings"));
     expect(screen.getByText("related[orders].join[0]")).toBeTruthy();

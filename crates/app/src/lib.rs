@@ -12,10 +12,15 @@ use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
 
 pub use steward_classify::thousands;
 
+mod editing;
 mod insight;
 mod product;
 mod targets;
 
+pub use editing::{
+    changed_products, create_product, open_product, product_revisions, revision_of, save_layout, save_product, Layout,
+    Position, ProductDocument,
+};
 pub use insight::{
     classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
 };
@@ -38,6 +43,9 @@ pub enum AppError {
     Assembly(#[from] steward_assembly::AssemblyError),
     #[error(transparent)]
     Model(#[from] steward_model::ModelError),
+    /// A definition changed on disk since the edit being saved was based on it.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl AppError {
@@ -50,6 +58,7 @@ impl AppError {
             AppError::Secret(e) => e.code(),
             AppError::Assembly(e) => e.code(),
             AppError::Model(e) => e.code(),
+            AppError::Conflict(_) => "model.conflict",
         }
     }
 }

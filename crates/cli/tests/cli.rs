@@ -205,8 +205,8 @@ fn model_validate_passes_the_sample_and_names_the_path_of_each_problem() {
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.yaml");
     let text = std::fs::read_to_string(&file).unwrap().replacen(
-        "join: [{ parent: customer_id, child: customer_id }]\n    cardinality: one_to_many\n    fields:\n      - { column: order_id",
-        "join: [{ parent: email, child: customer_id }]\n    cardinality: one_to_many\n    fields:\n      - { column: order_id",
+        "join:\n      - { parent: customer_id, child: customer_id }\n    cardinality: one_to_many\n    fields:\n      - { column: order_id",
+        "join:\n      - { parent: email, child: customer_id }\n    cardinality: one_to_many\n    fields:\n      - { column: order_id",
         1,
     );
     std::fs::write(&broken, text).unwrap();

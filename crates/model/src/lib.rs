@@ -12,6 +12,7 @@
 //! `steward-app`. Sources are referenced by workspace source id, never by credentials.
 
 mod check;
+mod emit;
 mod types;
 
 pub use check::{check, Issue, Severity};
@@ -58,9 +59,23 @@ pub fn load(path: &Path) -> Result<ProductDefinition, ModelError> {
     parse(&text, path)
 }
 
-/// The definition as YAML, in the canonical field order of the types.
+/// The definition as YAML, in the canonical field order of the types: block structure, one line
+/// per field, join pair or rule, strings quoted only where YAML needs it.
 pub fn to_yaml(def: &ProductDefinition) -> String {
-    serde_norway::to_string(def).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
+    to_yaml_after(def, "")
+}
+
+/// The definition as YAML replacing `previous` (the file's current text): its leading comment
+/// lines are kept, so a steward's header note survives edits made in the modeller.
+pub fn to_yaml_replacing(def: &ProductDefinition, previous: &str) -> String {
+    to_yaml_after(def, &emit::header_of(previous))
+}
+
+fn to_yaml_after(def: &ProductDefinition, header: &str) -> String {
+    match serde_norway::to_value(def) {
+        Ok(v) => emit::emit(&v, header),
+        Err(e) => format!("{header}# could not serialise: {e}\n"),
+    }
 }
 
 /// The JSON Schema of the format, as committed in `schemas/`. Keys are sorted, so the text does

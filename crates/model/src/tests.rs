@@ -31,6 +31,27 @@ fn yaml_round_trips() {
 }
 
 #[test]
+fn saving_the_unchanged_sample_rewrites_it_byte_for_byte() {
+    let text = std::fs::read_to_string(sample_path()).unwrap();
+    let written = to_yaml_replacing(&sample(), &text);
+    assert_eq!(written, text, "the modeller would rewrite lines nobody changed");
+}
+
+#[test]
+fn an_edit_changes_only_its_own_line() {
+    let text = std::fs::read_to_string(sample_path()).unwrap();
+    let mut def = sample();
+    def.related[0].fields[3].rename = Some("order_status".into());
+    let written = to_yaml_replacing(&def, &text);
+    let changed: Vec<(&str, &str)> = text.lines().zip(written.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(
+        changed,
+        [("      - { column: status, type: str }", "      - { column: status, as: order_status, type: str }")]
+    );
+    assert_eq!(text.lines().count(), written.lines().count());
+}
+
+#[test]
 fn broken_references_are_reported_with_precise_paths() {
     let mut def = sample();
     def.related[0].join[0].parent = "cust_id".into();

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A data product organised around one business entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct ProductDefinition {
     /// Format and version of this file: `steward.product/v1`.
@@ -16,18 +17,23 @@ pub struct ProductDefinition {
     pub entity: Entity,
     /// Tables joined to the root entity (orders, invoices, tickets…), from any source.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub related: Vec<Related>,
     /// Lookup tables whose fields are added to the root row (countries, currencies…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub reference: Vec<Reference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub quality: Vec<QualityRule>,
     /// Masking profiles per consumer (`analytics`, `support`, `external`…).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub masking: BTreeMap<String, MaskingProfile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Metadata {
     /// Product name: lowercase letters, digits, `-` and `_`.
@@ -39,11 +45,13 @@ pub struct Metadata {
     /// Semantic version of the definition (`1.2.0`).
     pub version: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tags: Vec<String>,
 }
 
 /// Logical field types, named as Steward shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     Str,
@@ -69,6 +77,7 @@ impl FieldType {
 
 /// A selected column, optionally renamed and typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Column name in the source.
@@ -91,6 +100,7 @@ impl Field {
 
 /// A field computed from others by a SQL expression (`first_name || ' ' || last_name`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Derived {
     pub name: String,
@@ -101,6 +111,7 @@ pub struct Derived {
 
 /// One column name, or several for a composite key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum Columns {
     One(String),
@@ -117,6 +128,7 @@ impl Columns {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Entity {
     /// Business name of the entity (`Customer`).
@@ -127,13 +139,16 @@ pub struct Entity {
     pub key: Columns,
     /// Selected fields; all columns of the source when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub fields: Vec<Field>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub derived: Vec<Derived>,
 }
 
 /// How a parent field matches a child column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct JoinPair {
     /// Field of the root entity (for related and reference tables).
@@ -143,6 +158,7 @@ pub struct JoinPair {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Cardinality {
     OneToOne,
@@ -151,6 +167,7 @@ pub enum Cardinality {
 
 /// A table joined to the root entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Related {
     /// Name of the table in the product (`orders`).
@@ -160,64 +177,79 @@ pub struct Related {
     pub join: Vec<JoinPair>,
     pub cardinality: Cardinality,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub fields: Vec<Field>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub derived: Vec<Derived>,
 }
 
 /// A lookup table whose fields are added to the root row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub name: String,
     pub source: String,
     pub join: Vec<JoinPair>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub fields: Vec<Field>,
 }
 
 /// A quality rule, evaluated on the assembled product. `table` is the entity (default) or the
 /// name of a related table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum QualityRule {
     NotNull {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         table: Option<String>,
         column: String,
     },
     Unique {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         table: Option<String>,
         column: Columns,
     },
     AcceptedValues {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         table: Option<String>,
         column: String,
         values: Vec<String>,
     },
     Range {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         table: Option<String>,
         column: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         min: Option<f64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         max: Option<f64>,
     },
     Regex {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         table: Option<String>,
         column: String,
         pattern: String,
     },
     RowCount {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         table: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         min: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         max: Option<u64>,
     },
 }
@@ -261,15 +293,18 @@ impl QualityRule {
 /// A consumer's masking profile: which rules apply to which fields or classification tags.
 /// The rule catalogue is defined by Steward's privacy features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct MaskingProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub rules: Vec<MaskingRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct MaskingRule {
     /// A product field (`orders.email`, or `email` on the entity)…
@@ -281,5 +316,6 @@ pub struct MaskingRule {
     /// Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake_person_name`…).
     pub rule: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub params: BTreeMap<String, serde_json::Value>,
 }
