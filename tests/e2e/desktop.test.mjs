@@ -64,8 +64,26 @@ describe("Steward desktop on the sample workspace", () => {
     assert.deepEqual(names, ["CRM customers", "Web shop orders", "Billing invoices", "Support tickets", "Country reference"]);
   });
 
+  it("opens the sample product on the modelling canvas", async () => {
+    const nodes = await session.waitFor("canvas nodes", async () => {
+      const ids = await session.findAll(".react-flow__node [data-node]");
+      return ids.length === 5 ? ids : null;
+    }, 60000);
+    const ids = await Promise.all(nodes.map((n) => session.cmd("GET", `/element/${n}/attribute/data-node`)));
+    assert.deepEqual(ids.sort(), ["entity", "reference:country", "related:invoices", "related:orders", "related:tickets"]);
+    await session.waitFor("join edges", async () => (await session.findAll(".react-flow__edge.join-edge")).length === 4);
+    const status = await session.waitFor("validation", async () => {
+      const [t] = await session.texts('[data-testid="model-status"]');
+      return t && !t.startsWith("Checking") ? t : null;
+    }, 60000);
+    assert.equal(status, "Valid · 2 warnings");
+    mkdirSync(shots, { recursive: true });
+    writeFileSync(join(shots, "canvas.png"), await session.screenshot());
+  });
+
   it("shows the CSV's real first rows in the grid, read by the Rust core", async () => {
     const want = csvHead(join(workspace, "orders.csv"), 3);
+    await session.click((await session.findAll('[data-source-id="orders"]'))[0]);
     await session.waitFor("orders grid", async () => (await session.findAll('[role=grid][aria-label="Preview of orders"] .grid-row[data-row="2"]')).length === 1);
     const headers = await session.contents("[role=grid] .col-name");
     assert.deepEqual(headers, want.header);
@@ -175,6 +193,7 @@ describe("Steward desktop on the sample workspace", () => {
   it("shows the customer360 product table and one customer's 360 view", async () => {
     const [product] = await session.findAll('[data-product-id="customer360"]');
     await session.click(product);
+    await clickText("[role=tab]", "Product table");
     await session.waitFor("product table", async () => (await session.findAll('[aria-label="Product table of customer360"] .grid-row[data-row="0"]')).length === 1, 60000);
     const firstId = await session.contents('[aria-label="Product table of customer360"] .grid-row[data-row="0"] [data-col="customer_id"]');
     assert.deepEqual(firstId, ["1"]);
@@ -201,5 +220,94 @@ describe("Steward desktop on the sample workspace", () => {
     const notNull = await session.findAll('tr[data-rule="quality[1]"][data-passed="false"]');
     assert.equal(notNull.length, 1, "customers without an email break the not_null rule");
     writeFileSync(join(shots, "product-validation.png"), await session.screenshot());
+  });
+  const productFile = join(workspace, "products/customer_orders.yaml");
+  const attr = (el, name) => session.cmd("GET", `/element/${el}/attribute/${name}`);
+  const waitFile = (what, test) =>
+    session.waitFor(what, async () => {
+      const text = existsSync(productFile) ? readFileSync(productFile, "utf8") : "";
+      return test(text) ? text : null;
+    });
+  const handle = async (node, column, side) => {
+    const [el] = await session.findAll(`[data-node="${node}"] li[data-column="${column}"] .react-flow__handle-${side}`);
+    assert.ok(el, `${node}.${column} has a ${side} handle`);
+    return el;
+  };
+
+  it("builds an entity on the canvas, previews it, undoes an edit and finds the model intact after a restart", async () => {
+    await clickText(".sidebar-head button", "+ New product");
+    await typeInto('input[name="product-id"]', "customer_orders");
+    await typeInto('input[name="entity"]', "Customer");
+    await typeInto('input[name="owner"]', "customer-data@example.com");
+    await session.click((await session.findAll('select[name="root-source"] option[value="crm"]'))[0]);
+    await session.waitFor("key guessed", async () => {
+      const v = await session.cmd("GET", `/element/${(await session.findAll('select[name="key"]'))[0]}/property/value`);
+      return v === "customer_id";
+    });
+    await clickText('.modal button[type="submit"]', "Create and open on the canvas");
+    await session.waitFor("root node", async () => (await session.findAll('[data-node="entity"] li[data-column="email"]')).length === 1, 60000);
+    assert.match(readFileSync(productFile, "utf8"), /entity:\n  name: Customer\n  source: crm\n  key: customer_id\n/);
+
+    // Root + one related table, joined by drawing from field to field.
+    await session.click((await session.findAll('button[aria-label="Add orders to the model"]'))[0]);
+    await session.waitFor("orders node", async () => (await session.findAll('[data-node="related:orders"] li[data-column="customer_id"]')).length === 1, 60000);
+    await waitFile("orders saved", (t) => t.includes("source: orders"));
+    await session.click((await session.findAll(".react-flow__controls-fitview"))[0]);
+    await new Promise((r) => setTimeout(r, 500));
+    await session.click(await handle("entity", "customer_id", "right"));
+    await session.click(await handle("related:orders", "customer_id", "left"));
+    await session.waitFor("join edge", async () => (await session.findAll(".react-flow__edge.join-edge")).length === 1);
+    await waitFile("join saved", (t) => t.includes("join:\n      - { parent: customer_id, child: customer_id }"));
+    const status = await session.waitFor("valid model", async () => {
+      const [t] = await session.texts('[data-testid="model-status"]');
+      return t && !t.startsWith("Checking") && !/errors/.test(t) ? t : null;
+    }, 60000);
+    assert.match(status, /^Valid/);
+
+    // Rename a field, then undo it: the file goes back.
+    const beforeRename = readFileSync(productFile, "utf8");
+    await session.click((await session.findAll('[data-node="entity"] header'))[0]);
+    await typeInto('input[aria-label="Name of email in the product"]', "contact_email");
+    await waitFile("rename saved", (t) => t.includes("{ column: email, as: contact_email, type: str }"));
+    await clickText(".canvas-toolbar button", "Undo");
+    const undone = await waitFile("rename undone", (t) => t === beforeRename).catch((e) => {
+      throw new Error(`${e.message}\n--- before the rename:\n${beforeRename}\n--- now:\n${readFileSync(productFile, "utf8")}`);
+    });
+    writeFileSync(join(shots, "canvas-built.png"), await session.screenshot());
+
+    // The product the canvas describes, assembled by Polars.
+    await clickText("[role=tab]", "Product table");
+    await session.waitFor("product rows", async () => (await session.findAll('[aria-label="Product table of customer_orders"] .grid-row[data-row="0"]')).length === 1, 60000);
+    const ordersOfOne = readFileSync(join(workspace, "orders.csv"), "utf8").trim().split("\n").slice(1).filter((l) => l.split(",")[1] === "1").length;
+    const cell = await session.contents('[aria-label="Product table of customer_orders"] .grid-row[data-row="0"] [data-col="orders"]');
+    assert.equal(cell[0], `${ordersOfOne} row${ordersOfOne === 1 ? "" : "s"}`);
+    const buttons = await session.findAll(".pager button");
+    for (const b of buttons) if ((await session.content(b)).startsWith("Open the first")) await session.click(b);
+    const heading = await session.waitFor("360 orders", async () => (await session.contents('[data-related="orders"] h3'))[0], 60000);
+    assert.equal(heading, `orders ${ordersOfOne === 1 ? "1 row" : `${ordersOfOne} rows`}`);
+    const [email] = await session.contents('[data-field="email"] dd');
+    assert.match(email, /@/);
+
+    // An edit made outside the app shows up on the canvas.
+    await clickText("[role=tab]", "Model");
+    await session.waitFor("canvas again", async () => (await session.findAll('[data-node="related:orders"]')).length === 1, 60000);
+    writeFileSync(productFile, undone.replace("  name: Customer\n", "  name: Client\n"));
+    await session.waitFor("outside edit", async () => (await session.contents('[data-node="entity"] .node-name'))[0] === "Client", 20000);
+
+    // Restart the app: the model is as it was left.
+    const before = readFileSync(productFile, "utf8");
+    await session.close();
+    session = await Session.create(driver.url, app);
+    await session.waitFor("product list", async () => (await session.findAll('[data-product-id="customer_orders"]')).length === 1, 60000);
+    await session.click((await session.findAll('[data-product-id="customer_orders"]'))[0]);
+    const nodes = await session.waitFor("reopened nodes", async () => {
+      const els = await session.findAll(".react-flow__node [data-node]");
+      return els.length === 2 ? els : null;
+    }, 60000);
+    assert.deepEqual((await Promise.all(nodes.map((n) => attr(n, "data-node")))).sort(), ["entity", "related:orders"]);
+    await session.waitFor("reopened edge", async () => (await session.findAll(".react-flow__edge.join-edge")).length === 1);
+    assert.equal((await session.contents('[data-node="entity"] .node-name'))[0], "Client");
+    assert.equal(readFileSync(productFile, "utf8"), before, "opening the model does not rewrite it");
+    writeFileSync(join(shots, "canvas-reopened.png"), await session.screenshot());
   });
 });

@@ -258,7 +258,11 @@ entity: string, sourceId: string,
 /**
  * Column(s) of the source that identify one entity.
  */
-key: Array<string>, };
+key: Array<string>, 
+/**
+ * Who answers for the product (a team or an address).
+ */
+owner: string, };
 
 export type ProductsChanged = { 
 /**

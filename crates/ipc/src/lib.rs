@@ -699,6 +699,8 @@ pub struct CreateProductRequest {
     pub source_id: String,
     /// Column(s) of the source that identify one entity.
     pub key: Vec<String>,
+    /// Who answers for the product (a team or an address).
+    pub owner: String,
 }
 
 impl CreateProductRequest {
@@ -711,6 +713,10 @@ impl CreateProductRequest {
         check_text("entity", Some(&self.entity), 100)?;
         if self.entity.trim().is_empty() {
             return Err(IpcError::invalid_input("entity: give the entity a name"));
+        }
+        check_text("owner", Some(&self.owner), 200)?;
+        if self.owner.trim().is_empty() {
+            return Err(IpcError::invalid_input("owner: say who answers for the product"));
         }
         if self.key.is_empty() || self.key.len() > 8 {
             return Err(IpcError::invalid_input("key: choose 1-8 key columns"));
@@ -729,7 +735,7 @@ impl CreateProductRequest {
             metadata: Metadata {
                 name: self.product_id.clone(),
                 domain: self.entity.to_lowercase(),
-                owner: String::new(),
+                owner: self.owner.trim().to_string(),
                 description: None,
                 version: "0.1.0".into(),
                 tags: vec![],
@@ -889,6 +895,52 @@ mod tests {
             DecisionRequest { source_id: "crm".into(), column: "email".into(), tag: "email".into(), accepted: true };
         assert!(d.validate().is_ok());
         assert!(DecisionRequest { source_id: "../x".into(), ..d }.validate().is_err());
+    }
+
+    #[test]
+    fn modeller_requests_are_validated() {
+        let create = CreateProductRequest {
+            product_id: "customer_orders".into(),
+            entity: "Customer".into(),
+            source_id: "crm".into(),
+            key: vec!["customer_id".into()],
+            owner: "team@example.com".into(),
+        };
+        assert!(create.validate().is_ok());
+        assert!(
+            steward_model::check(&create.definition()).is_empty(),
+            "{:?}",
+            steward_model::check(&create.definition())
+        );
+        for bad in [
+            CreateProductRequest { product_id: "Customer Orders".into(), ..create.clone() },
+            CreateProductRequest { product_id: "../x".into(), ..create.clone() },
+            CreateProductRequest { entity: " ".into(), ..create.clone() },
+            CreateProductRequest { owner: "".into(), ..create.clone() },
+            CreateProductRequest { key: vec![], ..create.clone() },
+        ] {
+            assert_eq!(bad.validate().unwrap_err().code, "ipc.invalid_input", "{bad:?}");
+        }
+        let save = SaveProductRequest {
+            product_id: "customer_orders".into(),
+            base_revision: "00ff00ff00ff00ff".into(),
+            definition: create.definition(),
+        };
+        assert!(save.validate().is_ok());
+        assert!(SaveProductRequest { base_revision: "HEAD".into(), ..save.clone() }.validate().is_err());
+        let mut huge = save.clone();
+        huge.definition.entity.derived =
+            vec![steward_model::Derived { name: "x".into(), sql: "a".repeat(20_000), field_type: None }];
+        assert!(huge.validate().unwrap_err().message.contains("derived field `x`"));
+        let layout = SaveLayoutRequest {
+            product_id: "customer_orders".into(),
+            layout: [("entity".to_string(), CanvasPosition { x: f64::NAN, y: 0.0 })].into(),
+        };
+        assert!(layout.validate().is_err(), "positions must be finite");
+        // The definition crosses IPC as the YAML's own shape, `as` and `type` included.
+        let json = serde_json::to_value(&save).unwrap();
+        assert_eq!(json["definition"]["entity"]["key"], "customer_id");
+        assert!(json["definition"].get("related").is_none(), "empty lists are left out, as in the file");
     }
 
     /// The UI's bindings must match the Rust types. Run `make bindings` to regenerate.

@@ -30,7 +30,6 @@ import { ErrorBox } from "../ErrorBox";
 import * as D from "./definition";
 import { push, redo, start, undo, type History } from "./history";
 import { Inspector } from "./Inspector";
-import { autoLayout } from "./layout";
 
 export const SOURCE_MIME = "application/x-steward-source";
 
@@ -169,24 +168,28 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
 
   const def = hist?.present ?? null;
 
+  const checks = useRef(0);
   const validate = useCallback(() => {
     if (validateTimer.current) clearTimeout(validateTimer.current);
+    const mine = ++checks.current;
+    setChecking(true);
     validateTimer.current = setTimeout(() => {
-      setChecking(true);
       api
         .validateProduct(productId)
         .then((found) => {
-          // A save may have landed meanwhile; its static findings are older than this check.
-          if (!saving.current && !pending.current) setIssues(found);
+          // Only the latest check speaks: an edit since then has its own.
+          if (mine === checks.current && !saving.current && !pending.current) setIssues(found);
         })
-        .catch(() => {})
-        .finally(() => setChecking(false));
-    }, 500);
+        .catch((e: IpcError) => mine === checks.current && setError(e))
+        .finally(() => mine === checks.current && setChecking(false));
+    }, 400);
   }, [productId]);
 
   const load = useCallback(
     async (why: "open" | "outside" | "conflict") => {
       const doc = await api.openProduct(productId);
+      // The watcher may report one of our own earlier saves: the file is what we last wrote.
+      if (why === "outside" && doc.revision === revision.current) return;
       revision.current = doc.revision;
       setIssues(doc.issues);
       if (why === "open") {
@@ -357,13 +360,24 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
 
   const layoutAll = useCallback(async () => {
     if (!def) return;
+    // ELK is large: it loads the first time a model is laid out.
+    const { autoLayout } = await import("./layout");
     const placed = await autoLayout(
       D.tables(def).map((t) => ({ id: t.id, width: NODE_WIDTH, height: estimateHeight(t, columnsOf(t.source)) })),
       edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
     );
     savePositions(Object.fromEntries(placed));
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15 }));
-  }, [def, edges, columnsOf, savePositions, flow]);
+    fitPending.current = true;
+  }, [def, edges, columnsOf, savePositions]);
+
+  // Fit the view once the laid-out positions have reached the canvas.
+  const fitPending = useRef(false);
+  useEffect(() => {
+    if (!fitPending.current) return;
+    fitPending.current = false;
+    const t = setTimeout(() => void flow.fitView({ padding: 0.1, duration: 200 }), 30);
+    return () => clearTimeout(t);
+  }, [positions, flow]);
 
   // A model opened without a saved layout is laid out once its columns are known.
   const laidOut = useRef(false);
@@ -552,7 +566,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable ariaLabel="Minimap" />
+            <MiniMap pannable zoomable ariaLabel="Minimap" className="minimap" nodeColor="#b8c4bd" />
           </ReactFlow>
         </div>
         <ul className="problems" aria-label="Problems" data-testid="problems">

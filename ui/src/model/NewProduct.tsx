@@ -16,6 +16,7 @@ const ID = /^[a-z][a-z0-9_-]{0,63}$/;
 export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) {
   const [id, setId] = useState("");
   const [entity, setEntity] = useState("");
+  const [owner, setOwner] = useState("");
   const [source, setSource] = useState(sources[0]?.id ?? "");
   const [columns, setColumns] = useState<ColumnInfo[]>([]);
   const [key, setKey] = useState("");
@@ -53,7 +54,7 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
     setBusy(true);
     setError(null);
     try {
-      await api.createProduct({ productId: id, entity, sourceId: source, key: [key] });
+      await api.createProduct({ productId: id, entity, sourceId: source, key: [key], owner });
       onCreated(id);
     } catch (e) {
       setError(e as IpcError);
@@ -88,6 +89,10 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
             <input name="entity" value={entity} onChange={(e) => setEntity(e.target.value)} placeholder="Customer" />
           </label>
           <label>
+            Owner
+            <input name="owner" value={owner} onChange={(e) => setOwner(e.target.value)} placeholder="customer-data@example.com" />
+          </label>
+          <label>
             Root source
             <select name="root-source" value={source} onChange={(e) => setSource(e.target.value)}>
               {sources.map((s) => (
@@ -109,7 +114,7 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
           </label>
           {error && <ErrorBox error={error} />}
           <div className="form-actions">
-            <button type="submit" className="primary" disabled={busy || !id || !!idProblem || !entity.trim() || !key}>
+            <button type="submit" className="primary" disabled={busy || !id || !!idProblem || !entity.trim() || !owner.trim() || !key}>
               Create and open on the canvas
             </button>
           </div>

@@ -114,6 +114,20 @@ describe("Modeller", () => {
     await waitFor(() => expect(saves.at(-1)?.definition.entity.fields).toBeUndefined());
   });
 
+  it("ignores the watcher reporting one of its own earlier saves", async () => {
+    const { rerender } = render(<Modeller productId="c360" sources={[source("crm"), source("orders")]} />);
+    await screen.findByText("Customer");
+    fireEvent.click(screen.getByRole("button", { name: "Add orders to the model" }));
+    await waitFor(() => expect(saves.length).toBe(1));
+    await waitFor(() => expect(screen.getByTestId("save-state").textContent).toBe("Saved"));
+    rerender(<Modeller productId="c360" sources={[source("crm"), source("orders")]} diskRevision="0000000000000001" />);
+    await waitFor(() => expect(invoke.mock.calls.filter((c) => c[0] === "open_product").length).toBe(2));
+    expect(screen.queryByTestId("modeller-notice")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(saves.length).toBe(2));
+    expect(saves[1].definition.related).toBeUndefined();
+  });
+
   it("reloads an edit made outside the app, and never overwrites one that raced a save", async () => {
     const { rerender } = render(<Modeller productId="c360" sources={[source("crm"), source("orders")]} />);
     await screen.findByText("Customer");
