@@ -23,6 +23,7 @@ fn main() {
         "save_layout",
         "create_product",
         "watch_products",
+        "profile_column",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

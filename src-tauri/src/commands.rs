@@ -10,7 +10,8 @@ use steward_ipc::{
     ScanProgress, SourceInspection, WorkspaceInfo,
 };
 use steward_ipc::{
-    CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest, SaveProductRequest, SavedProduct,
+    ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
+    SaveProductRequest, SavedProduct,
 };
 use steward_secrets::Keychain;
 use steward_workspace::Workspace;
@@ -423,4 +424,24 @@ pub fn watch_products(state: State<'_, AppState>, on_change: Channel<ProductsCha
         })
         .map_err(|e| IpcError::new("app.task", format!("could not watch the products folder: {e}")))?;
     Ok(())
+}
+
+/// Profiles one column on demand: of a source (all its rows) or of a product's table.
+#[tauri::command]
+pub async fn profile_column(
+    state: State<'_, AppState>,
+    request: ColumnProfileRequest,
+) -> Result<ColumnProfile, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    if let Some(product_id) = &request.product_id {
+        let a = assembled(&state, &ws, product_id)?;
+        return blocking(move || {
+            let table = request.table.as_deref().unwrap_or("entity");
+            Ok(steward_app::profile_product_column(&a, table, &request.column)?.into())
+        })
+        .await;
+    }
+    let source_id = request.source_id.clone().unwrap_or_default();
+    blocking(move || Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?.into())).await
 }

@@ -108,7 +108,8 @@ pub fn run() -> ExitCode {
             commands::save_product,
             commands::save_layout,
             commands::create_product,
-            commands::watch_products
+            commands::watch_products,
+            commands::profile_column
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -201,6 +201,15 @@ describe("Steward desktop on the sample workspace", () => {
     const ordersOfOne = readFileSync(join(workspace, "orders.csv"), "utf8").trim().split("\n").slice(1).filter((l) => l.split(",")[1] === "1").length;
     assert.equal(ordersCell[0], ordersOfOne === 0 ? "null" : `${ordersOfOne} row${ordersOfOne === 1 ? "" : "s"}`);
 
+    // Profile a column of the whole product, on demand from the grid.
+    await session.scrollAndClick((await session.findAll('[aria-label="Product table of customer360"] button[aria-label="Profile segment"]'))[0]);
+    const tops = await session.waitFor("segment profile", async () => {
+      const t = await session.contents('[role=dialog][aria-label="Profile of segment"] .top-values .tv-value');
+      return t.length ? t : null;
+    }, 60000);
+    assert.ok(tops.length >= 2, tops.join(","));
+    await session.click((await session.findAll('button[aria-label="Close profile"]'))[0]);
+
     const buttons = await session.findAll(".pager button");
     for (const b of buttons) {
       if ((await session.content(b)).startsWith("Open the first")) await session.click(b);

@@ -149,6 +149,17 @@ export class Session {
     return Promise.all(els.map((e) => this.content(e)));
   }
 
+  /** Runs a script in the page; elements pass as WebDriver references. */
+  async execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args: args.map((a) => (typeof a === "string" && a.startsWith("node-") ? { [ELEMENT]: a } : a)) });
+  }
+
+  /** Scrolls an element inside its scrolling containers into view, then clicks it. */
+  async scrollAndClick(el) {
+    await this.execute("arguments[0].scrollIntoView({ block: 'center', inline: 'center' });", [el]);
+    return this.click(el);
+  }
+
   async click(el) {
     return this.cmd("POST", `/element/${el}/click`, {});
   }

@@ -66,6 +66,26 @@ describe("App", () => {
     expect(within(grid).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["#", "order_idi64", "statusstr"]);
   });
 
+  it("profiles a grid column over every row on demand", async () => {
+    const calls: unknown[] = [];
+    const base = invoke.getMockImplementation();
+    invoke.mockImplementation(async (cmd: string, args?: Record<string, unknown>) => {
+      if (cmd !== "profile_column") return base?.(cmd, args);
+      calls.push(args);
+      return {
+        name: "status", dtype: "str", rows: 2495, nulls: 5, nullShare: 0.002, distinct: 5, distinctExact: true,
+        min: null, max: null, top: [{ value: "delivered", count: 1200 }], histogramKind: null, histogram: [],
+      };
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole("button", { name: "Profile status" }));
+    const card = await screen.findByRole("dialog", { name: "Profile of status" });
+    await waitFor(() => expect(within(card).getByRole("list", { name: "Top values of status" }).textContent).toBe("delivered1,200"));
+    expect(calls).toEqual([{ request: { sourceId: "orders", productId: null, table: null, column: "status" } }]);
+    fireEvent.click(within(card).getByRole("button", { name: "Close profile" }));
+    expect(screen.queryByRole("dialog", { name: "Profile of status" })).toBeNull();
+  });
+
   it("shows the table inside a database source and reports its read errors", async () => {
     render(<App />);
     await screen.findByRole("grid");

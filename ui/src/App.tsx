@@ -105,7 +105,11 @@ function PreviewPanel({ source }: { source: SourceSummary }) {
       )}
       {preview.state === "loading" && <p className="loading">Reading…</p>}
       {preview.state === "error" && <ErrorBox error={preview.error} />}
-      {preview.state === "ready" && <DataGrid data={preview.grid} label={`Preview of ${source.id}`} />}
+      {preview.state === "ready" && <DataGrid
+          data={preview.grid}
+          label={`Preview of ${source.id}`}
+          onProfile={(column) => api.profileColumn({ sourceId: source.id, productId: null, table: null, column })}
+        />}
     </>
   );
 }

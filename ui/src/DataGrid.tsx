@@ -1,7 +1,12 @@
 // A virtualised grid: only the rows in view are in the DOM, so large previews scroll smoothly.
-import { useMemo, useRef } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { GridData } from "./arrow";
+import type { ColumnProfile, IpcError } from "./bindings";
+import { ErrorBox } from "./ErrorBox";
+import { ColumnCard } from "./ProfilePanel";
+
+type Profiled = { column: string } & ({ state: "loading" } | { state: "ready"; p: ColumnProfile } | { state: "error"; error: IpcError });
 
 const ROW_HEIGHT = 28;
 const INDEX_WIDTH = 56;
@@ -11,8 +16,25 @@ function columnWidth(name: string, type: string): number {
   return Math.min(320, Math.max(96, chars * 8 + 28));
 }
 
-export function DataGrid({ data, label }: { data: GridData; label: string }) {
+export function DataGrid({
+  data,
+  label,
+  onProfile,
+}: {
+  data: GridData;
+  label: string;
+  /** Profiles a column over all its rows (not only those loaded), when the steward asks. */
+  onProfile?: (column: string) => Promise<ColumnProfile>;
+}) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [profiled, setProfiled] = useState<Profiled | null>(null);
+  const profile = (column: string) => {
+    if (!onProfile) return;
+    setProfiled({ column, state: "loading" });
+    onProfile(column)
+      .then((p) => setProfiled((cur) => (cur?.column === column ? { column, state: "ready", p } : cur)))
+      .catch((error: IpcError) => setProfiled((cur) => (cur?.column === column ? { column, state: "error", error } : cur)));
+  };
   const widths = useMemo(() => data.columns.map((c) => columnWidth(c.name, c.type)), [data]);
   const template = `${INDEX_WIDTH}px ${widths.map((w) => `${w}px`).join(" ")}`;
   const totalWidth = INDEX_WIDTH + widths.reduce((a, b) => a + b, 0);
@@ -27,6 +49,17 @@ export function DataGrid({ data, label }: { data: GridData; label: string }) {
   });
 
   return (
+    <div className="grid-wrap">
+    {profiled && (
+      <div className="grid-profile" role="dialog" aria-label={`Profile of ${profiled.column}`}>
+        <button className="close" aria-label="Close profile" onClick={() => setProfiled(null)}>
+          ×
+        </button>
+        {profiled.state === "loading" && <p className="loading">Profiling {profiled.column} over every row…</p>}
+        {profiled.state === "error" && <ErrorBox error={profiled.error} />}
+        {profiled.state === "ready" && <ColumnCard p={profiled.p} />}
+      </div>
+    )}
     <div className="grid-scroll" ref={scrollRef} role="grid" aria-label={label} aria-rowcount={data.rowCount + 1}>
       <div className="grid-header" role="row" style={{ gridTemplateColumns: template, width: totalWidth }}>
         <div className="grid-index" role="columnheader">#</div>
@@ -34,6 +67,15 @@ export function DataGrid({ data, label }: { data: GridData; label: string }) {
           <div key={c.name} className="grid-head-cell" role="columnheader" title={`${c.name}: ${c.type}`}>
             <span className="col-name">{c.name}</span>
             <span className="col-type">{c.type}</span>
+            {onProfile && !c.nested && (
+              // The icon is drawn by CSS, so the header's text stays the column's name and type.
+              <button
+                className="col-profile"
+                aria-label={`Profile ${c.name}`}
+                title="Profile this column over every row"
+                onClick={() => profile(c.name)}
+              />
+            )}
           </div>
         ))}
       </div>
@@ -65,6 +107,7 @@ export function DataGrid({ data, label }: { data: GridData; label: string }) {
           </div>
         ))}
       </div>
+    </div>
     </div>
   );
 }

@@ -40,7 +40,13 @@ function ProductTable({ product, onOpen }: { product: ProductSummary; onOpen: (k
         )}
       </div>
       {error && <ErrorBox error={error} />}
-      {grid && <DataGrid data={grid} label={`Product table of ${product.id}`} />}
+      {grid && (
+        <DataGrid
+          data={grid}
+          label={`Product table of ${product.id}`}
+          onProfile={(column) => api.profileColumn({ sourceId: null, productId: product.id, table: "entity", column })}
+        />
+      )}
     </>
   );
 }
@@ -104,7 +110,11 @@ function Entity360({ product, initialKey }: { product: ProductSummary; initialKe
               </h3>
               {t.grid.rowCount > 0 && (
                 <div className="related-grid" style={{ height: Math.min(8, t.grid.rowCount + 1) * 28 + 24 }}>
-                  <DataGrid data={t.grid} label={`${t.name} of ${shown.join(", ")}`} />
+                  <DataGrid
+                    data={t.grid}
+                    label={`${t.name} of ${shown.join(", ")}`}
+                    onProfile={(column) => api.profileColumn({ sourceId: null, productId: product.id, table: t.name, column })}
+                  />
                 </div>
               )}
             </div>

@@ -19,6 +19,7 @@ import type {
   ScanProgress,
   SourceInspection,
   WorkspaceInfo,
+  ColumnProfileRequest,
   CreateProductRequest,
   ProductDocument,
   ProductsChanged,
@@ -73,6 +74,8 @@ export const api = {
   productQuality: (productId: string) => call<QualityResult[]>("product_quality", { productId }),
   /** Arrow IPC bytes: a page of the product table, or one entity's rows of one table. */
   productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
+  /** One column profiled over all its rows, on demand from a grid. */
+  profileColumn: (request: ColumnProfileRequest) => call<ColumnProfile>("profile_column", { request }),
   openProduct: (productId: string) => call<ProductDocument>("open_product", { productId }),
   /** Saves an edit atomically; rejects with `model.conflict` when the file changed outside. */
   saveProduct: (request: SaveProductRequest) => call<SavedProduct>("save_product", { request }),

@@ -1,7 +1,13 @@
 // Decoding preview bytes (Arrow IPC) into something a grid can render without copying rows.
 import { tableFromIPC, type Table, Type } from "apache-arrow";
 
-export type GridColumn = { name: string; type: string; numeric: boolean };
+export type GridColumn = {
+  name: string;
+  type: string;
+  numeric: boolean;
+  /** Lists and structs (a product's related rows): shown summarised, not profiled. */
+  nested?: boolean;
+};
 
 export type GridData = {
   columns: GridColumn[];
@@ -106,6 +112,7 @@ export function gridFromTable(table: Table): GridData {
       name: f.name,
       type: typeName(f.type),
       numeric: NUMERIC.has(f.type.typeId),
+      nested: f.type.typeId === Type.List || f.type.typeId === Type.Struct || f.type.typeId === Type.LargeList,
     })),
     rowCount: table.numRows,
     cell: (row, col) => {

@@ -224,6 +224,12 @@ reference?: Array<Reference>, quality?: Array<QualityRule>,
  */
 masking?: { [key in string]: MaskingProfile }, };
 
+export type ColumnProfileRequest = { sourceId: string | null, productId: string | null, 
+/**
+ * With `productId`: `entity` (default) or a related table's name.
+ */
+table: string | null, column: string, };
+
 export type CanvasPosition = { x: number, y: number, };
 
 export type ProductDocument = { productId: string, 

@@ -27,6 +27,33 @@ pub fn profile(
     steward_profile::profile(&df, progress).map_err(|error| AppError::Profile { source_id: source_id.into(), error })
 }
 
+/// Profiles one column of a frame, for a grid's "profile this column" on demand. `owner` names
+/// the source or product table in errors.
+pub fn profile_frame_column(frame: &DataFrame, column: &str, owner: &str) -> Result<ColumnProfile, AppError> {
+    let Ok(c) = frame.column(column) else {
+        let have: Vec<&str> = frame.get_column_names().iter().map(|s| s.as_str()).collect();
+        return Err(AppError::InvalidInput(format!("{owner}: no column `{column}`; it has: {}", have.join(", "))));
+    };
+    let one = DataFrame::new(frame.height(), vec![c.clone()])
+        .map_err(|e| AppError::InvalidInput(format!("{owner}.{column}: {e}")))?;
+    steward_profile::profile(&one, |_, _| true)
+        .map_err(|error| AppError::Profile { source_id: owner.to_string(), error })?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::InvalidInput(format!("{owner}.{column}: nothing to profile")))
+}
+
+/// Profiles one column of a source.
+pub fn profile_column(
+    ws: &Workspace,
+    source_id: &str,
+    column: &str,
+    secrets: &dyn SecretStore,
+) -> Result<ColumnProfile, AppError> {
+    let df = load(ws, source_id, secrets)?;
+    profile_frame_column(&df, column, source_id)
+}
+
 /// A column, what Steward suggests it holds, and what the steward decided.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnClassification {

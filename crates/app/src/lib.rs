@@ -22,9 +22,13 @@ pub use editing::{
     Position, ProductDocument,
 };
 pub use insight::{
-    classify, classify_frame, decide, profile, relations, ColumnClassification, RelationsReport, SkippedSource,
+    classify, classify_frame, decide, profile, profile_column, profile_frame_column, relations, ColumnClassification,
+    RelationsReport, SkippedSource,
 };
-pub use product::{assemble_product, list_products, product_path, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR};
+pub use product::{
+    assemble_product, list_products, product_path, profile_product_column, validate_product, MAX_ORPHAN_SHARE,
+    PRODUCTS_DIR,
+};
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
 #[derive(Debug, thiserror::Error)]

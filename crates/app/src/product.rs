@@ -301,3 +301,34 @@ pub fn list_products(ws: &Workspace) -> Vec<(String, Result<ProductDefinition, s
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
+
+/// Profiles one column of an assembled product's table (`entity` or a related table's name).
+pub fn profile_product_column(
+    assembled: &steward_assembly::Assembled,
+    table: &str,
+    column: &str,
+) -> Result<steward_profile::ColumnProfile, AppError> {
+    let frame = if table == "entity" {
+        assembled.entity.clone()
+    } else {
+        let Some(r) = assembled.related.iter().find(|r| r.name == table) else {
+            let have: Vec<&str> =
+                std::iter::once("entity").chain(assembled.related.iter().map(|r| r.name.as_str())).collect();
+            return Err(AppError::InvalidInput(format!(
+                "{}: no table `{table}`; it has: {}",
+                assembled.name,
+                have.join(", ")
+            )));
+        };
+        r.frame.clone()
+    };
+    let owner = format!("{}.{table}", assembled.name);
+    let schema = frame.clone().collect_schema().map_err(|e| AppError::InvalidInput(format!("{owner}: {e}")))?;
+    if schema.get(column).is_none() {
+        let have: Vec<&str> = schema.iter_names().map(|s| s.as_str()).collect();
+        return Err(AppError::InvalidInput(format!("{owner}: no column `{column}`; it has: {}", have.join(", "))));
+    }
+    let df =
+        frame.select([col(column)]).collect().map_err(|e| AppError::InvalidInput(format!("{owner}.{column}: {e}")))?;
+    crate::insight::profile_frame_column(&df, column, &owner)
+}

@@ -80,3 +80,25 @@ fn duplicate_instance_keys_and_unknown_sources_are_errors() {
         "{l:#?}"
     );
 }
+
+#[test]
+fn a_column_of_a_source_or_of_the_product_is_profiled_on_demand() {
+    let (ws, def) = setup();
+    let secrets = MemoryStore::default();
+    let status = steward_app::profile_column(&ws, "orders", "status", &secrets).unwrap();
+    assert_eq!(status.name, "status");
+    assert!(status.top.iter().any(|t| t.value == "delivered"), "{:?}", status.top);
+
+    let a = steward_app::assemble_product(&ws, &def, &secrets).unwrap();
+    let customers = steward_app::profile_product_column(&a, "entity", "customer_since").unwrap();
+    assert_eq!(customers.nulls, 0);
+    let amount = steward_app::profile_product_column(&a, "orders", "amount").unwrap();
+    assert!(amount.histogram.is_some());
+
+    let e = steward_app::profile_product_column(&a, "shipments", "x").unwrap_err();
+    assert!(e.to_string().contains("customer360: no table `shipments`; it has: entity, orders"), "{e}");
+    let e = steward_app::profile_product_column(&a, "orders", "amout").unwrap_err();
+    assert!(e.to_string().starts_with("customer360.orders: no column `amout`; it has: order_id"), "{e}");
+    let e = steward_app::profile_column(&ws, "orders", "amout", &secrets).unwrap_err();
+    assert!(e.to_string().starts_with("orders: no column `amout`"), "{e}");
+}

@@ -564,6 +564,33 @@ pub fn validate_product_id(id: &str) -> Result<(), IpcError> {
         .map_err(|_| IpcError::invalid_input(format!("productId: `{}` is not a product id", id.escape_debug())))
 }
 
+/// Arguments of `profile_column`: one column of a source, or of a product's table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ColumnProfileRequest {
+    pub source_id: Option<String>,
+    pub product_id: Option<String>,
+    /// With `productId`: `entity` (default) or a related table's name.
+    pub table: Option<String>,
+    pub column: String,
+}
+
+impl ColumnProfileRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        match (&self.source_id, &self.product_id) {
+            (Some(s), None) => validate_source_id(s)?,
+            (None, Some(p)) => validate_product_id(p)?,
+            _ => return Err(IpcError::invalid_input("give either sourceId or productId")),
+        }
+        check_text("table", self.table.as_deref(), 64)?;
+        check_text("column", Some(&self.column), 256)?;
+        if self.column.is_empty() {
+            return Err(IpcError::invalid_input("column: empty"));
+        }
+        Ok(())
+    }
+}
+
 /// Where a node sits on the modeller's canvas.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct CanvasPosition {
@@ -811,6 +838,7 @@ pub fn typescript_bindings() -> String {
         steward_model::MaskingRule::decl(&cfg),
         steward_model::MaskingProfile::decl(&cfg),
         steward_model::ProductDefinition::decl(&cfg),
+        ColumnProfileRequest::decl(&cfg),
         CanvasPosition::decl(&cfg),
         ProductDocument::decl(&cfg),
         SaveProductRequest::decl(&cfg),

@@ -10,6 +10,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useUpdateNodeInternals,
   type Connection,
   type Edge,
   type Node,
@@ -292,6 +293,14 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
         .catch((e: IpcError) => setColumns((c) => ({ ...c, [id]: e })));
     }
   }, [sourceIds, columns]);
+  // Field rows (and their handles) change once a source's columns arrive: have the canvas
+  // measure the handles again, or joins to them would not be drawn.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const nodeIds = useMemo(() => (def ? D.tables(def).map((t) => t.id) : []), [def]);
+  useEffect(() => {
+    const t = setTimeout(() => updateNodeInternals(nodeIds), 0);
+    return () => clearTimeout(t);
+  }, [columns, nodeIds, updateNodeInternals]);
   const columnsOf = useCallback(
     (source: string): ColumnInfo[] | null => {
       const c = columns[source];
