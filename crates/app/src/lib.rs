@@ -26,8 +26,8 @@ pub use insight::{
     RelationsReport, SkippedSource,
 };
 pub use product::{
-    assemble_product, list_products, product_path, profile_product_column, validate_product, MAX_ORPHAN_SHARE,
-    PRODUCTS_DIR,
+    assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,
+    source_bytes, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
 };
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 

@@ -277,6 +277,34 @@ pub fn assemble_product(
     Ok(steward_assembly::assemble(def, &frames)?)
 }
 
+/// Assembles a product over lazy scans of its sources, for exports: Parquet and Arrow sources
+/// are read piece by piece as the export's batches need them, never held whole.
+pub fn assemble_product_scanned(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+) -> Result<steward_assembly::Assembled, AppError> {
+    let mut frames = HashMap::new();
+    let ids = std::iter::once(&def.entity.source)
+        .chain(def.related.iter().map(|r| &r.source))
+        .chain(def.reference.iter().map(|r| &r.source));
+    for id in ids {
+        if !frames.contains_key(id) {
+            frames.insert(id.clone(), target(ws, id, secrets)?.scan()?);
+        }
+    }
+    Ok(steward_assembly::assemble_lazy(def, &frames)?)
+}
+
+/// Bytes a source takes on disk (0 for databases): input to the export's memory estimate.
+pub fn source_bytes(ws: &Workspace, source_id: &str) -> u64 {
+    ws.source(source_id)
+        .ok()
+        .filter(|s| !s.path.is_empty() && s.kind != steward_workspace::SourceKind::Postgres)
+        .and_then(|s| std::fs::metadata(ws.source_path(s)).ok())
+        .map_or(0, |m| m.len())
+}
+
 /// Folder of a workspace holding product definitions.
 pub const PRODUCTS_DIR: &str = "products";
 
@@ -331,4 +359,68 @@ pub fn profile_product_column(
     let df =
         frame.select([col(column)]).collect().map_err(|e| AppError::InvalidInput(format!("{owner}.{column}: {e}")))?;
     crate::insight::profile_frame_column(&df, column, &owner)
+}
+
+/// Memory an export may plan to use: a third of what the system has available.
+fn export_budget() -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    available.unwrap_or(8 << 30) / 3
+}
+
+/// Rough bytes in memory per byte on disk: columnar files decompress, text shrinks a little.
+fn expansion(ws: &Workspace, source_id: &str) -> u64 {
+    match ws.source(source_id).map(|s| s.kind) {
+        Ok(steward_workspace::SourceKind::Parquet) => 5,
+        Ok(steward_workspace::SourceKind::Excel) => 4,
+        _ => 2,
+    }
+}
+
+/// Exports a product over lazy scans of its sources. With `batch_entities` unset, the product
+/// is written in one pass when its estimated size fits a third of available memory, and
+/// otherwise in key ranges sized to fit, so exports work when the product is larger than memory.
+pub fn export_product(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+    format: steward_assembly::ExportFormat,
+    dir: &std::path::Path,
+    keys: &[Vec<String>],
+    batch_entities: Option<u32>,
+) -> Result<steward_assembly::ExportSummary, AppError> {
+    let a = assemble_product_scanned(ws, def, secrets)?;
+    let batch = match batch_entities {
+        Some(n) => Some(n.max(1)),
+        None if !keys.is_empty() => None,
+        None => {
+            let mut ids: Vec<&String> = std::iter::once(&def.entity.source)
+                .chain(def.related.iter().map(|r| &r.source))
+                .chain(def.reference.iter().map(|r| &r.source))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            let estimate: u64 = ids.iter().map(|id| source_bytes(ws, id) * expansion(ws, id)).sum();
+            let budget = export_budget();
+            if estimate <= budget {
+                None
+            } else {
+                let entities = a.count()?;
+                let n = (entities as u128 * budget as u128 / estimate.max(1) as u128).clamp(10_000, u32::MAX as u128);
+                tracing::info!(
+                    estimate,
+                    budget,
+                    batch = n as u64,
+                    "product larger than the memory budget: exporting in batches"
+                );
+                Some(n as u32)
+            }
+        }
+    };
+    Ok(steward_assembly::export_with(&a, format, dir, keys, steward_assembly::ExportOptions { batch_entities: batch })?)
 }

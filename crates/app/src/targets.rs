@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
+use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 use steward_secrets::SecretStore;
 use steward_sources::pg::{self, PgTarget};
-use steward_sources::{DataFrame, Inspection, Location, SourceError};
+use steward_sources::{Inspection, Location, SourceError};
 use steward_workspace::{Connection, SourceKind, SourceRef, Workspace};
 
 use crate::AppError;
@@ -36,6 +37,14 @@ impl Target {
         match self {
             Target::File(l) => steward_sources::load(l),
             Target::Postgres(t) => pg::read(t, None, &[]),
+        }
+    }
+
+    /// A lazy scan: Parquet and Arrow files are read as a plan runs, not up front.
+    pub fn scan(&self) -> Result<LazyFrame, SourceError> {
+        match self {
+            Target::File(l) => steward_sources::scan(l),
+            Target::Postgres(t) => pg::read(t, None, &[]).map(DataFrame::lazy),
         }
     }
 

@@ -64,44 +64,140 @@ fn restricted(a: &Assembled, keys: &[Vec<String>]) -> Result<Assembled, Assembly
     Ok(out)
 }
 
-/// Exports `a` (or only the entities in `keys`) into `dir` in `format`.
+/// How an export holds the product in memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Entities per pass. `None`: the whole product in one pass (fastest, when it fits in
+    /// memory). `Some(n)`: key ranges of `n` entities, each assembled, written and dropped before
+    /// the next, so peak memory follows `n`, not the product's size.
+    pub batch_entities: Option<u32>,
+}
+
+/// Exports `a` (or only the entities in `keys`) into `dir` in `format`, in one pass.
 pub fn export(
     a: &Assembled,
     format: ExportFormat,
     dir: &Path,
     keys: &[Vec<String>],
 ) -> Result<ExportSummary, AssemblyError> {
+    export_with(a, format, dir, keys, ExportOptions::default())
+}
+
+/// The product cut into consecutive key ranges of at most `batch` entities, in key order.
+fn partitions(a: &Assembled, batch: Option<u32>) -> Result<Vec<Assembled>, AssemblyError> {
+    let Some(batch) = batch.filter(|b| *b > 0) else { return Ok(vec![a.clone()]) };
+    let key_cols: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
+    let keys = a
+        .entity
+        .clone()
+        .select(key_cols.clone())
+        .unique(None, UniqueKeepStrategy::First)
+        .sort_by_exprs(key_cols.clone(), SortMultipleOptions::default())
+        .collect()
+        .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?;
+    let mut out = vec![];
+    let keys = if let [k] = a.key.as_slice() {
+        // Entities without a key sort first in one pass: they get their own first batch here.
+        let nulls = keys.column(k).map(|c| c.null_count()).unwrap_or(0);
+        if nulls > 0 {
+            let mut part = a.clone();
+            part.entity = part.entity.filter(col(k.as_str()).is_null());
+            out.push(part);
+        }
+        keys.drop_nulls::<String>(None)
+            .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?
+    } else {
+        keys
+    };
+    let n = keys.height();
+    let mut start = 0;
+    while start < n || out.is_empty() {
+        let len = (batch as usize).min(n.saturating_sub(start));
+        let slice = keys.slice(start as i64, len);
+        let mut part = a.clone();
+        if let [k] = a.key.as_slice() {
+            // One key field: a range, which scans push down into the reader (row-group
+            // statistics), on the entity and on every table joined by that key.
+            let values = slice
+                .column(k)
+                .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?;
+            let bound = |i: usize| -> Result<Expr, AssemblyError> {
+                let v = values
+                    .get(i)
+                    .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?;
+                Ok(lit(Scalar::new(values.dtype().clone(), v.into_static())))
+            };
+            if len > 0 {
+                let (lo, hi) = (bound(0)?, bound(len - 1)?);
+                part.entity =
+                    part.entity.filter(col(k.as_str()).gt_eq(lo.clone()).and(col(k.as_str()).lt_eq(hi.clone())));
+                for r in &mut part.related {
+                    if r.parent_keys == a.key {
+                        let c = col(r.child_keys[0].as_str());
+                        r.frame = r.frame.clone().filter(c.clone().gt_eq(lo.clone()).and(c.lt_eq(hi.clone())));
+                    }
+                }
+            }
+        } else {
+            // Composite keys: the batch's keys, joined (a null part matches a null part, so an
+            // entity with an incomplete key is exported, as in one pass).
+            let mut args = JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns);
+            args.nulls_equal = true;
+            part.entity = part.entity.join(slice.lazy(), key_cols.clone(), key_cols.clone(), args);
+        }
+        out.push(part);
+        start += len.max(1);
+    }
+    Ok(out)
+}
+
+/// Exports `a` (or only the entities in `keys`) into `dir` in `format`, batch by batch as
+/// `options` says. Every file is written under a temporary name and renamed when complete.
+pub fn export_with(
+    a: &Assembled,
+    format: ExportFormat,
+    dir: &Path,
+    keys: &[Vec<String>],
+    options: ExportOptions,
+) -> Result<ExportSummary, AssemblyError> {
     std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
     let a = restricted(a, keys)?;
-    let entities = a.count()?;
-    let batches = entities.div_ceil(u64::from(EXPORT_BATCH)).max(1);
-    // Nest and sort once; batches are slices of the result (re-assembling per batch would redo
-    // the joins for every batch).
-    let nested = if matches!(format, ExportFormat::Parquet | ExportFormat::Ndjson) {
-        let keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
-        a.product()
-            .sort_by_exprs(keys, SortMultipleOptions::default().with_maintain_order(true))
+    let parts = partitions(&a, options.batch_entities)?;
+    tracing::debug!(product = %a.name, passes = parts.len(), "exporting");
+    let sort_keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
+    let nested = |p: &Assembled, at: &Path| -> Result<DataFrame, AssemblyError> {
+        p.product()
+            .sort_by_exprs(sort_keys.clone(), SortMultipleOptions::default().with_maintain_order(true))
             .collect()
-            .map_err(|e| werr(dir, e))?
-    } else {
-        DataFrame::empty()
+            .map_err(|e| werr(at, e))
     };
-    let page = |i: u64| -> Result<DataFrame, AssemblyError> {
-        Ok(nested.slice((i * u64::from(EXPORT_BATCH)) as i64, EXPORT_BATCH as usize))
-    };
+    let mut entities = 0u64;
     let mut files = vec![];
     match format {
         ExportFormat::Parquet => {
             let path = dir.join(format!("{}.parquet", a.name));
             atomically(&path, |tmp| {
                 let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
-                let first = page(0)?;
-                let mut w = ParquetWriter::new(file).batched(first.schema()).map_err(|e| werr(tmp, e))?;
-                w.write_batch(&first).map_err(|e| werr(tmp, e))?;
-                for i in 1..batches {
-                    w.write_batch(&page(i)?).map_err(|e| werr(tmp, e))?;
+                let mut writer = None;
+                for p in &parts {
+                    let df = nested(p, tmp)?;
+                    entities += df.height() as u64;
+                    let w = match &mut writer {
+                        Some(w) => w,
+                        None => writer.insert(
+                            ParquetWriter::new(file.try_clone().map_err(|e| werr(tmp, e))?)
+                                .batched(df.schema())
+                                .map_err(|e| werr(tmp, e))?,
+                        ),
+                    };
+                    for chunk in 0..df.height().div_ceil(EXPORT_BATCH as usize).max(1) {
+                        let slice = df.slice((chunk * EXPORT_BATCH as usize) as i64, EXPORT_BATCH as usize);
+                        w.write_batch(&slice).map_err(|e| werr(tmp, e))?;
+                    }
                 }
-                w.finish().map_err(|e| werr(tmp, e))?;
+                if let Some(w) = writer {
+                    w.finish().map_err(|e| werr(tmp, e))?;
+                }
                 Ok(())
             })?;
             files.push(path);
@@ -111,8 +207,9 @@ pub fn export(
             atomically(&path, |tmp| {
                 let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
                 let mut w = JsonWriter::new(std::io::BufWriter::new(file)).with_json_format(JsonFormat::JsonLines);
-                for i in 0..batches {
-                    let mut df = page(i)?;
+                for p in &parts {
+                    let mut df = nested(p, tmp)?;
+                    entities += df.height() as u64;
                     w.finish(&mut df).map_err(|e| werr(tmp, e))?;
                 }
                 Ok(())
@@ -122,40 +219,76 @@ pub fn export(
         ExportFormat::Csv => {
             let folder = dir.join(&a.name);
             std::fs::create_dir_all(&folder).map_err(|e| werr(&folder, e))?;
-            for (name, lf) in tables(&a) {
-                let path = folder.join(format!("{name}.csv"));
-                atomically(&path, |tmp| {
-                    let mut df = lf.collect().map_err(|e| werr(tmp, e))?;
-                    let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
-                    CsvWriter::new(std::io::BufWriter::new(file))
-                        .include_header(true)
-                        .finish(&mut df)
-                        .map_err(|e| werr(tmp, e))
-                })?;
-                files.push(path);
+            let names: Vec<String> = tables(&a).into_iter().map(|(n, _)| n).collect();
+            let paths: Vec<PathBuf> = names.iter().map(|n| folder.join(format!("{n}.csv"))).collect();
+            let tmps: Vec<PathBuf> = paths.iter().map(|p| p.with_extension("csv.tmp")).collect();
+            let result = (|| {
+                let mut outs = tmps
+                    .iter()
+                    .map(|t| std::fs::File::create(t).map(std::io::BufWriter::new).map_err(|e| werr(t, e)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for (i, p) in parts.iter().enumerate() {
+                    for (t, (_, lf)) in tables(p).into_iter().enumerate() {
+                        let mut df = lf.collect().map_err(|e| werr(&tmps[t], e))?;
+                        if t == 0 {
+                            entities += df.height() as u64;
+                        }
+                        CsvWriter::new(&mut outs[t])
+                            .include_header(i == 0)
+                            .finish(&mut df)
+                            .map_err(|e| werr(&tmps[t], e))?;
+                    }
+                }
+                for (t, mut o) in outs.into_iter().enumerate() {
+                    std::io::Write::flush(&mut o).map_err(|e| werr(&tmps[t], e))?;
+                }
+                for (t, p) in tmps.iter().zip(&paths) {
+                    std::fs::rename(t, p).map_err(|e| werr(p, e))?;
+                }
+                Ok(())
+            })();
+            if let Err(e) = result {
+                for t in &tmps {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(e);
             }
+            files.extend(paths);
         }
         ExportFormat::Sqlite => {
             let path = dir.join(format!("{}.sqlite", a.name));
             atomically(&path, |tmp| {
                 let mut db = rusqlite::Connection::open(tmp).map_err(|e| werr(tmp, e))?;
                 let tx = db.transaction().map_err(|e| werr(tmp, e))?;
-                for (name, lf) in tables(&a) {
-                    let df = lf.collect().map_err(|e| werr(tmp, e))?;
-                    write_table(&tx, &name, &df).map_err(|e| werr(tmp, format!("table `{name}`: {e}")))?;
+                for (i, p) in parts.iter().enumerate() {
+                    for (t, (name, lf)) in tables(p).into_iter().enumerate() {
+                        let df = lf.collect().map_err(|e| werr(tmp, e))?;
+                        if t == 0 {
+                            entities += df.height() as u64;
+                        }
+                        write_table(&tx, &name, &df, i == 0).map_err(|e| werr(tmp, format!("table `{name}`: {e}")))?;
+                    }
                 }
                 tx.commit().map_err(|e| werr(tmp, e))
             })?;
             files.push(path);
         }
     }
-    tracing::info!(product = %a.name, entities, files = files.len(), "exported");
+    tracing::info!(product = %a.name, entities, files = files.len(), passes = parts.len(), "exported");
     Ok(ExportSummary { files, entities })
 }
 
 /// The flat entity tables: the entity itself, then each related table restricted to its entities.
+/// Each is in key order (related rows grouped by entity, in source order within one), so an
+/// export reads the same whether it ran in one pass or in batches.
 fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
-    let mut out = vec![("entity".to_string(), a.entity.clone())];
+    let in_order = |lf: LazyFrame, keys: &[String]| {
+        lf.sort_by_exprs(
+            keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>(),
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+    };
+    let mut out = vec![("entity".to_string(), in_order(a.entity.clone(), &a.key))];
     for r in &a.related {
         let parents: Vec<Expr> = r.parent_keys.iter().map(|p| col(p.as_str())).collect();
         let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
@@ -166,7 +299,7 @@ fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
             parents,
             JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
         );
-        out.push((r.name.clone(), rows));
+        out.push((r.name.clone(), in_order(rows, &r.child_keys)));
     }
     out
 }
@@ -185,10 +318,12 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-fn write_table(tx: &rusqlite::Transaction<'_>, name: &str, df: &DataFrame) -> Result<(), String> {
-    let cols: Vec<String> =
-        df.columns().iter().map(|c| format!("{} {}", quote(c.name()), sql_type(c.dtype()))).collect();
-    tx.execute_batch(&format!("CREATE TABLE {} ({});", quote(name), cols.join(", "))).map_err(|e| e.to_string())?;
+fn write_table(tx: &rusqlite::Transaction<'_>, name: &str, df: &DataFrame, create: bool) -> Result<(), String> {
+    if create {
+        let cols: Vec<String> =
+            df.columns().iter().map(|c| format!("{} {}", quote(c.name()), sql_type(c.dtype()))).collect();
+        tx.execute_batch(&format!("CREATE TABLE {} ({});", quote(name), cols.join(", "))).map_err(|e| e.to_string())?;
+    }
     let marks: Vec<String> = (1..=df.width()).map(|i| format!("?{i}")).collect();
     let mut stmt =
         tx.prepare(&format!("INSERT INTO {} VALUES ({})", quote(name), marks.join(","))).map_err(|e| e.to_string())?;

@@ -12,7 +12,7 @@
 mod export;
 mod quality;
 
-pub use export::{export, ExportFormat, ExportSummary, EXPORT_BATCH};
+pub use export::{export, export_with, ExportFormat, ExportOptions, ExportSummary, EXPORT_BATCH};
 pub use quality::{RuleResult, SAMPLES};
 
 use std::collections::HashMap;
@@ -82,15 +82,16 @@ fn field_name(fields: &[Field], column: &str) -> String {
 /// under their own names so the table can still be joined.
 fn shape(
     at: &str,
-    df: &DataFrame,
+    source: &LazyFrame,
     fields: &[Field],
     derived: &[Derived],
     keep: &[String],
 ) -> Result<(LazyFrame, Vec<String>), AssemblyError> {
-    let mut lf = df.clone().lazy();
+    let mut lf = source.clone();
     let mut names: Vec<String>;
     if fields.is_empty() {
-        names = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let schema = lf.collect_schema().map_err(pe(at))?;
+        names = schema.iter_names().map(|s| s.to_string()).collect();
     } else {
         let mut exprs: Vec<Expr> = fields.iter().map(|f| col(f.column.as_str()).alias(f.name())).collect();
         names = fields.iter().map(|f| f.name().to_string()).collect();
@@ -118,7 +119,7 @@ fn shape(
     Ok((lf, names))
 }
 
-fn source<'a>(sources: &'a HashMap<String, DataFrame>, at: &str, id: &str) -> Result<&'a DataFrame, AssemblyError> {
+fn source<'a>(sources: &'a HashMap<String, LazyFrame>, at: &str, id: &str) -> Result<&'a LazyFrame, AssemblyError> {
     sources.get(id).ok_or_else(|| AssemblyError::MissingSource { at: at.to_string(), source_id: id.to_string() })
 }
 
@@ -129,6 +130,15 @@ fn join_keys(fields: &[Field], join: &[JoinPair]) -> (Vec<String>, Vec<String>) 
 /// Builds the lazy plans of a product from its definition and its sources' rows, keyed by
 /// workspace source id.
 pub fn assemble(def: &ProductDefinition, sources: &HashMap<String, DataFrame>) -> Result<Assembled, AssemblyError> {
+    let lazy: HashMap<String, LazyFrame> = sources.iter().map(|(k, v)| (k.clone(), v.clone().lazy())).collect();
+    assemble_lazy(def, &lazy)
+}
+
+/// Builds the lazy plans of a product over lazy sources (scans), keyed by workspace source id.
+pub fn assemble_lazy(
+    def: &ProductDefinition,
+    sources: &HashMap<String, LazyFrame>,
+) -> Result<Assembled, AssemblyError> {
     let e = &def.entity;
     let (mut entity, _) = shape("entity", source(sources, "entity", &e.source)?, &e.fields, &e.derived, &[])?;
     for r in &def.reference {

@@ -73,6 +73,10 @@ enum Command {
         entity: Vec<String>,
         #[arg(long, short)]
         workspace: Option<PathBuf>,
+        /// Entities per pass. By default the product is written in one pass when it fits in a
+        /// third of available memory, and in key ranges sized to fit otherwise.
+        #[arg(long)]
+        batch_entities: Option<u32>,
     },
     /// Work with data product definitions.
     Model {
@@ -229,7 +233,9 @@ fn main() -> ExitCode {
         Command::Preview { file, entity, limit, offset, workspace, .. } => {
             preview(file, entity.as_deref(), *limit, *offset, workspace.as_deref(), cli.format)
         }
-        Command::Export { file, out, entity, workspace } => export(file, out, entity, workspace.as_deref(), cli.format),
+        Command::Export { file, out, entity, workspace, batch_entities } => {
+            export(file, out, entity, workspace.as_deref(), cli.format, *batch_entities)
+        }
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             validate(file, workspace.as_deref(), cli.format)
         }
@@ -553,6 +559,7 @@ fn export(
     entities: &[String],
     workspace: Option<&Path>,
     format: Format,
+    batch_entities: Option<u32>,
 ) -> Result<String, CliError> {
     use steward_assembly::ExportFormat;
     let to = match format {
@@ -569,10 +576,9 @@ fn export(
         }
     };
     let (ws, def) = open_product(file, workspace)?;
-    let a = steward_app::assemble_product(&ws, &def, &Keychain)?;
     let keys: Vec<Vec<String>> =
         entities.iter().map(|e| e.split(',').map(|s| s.trim().to_string()).collect()).collect();
-    let summary = steward_assembly::export(&a, to, out, &keys).map_err(steward_app::AppError::from)?;
+    let summary = steward_app::export_product(&ws, &def, &Keychain, to, out, &keys, batch_entities)?;
     let mut text = format!("exported {} entities of {}:\n", thousands(summary.entities), def.metadata.name);
     for f in &summary.files {
         text.push_str(&format!("  {}\n", f.display()));

@@ -257,6 +257,23 @@ fn export_writes_each_format() {
         assert!(dir.path().join(made).is_file(), "{format}: {made} missing");
         assert!(stdout(&o).starts_with("exported 500 entities of customer360"), "{}", stdout(&o));
     }
+    // In key ranges of 64 entities: the same product, byte for byte.
+    let batched = tempfile::tempdir().unwrap();
+    let o = steward(&[
+        "export",
+        file.to_str().unwrap(),
+        "--format",
+        "ndjson",
+        "--out",
+        batched.path().to_str().unwrap(),
+        "--batch-entities",
+        "64",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(batched.path().join("customer360.ndjson")).unwrap(),
+        std::fs::read(dir.path().join("customer360.ndjson")).unwrap()
+    );
     let o = steward(&["export", file.to_str().unwrap(), "--format", "table", "--out", dir.path().to_str().unwrap()]);
     assert!(!o.status.success());
 }

@@ -11,7 +11,7 @@ fn open(path: &Path) -> Result<std::fs::File, SourceError> {
     std::fs::File::open(path).map_err(|e| SourceError::io(path, e))
 }
 
-fn damaged(path: &Path, what: &str, e: PolarsError) -> SourceError {
+pub(crate) fn damaged(path: &Path, what: &str, e: PolarsError) -> SourceError {
     SourceError::corrupt(path, format!("the {what} file is damaged or truncated: {e}"))
 }
 
@@ -28,6 +28,13 @@ pub(crate) fn parquet(path: &Path, limit: Option<usize>) -> Result<DataFrame, So
         r = r.with_slice(Some((0, n)));
     }
     r.finish().map_err(|e| damaged(path, "Parquet", e))
+}
+
+/// Whether an Arrow IPC file is in the file format (`ARROW1` magic), not the stream format.
+pub(crate) fn is_arrow_file(path: &Path) -> Result<bool, SourceError> {
+    let mut head = [0u8; 6];
+    std::io::Read::read_exact(&mut open(path)?, &mut head).map_err(|e| SourceError::io(path, e))?;
+    Ok(&head == b"ARROW1")
 }
 
 pub(crate) fn arrow(path: &Path, limit: Option<usize>) -> Result<DataFrame, SourceError> {

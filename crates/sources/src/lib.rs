@@ -232,6 +232,30 @@ pub fn load(loc: &Location) -> Result<DataFrame> {
     read(loc, None)
 }
 
+/// A lazy scan of a source, for work that must not hold the whole source in memory (exports of
+/// products larger than memory). Parquet and Arrow IPC files are scanned by Polars (filters and
+/// column selections are pushed into the reader); other formats are read whole first.
+pub fn scan(loc: &Location) -> Result<LazyFrame> {
+    let path = loc.path.as_path();
+    let format = FileFormat::detect(path)?;
+    refuse_table(loc, format)?;
+    let pl_path =
+        || PlRefPath::try_from_path(path).map_err(|e| SourceError::io(path, std::io::Error::other(e.to_string())));
+    match format {
+        FileFormat::Parquet => {
+            // Reading the footer first reports a damaged file by name, before any plan runs.
+            files::parquet_rows_and_schema(path)?;
+            LazyFrame::scan_parquet(pl_path()?, ScanArgsParquet::default())
+                .map_err(|e| files::damaged(path, "Parquet", e))
+        }
+        FileFormat::Arrow if files::is_arrow_file(path)? => {
+            LazyFrame::scan_ipc(pl_path()?, Default::default(), Default::default())
+                .map_err(|e| files::damaged(path, "Arrow IPC", e))
+        }
+        _ => read(loc, None).map(DataFrame::lazy),
+    }
+}
+
 fn read(loc: &Location, limit: Option<usize>) -> Result<DataFrame> {
     let path = loc.path.as_path();
     let format = FileFormat::detect(path)?;
