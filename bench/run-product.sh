@@ -3,7 +3,7 @@
 # inputs) with Steward, DuckDB and pandas, side by side. Installs DuckDB, pandas and pyarrow from
 # PyPI into a private virtualenv; builds Steward in release mode.
 #
-#   bench/run-product.sh [CUSTOMERS]      (default 1000000)
+#   bench/run-product.sh [CUSTOMERS]      (default 1000000; PANDAS_TIMEOUT seconds, default 900)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 customers="${1:-1000000}"
@@ -21,3 +21,5 @@ fi
 mkdir -p "$work/products"
 cp sample-data/products/customer360.yaml "$work/products/"
 "$venv/bin/python" bench/product_vs_duckdb_pandas.py "$target/release/steward" "$work" "$work/products/customer360.yaml"
+# The preview's own code path (criterion): first page of 100 entities, one entity's 360 view.
+STEWARD_BENCH_WORKSPACE="$(cd "$work" && pwd)" cargo bench -q -p steward-app --bench product
