@@ -1,0 +1,169 @@
+//! Synthetic values with `fake`, drawn from a generator seeded by the keyed hash of the input:
+//! the same input and key give the same fake value in every table, run and machine.
+
+use fake::faker::address::raw::{BuildingNumber, CityName, StreetName, ZipCode};
+use fake::faker::company::raw::CompanyName;
+use fake::faker::name::raw::{FirstName, LastName};
+use fake::faker::phone_number::raw::PhoneNumber;
+use fake::locales::{Data, DE_DE, EN, FR_FR, IT_IT, NL_NL, PT_BR};
+use fake::Fake;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// What a `fake` rule substitutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FakeKind {
+    Name,
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    StreetAddress,
+    City,
+    PostalCode,
+    Company,
+    Iban,
+    Card,
+}
+
+impl FakeKind {
+    pub const ALL: &'static [(&'static str, FakeKind)] = &[
+        ("name", FakeKind::Name),
+        ("first_name", FakeKind::FirstName),
+        ("last_name", FakeKind::LastName),
+        ("email", FakeKind::Email),
+        ("phone", FakeKind::Phone),
+        ("street_address", FakeKind::StreetAddress),
+        ("city", FakeKind::City),
+        ("postal_code", FakeKind::PostalCode),
+        ("company", FakeKind::Company),
+        ("iban", FakeKind::Iban),
+        ("card", FakeKind::Card),
+    ];
+
+    pub fn parse(s: &str) -> Option<FakeKind> {
+        FakeKind::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
+    }
+}
+
+pub const LOCALES: &[&str] = &["en", "fr_fr", "de_de", "it_it", "nl_nl", "pt_br"];
+
+/// A generator for one value, seeded by 32 bytes of keyed hash.
+pub(crate) fn rng(seed: [u8; 32]) -> ChaCha8Rng {
+    ChaCha8Rng::from_seed(seed)
+}
+
+trait Locale: Data + Copy + fake::faker::impls::address::CityNameGenFn {}
+impl<T: Data + Copy + fake::faker::impls::address::CityNameGenFn> Locale for T {}
+
+fn digits(rng: &mut ChaCha8Rng, n: usize) -> String {
+    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+}
+
+fn ascii(s: &str) -> String {
+    deunicode::deunicode(s).to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// The Luhn check digit of a digit string.
+pub fn luhn_digit(payload: &str) -> u8 {
+    let sum: u32 = payload
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+fn iban(rng: &mut ChaCha8Rng, country: &str) -> String {
+    let bban = digits(rng, 18);
+    // Check digits: the number formed by BBAN, country letters as digits, and "00", mod 97.
+    let rearranged: String = bban
+        .chars()
+        .chain(country.chars())
+        .chain("00".chars())
+        .map(|c| if c.is_ascii_digit() { c.to_string() } else { (u32::from(c) - 55).to_string() })
+        .collect();
+    let rem = rearranged.bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+    format!("{country}{:02}{bban}", 98 - rem)
+}
+
+fn generate<L: Locale>(loc: L, country: &str, kind: FakeKind, rng: &mut ChaCha8Rng) -> String {
+    match kind {
+        FakeKind::Name => {
+            let first: String = FirstName(loc).fake_with_rng(rng);
+            let last: String = LastName(loc).fake_with_rng(rng);
+            format!("{first} {last}")
+        }
+        FakeKind::FirstName => FirstName(loc).fake_with_rng(rng),
+        FakeKind::LastName => LastName(loc).fake_with_rng(rng),
+        FakeKind::Email => {
+            let first: String = FirstName(loc).fake_with_rng(rng);
+            let last: String = LastName(loc).fake_with_rng(rng);
+            let domain = ["example.com", "example.org", "example.net"][rng.random_range(0..3usize)];
+            format!("{}.{}{}@{domain}", ascii(&first), ascii(&last), rng.random_range(1..100u32))
+        }
+        FakeKind::Phone => PhoneNumber(loc).fake_with_rng(rng),
+        FakeKind::StreetAddress => {
+            let number: String = BuildingNumber(loc).fake_with_rng(rng);
+            let street: String = StreetName(loc).fake_with_rng(rng);
+            format!("{number} {street}")
+        }
+        FakeKind::City => CityName(loc).fake_with_rng(rng),
+        FakeKind::PostalCode => ZipCode(loc).fake_with_rng(rng),
+        FakeKind::Company => CompanyName(loc).fake_with_rng(rng),
+        FakeKind::Iban => iban(rng, country),
+        FakeKind::Card => {
+            let payload = format!("4{}", digits(rng, 14));
+            format!("{payload}{}", luhn_digit(&payload))
+        }
+    }
+}
+
+/// One fake value of `kind` in `locale`, from `rng`.
+pub(crate) fn fake_value(kind: FakeKind, locale: &str, rng: &mut ChaCha8Rng) -> String {
+    match locale {
+        "fr_fr" => generate(FR_FR, "FR", kind, rng),
+        "de_de" => generate(DE_DE, "DE", kind, rng),
+        "it_it" => generate(IT_IT, "IT", kind, rng),
+        "nl_nl" => generate(NL_NL, "NL", kind, rng),
+        "pt_br" => generate(PT_BR, "BR", kind, rng),
+        _ => generate(EN, "GB", kind, rng),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cards_pass_luhn_and_ibans_pass_mod_97() {
+        for seed in 0..50u8 {
+            let mut r = rng([seed; 32]);
+            let card = fake_value(FakeKind::Card, "en", &mut r);
+            assert_eq!(card.len(), 16);
+            let (payload, check) = card.split_at(15);
+            assert_eq!(luhn_digit(payload), check.as_bytes()[0] - b'0', "{card}");
+            let iban = fake_value(FakeKind::Iban, "de_de", &mut r);
+            let moved: String = iban[4..]
+                .chars()
+                .chain(iban[..4].chars())
+                .map(|c| if c.is_ascii_digit() { c.to_string() } else { (u32::from(c) - 55).to_string() })
+                .collect();
+            let rem = moved.bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+            assert_eq!(rem, 1, "{iban}");
+        }
+    }
+}

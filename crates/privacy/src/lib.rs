@@ -1,0 +1,47 @@
+//! # steward-privacy
+//!
+//! Owns masking and its measurement: the rule catalog (null, redact, constant, partial,
+//! keyed pseudonym, format-preserving encryption, key remapping, generalisation, noise, shuffle,
+//! synthetic substitution with `fake`, linked fake addresses), the determinism contract —
+//! every output is a function of (key, rule id, rule version, normalised input) — and the
+//! measures a privacy officer reads before data leaves: leaks of original values, collisions of
+//! remapped keys, and re-identification risk (k-anonymity, l-diversity, prosecutor risk).
+//!
+//! It works on Polars frames and a 32-byte key handed to it. It must not read sources, know
+//! about workspaces or IPC, or fetch keys: keys come from the OS keychain through the caller,
+//! and no mapping from original to masked values is ever stored.
+
+mod catalog;
+mod crypto;
+mod fakes;
+mod risk;
+
+pub use catalog::{apply_rule, properties, AddressPart, Context, Generalise, Rule, RuleKind, RuleProperties, CATALOG};
+pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, MaskingKey};
+pub use fakes::{FakeKind, LOCALES};
+pub use risk::{collisions, leaks, reidentification, ColumnLeaks, Reidentification};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrivacyError {
+    /// A rule's parameters are wrong; `at` names the rule (`masking.analytics.rules[2]`).
+    #[error("{at}: {message}")]
+    Rule { at: String, message: String },
+    /// A rule cannot mask this column (wrong type, domain too small…).
+    #[error("{column}: {message}")]
+    Column { column: String, message: String },
+    #[error("{at}: {message}")]
+    Polars { at: String, message: String },
+}
+
+impl PrivacyError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PrivacyError::Rule { .. } => "privacy.rule",
+            PrivacyError::Column { .. } => "privacy.column",
+            PrivacyError::Polars { .. } => "privacy.polars",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

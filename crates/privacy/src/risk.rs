@@ -1,0 +1,188 @@
+//! Measures of masked data: original values that survive (leaks), remapped keys that collide,
+//! and re-identification risk over quasi-identifiers.
+
+use std::collections::{HashMap, HashSet};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::PrivacyError;
+
+/// Original values of one column found in the masked output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnLeaks {
+    pub column: String,
+    /// Rows whose masked value equals their own original value.
+    pub same_row: u64,
+    /// Distinct original values of this column found anywhere in the masked column.
+    pub in_column: u64,
+    /// Other masked columns holding original values of this column, with how many.
+    pub across: Vec<(String, u64)>,
+    /// A few leaked values, for the officer to look at (shown only on request).
+    pub samples: Vec<String>,
+}
+
+impl ColumnLeaks {
+    pub fn total(&self) -> u64 {
+        self.in_column + self.across.iter().map(|(_, n)| n).sum::<u64>()
+    }
+}
+
+fn texts(c: &Column) -> Result<Vec<Option<String>>, PrivacyError> {
+    let s = c
+        .cast(&DataType::String)
+        .map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
+    let s = s.str().map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
+    Ok(s.iter().map(|v| v.map(|x| x.trim().to_string())).collect())
+}
+
+/// Values too short or generic to count as a leak (`M`, `1`, empty).
+fn meaningful(v: &str) -> bool {
+    v.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+}
+
+/// Every original value that survives masking in `columns`: in the same row, anywhere in its own
+/// column, and in the other masked columns.
+pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Result<Vec<ColumnLeaks>, PrivacyError> {
+    fn get<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Column, PrivacyError> {
+        df.column(c).map_err(|_| PrivacyError::Column { column: c.to_string(), message: "not in the table".into() })
+    }
+    let mut masked_sets: Vec<(String, HashSet<String>)> = vec![];
+    let mut pairs = vec![];
+    for c in columns {
+        let o = texts(get(original, c)?)?;
+        let m = texts(get(masked, c)?)?;
+        masked_sets.push((c.clone(), m.iter().flatten().cloned().collect()));
+        pairs.push((c.clone(), o, m));
+    }
+    let mut out = vec![];
+    for (c, o, m) in &pairs {
+        let same_row =
+            o.iter().zip(m).filter(|(a, b)| matches!((a, b), (Some(a), Some(b)) if a == b && meaningful(a))).count();
+        let originals: HashSet<&String> = o.iter().flatten().filter(|v| meaningful(v)).collect();
+        let own = masked_sets.iter().find(|(n, _)| n == c).map(|(_, s)| s);
+        let mut samples: Vec<String> = vec![];
+        let mut in_column = 0;
+        if let Some(own) = own {
+            for v in &originals {
+                if own.contains(*v) {
+                    in_column += 1;
+                    if samples.len() < 5 {
+                        samples.push((*v).clone());
+                    }
+                }
+            }
+        }
+        let mut across = vec![];
+        for (other, set) in &masked_sets {
+            if other == c {
+                continue;
+            }
+            let n = originals.iter().filter(|v| set.contains(**v)).count() as u64;
+            if n > 0 {
+                across.push((other.clone(), n));
+            }
+        }
+        samples.sort();
+        out.push(ColumnLeaks {
+            column: c.clone(),
+            same_row: same_row as u64,
+            in_column: in_column as u64,
+            across,
+            samples,
+        });
+    }
+    Ok(out)
+}
+
+/// Distinct original keys that share a masked key with another: zero for a bijective remap.
+pub fn collisions(original: &Column, masked: &Column) -> Result<u64, PrivacyError> {
+    let o = texts(original)?;
+    let m = texts(masked)?;
+    let mut by_masked: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (a, b) in o.iter().zip(&m) {
+        if let (Some(a), Some(b)) = (a, b) {
+            by_masked.entry(b.as_str()).or_default().insert(a.as_str());
+        }
+    }
+    Ok(by_masked.values().filter(|s| s.len() > 1).map(|s| s.len() as u64).sum())
+}
+
+/// Re-identification risk of a table over its quasi-identifiers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reidentification {
+    pub rows: u64,
+    pub quasi_identifiers: Vec<String>,
+    /// Equivalence classes: rows sharing all quasi-identifier values.
+    pub classes: u64,
+    /// k: the size of the smallest class.
+    pub k: u64,
+    /// (class size, number of classes of that size), smallest first.
+    pub class_sizes: Vec<(u64, u64)>,
+    /// Share of rows alone in their class.
+    pub unique_share: f64,
+    /// Prosecutor risk: 1/k at worst, classes/rows on average.
+    pub prosecutor_max: f64,
+    pub prosecutor_avg: f64,
+    /// l: fewest distinct sensitive values in a class, when a sensitive attribute is given.
+    pub sensitive: Option<String>,
+    pub l: Option<u64>,
+}
+
+/// k-anonymity, class sizes, prosecutor risk and (with `sensitive`) l-diversity, by Polars.
+pub fn reidentification(
+    df: &DataFrame,
+    quasi: &[String],
+    sensitive: Option<&str>,
+) -> Result<Reidentification, PrivacyError> {
+    let pe = |e: PolarsError| PrivacyError::Polars { at: "re-identification".into(), message: e.to_string() };
+    for q in quasi.iter().map(String::as_str).chain(sensitive) {
+        if df.column(q).is_err() {
+            let have: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+            return Err(PrivacyError::Column {
+                column: q.to_string(),
+                message: format!("not in the table; it has: {}", have.join(", ")),
+            });
+        }
+    }
+    if quasi.is_empty() {
+        return Err(PrivacyError::Column { column: "quasi-identifiers".into(), message: "choose at least one".into() });
+    }
+    let rows = df.height() as u64;
+    let keys: Vec<Expr> = quasi.iter().map(|q| col(q.as_str())).collect();
+    let mut aggs = vec![len().alias("__n")];
+    if let Some(s) = sensitive {
+        aggs.push(col(s).n_unique().alias("__l"));
+    }
+    let classes = df.clone().lazy().group_by(keys).agg(aggs).collect().map_err(pe)?;
+    let n = classes.column("__n").map_err(pe)?.cast(&DataType::UInt64).map_err(pe)?;
+    let n = n.u64().map_err(pe)?;
+    let mut hist: HashMap<u64, u64> = HashMap::new();
+    for v in n.iter().flatten() {
+        *hist.entry(v).or_default() += 1;
+    }
+    let mut class_sizes: Vec<(u64, u64)> = hist.into_iter().collect();
+    class_sizes.sort();
+    let k = class_sizes.first().map_or(0, |(s, _)| *s);
+    let singles = class_sizes.iter().find(|(s, _)| *s == 1).map_or(0, |(_, c)| *c);
+    let l = match sensitive {
+        Some(_) => {
+            let l = classes.column("__l").map_err(pe)?.cast(&DataType::UInt64).map_err(pe)?;
+            l.u64().map_err(pe)?.min()
+        }
+        None => None,
+    };
+    let n_classes = classes.height() as u64;
+    Ok(Reidentification {
+        rows,
+        quasi_identifiers: quasi.to_vec(),
+        classes: n_classes,
+        k,
+        class_sizes,
+        unique_share: if rows == 0 { 0.0 } else { singles as f64 / rows as f64 },
+        prosecutor_max: if k == 0 { 0.0 } else { 1.0 / k as f64 },
+        prosecutor_avg: if rows == 0 { 0.0 } else { n_classes as f64 / rows as f64 },
+        sensitive: sensitive.map(String::from),
+        l,
+    })
+}

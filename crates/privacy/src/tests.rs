@@ -1,0 +1,192 @@
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde_json::json;
+
+use super::*;
+
+fn key(b: u8) -> MaskingKey {
+    MaskingKey([b; 32])
+}
+
+fn rule(name: &str, params: serde_json::Value) -> Rule {
+    let params: BTreeMap<String, serde_json::Value> = serde_json::from_value(params).unwrap();
+    Rule::parse(name, &params, 1, "test").unwrap()
+}
+
+fn people() -> DataFrame {
+    df!(
+        "customer_id" => [1i64, 2, 3, 4],
+        "name" => [Some("Zoë Ærø"), Some("Jan Smit"), None, Some("Zoë Ærø")],
+        "email" => [Some("zoe@example.fr"), Some("JAN@shop.nl"), Some("x@y.de"), Some(" zoe@example.fr ")],
+        "phone" => [Some("+33 6 12 34 56 78"), Some("+31 20 123 4567"), None, Some("+49 30 1234567")],
+        "city" => ["Paris", "Amsterdam", "Berlin", "Paris"],
+        "postal_code" => ["75011", "1012", "10115", "75011"],
+        "amount" => [100.0f64, 250.0, 12.5, 80.0],
+    )
+    .unwrap()
+}
+
+fn masked(r: &Rule, k: &MaskingKey, c: &str) -> Vec<String> {
+    let df = people();
+    let ctx = Context { entity: df.column("customer_id").ok(), frame: Some(&df) };
+    let out = apply_rule(r, k, df.column(c).unwrap(), &ctx).unwrap();
+    (0..out.len()).map(|i| out.get(i).unwrap().str_value().into_owned()).collect()
+}
+
+/// The determinism contract, pinned: these outputs are f(key, rule id, rule version, input) and
+/// must never change for a given version. A change here breaks every consumer's joins.
+#[test]
+fn test_vectors_for_every_rule() {
+    let k = key(7);
+    let vectors: Vec<(&str, serde_json::Value, &str, Vec<&str>)> = vec![
+        ("null", json!({}), "name", vec!["null", "null", "null", "null"]),
+        ("redact", json!({}), "name", vec!["[redacted]", "[redacted]", "null", "[redacted]"]),
+        ("constant", json!({"value": "n/a"}), "city", vec!["n/a", "n/a", "n/a", "n/a"]),
+        (
+            "partial",
+            json!({"keep_last": 4}),
+            "phone",
+            vec!["+** * ** ** 56 78", "+** ** *** 4567", "null", "+** ** ***4567"],
+        ),
+        (
+            "partial",
+            json!({"keep_domain": true}),
+            "email",
+            vec!["***@example.fr", "***@shop.nl", "*@y.de", "****@example.fr "],
+        ),
+    ];
+    for (name, params, column, want) in vectors {
+        assert_eq!(masked(&rule(name, params.clone()), &k, column), want, "{name} {params}");
+    }
+    // Keyed rules: pinned outputs under key [7; 32].
+    let pinned = [
+        ("keyed_pseudonym", json!({"prefix": "c_", "length": 12}), "email"),
+        ("fpe", json!({}), "phone"),
+        ("key_remap", json!({}), "customer_id"),
+        ("fake", json!({"kind": "name", "locale": "fr_fr"}), "name"),
+        ("fake", json!({"kind": "email"}), "email"),
+        ("linked_address", json!({"part": "city", "from": ["city", "postal_code"], "locale": "de_de"}), "city"),
+        ("generalise", json!({"to": "prefix", "keep": 2}), "postal_code"),
+        ("generalise", json!({"to": "band", "width": 100}), "amount"),
+        ("noise", json!({"pct": 10}), "amount"),
+        ("shuffle", json!({}), "city"),
+    ];
+    let got: Vec<String> =
+        pinned.iter().map(|(n, p, c)| format!("{n} {c}: {}", masked(&rule(n, p.clone()), &k, c).join(" | "))).collect();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors.txt");
+    if std::env::var_os("STEWARD_UPDATE_VECTORS").is_some() {
+        std::fs::write(&path, got.join("\n") + "\n").unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(got.join("\n") + "\n", want, "masking outputs changed: the determinism contract is broken");
+}
+
+#[test]
+fn changing_the_key_or_the_version_changes_every_keyed_output() {
+    for (n, p, c) in [
+        ("keyed_pseudonym", json!({}), "email"),
+        ("fpe", json!({}), "phone"),
+        ("key_remap", json!({}), "customer_id"),
+        ("fake", json!({"kind": "name"}), "name"),
+        ("noise", json!({"pct": 10}), "amount"),
+    ] {
+        let r = rule(n, p);
+        let a = masked(&r, &key(1), c);
+        let b = masked(&r, &key(2), c);
+        let v2 = masked(&Rule { version: 2, ..r.clone() }, &key(1), c);
+        for i in 0..a.len() {
+            if a[i] == "null" {
+                continue;
+            }
+            assert_ne!(a[i], b[i], "{n}: row {i} did not change with the key");
+            assert_ne!(a[i], v2[i], "{n}: row {i} did not change with the version");
+        }
+    }
+}
+
+#[test]
+fn the_same_input_masks_alike_in_every_table_and_normalised() {
+    let r = rule("fake", json!({"kind": "email"}));
+    let e = masked(&r, &key(3), "email");
+    assert_eq!(e[0], e[3], "` zoe@example.fr ` and `zoe@example.fr` are one person");
+    let other = df!("email" => ["ZOE@example.fr"]).unwrap();
+    let again = apply_rule(&r, &key(3), other.column("email").unwrap(), &Context::default()).unwrap();
+    assert_eq!(again.get(0).unwrap().str_value(), e[0]);
+    let name = masked(&rule("fake", json!({"kind": "name", "locale": "de_de"})), &key(3), "name");
+    assert_eq!(name[0], name[3]);
+    assert_ne!(name[0], "Zoë Ærø");
+}
+
+#[test]
+fn key_remap_is_a_bijection_and_fpe_reverses() {
+    let sub = subkey(&key(9), "key_remap:{}", 1);
+    let mut seen = std::collections::HashSet::new();
+    for v in (-5_000i64..5_000).chain([i64::MAX, i64::MIN]) {
+        let m = remap_i64(&sub, v);
+        assert_eq!(m < 0, v < 0, "sign kept for {v}");
+        assert!(seen.insert(m), "{v} collides");
+    }
+    let digits: Vec<u16> = "4111111111111111".bytes().map(|b| u16::from(b - b'0')).collect();
+    let enc = ff1_encrypt_digits(&sub, &digits).unwrap();
+    assert_ne!(enc, digits);
+    assert_eq!(ff1_decrypt_digits(&sub, &enc).unwrap(), digits);
+    let e = ff1_encrypt_digits(&sub, &[1, 2, 3, 4, 5]).unwrap_err();
+    assert!(e.contains("100000 possible values"), "{e}");
+}
+
+#[test]
+fn bad_rules_are_named() {
+    let p: BTreeMap<String, serde_json::Value> = serde_json::from_value(json!({"kind": "horoscope"})).unwrap();
+    let e = Rule::parse("fake", &p, 1, "masking.analytics.rules[2]").unwrap_err();
+    assert!(e.to_string().starts_with("masking.analytics.rules[2]: kind `horoscope` is not one of name"), "{e}");
+    let e = Rule::parse("scramble", &BTreeMap::new(), 1, "masking.x.rules[0]").unwrap_err();
+    assert!(e.to_string().contains("`scramble` is not a masking rule"), "{e}");
+    let df = people();
+    let e = apply_rule(&rule("noise", json!({"pct": 5})), &key(1), df.column("city").unwrap(), &Context::default())
+        .unwrap_err();
+    assert_eq!(e.to_string(), "city: noise needs numbers (`pct`) or dates (`days`); this column is str");
+}
+
+#[test]
+fn leaks_collisions_and_k_anonymity_are_measured() {
+    let df = people();
+    let mut m = df.clone();
+    let partial = apply_rule(
+        &rule("partial", json!({"keep_last": 4})),
+        &key(1),
+        df.column("phone").unwrap(),
+        &Context::default(),
+    )
+    .unwrap();
+    m.with_column(partial).unwrap();
+    // The city is left as it is: every value leaks; the phone is masked: none does.
+    let l = leaks(&df, &m, &["phone".into(), "city".into()]).unwrap();
+    assert_eq!((l[0].column.as_str(), l[0].total()), ("phone", 0));
+    assert_eq!((l[1].same_row, l[1].in_column), (4, 3));
+
+    let remapped =
+        apply_rule(&rule("key_remap", json!({})), &key(1), df.column("customer_id").unwrap(), &Context::default())
+            .unwrap();
+    assert_eq!(collisions(df.column("customer_id").unwrap(), &remapped).unwrap(), 0);
+    let constant = apply_rule(
+        &rule("constant", json!({"value": 1})),
+        &key(1),
+        df.column("customer_id").unwrap(),
+        &Context::default(),
+    )
+    .unwrap();
+    assert_eq!(collisions(df.column("customer_id").unwrap(), &constant).unwrap(), 4);
+
+    let r = reidentification(&df, &["city".into(), "postal_code".into()], Some("amount")).unwrap();
+    assert_eq!((r.rows, r.classes, r.k), (4, 3, 1));
+    assert_eq!(r.class_sizes, vec![(1, 2), (2, 1)]);
+    assert_eq!(r.unique_share, 0.5);
+    assert_eq!(r.l, Some(1));
+    let mut g = df.clone();
+    g.with_column(Column::new("postal_code".into(), ["75***", "10***", "10***", "75***"])).unwrap();
+    g.with_column(Column::new("city".into(), ["x", "x", "x", "x"])).unwrap();
+    let r = reidentification(&g, &["city".into(), "postal_code".into()], None).unwrap();
+    assert_eq!(r.k, 2, "generalising the postal code raises k");
+    assert_eq!(r.prosecutor_max, 0.5);
+}
