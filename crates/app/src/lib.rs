@@ -14,6 +14,7 @@ pub use steward_classify::thousands;
 
 mod editing;
 mod insight;
+mod masking;
 mod product;
 mod targets;
 
@@ -24,6 +25,11 @@ pub use editing::{
 pub use insight::{
     classify, classify_frame, decide, profile, profile_column, profile_frame_column, relations, ColumnClassification,
     RelationsReport, SkippedSource,
+};
+pub use masking::{
+    export_masked, mask_tables, masked_assembled, masked_key, masking_key, masking_key_name, privacy_report,
+    profile as masking_profile, rotate_masking_key, KeyCollisions, MaskedField, MaskedTables, PrivacyReport,
+    TableLeaks,
 };
 pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,

@@ -59,6 +59,9 @@ enum Command {
         /// Evaluate the product's quality rules instead: violations per rule, with samples.
         #[arg(long)]
         quality: bool,
+        /// Show the product masked with this masking profile (`--entity` takes the original key).
+        #[arg(long)]
+        profile: Option<String>,
         #[arg(long, short)]
         workspace: Option<PathBuf>,
     },
@@ -77,6 +80,14 @@ enum Command {
         /// third of available memory, and in key ranges sized to fit otherwise.
         #[arg(long)]
         batch_entities: Option<u32>,
+        /// Export the product masked with this masking profile.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Masking profiles: check what leaves, rotate keys.
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
     },
     /// Work with data product definitions.
     Model {
@@ -99,6 +110,33 @@ enum ModelCommand {
         /// Workspace folder (default: the nearest folder above FILE holding steward.yaml).
         #[arg(long, short)]
         workspace: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PrivacyCommand {
+    /// Mask the product with a profile and measure it: masked fields and their rules, original
+    /// values that survive, collisions of remapped keys, re-identification risk. Exits non-zero
+    /// when the profile's thresholds (max_leaks, min_k, min_l) are broken, so it can gate CI.
+    Check {
+        file: PathBuf,
+        #[arg(long)]
+        profile: String,
+        /// Quasi-identifiers (entity fields), comma-separated; default: the profile's.
+        #[arg(long, value_delimiter = ',')]
+        quasi: Option<Vec<String>>,
+        /// Sensitive attribute for l-diversity; default: the profile's.
+        #[arg(long)]
+        sensitive: Option<String>,
+        #[arg(long, short)]
+        workspace: Option<PathBuf>,
+    },
+    /// Give a profile a new masking key (in the OS keychain) and a new key version in the
+    /// definition: every masked value changes.
+    RotateKey {
+        file: PathBuf,
+        #[arg(long)]
+        profile: String,
     },
 }
 
@@ -230,12 +268,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Preview { file, quality: true, workspace, .. } => quality(file, workspace.as_deref(), cli.format),
-        Command::Preview { file, entity, limit, offset, workspace, .. } => {
-            preview(file, entity.as_deref(), *limit, *offset, workspace.as_deref(), cli.format)
+        Command::Preview { file, entity, limit, offset, workspace, profile, .. } => {
+            preview(file, entity.as_deref(), *limit, *offset, workspace.as_deref(), profile.as_deref(), cli.format)
         }
-        Command::Export { file, out, entity, workspace, batch_entities } => {
-            export(file, out, entity, workspace.as_deref(), cli.format, *batch_entities)
+        Command::Export { file, out, entity, workspace, batch_entities, profile } => {
+            export(file, out, entity, workspace.as_deref(), cli.format, *batch_entities, profile.as_deref())
         }
+        Command::Privacy { command: PrivacyCommand::Check { file, profile, quasi, sensitive, workspace } } => {
+            privacy_check(file, profile, quasi.as_deref(), sensitive.as_deref(), workspace.as_deref(), cli.format)
+        }
+        Command::Privacy { command: PrivacyCommand::RotateKey { file, profile } } => rotate_key(file, profile),
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             validate(file, workspace.as_deref(), cli.format)
         }
@@ -478,11 +520,31 @@ fn preview(
     limit: u32,
     offset: u32,
     workspace: Option<&Path>,
+    profile: Option<&str>,
     format: Format,
 ) -> Result<String, CliError> {
     formats_only(format, &[Format::Table, Format::Json, Format::Csv], "preview")?;
     let (ws, def) = open_product(file, workspace)?;
-    let a = steward_app::assemble_product(&ws, &def, &Keychain)?;
+    let mut a = steward_app::assemble_product(&ws, &def, &Keychain)?;
+    let mut entity = entity.map(String::from);
+    if let Some(name) = profile {
+        let version = steward_app::masking_profile(&def, name)?.key_version.unwrap_or(1);
+        let key = steward_app::masking_key(&Keychain, &def.metadata.name, version)?;
+        let masked = steward_app::mask_tables(&ws, &def, &a, name, &key)?;
+        // The steward names an entity by its original key; the masked product knows it by its masked one.
+        if let Some(k) = entity.clone() {
+            let original: Vec<String> = k.split(',').map(|s| s.trim().to_string()).collect();
+            entity = steward_app::masked_key(&masked, &a.key, &original).map(|m| m.join(","));
+            if entity.is_none() {
+                return Err(CliError {
+                    code: "product.unknown_entity".into(),
+                    message: format!("{}: no {} with key {k}", def.metadata.name, def.entity.name),
+                });
+            }
+        }
+        a = steward_app::masked_assembled(&a, &masked);
+    }
+    let entity = entity.as_deref();
     let Some(key) = entity else {
         let page = a.product_page(i64::from(offset), limit.clamp(1, 100_000)).map_err(steward_app::AppError::from)?;
         return frame_text(&page, format);
@@ -560,6 +622,7 @@ fn export(
     workspace: Option<&Path>,
     format: Format,
     batch_entities: Option<u32>,
+    profile: Option<&str>,
 ) -> Result<String, CliError> {
     use steward_assembly::ExportFormat;
     let to = match format {
@@ -578,12 +641,119 @@ fn export(
     let (ws, def) = open_product(file, workspace)?;
     let keys: Vec<Vec<String>> =
         entities.iter().map(|e| e.split(',').map(|s| s.trim().to_string()).collect()).collect();
-    let summary = steward_app::export_product(&ws, &def, &Keychain, to, out, &keys, batch_entities)?;
+    let summary = match profile {
+        Some(name) => steward_app::export_masked(&ws, &def, &Keychain, name, to, out, &keys)?,
+        None => steward_app::export_product(&ws, &def, &Keychain, to, out, &keys, batch_entities)?,
+    };
     let mut text = format!("exported {} entities of {}:\n", thousands(summary.entities), def.metadata.name);
     for f in &summary.files {
         text.push_str(&format!("  {}\n", f.display()));
     }
     Ok(text)
+}
+
+fn privacy_check(
+    file: &Path,
+    profile: &str,
+    quasi: Option<&[String]>,
+    sensitive: Option<&str>,
+    workspace: Option<&Path>,
+    format: Format,
+) -> Result<String, CliError> {
+    formats_only(format, &[Format::Table, Format::Json], "privacy check")?;
+    let (ws, def) = open_product(file, workspace)?;
+    let a = steward_app::assemble_product(&ws, &def, &Keychain)?;
+    let (report, _) = steward_app::privacy_report(&ws, &def, &a, profile, &Keychain, quasi, sensitive)?;
+    let text = if format == Format::Json {
+        to_json(&report)?
+    } else {
+        let mut t = format!(
+            "{} masked with `{}` (key version {}): {} fields masked\n\n",
+            report.product,
+            report.profile,
+            report.key_version,
+            report.fields.len()
+        );
+        let rows: Vec<Vec<String>> = report
+            .fields
+            .iter()
+            .map(|f| {
+                let p = &f.properties;
+                let yes = |b: bool| if b { "yes" } else { "-" }.to_string();
+                vec![
+                    format!("{}.{}", f.table, f.field),
+                    f.rule.clone(),
+                    f.via.clone(),
+                    yes(p.deterministic),
+                    yes(p.reversible),
+                    yes(p.format_preserving),
+                    yes(p.unique_preserving),
+                ]
+            })
+            .collect();
+        t.push_str(&table(&["field", "rule", "via", "deterministic", "reversible", "format", "unique"], &rows));
+        t.push_str(&format!("\nleaks: {} original values survive masking\n", thousands(report.total_leaks)));
+        for tl in &report.leaks {
+            for c in tl.columns.iter().filter(|c| c.total() > 0 || c.anywhere > 0) {
+                let other: Vec<String> = c.other_columns.iter().map(|(o, n)| format!("{n} in {o}")).collect();
+                t.push_str(&format!(
+                    "  {}.{}: {} kept in their own row{}; {} original values appear elsewhere in the column\n",
+                    tl.table,
+                    c.column,
+                    c.same_row,
+                    if other.is_empty() { String::new() } else { format!(", {}", other.join(", ")) },
+                    c.anywhere
+                ));
+            }
+        }
+        for c in &report.collisions {
+            t.push_str(&format!("collisions: {}.{}: {}\n", c.table, c.field, c.collisions));
+        }
+        if let Some(r) = &report.risk {
+            t.push_str(&format!(
+                "re-identification over {}: k = {}, {} classes, {:.1}% of records unique, prosecutor risk max {:.3} / avg {:.3}{}\n",
+                r.quasi_identifiers.join(", "),
+                r.k,
+                thousands(r.classes),
+                r.unique_share * 100.0,
+                r.prosecutor_max,
+                r.prosecutor_avg,
+                r.l.map(|l| format!(", l = {l} for {}", r.sensitive.clone().unwrap_or_default())).unwrap_or_default()
+            ));
+        }
+        for w in &report.warnings {
+            t.push_str(&format!("warning: {w}\n"));
+        }
+        for v in &report.violations {
+            t.push_str(&format!("violation: {v}\n"));
+        }
+        t
+    };
+    if report.violations.is_empty() {
+        return Ok(text);
+    }
+    print!("{text}");
+    Err(CliError {
+        code: "privacy.check_failed".into(),
+        message: format!(
+            "{} `{}` breaks its thresholds: {}",
+            report.product,
+            report.profile,
+            report.violations.join("; ")
+        ),
+    })
+}
+
+fn rotate_key(file: &Path, profile: &str) -> Result<String, CliError> {
+    let mut def = steward_model::load(file).map_err(|e| CliError { code: e.code().into(), message: e.to_string() })?;
+    let version = steward_app::rotate_masking_key(&mut def, profile, &Keychain)?;
+    let previous = std::fs::read_to_string(file).unwrap_or_default();
+    steward_workspace::write_atomic(file, steward_model::to_yaml_replacing(&def, &previous).as_bytes())?;
+    Ok(format!(
+        "{}: masking profile `{profile}` now uses key version {version} (keychain entry `{}`)\n",
+        def.metadata.name,
+        steward_app::masking_key_name(&def.metadata.name, version)
+    ))
 }
 
 fn list(root: &Path, format: Format) -> Result<String, CliError> {

@@ -292,3 +292,97 @@ fn preview_quality_counts_violations_per_rule() {
     let o = steward(&["preview", file.to_str().unwrap(), "--quality"]);
     assert!(stdout(&o).contains("quality rules pass"), "{}", stdout(&o));
 }
+
+/// Masking uses the real OS keychain for its key: `make test` runs these under
+/// scripts/with-keyring.sh. A workspace copy keeps key rotation away from the sample.
+fn sample_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(sample()).unwrap().flatten() {
+        let p = e.path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.path().join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir(dir.path().join("products")).unwrap();
+    std::fs::copy(sample().join("products/customer360.yaml"), dir.path().join("products/customer360.yaml")).unwrap();
+    dir
+}
+
+#[test]
+fn privacy_check_gates_on_the_profile_thresholds() {
+    let ws = sample_copy();
+    let file = ws.path().join("products/customer360.yaml");
+    let f = file.to_str().unwrap();
+    let o = steward(&["privacy", "check", f, "--profile", "analytics", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "k = 1 breaks min_k = 2: {}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["total_leaks"], 0);
+    assert_eq!(report["risk"]["k"], 1);
+    assert!(report["violations"][0].as_str().unwrap().starts_with("k = 1 over birth_date, country_code"), "{report}");
+    let fields: Vec<String> = report["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            format!(
+                "{}.{} {} {}",
+                x["table"].as_str().unwrap(),
+                x["field"].as_str().unwrap(),
+                x["rule"].as_str().unwrap(),
+                x["via"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(fields.contains(&"orders.customer_id key_remap join key".to_string()), "{fields:?}");
+    assert!(report["collisions"].as_array().unwrap().iter().all(|c| c["collisions"] == 0));
+    assert!(stderr(&o).contains("breaks its thresholds"), "{}", stderr(&o));
+
+    // Fewer quasi-identifiers: larger groups, the gate opens.
+    let o = steward(&["privacy", "check", f, "--profile", "analytics", "--quasi", "country_code"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("leaks: 0 original values survive masking"), "{}", stdout(&o));
+
+    let o = steward(&["privacy", "check", f, "--profile", "external"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no masking profile `external`; it has: analytics"), "{}", stderr(&o));
+}
+
+#[test]
+fn masked_previews_and_exports_keep_joins_and_hide_originals() {
+    let ws = sample_copy();
+    let file = ws.path().join("products/customer360.yaml");
+    let f = file.to_str().unwrap();
+    let plain = steward(&["preview", f, "--entity", "7", "--format", "json"]);
+    let masked = steward(&["preview", f, "--entity", "7", "--profile", "analytics", "--format", "json"]);
+    assert!(masked.status.success(), "{}", stderr(&masked));
+    let p: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&masked.stdout).unwrap();
+    let (pe, me) = (&p["entity"][0], &m["entity"][0]);
+    assert_ne!(me["customer_id"], pe["customer_id"]);
+    assert_ne!(me["email"], pe["email"]);
+    assert!(me["email"].as_str().unwrap().contains("@example."), "{me}");
+    assert_eq!(me["segment"], pe["segment"], "unmasked fields pass through");
+    // The remapped key still joins: the same orders, under the masked key.
+    assert_eq!(m["orders"].as_array().unwrap().len(), p["orders"].as_array().unwrap().len());
+    assert!(m["orders"].as_array().unwrap().iter().all(|o| o["customer_id"] == me["customer_id"]));
+    // Deterministic: the same key gives the same output on every run.
+    let again = steward(&["preview", f, "--entity", "7", "--profile", "analytics", "--format", "json"]);
+    assert_eq!(again.stdout, masked.stdout);
+
+    let out = tempfile::tempdir().unwrap();
+    let o =
+        steward(&["export", f, "--profile", "analytics", "--format", "ndjson", "--out", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.path().join("customer360.ndjson")).unwrap();
+    assert_eq!(text.lines().count(), 500);
+    assert!(!text.contains(pe["email"].as_str().unwrap()), "an original email left in the masked export");
+
+    // A new key version: every masked value changes.
+    let o = steward(&["privacy", "rotate-key", f, "--profile", "analytics"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("    key_version: 2\n"));
+    let rotated = steward(&["preview", f, "--entity", "7", "--profile", "analytics", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_slice(&rotated.stdout).unwrap();
+    assert_ne!(r["entity"][0]["customer_id"], me["customer_id"]);
+    assert_ne!(r["entity"][0]["email"], me["email"]);
+}

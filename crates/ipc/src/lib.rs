@@ -836,6 +836,7 @@ pub fn typescript_bindings() -> String {
         steward_model::QualityRule::decl(&cfg),
         <serde_json::Value as TS>::decl(&cfg),
         steward_model::MaskingRule::decl(&cfg),
+        steward_model::PrivacyChecks::decl(&cfg),
         steward_model::MaskingProfile::decl(&cfg),
         steward_model::ProductDefinition::decl(&cfg),
         ColumnProfileRequest::decl(&cfg),

@@ -44,10 +44,17 @@ fn is_scalar(v: &Value) -> bool {
 /// A mapping or list that fits on one line: scalars, or lists of scalars.
 fn is_flat(v: &Value) -> bool {
     match v {
-        Value::Mapping(m) => m.iter().all(|(k, v)| is_scalar(k) && (is_scalar(v) || is_scalar_list(v))),
+        Value::Mapping(m) => {
+            m.iter().all(|(k, v)| is_scalar(k) && (is_scalar(v) || is_scalar_list(v) || is_leaf_map(v)))
+        }
         Value::Sequence(s) => s.iter().all(is_scalar),
         _ => true,
     }
+}
+
+/// A mapping of scalars (a rule's `params: { kind: email }`), written inline inside a flat item.
+fn is_leaf_map(v: &Value) -> bool {
+    matches!(v, Value::Mapping(m) if m.iter().all(|(k, v)| is_scalar(k) && (is_scalar(v) || is_scalar_list(v))))
 }
 
 fn is_scalar_list(v: &Value) -> bool {

@@ -298,9 +298,38 @@ impl QualityRule {
 pub struct MaskingProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Version of the profile's masking key; rotating the key makes a new version, and every
+    /// output of every rule changes with it. Absent means 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_version: Option<u32>,
+    /// Thresholds `steward privacy check` enforces (so it can gate CI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<PrivacyChecks>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub rules: Vec<MaskingRule>,
+}
+
+/// Privacy thresholds of a masking profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyChecks {
+    /// Entity fields an attacker may know (birth date, postal code…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    pub quasi_identifiers: Vec<String>,
+    /// The attribute that must stay diverse within each group (l-diversity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<String>,
+    /// Smallest group of entities sharing all quasi-identifiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_k: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_l: Option<u64>,
+    /// Original values allowed to survive in the masked output (usually 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_leaks: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -328,6 +328,10 @@ fn partial(v: &str, keep_first: usize, keep_last: usize, keep_domain: bool, mask
     } else {
         (|c: char| c.is_alphanumeric(), v.chars().filter(|c| c.is_alphanumeric()).count())
     };
+    if total <= keep_first + keep_last {
+        // Too short to keep anything without keeping it all: mask it all.
+        return v.chars().map(|c| if is_kept(c) { mask } else { c }).collect();
+    }
     let mut seen = 0;
     v.chars()
         .map(|c| {
@@ -374,6 +378,19 @@ fn unit_offset(sub: &[u8; 32], entity: Option<&Column>, row: usize) -> f64 {
     };
     let u = keyed_u64(sub, input.as_bytes()) >> 11; // 53 bits
     (u as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+}
+
+/// A synthetic value that is not the original (a fake drawn from real name lists can meet the
+/// very name it replaces): draws again, deterministically, and gives up marking it after 8 tries.
+fn distinct_from(original: &str, mut draw: impl FnMut() -> String) -> String {
+    let own = normalise(original).to_lowercase();
+    for _ in 0..8 {
+        let v = draw();
+        if normalise(&v).to_lowercase() != own {
+            return v;
+        }
+    }
+    format!("{}~", draw())
 }
 
 /// Masks `column` with `rule` under `key`. Nulls stay null (a null is not personal data).
@@ -536,7 +553,10 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
             column.take(&idx).map_err(|e| col_err(column, e.to_string()))?
         }
         RuleKind::Fake { kind, locale } => strings(column)?
-            .apply_values(|v| fake_value(*kind, locale, &mut rng(keyed(&sub, normalise(v).as_bytes()))).into())
+            .apply_values(|v| {
+                let mut r = rng(keyed(&sub, normalise(v).as_bytes()));
+                distinct_from(v, || fake_value(*kind, locale, &mut r)).into()
+            })
             .into_column(),
         RuleKind::LinkedAddress { part, locale, from } => {
             let frame = ctx.frame.ok_or_else(|| col_err(column, "linked_address needs the row's address columns"))?;
@@ -564,10 +584,11 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                         let street = fake_value(FakeKind::StreetAddress, locale, &mut r);
                         let city = fake_value(FakeKind::City, locale, &mut r);
                         let postal = fake_value(FakeKind::PostalCode, locale, &mut r);
+                        let own = v.unwrap_or_default();
                         match part {
-                            AddressPart::Street => street,
-                            AddressPart::City => city,
-                            AddressPart::PostalCode => postal,
+                            AddressPart::Street => distinct_from(own, || street.clone()),
+                            AddressPart::City => distinct_from(own, || city.clone()),
+                            AddressPart::PostalCode => distinct_from(own, || postal.clone()),
                             AddressPart::Country => country_of(locale).to_string(),
                         }
                     })

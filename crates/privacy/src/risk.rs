@@ -12,19 +12,22 @@ use crate::PrivacyError;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnLeaks {
     pub column: String,
-    /// Rows whose masked value equals their own original value.
+    /// Rows whose masked value is their own original value: a leak.
     pub same_row: u64,
-    /// Distinct original values of this column found anywhere in the masked column.
-    pub in_column: u64,
-    /// Other masked columns holding original values of this column, with how many.
-    pub across: Vec<(String, u64)>,
+    /// Other masked columns of the same row holding this column's original value: leaks too.
+    pub other_columns: Vec<(String, u64)>,
+    /// Distinct original values that appear anywhere in the masked column, in any row. Synthetic
+    /// values drawn from real name lists meet real names by chance, so this is shown, not
+    /// counted as a leak.
+    pub anywhere: u64,
     /// A few leaked values, for the officer to look at (shown only on request).
     pub samples: Vec<String>,
 }
 
 impl ColumnLeaks {
+    /// Original values that survive in their own record's masked output.
     pub fn total(&self) -> u64 {
-        self.in_column + self.across.iter().map(|(_, n)| n).sum::<u64>()
+        self.same_row + self.other_columns.iter().map(|(_, n)| n).sum::<u64>()
     }
 }
 
@@ -41,56 +44,46 @@ fn meaningful(v: &str) -> bool {
     v.chars().filter(|c| c.is_alphanumeric()).count() >= 3
 }
 
-/// Every original value that survives masking in `columns`: in the same row, anywhere in its own
-/// column, and in the other masked columns.
+/// Every original value that survives masking in `columns`: in its own row (same column or
+/// another masked column of that row), and anywhere in its column.
 pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Result<Vec<ColumnLeaks>, PrivacyError> {
     fn get<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Column, PrivacyError> {
         df.column(c).map_err(|_| PrivacyError::Column { column: c.to_string(), message: "not in the table".into() })
     }
-    let mut masked_sets: Vec<(String, HashSet<String>)> = vec![];
-    let mut pairs = vec![];
+    let mut orig = vec![];
+    let mut mask = vec![];
     for c in columns {
-        let o = texts(get(original, c)?)?;
-        let m = texts(get(masked, c)?)?;
-        masked_sets.push((c.clone(), m.iter().flatten().cloned().collect()));
-        pairs.push((c.clone(), o, m));
+        orig.push(texts(get(original, c)?)?);
+        mask.push(texts(get(masked, c)?)?);
     }
     let mut out = vec![];
-    for (c, o, m) in &pairs {
-        let same_row =
-            o.iter().zip(m).filter(|(a, b)| matches!((a, b), (Some(a), Some(b)) if a == b && meaningful(a))).count();
-        let originals: HashSet<&String> = o.iter().flatten().filter(|v| meaningful(v)).collect();
-        let own = masked_sets.iter().find(|(n, _)| n == c).map(|(_, s)| s);
-        let mut samples: Vec<String> = vec![];
-        let mut in_column = 0;
-        if let Some(own) = own {
-            for v in &originals {
-                if own.contains(*v) {
-                    in_column += 1;
-                    if samples.len() < 5 {
-                        samples.push((*v).clone());
+    for (ci, c) in columns.iter().enumerate() {
+        let mut same_row = 0u64;
+        let mut other = vec![0u64; columns.len()];
+        let mut samples = vec![];
+        for (row, o) in orig[ci].iter().enumerate() {
+            let Some(o) = o.as_deref().filter(|v| meaningful(v)) else { continue };
+            for (cj, m) in mask.iter().enumerate() {
+                if m[row].as_deref() == Some(o) {
+                    if cj == ci {
+                        same_row += 1;
+                    } else {
+                        other[cj] += 1;
+                    }
+                    if samples.len() < 5 && !samples.iter().any(|s: &String| s == o) {
+                        samples.push(o.to_string());
                     }
                 }
             }
         }
-        let mut across = vec![];
-        for (other, set) in &masked_sets {
-            if other == c {
-                continue;
-            }
-            let n = originals.iter().filter(|v| set.contains(**v)).count() as u64;
-            if n > 0 {
-                across.push((other.clone(), n));
-            }
-        }
+        let originals: HashSet<&str> =
+            orig[ci].iter().flatten().map(String::as_str).filter(|v| meaningful(v)).collect();
+        let own: HashSet<&str> = mask[ci].iter().flatten().map(String::as_str).collect();
+        let anywhere = originals.iter().filter(|v| own.contains(*v)).count() as u64;
+        let other_columns =
+            columns.iter().zip(other).filter(|(_, n)| *n > 0).map(|(name, n)| (name.clone(), n)).collect();
         samples.sort();
-        out.push(ColumnLeaks {
-            column: c.clone(),
-            same_row: same_row as u64,
-            in_column: in_column as u64,
-            across,
-            samples,
-        });
+        out.push(ColumnLeaks { column: c.clone(), same_row, other_columns, anywhere, samples });
     }
     Ok(out)
 }

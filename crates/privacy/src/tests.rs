@@ -163,7 +163,7 @@ fn leaks_collisions_and_k_anonymity_are_measured() {
     // The city is left as it is: every value leaks; the phone is masked: none does.
     let l = leaks(&df, &m, &["phone".into(), "city".into()]).unwrap();
     assert_eq!((l[0].column.as_str(), l[0].total()), ("phone", 0));
-    assert_eq!((l[1].same_row, l[1].in_column), (4, 3));
+    assert_eq!((l[1].same_row, l[1].anywhere, l[1].total()), (4, 3, 4));
 
     let remapped =
         apply_rule(&rule("key_remap", json!({})), &key(1), df.column("customer_id").unwrap(), &Context::default())

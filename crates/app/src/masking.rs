@@ -1,0 +1,471 @@
+//! Masking a product with one of its masking profiles, and the privacy officer's report: which
+//! rule masks which field (with its properties), original values that survive, collisions of
+//! remapped keys, and re-identification risk — checked against the profile's thresholds.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::Serialize;
+use steward_assembly::Assembled;
+use steward_model::{MaskingProfile, ProductDefinition};
+use steward_privacy::{apply_rule, Context, MaskingKey, Rule, RuleKind, RuleProperties};
+use steward_secrets::{SecretError, SecretStore};
+use steward_workspace::Workspace;
+
+use crate::AppError;
+
+/// The keychain entry holding a product's masking key of one version.
+pub fn masking_key_name(product: &str, version: u32) -> String {
+    format!("masking/{product}/v{version}")
+}
+
+/// The masking key of `product` at `version`, created in the keychain on first use. The key
+/// never leaves the keychain except into this process's memory.
+pub fn masking_key(secrets: &dyn SecretStore, product: &str, version: u32) -> Result<MaskingKey, AppError> {
+    let name = masking_key_name(product, version);
+    match secrets.get(&name) {
+        Ok(hex) => MaskingKey::from_hex(&hex).ok_or_else(|| {
+            AppError::InvalidInput(format!(
+                "keychain entry `{name}` does not hold a masking key; delete it to make a new one"
+            ))
+        }),
+        Err(SecretError::NotFound { .. }) => {
+            let key = MaskingKey::generate();
+            secrets.set(&name, &key.to_hex())?;
+            tracing::info!(product, version, "created a masking key in the keychain");
+            Ok(key)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The profile named `name`, or a clear error listing the product's profiles.
+pub fn profile<'a>(def: &'a ProductDefinition, name: &str) -> Result<&'a MaskingProfile, AppError> {
+    def.masking.get(name).ok_or_else(|| {
+        let have: Vec<&str> = def.masking.keys().map(String::as_str).collect();
+        AppError::InvalidInput(format!(
+            "{}: no masking profile `{name}`; it has: {}",
+            def.metadata.name,
+            if have.is_empty() { "none".to_string() } else { have.join(", ") }
+        ))
+    })
+}
+
+/// One masked field of the product and the rule that masks it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MaskedField {
+    /// `entity` or a related table's name.
+    pub table: String,
+    pub field: String,
+    /// Where the rule is: `masking[analytics].rules[2]`.
+    pub at: String,
+    pub rule: String,
+    /// Why the rule applies: `field` or `tag:email`; `join key` for keys remapped with the root's.
+    pub via: String,
+    pub properties: RuleProperties,
+}
+
+struct Planned {
+    field: MaskedField,
+    rule: Rule,
+}
+
+/// The fields of every table of `a`: entity fields, then each related table's.
+fn table_fields(a: &Assembled) -> Result<Vec<(String, Vec<String>)>, AppError> {
+    let names = |lf: &LazyFrame, at: &str| -> Result<Vec<String>, AppError> {
+        let schema = lf.clone().collect_schema().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")))?;
+        Ok(schema.iter_names().map(|s| s.to_string()).collect())
+    };
+    let mut out = vec![("entity".to_string(), names(&a.entity, "entity")?)];
+    for r in &a.related {
+        out.push((r.name.clone(), names(&r.frame, &r.name)?));
+    }
+    Ok(out)
+}
+
+/// Product field → source column, for one table of the definition.
+fn source_columns(def: &ProductDefinition, table: &str) -> (String, BTreeMap<String, String>) {
+    let (source, fields) = if table == "entity" {
+        (&def.entity.source, &def.entity.fields)
+    } else {
+        match def.related.iter().find(|r| r.name == table) {
+            Some(r) => (&r.source, &r.fields),
+            None => return (String::new(), BTreeMap::new()),
+        }
+    };
+    (source.clone(), fields.iter().map(|f| (f.name().to_string(), f.column.clone())).collect())
+}
+
+/// Which rule masks which field. Rules naming a field come before rules by tag; a field takes
+/// the first rule that covers it. A key remapped on the root is remapped alike in every table
+/// joined by it, so joins still join.
+fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> Result<Vec<Planned>, AppError> {
+    let p = profile(def, name)?;
+    let version = p.key_version.unwrap_or(1);
+    let tables = table_fields(a)?;
+    let mut out: Vec<Planned> = vec![];
+    let taken = |out: &Vec<Planned>, t: &str, f: &str| out.iter().any(|x| x.field.table == t && x.field.field == f);
+    let parsed: Vec<(usize, Rule)> = p
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Rule::parse(&r.rule, &r.params, version, &format!("masking[{name}].rules[{i}]"))
+                .map(|rule| (i, rule))
+                .map_err(|e| AppError::InvalidInput(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let by_field = parsed.iter().filter(|(i, _)| p.rules[*i].field.is_some());
+    let by_tag = parsed.iter().filter(|(i, _)| p.rules[*i].tag.is_some());
+    for (i, rule) in by_field {
+        let target = p.rules[*i].field.as_deref().unwrap_or_default();
+        let (table, field) = match target.split_once('.') {
+            Some((t, f)) => (t.to_string(), f.to_string()),
+            None => ("entity".to_string(), target.to_string()),
+        };
+        let Some((_, fields)) = tables.iter().find(|(t, _)| *t == table) else {
+            let have: Vec<&str> = tables.iter().map(|(t, _)| t.as_str()).collect();
+            return Err(AppError::InvalidInput(format!(
+                "masking[{name}].rules[{i}].field: no table `{table}`; the product has: {}",
+                have.join(", ")
+            )));
+        };
+        if !fields.contains(&field) {
+            return Err(AppError::InvalidInput(format!(
+                "masking[{name}].rules[{i}].field: `{table}` has no field `{field}`; it has: {}",
+                fields.join(", ")
+            )));
+        }
+        if taken(&out, &table, &field) {
+            continue;
+        }
+        out.push(Planned {
+            field: MaskedField {
+                table: table.clone(),
+                field: field.clone(),
+                at: format!("masking[{name}].rules[{i}]"),
+                rule: p.rules[*i].rule.clone(),
+                via: "field".into(),
+                properties: steward_privacy::properties(&rule.kind),
+            },
+            rule: rule.clone(),
+        });
+        // The root's key, remapped: its join keys in related tables follow.
+        if table == "entity" && rule.kind == RuleKind::KeyRemap {
+            for r in &a.related {
+                for (parent, child) in r.parent_keys.iter().zip(&r.child_keys) {
+                    if *parent == field && !taken(&out, &r.name, child) {
+                        out.push(Planned {
+                            field: MaskedField {
+                                table: r.name.clone(),
+                                field: child.clone(),
+                                at: format!("masking[{name}].rules[{i}]"),
+                                rule: p.rules[*i].rule.clone(),
+                                via: "join key".into(),
+                                properties: steward_privacy::properties(&rule.kind),
+                            },
+                            rule: rule.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for (i, rule) in by_tag {
+        let tag = p.rules[*i].tag.as_deref().unwrap_or_default();
+        for (table, fields) in &tables {
+            let (source, columns) = source_columns(def, table);
+            let Ok(src) = ws.source(&source) else { continue };
+            for f in fields {
+                let column = columns.get(f).cloned().unwrap_or_else(|| f.clone());
+                let tagged = src.classifications.get(&column).is_some_and(|t| t.accepted.iter().any(|x| x == tag));
+                if tagged && !taken(&out, table, f) {
+                    out.push(Planned {
+                        field: MaskedField {
+                            table: table.clone(),
+                            field: f.clone(),
+                            at: format!("masking[{name}].rules[{i}]"),
+                            rule: p.rules[*i].rule.clone(),
+                            via: format!("tag:{tag}"),
+                            properties: steward_privacy::properties(&rule.kind),
+                        },
+                        rule: rule.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A product's tables before and after masking, collected.
+pub struct MaskedTables {
+    /// (table, original, masked), entity first.
+    pub tables: Vec<(String, DataFrame, DataFrame)>,
+    pub fields: Vec<MaskedField>,
+}
+
+fn mask_table(
+    table: &str,
+    df: &DataFrame,
+    entity_col: Option<&str>,
+    planned: &[&Planned],
+    key: &MaskingKey,
+) -> Result<DataFrame, AppError> {
+    let mut out = df.clone();
+    let ctx = Context { entity: entity_col.and_then(|c| df.column(c).ok()), frame: Some(df) };
+    for p in planned {
+        let c =
+            df.column(&p.field.field).map_err(|e| AppError::InvalidInput(format!("{table}.{}: {e}", p.field.field)))?;
+        let masked = apply_rule(&p.rule, key, c, &ctx)
+            .map_err(|e| AppError::InvalidInput(format!("{}: {table}.{e}", p.field.at)))?;
+        out.with_column(masked).map_err(|e| AppError::InvalidInput(format!("{table}: {e}")))?;
+    }
+    Ok(out)
+}
+
+/// Masks every table of `a` with profile `name` under `key`.
+pub fn mask_tables(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    a: &Assembled,
+    name: &str,
+    key: &MaskingKey,
+) -> Result<MaskedTables, AppError> {
+    let planned = plan(ws, def, a, name)?;
+    let collect =
+        |lf: &LazyFrame, at: &str| lf.clone().collect().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")));
+    let mut tables = vec![];
+    let entity = collect(&a.entity, "entity")?;
+    let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == "entity").collect();
+    let masked = mask_table("entity", &entity, a.key.first().map(String::as_str), &here, key)?;
+    tables.push(("entity".to_string(), entity, masked));
+    for r in &a.related {
+        let df = collect(&r.frame, &r.name)?;
+        let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == r.name).collect();
+        // One noise offset per entity: the related row's entity is its join key.
+        let entity_col =
+            a.key.first().and_then(|k| r.parent_keys.iter().position(|p| p == k)).map(|i| r.child_keys[i].as_str());
+        let masked = mask_table(&r.name, &df, entity_col, &here, key)?;
+        tables.push((r.name.clone(), df, masked));
+    }
+    Ok(MaskedTables { tables, fields: planned.into_iter().map(|p| p.field).collect() })
+}
+
+/// The product with its tables replaced by their masked rows: previews and exports of it show
+/// only masked values.
+pub fn masked_assembled(a: &Assembled, masked: &MaskedTables) -> Assembled {
+    let mut out = a.clone();
+    for (t, _, m) in &masked.tables {
+        if t == "entity" {
+            out.entity = m.clone().lazy();
+        } else if let Some(r) = out.related.iter_mut().find(|r| r.name == *t) {
+            r.frame = m.clone().lazy();
+        }
+    }
+    out
+}
+
+/// Leaks found in one table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableLeaks {
+    pub table: String,
+    pub columns: Vec<steward_privacy::ColumnLeaks>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyCollisions {
+    pub table: String,
+    pub field: String,
+    pub collisions: u64,
+}
+
+/// What `steward privacy check` and the privacy officer's view show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrivacyReport {
+    pub product: String,
+    pub profile: String,
+    pub key_version: u32,
+    pub fields: Vec<MaskedField>,
+    pub leaks: Vec<TableLeaks>,
+    pub total_leaks: u64,
+    pub collisions: Vec<KeyCollisions>,
+    pub risk: Option<steward_privacy::Reidentification>,
+    /// Derived fields computed from masked fields that are not masked themselves.
+    pub warnings: Vec<String>,
+    /// Thresholds of the profile that the masked product breaks.
+    pub violations: Vec<String>,
+}
+
+/// Masks the product with profile `name` and measures it. `quasi`/`sensitive` override the
+/// profile's declared checks.
+pub fn privacy_report(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    a: &Assembled,
+    name: &str,
+    secrets: &dyn SecretStore,
+    quasi: Option<&[String]>,
+    sensitive: Option<&str>,
+) -> Result<(PrivacyReport, MaskedTables), AppError> {
+    let p = profile(def, name)?;
+    let version = p.key_version.unwrap_or(1);
+    let key = masking_key(secrets, &def.metadata.name, version)?;
+    let masked = mask_tables(ws, def, a, name, &key)?;
+    let checks = p.checks.clone().unwrap_or(steward_model::PrivacyChecks {
+        quasi_identifiers: vec![],
+        sensitive: None,
+        min_k: None,
+        min_l: None,
+        max_leaks: None,
+    });
+    let mut leaks = vec![];
+    let mut collisions = vec![];
+    for (t, o, m) in &masked.tables {
+        let cols: Vec<String> = masked.fields.iter().filter(|f| f.table == *t).map(|f| f.field.clone()).collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let found = steward_privacy::leaks(o, m, &cols).map_err(|e| AppError::InvalidInput(format!("{t}: {e}")))?;
+        leaks.push(TableLeaks { table: t.clone(), columns: found });
+        for f in masked.fields.iter().filter(|f| f.table == *t && f.rule == "key_remap") {
+            let (Ok(oc), Ok(mc)) = (o.column(&f.field), m.column(&f.field)) else { continue };
+            let n = steward_privacy::collisions(oc, mc).map_err(|e| AppError::InvalidInput(e.to_string()))?;
+            collisions.push(KeyCollisions { table: t.clone(), field: f.field.clone(), collisions: n });
+        }
+    }
+    let total_leaks: u64 = leaks.iter().flat_map(|t| t.columns.iter()).map(|c| c.total()).sum();
+    let quasi: Vec<String> = quasi.map(<[String]>::to_vec).unwrap_or(checks.quasi_identifiers.clone());
+    let sensitive = sensitive.map(String::from).or(checks.sensitive.clone());
+    let risk = if quasi.is_empty() {
+        None
+    } else {
+        let entity = &masked.tables[0].2;
+        Some(
+            steward_privacy::reidentification(entity, &quasi, sensitive.as_deref())
+                .map_err(|e| AppError::InvalidInput(format!("entity: {e}")))?,
+        )
+    };
+    // A derived field over masked inputs carries the originals unless masked too.
+    let mut warnings = vec![];
+    let derived = def
+        .entity
+        .derived
+        .iter()
+        .map(|d| ("entity", d))
+        .chain(def.related.iter().flat_map(|r| r.derived.iter().map(move |d| (r.name.as_str(), d))));
+    for (table, d) in derived {
+        let masked_here: Vec<&str> =
+            masked.fields.iter().filter(|f| f.table == table).map(|f| f.field.as_str()).collect();
+        if masked_here.contains(&d.name.as_str()) {
+            continue;
+        }
+        let uses: Vec<&str> = masked_here
+            .iter()
+            .copied()
+            .filter(|f| d.sql.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == *f))
+            .collect();
+        if !uses.is_empty() {
+            warnings.push(format!(
+                "{table}.{}: derived from masked {} but not masked itself; it still shows the originals",
+                d.name,
+                uses.join(", ")
+            ));
+        }
+    }
+    let mut violations = vec![];
+    if let Some(max) = checks.max_leaks {
+        if total_leaks > max {
+            violations.push(format!("{total_leaks} original values survive masking (at most {max} allowed)"));
+        }
+    }
+    for c in collisions.iter().filter(|c| c.collisions > 0) {
+        violations.push(format!("{}.{}: {} remapped keys collide", c.table, c.field, c.collisions));
+    }
+    if let Some(r) = &risk {
+        if let Some(min) = checks.min_k {
+            if r.k < min {
+                violations.push(format!("k = {} over {} (at least {min} required)", r.k, quasi.join(", ")));
+            }
+        }
+        if let (Some(min), Some(l)) = (checks.min_l, r.l) {
+            if l < min {
+                violations
+                    .push(format!("l = {l} for {} (at least {min} required)", sensitive.clone().unwrap_or_default()));
+            }
+        }
+    }
+    Ok((
+        PrivacyReport {
+            product: def.metadata.name.clone(),
+            profile: name.to_string(),
+            key_version: version,
+            fields: masked.fields.clone(),
+            leaks,
+            total_leaks,
+            collisions,
+            risk,
+            warnings,
+            violations,
+        },
+        masked,
+    ))
+}
+
+/// Rotates a profile's masking key: the profile moves to the next key version (a new key in the
+/// keychain), so every masked output changes. Returns the new version; the caller saves `def`.
+pub fn rotate_masking_key(def: &mut ProductDefinition, name: &str, secrets: &dyn SecretStore) -> Result<u32, AppError> {
+    let product = def.metadata.name.clone();
+    let p = def
+        .masking
+        .get_mut(name)
+        .ok_or_else(|| AppError::InvalidInput(format!("{product}: no masking profile `{name}`")))?;
+    let next = p.key_version.unwrap_or(1) + 1;
+    let key = MaskingKey::generate();
+    secrets.set(&masking_key_name(&product, next), &key.to_hex())?;
+    p.key_version = Some(next);
+    Ok(next)
+}
+
+/// The masked instance key of the entity whose original key is `key` (rules may remap keys).
+pub fn masked_key(masked: &MaskedTables, key_fields: &[String], key: &[String]) -> Option<Vec<String>> {
+    let (_, original, m) = masked.tables.first()?;
+    let cols: Vec<&Column> = key_fields.iter().map(|k| original.column(k).ok()).collect::<Option<_>>()?;
+    let row = (0..original.height())
+        .find(|&i| cols.iter().zip(key).all(|(c, v)| c.get(i).map(|x| x.str_value() == v.as_str()).unwrap_or(false)))?;
+    key_fields
+        .iter()
+        .map(|k| m.column(k).ok().and_then(|c| c.get(row).ok()).map(|v| v.str_value().into_owned()))
+        .collect()
+}
+
+/// Exports the product masked with profile `name` (one pass: masking holds the tables).
+#[allow(clippy::too_many_arguments)]
+pub fn export_masked(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+    name: &str,
+    format: steward_assembly::ExportFormat,
+    dir: &std::path::Path,
+    keys: &[Vec<String>],
+) -> Result<steward_assembly::ExportSummary, AppError> {
+    let a = crate::assemble_product(ws, def, secrets)?;
+    let p = profile(def, name)?;
+    let key = masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
+    let masked = mask_tables(ws, def, &a, name, &key)?;
+    let keys: Vec<Vec<String>> = keys
+        .iter()
+        .map(|k| {
+            masked_key(&masked, &a.key, k).ok_or_else(|| {
+                AppError::InvalidInput(format!(
+                    "{}: no {} with key {}",
+                    def.metadata.name,
+                    def.entity.name,
+                    k.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(steward_assembly::export(&masked_assembled(&a, &masked), format, dir, &keys)?)
+}
