@@ -306,6 +306,31 @@ fn assembled(state: &AppState, ws: &Workspace, product_id: &str) -> Result<stewa
     Ok(a)
 }
 
+/// The product's 360 index, from the cache while its definition file is unchanged; built (once,
+/// off the IPC thread) on the first 360 view.
+async fn lookup(
+    state: &AppState,
+    ws: &Workspace,
+    product_id: &str,
+    a: &steward_assembly::Assembled,
+) -> Result<Arc<steward_assembly::Lookup>, IpcError> {
+    let path = product_file(ws, product_id)?;
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    if let Some((when, l)) = state.lookups.lock().map_err(|_| state_err())?.get(product_id) {
+        if Some(*when) == modified {
+            return Ok(l.clone());
+        }
+    }
+    let a = a.clone();
+    let built =
+        blocking(move || Ok(Arc::new(steward_assembly::Lookup::build(&a).map_err(steward_app::AppError::from)?)))
+            .await?;
+    if let Some(m) = modified {
+        state.lookups.lock().map_err(|_| state_err())?.insert(product_id.to_string(), (m, built.clone()));
+    }
+    Ok(built)
+}
+
 /// Rows of a product as Arrow IPC bytes: a page of the product table (related tables nested), or
 /// one entity's rows of one table (`entity` or a related table) for the 360 view.
 #[tauri::command]
@@ -314,11 +339,17 @@ pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsReques
     let ws = workspace(&state)?;
     let a = assembled(&state, &ws, &request.product_id)?;
     let origin = steward_app::product_path(&ws, &request.product_id);
+    let lookup = if request.key.is_some() { Some(lookup(&state, &ws, &request.product_id, &a).await?) } else { None };
     blocking(move || {
+        let lookup = lookup.as_deref();
         let mut df = match &request.key {
             None => a.product_page(i64::from(request.offset), request.limit).map_err(steward_app::AppError::from)?,
             Some(key) => {
-                let v = a.entity_360(key).map_err(steward_app::AppError::from)?;
+                let v = match lookup {
+                    Some(l) => l.entity_360(key),
+                    None => a.entity_360(key),
+                }
+                .map_err(steward_app::AppError::from)?;
                 let table = request.table.as_deref().unwrap_or("entity");
                 if table == "entity" {
                     v.entity

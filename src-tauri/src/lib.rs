@@ -28,6 +28,8 @@ pub struct AppState {
     pub scans: Mutex<HashMap<u32, Arc<AtomicBool>>>,
     /// Assembled products by id, with the modification time of the definition they came from.
     pub products: Mutex<HashMap<String, (std::time::SystemTime, steward_assembly::Assembled)>>,
+    /// Per product, the 360 index built on its first 360 view, with the definition's time.
+    pub lookups: Mutex<HashMap<String, (std::time::SystemTime, Arc<steward_assembly::Lookup>)>>,
     /// Bumped by each `watch_products`: a watcher stops when it is no longer the latest.
     pub watch_generation: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -48,6 +50,7 @@ impl AppState {
             workspace: RwLock::new(workspace),
             scans: Mutex::new(HashMap::new()),
             products: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
             watch_generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
     }

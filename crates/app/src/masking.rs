@@ -8,7 +8,7 @@ use polars::prelude::*;
 use serde::Serialize;
 use steward_assembly::Assembled;
 use steward_model::{MaskingProfile, ProductDefinition};
-use steward_privacy::{apply_rule, Context, MaskingKey, Rule, RuleKind, RuleProperties};
+use steward_privacy::{MaskingKey, Rule, RuleKind, RuleProperties};
 use steward_secrets::{SecretError, SecretStore};
 use steward_workspace::Workspace;
 
@@ -212,16 +212,17 @@ fn mask_table(
     planned: &[&Planned],
     key: &MaskingKey,
 ) -> Result<DataFrame, AppError> {
-    let mut out = df.clone();
-    let ctx = Context { entity: entity_col.and_then(|c| df.column(c).ok()), frame: Some(df) };
-    for p in planned {
-        let c =
-            df.column(&p.field.field).map_err(|e| AppError::InvalidInput(format!("{table}.{}: {e}", p.field.field)))?;
-        let masked = apply_rule(&p.rule, key, c, &ctx)
-            .map_err(|e| AppError::InvalidInput(format!("{}: {table}.{e}", p.field.at)))?;
-        out.with_column(masked).map_err(|e| AppError::InvalidInput(format!("{table}: {e}")))?;
-    }
-    Ok(out)
+    let rules: Vec<(&str, &Rule)> = planned.iter().map(|p| (p.field.field.as_str(), &p.rule)).collect();
+    steward_privacy::apply_rules(df, &rules, key, entity_col).map_err(|e| {
+        // Name the rule that failed, and where it is in the definition.
+        let at = match &e {
+            steward_privacy::PrivacyError::Column { column, .. } => {
+                planned.iter().find(|p| p.field.field == *column).map(|p| p.field.at.clone())
+            }
+            _ => None,
+        };
+        AppError::InvalidInput(format!("{}{table}.{e}", at.map(|a| format!("{a}: ")).unwrap_or_default()))
+    })
 }
 
 /// Masks every table of `a` with profile `name` under `key`.

@@ -166,7 +166,7 @@ pub fn export_with(
     tracing::debug!(product = %a.name, passes = parts.len(), "exporting");
     let sort_keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
     let nested = |p: &Assembled, at: &Path| -> Result<DataFrame, AssemblyError> {
-        p.product()
+        p.product_whole()
             .sort_by_exprs(sort_keys.clone(), SortMultipleOptions::default().with_maintain_order(true))
             .collect()
             .map_err(|e| werr(at, e))

@@ -183,6 +183,90 @@ pub struct Entity360 {
     pub related: Vec<(String, DataFrame)>,
 }
 
+/// Rows of one table by key: the table collected once, and for every key the rows holding it.
+struct KeyedRows {
+    frame: DataFrame,
+    rows: HashMap<String, Vec<IdxSize>>,
+}
+
+impl KeyedRows {
+    fn build(lf: &LazyFrame, keys: &[String], at: &str) -> Result<KeyedRows, AssemblyError> {
+        let frame = lf.clone().collect().map_err(pe(at))?;
+        let cols: Vec<&Column> = keys.iter().map(|k| frame.column(k)).collect::<PolarsResult<_>>().map_err(pe(at))?;
+        let mut rows: HashMap<String, Vec<IdxSize>> = HashMap::new();
+        let mut parts = Vec::with_capacity(cols.len());
+        for i in 0..frame.height() {
+            parts.clear();
+            for c in &cols {
+                let v = c.get(i).map_err(pe(at))?;
+                if v.is_null() {
+                    break;
+                }
+                parts.push(v.str_value().into_owned());
+            }
+            if parts.len() == cols.len() {
+                rows.entry(parts.join("\u{1f}")).or_default().push(i as IdxSize);
+            }
+        }
+        Ok(KeyedRows { frame, rows })
+    }
+
+    fn get(&self, values: &[String], at: &str) -> Result<DataFrame, AssemblyError> {
+        let idx = self.rows.get(&values.join("\u{1f}")).cloned().unwrap_or_default();
+        self.frame.take(&IdxCa::from_vec("rows".into(), idx)).map_err(pe(at))
+    }
+}
+
+/// The 360 view served from memory: every table collected once and indexed by its key, so one
+/// entity's view is a few hash lookups instead of scans of every related table. Built once per
+/// assembled product (the desktop keeps it beside the product).
+pub struct Lookup {
+    key: Vec<String>,
+    entity: KeyedRows,
+    related: Vec<(String, Vec<String>, KeyedRows)>,
+}
+
+impl Lookup {
+    pub fn build(a: &Assembled) -> Result<Lookup, AssemblyError> {
+        let entity = KeyedRows::build(&a.entity, &a.key, "entity")?;
+        let mut related = vec![];
+        for r in &a.related {
+            let at = format!("related[{}]", r.name);
+            related.push((r.name.clone(), r.parent_keys.clone(), KeyedRows::build(&r.frame, &r.child_keys, &at)?));
+        }
+        Ok(Lookup { key: a.key.clone(), entity, related })
+    }
+
+    /// The same view as [`Assembled::entity_360`].
+    pub fn entity_360(&self, key: &[String]) -> Result<Entity360, AssemblyError> {
+        if key.len() != self.key.len() {
+            return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
+        }
+        let entity = self.entity.get(key, "entity")?;
+        let mut related = vec![];
+        for (name, parents, rows) in &self.related {
+            let at = format!("related[{name}]");
+            let values: Option<Vec<String>> = parents
+                .iter()
+                .map(|p| {
+                    entity
+                        .column(p)
+                        .ok()
+                        .and_then(|c| c.get(0).ok())
+                        .filter(|v| !v.is_null())
+                        .map(|v| v.str_value().into_owned())
+                })
+                .collect();
+            let df = match values {
+                Some(v) if entity.height() > 0 => rows.get(&v, &at)?,
+                _ => rows.frame.clear(),
+            };
+            related.push((name.clone(), df));
+        }
+        Ok(Entity360 { entity, related })
+    }
+}
+
 fn key_filter(cols: &[String], values: &[String]) -> Expr {
     cols.iter()
         .zip(values)
@@ -236,23 +320,40 @@ impl Assembled {
         self.nest(self.entity.clone())
     }
 
+    /// The product table for every entity of `self.entity` (an export, or one key range of
+    /// it): related rows are grouped as they are, without first restricting them to the
+    /// entities at hand — the final join drops the rows of other entities.
+    pub(crate) fn product_whole(&self) -> LazyFrame {
+        self.nest_with(self.entity.clone(), false)
+    }
+
     /// Adds one list-of-structs column per related table to `entities`.
     fn nest(&self, entities: LazyFrame) -> LazyFrame {
+        self.nest_with(entities, true)
+    }
+
+    fn nest_with(&self, entities: LazyFrame, restrict: bool) -> LazyFrame {
         let mut out = entities;
         for r in &self.related {
             let parents: Vec<Expr> = r.parent_keys.iter().map(|p| col(p.as_str())).collect();
             let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
             let members: Vec<Expr> =
                 r.fields.iter().filter(|f| !r.child_keys.contains(f)).map(|f| col(f.as_str())).collect();
-            // Only the rows of the entities at hand are grouped.
-            let wanted = out.clone().select(parents.clone()).unique_stable(None, UniqueKeepStrategy::First);
-            let rows = r.frame.clone().join(
-                wanted,
-                children.clone(),
-                parents.clone(),
-                JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
-            );
-            let nested = rows.group_by_stable(children.clone()).agg([as_struct(members).alias(r.name.as_str())]);
+            let rows = if restrict {
+                // Only the rows of the entities at hand (a page) are grouped.
+                let wanted = out.clone().select(parents.clone()).unique_stable(None, UniqueKeepStrategy::First);
+                r.frame.clone().join(
+                    wanted,
+                    children.clone(),
+                    parents.clone(),
+                    JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
+                )
+            } else {
+                r.frame.clone()
+            };
+            // Groups come back in any order (the join restores entity order); rows inside a
+            // group keep their source order.
+            let nested = rows.group_by(children.clone()).agg([as_struct(members).alias(r.name.as_str())]);
             out = out.join(
                 nested,
                 parents,

@@ -268,3 +268,21 @@ fn quality_rules_count_violations_with_samples() {
     let r = &a.evaluate_quality(&strict).unwrap()[0];
     assert!(r.violations > 0 && r.samples.iter().all(|s| s.parse::<f64>().unwrap() > 100.0), "{r:?}");
 }
+
+#[test]
+fn the_indexed_360_view_matches_the_scanning_one() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    let lookup = Lookup::build(&a).unwrap();
+    for key in ["1", "7", "250", "500", "99999"] {
+        let want = a.entity_360(&[key.to_string()]).unwrap();
+        let got = lookup.entity_360(&[key.to_string()]).unwrap();
+        assert!(got.entity.equals_missing(&want.entity), "entity of {key}");
+        assert_eq!(got.related.len(), want.related.len());
+        for ((n1, d1), (n2, d2)) in got.related.iter().zip(&want.related) {
+            assert_eq!(n1, n2);
+            assert!(d1.equals_missing(d2), "{n1} of {key}:\n{d1}\n{d2}");
+        }
+    }
+    assert!(lookup.entity_360(&["1".into(), "2".into()]).is_err());
+}
