@@ -24,6 +24,8 @@ fn main() {
         "create_product",
         "watch_products",
         "profile_column",
+        "privacy_report",
+        "masked_rows",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

@@ -13,6 +13,7 @@ use steward_ipc::{
     ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
     SaveProductRequest, SavedProduct,
 };
+use steward_ipc::{MaskedRowsRequest, PrivacyReportInfo, PrivacyRequest};
 use steward_secrets::Keychain;
 use steward_workspace::Workspace;
 use tauri::ipc::{Channel, Response};
@@ -475,4 +476,58 @@ pub async fn profile_column(
     }
     let source_id = request.source_id.clone().unwrap_or_default();
     blocking(move || Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?.into())).await
+}
+
+/// Masks the product with a profile and measures it: the privacy officer's view.
+#[tauri::command]
+pub async fn privacy_report(
+    state: State<'_, AppState>,
+    request: PrivacyRequest,
+) -> Result<PrivacyReportInfo, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    let a = assembled(&state, &ws, &request.product_id)?;
+    let path = product_file(&ws, &request.product_id)?;
+    blocking(move || {
+        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let (report, _) = steward_app::privacy_report(
+            &ws,
+            &def,
+            &a,
+            &request.profile,
+            &Keychain,
+            request.quasi.as_deref(),
+            request.sensitive.as_deref(),
+        )?;
+        Ok(report.into())
+    })
+    .await
+}
+
+/// The first entity rows of a product, masked — or, for the columns the officer revealed, original.
+#[tauri::command]
+pub async fn masked_rows(state: State<'_, AppState>, request: MaskedRowsRequest) -> Result<Response, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    let a = assembled(&state, &ws, &request.product_id)?;
+    let path = product_file(&ws, &request.product_id)?;
+    blocking(move || {
+        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let p = steward_app::masking_profile(&def, &request.profile)?;
+        let key = steward_app::masking_key(&Keychain, &def.metadata.name, p.key_version.unwrap_or(1))?;
+        let masked = steward_app::mask_tables(&ws, &def, &a, &request.profile, &key)?;
+        let (_, original, m) =
+            masked.tables.into_iter().next().ok_or_else(|| IpcError::new("privacy.empty", "no entity table"))?;
+        let mut df = if request.side == "masked" {
+            m
+        } else {
+            let cols: Vec<String> = request.columns.clone().unwrap_or_default();
+            original
+                .select(cols.iter().map(String::as_str))
+                .map_err(|e| IpcError::invalid_input(format!("columns: {e}")))?
+        };
+        df = df.head(Some(request.limit as usize));
+        Ok(Response::new(steward_sources::to_arrow_ipc(&mut df, &path)?))
+    })
+    .await
 }

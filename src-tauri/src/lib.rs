@@ -112,7 +112,9 @@ pub fn run() -> ExitCode {
             commands::save_layout,
             commands::create_product,
             commands::watch_products,
-            commands::profile_column
+            commands::profile_column,
+            commands::privacy_report,
+            commands::masked_rows
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -319,4 +319,69 @@ describe("Steward desktop on the sample workspace", () => {
     assert.equal(readFileSync(productFile, "utf8"), before, "opening the model does not rewrite it");
     writeFileSync(join(shots, "canvas-reopened.png"), await session.screenshot());
   });
+  it("masks the product for a consumer: fake names, partial phones, the leak check and k-anonymity", async () => {
+    await session.click((await session.findAll('[data-product-id="customer360"]'))[0]);
+    await clickText("[role=tab]", "Privacy");
+    await session.waitFor("privacy view", async () => (await session.findAll('select[name="profile"]')).length === 1, 60000);
+    await typeInto('input[name="new-profile"]', "support");
+    await clickText(".inline-form button", "+ Profile");
+    await session.waitFor("support profile", async () => {
+      const v = await session.cmd("GET", `/element/${(await session.findAll('select[name="profile"]'))[0]}/property/value`);
+      return v === "support";
+    });
+    const product = join(workspace, "products/customer360.yaml");
+    const blur = async () => session.click((await session.findAll(".privacy-view h3"))[0]);
+    const setRule = async (i, field, rule, params) => {
+      await session.waitFor(`rule row ${i}`, async () => (await session.findAll(`tr[data-rule-index="${i}"]`)).length === 1);
+      await session.click((await session.findAll(`tr[data-rule-index="${i}"] select[aria-label="Field of rule ${i + 1}"] option[value="${field}"]`))[0]);
+      await session.click((await session.findAll(`tr[data-rule-index="${i}"] select[aria-label="Rule ${i + 1}"] option[value="${rule}"]`))[0]);
+      await typeInto(`tr[data-rule-index="${i}"] input`, JSON.stringify(params));
+      await blur();
+    };
+    const leakSummary = () => session.texts('[data-testid="leak-summary"]').then((t) => t[0] ?? "");
+
+    await clickText(".privacy-view button", "+ Rule");
+    await setRule(0, "first_name", "fake", { kind: "first_name" });
+    await clickText(".privacy-view button", "+ Rule");
+    // A phone "generalised" to its first 40 characters is the phone itself: the leak check sees it.
+    await setRule(1, "phone", "generalise", { to: "prefix", keep: 40 });
+    const leaking = await session.waitFor("leaks found", async () => {
+      const t = await leakSummary();
+      return /original values survive/.test(t) ? t : null;
+    }, 60000);
+    assert.match(leaking, /Leak check: \d+ original values survive/);
+    await setRule(1, "phone", "partial", { keep_last: 4 });
+    await session.waitFor("leak check clean", async () => (await leakSummary()) === "Leak check: clean", 60000);
+    assert.match(readFileSync(product, "utf8"), /  support:\n    rules:\n      - \{ field: first_name, rule: fake, params: \{ kind: first_name \} \}\n      - \{ field: phone, rule: partial, params: \{ keep_last: 4 \} \}\n/);
+
+    // The masked preview: phones keep their last 4 digits; names are replaced, originals hidden.
+    const phones = await session.waitFor("masked phones", async () => {
+      const p = await session.contents('[data-testid="side-by-side"] td[data-masked="phone"]');
+      return p.length && p.every((x) => x === "null" || x.includes("*")) ? p : null;
+    }, 60000);
+    assert.ok(phones.length >= 10);
+    assert.equal((await session.contents('[data-testid="side-by-side"] tr[data-row="0"] td[data-original="first_name"]'))[0], "•••");
+    await session.click((await session.findAll('button[aria-label="Reveal original first_name"]'))[0]);
+    await clickText('[role=alertdialog] button', "Show originals");
+    const original = await session.waitFor("original first name", async () => {
+      const [o] = await session.contents('[data-testid="side-by-side"] tr[data-row="0"] td[data-original="first_name"]');
+      return o && o !== "•••" ? o : null;
+    });
+    const [fakeName] = await session.contents('[data-testid="side-by-side"] tr[data-row="0"] td[data-masked="first_name"]');
+    assert.notEqual(fakeName, original);
+
+    // Re-identification: exact birth dates single people out; age bands hide them in groups.
+    const boxes = await session.findAll('fieldset[aria-label="Quasi-identifiers"] label');
+    for (const b of boxes) if ((await session.content(b)).trim() === "birth_date") await session.click(b);
+    const kText = async () => (await session.texts('[data-testid="k-anonymity"]'))[0] ?? "";
+    await session.waitFor("k over birth dates", async () => (await kText()).startsWith("k = 1 ·"), 60000);
+    await clickText(".privacy-view button", "+ Rule");
+    await setRule(2, "birth_date", "generalise", { to: "age_band", width: 20 });
+    const k = await session.waitFor("k over age bands", async () => {
+      const m = /^k = (\d+) ·/.exec(await kText());
+      return m && Number(m[1]) > 1 ? Number(m[1]) : null;
+    }, 60000);
+    assert.ok(k > 1, `k = ${k}`);
+    writeFileSync(join(shots, "product-privacy.png"), await session.screenshot());
+  });
 });

@@ -72,12 +72,16 @@ export async function startXvfb() {
   return display;
 }
 
+const keyring = new URL("../../scripts/with-keyring.sh", import.meta.url).pathname;
+
 /** Starts tauri-driver inside a private D-Bus session on `display`; resolves to its URL. */
 export async function startDriver({ display, env = {} }) {
   const port = await freePort();
   const nativePort = await freePort();
   const child = track(
-    spawn("dbus-run-session", ["--", "tauri-driver", "--port", String(port), "--native-port", String(nativePort)], {
+    // A private D-Bus session with an unlocked gnome-keyring: the app keeps masking keys in the
+    // real OS keychain (Secret Service), as on a desktop.
+    spawn(keyring, ["tauri-driver", "--port", String(port), "--native-port", String(nativePort)], {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
       env: { ...process.env, ...env, DISPLAY: display, NO_AT_BRIDGE: "1" },

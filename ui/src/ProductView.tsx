@@ -7,6 +7,7 @@ import type { IpcError, ModelIssue, ProductSummary, QualityResult, SourceSummary
 import { DataGrid } from "./DataGrid";
 import { ErrorBox } from "./ErrorBox";
 import { Modeller } from "./model/Modeller";
+import { PrivacyView } from "./PrivacyView";
 
 export const PRODUCT_PAGE = 100;
 
@@ -194,7 +195,7 @@ function Validation({ product }: { product: ProductSummary }) {
   );
 }
 
-export type ProductTab = "model" | "table" | "360" | "validation";
+export type ProductTab = "model" | "table" | "360" | "validation" | "privacy";
 
 export function ProductView({
   product,
@@ -224,6 +225,7 @@ export function ProductView({
               ["table", "Product table"],
               ["360", "360 view"],
               ["validation", "Validation"],
+              ["privacy", "Privacy"],
             ] as const
           ).map(([t, label]) => (
             <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
@@ -247,6 +249,7 @@ export function ProductView({
       )}
       {!product.error && tab === "360" && <Entity360 product={product} initialKey={key} />}
       {!product.error && tab === "validation" && <Validation product={product} />}
+      {!product.error && tab === "privacy" && <PrivacyView product={product} />}
     </>
   );
 }

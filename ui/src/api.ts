@@ -20,6 +20,9 @@ import type {
   SourceInspection,
   WorkspaceInfo,
   ColumnProfileRequest,
+  MaskedRowsRequest,
+  PrivacyReportInfo,
+  PrivacyRequest,
   CreateProductRequest,
   ProductDocument,
   ProductsChanged,
@@ -76,6 +79,10 @@ export const api = {
   productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
   /** One column profiled over all its rows, on demand from a grid. */
   profileColumn: (request: ColumnProfileRequest) => call<ColumnProfile>("profile_column", { request }),
+  /** Masks the product with a profile and measures it. */
+  privacyReport: (request: PrivacyRequest) => call<PrivacyReportInfo>("privacy_report", { request }),
+  /** Arrow IPC bytes of the first entity rows, masked, or original for revealed columns. */
+  maskedRows: (request: MaskedRowsRequest) => call<ArrayBuffer>("masked_rows", { request }),
   openProduct: (productId: string) => call<ProductDocument>("open_product", { productId }),
   /** Saves an edit atomically; rejects with `model.conflict` when the file changed outside. */
   saveProduct: (request: SaveProductRequest) => call<SavedProduct>("save_product", { request }),

@@ -200,7 +200,34 @@ tag?: string,
  */
 rule: string, params?: { [key in string]: JsonValue }, };
 
-export type MaskingProfile = { description?: string, rules?: Array<MaskingRule>, };
+export type PrivacyChecks = { 
+/**
+ * Entity fields an attacker may know (birth date, postal code…).
+ */
+quasi_identifiers?: Array<string>, 
+/**
+ * The attribute that must stay diverse within each group (l-diversity).
+ */
+sensitive?: string, 
+/**
+ * Smallest group of entities sharing all quasi-identifiers.
+ */
+min_k?: number, min_l?: number, 
+/**
+ * Original values allowed to survive in the masked output (usually 0).
+ */
+max_leaks?: number, };
+
+export type MaskingProfile = { description?: string, 
+/**
+ * Version of the profile's masking key; rotating the key makes a new version, and every
+ * output of every rule changes with it. Absent means 1.
+ */
+key_version?: number, 
+/**
+ * Thresholds `steward privacy check` enforces (so it can gate CI).
+ */
+checks?: PrivacyChecks, rules?: Array<MaskingRule>, };
 
 export type ProductDefinition = { 
 /**
@@ -229,6 +256,38 @@ export type ColumnProfileRequest = { sourceId: string | null, productId: string 
  * With `productId`: `entity` (default) or a related table's name.
  */
 table: string | null, column: string, };
+
+export type PrivacyRequest = { productId: string, profile: string, 
+/**
+ * Quasi-identifiers (entity fields); absent: the profile's.
+ */
+quasi: Array<string> | null, sensitive: string | null, };
+
+export type MaskedFieldInfo = { table: string, field: string, at: string, rule: string, via: string, deterministic: boolean, reversible: boolean, formatPreserving: boolean, uniquePreserving: boolean, localeAware: boolean, };
+
+export type FieldLeaks = { table: string, field: string, 
+/**
+ * Original values kept in their own record (same or another masked column).
+ */
+leaks: number, 
+/**
+ * Originals that appear elsewhere in the column (information, not leaks).
+ */
+anywhere: number, };
+
+export type RiskInfo = { quasi: Array<string>, rows: number, classes: number, k: number, 
+/**
+ * `[class size, classes of that size]`, smallest first.
+ */
+classSizes: Array<[number, number]>, uniqueShare: number, prosecutorMax: number, prosecutorAvg: number, sensitive: string | null, l: number | null, };
+
+export type PrivacyReportInfo = { profile: string, keyVersion: number, fields: Array<MaskedFieldInfo>, leaks: Array<FieldLeaks>, totalLeaks: number, collisions: Array<[string, number]>, risk: RiskInfo | null, warnings: Array<string>, violations: Array<string>, };
+
+export type MaskedRowsRequest = { productId: string, profile: string, 
+/**
+ * `masked`, or `original` (then only `columns` are sent: originals are revealed per column).
+ */
+side: string, columns: Array<string> | null, limit: number, };
 
 export type CanvasPosition = { x: number, y: number, };
 

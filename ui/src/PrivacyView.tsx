@@ -1,0 +1,407 @@
+// The privacy officer's view of a product: a masking profile's rules (edited in place and saved
+// to the definition), original and masked side by side with originals hidden until revealed per
+// column, the rules' properties, the leak check, key collisions, and re-identification risk over
+// chosen quasi-identifiers — recomputed as rules change.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api } from "./api";
+import { gridFromIpc, type GridData } from "./arrow";
+import type { IpcError, MaskingRule, PrivacyReportInfo, ProductDefinition, ProductSummary } from "./bindings";
+import { ErrorBox } from "./ErrorBox";
+import { Bars } from "./ProfilePanel";
+
+const RULES = [
+  "null",
+  "redact",
+  "constant",
+  "partial",
+  "keyed_pseudonym",
+  "fpe",
+  "key_remap",
+  "generalise",
+  "noise",
+  "shuffle",
+  "fake",
+  "linked_address",
+] as const;
+
+const ROWS = 50;
+
+function Yes({ on }: { on: boolean }) {
+  return <span className={on ? "prop yes" : "prop no"}>{on ? "yes" : "–"}</span>;
+}
+
+function RuleEditor({
+  rule,
+  fields,
+  onChange,
+  onRemove,
+  index,
+}: {
+  rule: MaskingRule;
+  fields: string[];
+  onChange: (r: MaskingRule) => void;
+  onRemove: () => void;
+  index: number;
+}) {
+  const [params, setParams] = useState(JSON.stringify(rule.params ?? {}));
+  const [bad, setBad] = useState(false);
+  useEffect(() => setParams(JSON.stringify(rule.params ?? {})), [rule.params]);
+  return (
+    <tr data-rule-index={index}>
+      <td>
+        <select
+          aria-label={`Field of rule ${index + 1}`}
+          value={rule.field ?? ""}
+          onChange={(e) => onChange({ ...rule, field: e.target.value, tag: undefined })}
+        >
+          {rule.tag && <option value="">tag: {rule.tag}</option>}
+          {fields.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <select aria-label={`Rule ${index + 1}`} value={rule.rule} onChange={(e) => onChange({ ...rule, rule: e.target.value })}>
+          {RULES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <input
+          aria-label={`Parameters of rule ${index + 1}`}
+          className={bad ? "bad" : ""}
+          value={params}
+          onChange={(e) => setParams(e.target.value)}
+          onBlur={() => {
+            try {
+              const parsed = params.trim() ? JSON.parse(params) : {};
+              setBad(false);
+              onChange({ ...rule, params: parsed });
+            } catch {
+              setBad(true);
+            }
+          }}
+        />
+      </td>
+      <td>
+        <button className="small" aria-label={`Remove rule ${index + 1}`} onClick={onRemove}>
+          ×
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+export function PrivacyView({ product }: { product: ProductSummary }) {
+  const [def, setDef] = useState<ProductDefinition | null>(null);
+  const revision = useRef("");
+  const [profile, setProfile] = useState<string>("");
+  const [report, setReport] = useState<PrivacyReportInfo | null>(null);
+  const [masked, setMasked] = useState<GridData | null>(null);
+  const [originals, setOriginals] = useState<GridData | null>(null);
+  const [revealed, setRevealed] = useState<string[]>([]);
+  const [quasi, setQuasi] = useState<string[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [newProfile, setNewProfile] = useState("");
+  const [confirming, setConfirming] = useState<string | null>(null);
+
+  useEffect(() => {
+    api
+      .openProduct(product.id)
+      .then((doc) => {
+        revision.current = doc.revision;
+        setDef(doc.definition);
+        const first = Object.keys(doc.definition.masking ?? {})[0] ?? "";
+        setProfile(first);
+      })
+      .catch((e: IpcError) => setError(e));
+  }, [product.id]);
+
+  const fields = useMemo(() => {
+    if (!def) return [] as string[];
+    const names = (def.entity.fields ?? []).map((f) => f.as ?? f.column);
+    return [...names, ...(def.entity.derived ?? []).map((d) => d.name)];
+  }, [def]);
+
+  const refresh = useCallback(() => {
+    if (!profile) return;
+    setBusy(true);
+    setError(null);
+    Promise.all([
+      api.privacyReport({ productId: product.id, profile, quasi, sensitive: null }),
+      api.maskedRows({ productId: product.id, profile, side: "masked", columns: null, limit: ROWS }),
+    ])
+      .then(([r, bytes]) => {
+        setReport(r);
+        setMasked(gridFromIpc(bytes));
+        if (quasi === null) setQuasi(r.risk?.quasi ?? []);
+      })
+      .catch((e: IpcError) => setError(e))
+      .finally(() => setBusy(false));
+  }, [product.id, profile, quasi]);
+
+  useEffect(() => {
+    if (def) refresh();
+  }, [def, refresh]);
+
+  useEffect(() => {
+    if (!profile || revealed.length === 0) {
+      setOriginals(null);
+      return;
+    }
+    api
+      .maskedRows({ productId: product.id, profile, side: "original", columns: revealed, limit: ROWS })
+      .then((b) => setOriginals(gridFromIpc(b)))
+      .catch((e: IpcError) => setError(e));
+  }, [product.id, profile, revealed, report]);
+
+  /** Saves the edited profile into the definition (revision-checked), then re-measures. */
+  const save = async (next: ProductDefinition) => {
+    setDef(next);
+    try {
+      const saved = await api.saveProduct({ productId: product.id, baseRevision: revision.current, definition: next });
+      revision.current = saved.revision;
+    } catch (e) {
+      const err = e as IpcError;
+      setError(err);
+      if (err.code === "model.conflict") {
+        const doc = await api.openProduct(product.id);
+        revision.current = doc.revision;
+        setDef(doc.definition);
+      }
+    }
+  };
+
+  const rules = def && profile ? (def.masking?.[profile]?.rules ?? []) : [];
+  const setRules = (rs: MaskingRule[]) => {
+    if (!def) return;
+    const masking = { ...(def.masking ?? {}) };
+    masking[profile] = { ...(masking[profile] ?? {}), rules: rs };
+    void save({ ...def, masking });
+  };
+
+  if (error && !def) return <ErrorBox error={error} />;
+  if (!def) return <p className="loading">Opening…</p>;
+  const profiles = Object.keys(def.masking ?? {});
+  const maskedFields = new Set(report?.fields.filter((f) => f.table === "entity").map((f) => f.field) ?? []);
+  const columnsShown = masked?.columns.filter((c) => maskedFields.has(c.name)).map((c) => c.name) ?? [];
+
+  return (
+    <section className="panel privacy-view" aria-label="Privacy">
+      <div className="privacy-head">
+        <label>
+          Masking profile{" "}
+          <select name="profile" value={profile} onChange={(e) => setProfile(e.target.value)}>
+            {profiles.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = newProfile.trim();
+            if (!/^[a-z][a-z0-9_-]*$/.test(name) || profiles.includes(name)) return;
+            void save({ ...def, masking: { ...(def.masking ?? {}), [name]: { rules: [] } } }).then(() => setProfile(name));
+            setNewProfile("");
+          }}
+        >
+          <input name="new-profile" placeholder="new profile (support…)" value={newProfile} onChange={(e) => setNewProfile(e.target.value)} />
+          <button className="small" type="submit">
+            + Profile
+          </button>
+        </form>
+        {busy && <span className="loading">Masking and measuring…</span>}
+        {report && (
+          <span className={report.violations.length ? "model-status bad" : "model-status"} data-testid="privacy-status">
+            {report.violations.length ? `${report.violations.length} thresholds broken` : "Thresholds met"}
+          </span>
+        )}
+      </div>
+      {error && <ErrorBox error={error} />}
+      {profile && (
+        <>
+          <h3>Rules</h3>
+          <table className="relations rules">
+            <tbody>
+              {rules.map((r, i) => (
+                <RuleEditor
+                  key={i}
+                  index={i}
+                  rule={r}
+                  fields={fields}
+                  onChange={(n) => setRules(rules.map((x, j) => (j === i ? n : x)))}
+                  onRemove={() => setRules(rules.filter((_, j) => j !== i))}
+                />
+              ))}
+            </tbody>
+          </table>
+          <button className="small" onClick={() => setRules([...rules, { field: fields[0] ?? "", rule: "redact" }])}>
+            + Rule
+          </button>
+        </>
+      )}
+      {report && (
+        <>
+          <h3 data-testid="leak-summary">
+            Leak check: {report.totalLeaks === 0 ? "clean" : `${report.totalLeaks} original values survive`}
+          </h3>
+          <table className="relations properties">
+            <thead>
+              <tr>
+                <th>Field</th>
+                <th>Rule</th>
+                <th>Deterministic</th>
+                <th>Reversible</th>
+                <th>Format</th>
+                <th>Unique</th>
+                <th>Locale</th>
+                <th>Leaks</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.fields.map((f) => {
+                const l = report.leaks.find((x) => x.table === f.table && x.field === f.field);
+                return (
+                  <tr key={`${f.table}.${f.field}`} data-masked-field={`${f.table}.${f.field}`}>
+                    <td>
+                      {f.table}.{f.field} <small>{f.via}</small>
+                    </td>
+                    <td>{f.rule}</td>
+                    <td>
+                      <Yes on={f.deterministic} />
+                    </td>
+                    <td>
+                      <Yes on={f.reversible} />
+                    </td>
+                    <td>
+                      <Yes on={f.formatPreserving} />
+                    </td>
+                    <td>
+                      <Yes on={f.uniquePreserving} />
+                    </td>
+                    <td>
+                      <Yes on={f.localeAware} />
+                    </td>
+                    <td data-leaks={l?.leaks ?? 0}>{l ? `${l.leaks}${l.anywhere ? ` (${l.anywhere} elsewhere)` : ""}` : "–"}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {report.collisions.length > 0 && (
+            <p className="summary">
+              Key remaps: {report.collisions.map(([f, n]) => `${f} ${n === 0 ? "no collisions" : `${n} collisions`}`).join(" · ")}
+            </p>
+          )}
+          {report.warnings.map((w) => (
+            <p key={w} className="issue issue-warning">
+              {w}
+            </p>
+          ))}
+          {report.violations.map((v) => (
+            <p key={v} className="issue issue-error">
+              {v}
+            </p>
+          ))}
+          <h3>Re-identification risk</h3>
+          <fieldset className="key-picker" aria-label="Quasi-identifiers">
+            <legend>Quasi-identifiers</legend>
+            {fields.map((f) => (
+              <label key={f} className="inline">
+                <input
+                  type="checkbox"
+                  checked={(quasi ?? []).includes(f)}
+                  onChange={() => setQuasi((q) => ((q ?? []).includes(f) ? (q ?? []).filter((x) => x !== f) : [...(q ?? []), f]))}
+                />
+                {f}
+              </label>
+            ))}
+          </fieldset>
+          {report.risk && (
+            <div className="risk">
+              <p className="summary" data-testid="k-anonymity">
+                k = {report.risk.k} · {report.risk.classes.toLocaleString("en-US")} classes ·{" "}
+                {(report.risk.uniqueShare * 100).toFixed(1)}% unique · prosecutor risk max {report.risk.prosecutorMax.toFixed(3)}, avg{" "}
+                {report.risk.prosecutorAvg.toFixed(3)}
+                {report.risk.l !== null && ` · l = ${report.risk.l} for ${report.risk.sensitive}`}
+              </p>
+              <Bars
+                title="Class sizes"
+                values={report.risk.classSizes.slice(0, 20).map(([, n]) => n)}
+                labels={report.risk.classSizes.slice(0, 20).map(([s, n]) => `${n} classes of ${s}`)}
+              />
+            </div>
+          )}
+          <h3>Original and masked, first {ROWS} entities</h3>
+          <p className="hint">Originals stay hidden until you reveal a column.</p>
+          {confirming && (
+            <div className="confirm" role="alertdialog" aria-label={`Reveal ${confirming}`}>
+              Show the original values of <strong>{confirming}</strong>? They are personal data.{" "}
+              <button
+                className="small"
+                onClick={() => {
+                  setRevealed([...revealed, confirming]);
+                  setConfirming(null);
+                }}
+              >
+                Show originals
+              </button>{" "}
+              <button className="small" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+            </div>
+          )}
+          <table className="relations side-by-side" data-testid="side-by-side">
+            <thead>
+              <tr>
+                {columnsShown.map((c) => (
+                  <th key={c} colSpan={2}>
+                    {c}{" "}
+                    {!revealed.includes(c) ? (
+                      <button className="small" aria-label={`Reveal original ${c}`} onClick={() => setConfirming(c)}>
+                        Reveal
+                      </button>
+                    ) : (
+                      <button className="small" aria-label={`Hide original ${c}`} onClick={() => setRevealed(revealed.filter((x) => x !== c))}>
+                        Hide
+                      </button>
+                    )}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {masked &&
+                Array.from({ length: Math.min(masked.rowCount, ROWS) }, (_, row) => (
+                  <tr key={row} data-row={row}>
+                    {columnsShown.map((c) => {
+                      const mi = masked.columns.findIndex((x) => x.name === c);
+                      const oi = originals?.columns.findIndex((x) => x.name === c) ?? -1;
+                      return [
+                        <td key={`${c}-o`} className="original" data-original={c}>
+                          {revealed.includes(c) && originals && oi >= 0 ? (originals.cell(row, oi) ?? "null") : "•••"}
+                        </td>,
+                        <td key={`${c}-m`} className="masked" data-masked={c}>
+                          {masked.cell(row, mi) ?? "null"}
+                        </td>,
+                      ];
+                    })}
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { Table, tableToIPC, vectorFromArray, Utf8 } from "apache-arrow";
+import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "./bindings";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn() }));
+const { PrivacyView } = await import("./PrivacyView");
+
+const product: ProductSummary = { id: "c360", name: "c360", version: "1.0.0", entity: "Customer", key: ["customer_id"], related: [], error: null };
+
+function bytes(cols: Record<string, string[]>): ArrayBuffer {
+  const t = new Table(Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, vectorFromArray(v, new Utf8())])));
+  const u8 = tableToIPC(t, "file");
+  return u8.buffer.slice(u8.byteOffset, u8.byteOffset + u8.byteLength) as ArrayBuffer;
+}
+
+const doc: ProductDocument = {
+  productId: "c360",
+  revision: "0000000000000001",
+  layout: {},
+  issues: [],
+  definition: {
+    steward: "steward.product/v1",
+    metadata: { name: "c360", domain: "customer", owner: "a@b.c", version: "1.0.0" },
+    entity: { name: "Customer", source: "crm", key: "customer_id", fields: [{ column: "customer_id" }, { column: "phone" }] },
+    masking: { analytics: { rules: [{ field: "phone", rule: "partial", params: { keep_last: 4 } }] } },
+  },
+};
+
+const report = (leaks: number): PrivacyReportInfo => ({
+  profile: "analytics",
+  keyVersion: 1,
+  fields: [{ table: "entity", field: "phone", at: "masking[analytics].rules[0]", rule: "partial", via: "field", deterministic: true, reversible: false, formatPreserving: true, uniquePreserving: false, localeAware: false }],
+  leaks: [{ table: "entity", field: "phone", leaks, anywhere: 0 }],
+  totalLeaks: leaks,
+  collisions: [],
+  risk: { quasi: ["phone"], rows: 2, classes: 2, k: 1, classSizes: [[1, 2]], uniqueShare: 1, prosecutorMax: 1, prosecutorAvg: 1, sensitive: null, l: null },
+  warnings: [],
+  violations: leaks ? ["2 original values survive masking (at most 0 allowed)"] : [],
+});
+
+afterEach(cleanup);
+
+describe("PrivacyView", () => {
+  it("shows masked values with originals hidden until revealed, the leak check, k, and saves rule edits", async () => {
+    const saves: SaveProductRequest[] = [];
+    let leaks = 2;
+    invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {
+      switch (cmd) {
+        case "open_product":
+          return doc;
+        case "privacy_report":
+          return report(leaks);
+        case "masked_rows":
+          return args.request.side === "masked"
+            ? bytes({ customer_id: ["1", "2"], phone: ["+** ** 5678", "+** ** 1234"] })
+            : bytes({ phone: ["+33 6 12 34 5678", "+31 6 99 88 1234"] });
+        case "save_product":
+          saves.push(args.request as unknown as SaveProductRequest);
+          leaks = 0;
+          return { revision: "0000000000000002", issues: [] };
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<PrivacyView product={product} />);
+    await waitFor(() => expect(screen.getByTestId("leak-summary").textContent).toBe("Leak check: 2 original values survive"));
+    expect(screen.getByTestId("k-anonymity").textContent).toContain("k = 1 · 2 classes");
+    const table = screen.getByTestId("side-by-side");
+    await waitFor(() => expect(within(table).getAllByRole("row").length).toBe(3));
+    const first = () => table.querySelector('tr[data-row="0"]') as HTMLElement;
+    expect(first().querySelector('[data-masked="phone"]')?.textContent).toBe("+** ** 5678");
+    expect(first().querySelector('[data-original="phone"]')?.textContent).toBe("•••");
+    expect(invoke.mock.calls.some((c) => c[0] === "masked_rows" && (c[1] as { request: { side: string } }).request.side === "original")).toBe(false);
+    fireEvent.click(screen.getByRole("button", { name: "Reveal original phone" }));
+    fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Show originals" }));
+    await waitFor(() => expect(first().querySelector('[data-original="phone"]')?.textContent).toBe("+33 6 12 34 5678"));
+
+    fireEvent.change(screen.getByRole("textbox", { name: "Parameters of rule 1" }), { target: { value: '{"keep_last": 2}' } });
+    fireEvent.blur(screen.getByRole("textbox", { name: "Parameters of rule 1" }));
+    await waitFor(() => expect(saves.length).toBe(1));
+    expect(saves[0].baseRevision).toBe("0000000000000001");
+    expect(saves[0].definition.masking?.analytics.rules).toEqual([{ field: "phone", rule: "partial", params: { keep_last: 2 } }]);
+    await waitFor(() => expect(screen.getByTestId("leak-summary").textContent).toBe("Leak check: clean"));
+  });
+});
