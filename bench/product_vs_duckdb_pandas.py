@@ -95,6 +95,7 @@ export = [steward, "export", product, "--format", "parquet", "--out", out, "-w",
 rows = []
 rows.append(("steward",) + median(export))
 rows.append(("steward, batches of 100k",) + median(export + ["--batch-entities", "100000"]))
+rows.append(("steward, one pass",) + median(export + ["--batch-entities", "2000000"], runs=1))
 rows.append(("duckdb",) + median([sys.executable, "-c", DUCK]))
 rows.append(("pandas",) + median([sys.executable, "-c", PANDAS], runs=1, limit=PANDAS_LIMIT))
 base = rows[0][1]

@@ -362,7 +362,7 @@ pub fn profile_product_column(
 }
 
 /// Entities per pass of a large export that fits in memory.
-pub const DEFAULT_BATCH: u32 = 100_000;
+pub const DEFAULT_BATCH: u32 = 250_000;
 
 /// Memory an export may plan to use: a third of what the system has available.
 fn export_budget() -> u64 {

@@ -186,6 +186,7 @@ pub fn export_with(
                         Some(w) => w,
                         None => writer.insert(
                             ParquetWriter::new(file.try_clone().map_err(|e| werr(tmp, e))?)
+                                .with_compression(ParquetCompression::Snappy)
                                 .batched(df.schema())
                                 .map_err(|e| werr(tmp, e))?,
                         ),
