@@ -132,7 +132,12 @@ describe("Steward desktop on the sample workspace", () => {
 
   const typeInto = async (css, text) => {
     const [el] = await session.findAll(css);
-    await session.cmd("POST", `/element/${el}/clear`, {});
+    // WebDriver's clear sets the DOM value behind React's back: empty the field the way typing
+    // would (an input event), then type for real.
+    await session.execute(
+      "const s = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set; s.call(arguments[0], ''); arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+      [el],
+    );
     await session.cmd("POST", `/element/${el}/value`, { text });
   };
 
@@ -335,22 +340,22 @@ describe("Steward desktop on the sample workspace", () => {
       await session.waitFor(`rule row ${i}`, async () => (await session.findAll(`tr[data-rule-index="${i}"]`)).length === 1);
       await session.click((await session.findAll(`tr[data-rule-index="${i}"] select[aria-label="Field of rule ${i + 1}"] option[value="${field}"]`))[0]);
       await session.click((await session.findAll(`tr[data-rule-index="${i}"] select[aria-label="Rule ${i + 1}"] option[value="${rule}"]`))[0]);
-      await typeInto(`tr[data-rule-index="${i}"] input`, JSON.stringify(params));
+      await typeInto(`tr[data-rule-index="${i}"] input`, params);
       await blur();
     };
     const leakSummary = () => session.texts('[data-testid="leak-summary"]').then((t) => t[0] ?? "");
 
     await clickText(".privacy-view button", "+ Rule");
-    await setRule(0, "first_name", "fake", { kind: "first_name" });
+    await setRule(0, "first_name", "fake", "kind=first_name");
     await clickText(".privacy-view button", "+ Rule");
     // A phone "generalised" to its first 40 characters is the phone itself: the leak check sees it.
-    await setRule(1, "phone", "generalise", { to: "prefix", keep: 40 });
+    await setRule(1, "phone", "generalise", "to=prefix, keep=40");
     const leaking = await session.waitFor("leaks found", async () => {
       const t = await leakSummary();
       return /original values survive/.test(t) ? t : null;
     }, 60000);
     assert.match(leaking, /Leak check: \d+ original values survive/);
-    await setRule(1, "phone", "partial", { keep_last: 4 });
+    await setRule(1, "phone", "partial", "keep_last=4");
     await session.waitFor("leak check clean", async () => (await leakSummary()) === "Leak check: clean", 60000);
     assert.match(readFileSync(product, "utf8"), /  support:\n    rules:\n      - \{ field: first_name, rule: fake, params: \{ kind: first_name \} \}\n      - \{ field: phone, rule: partial, params: \{ keep_last: 4 \} \}\n/);
 
@@ -376,7 +381,7 @@ describe("Steward desktop on the sample workspace", () => {
     const kText = async () => (await session.texts('[data-testid="k-anonymity"]'))[0] ?? "";
     await session.waitFor("k over birth dates", async () => (await kText()).startsWith("k = 1 ·"), 60000);
     await clickText(".privacy-view button", "+ Rule");
-    await setRule(2, "birth_date", "generalise", { to: "age_band", width: 20 });
+    await setRule(2, "birth_date", "generalise", "to=age_band, width=20");
     const k = await session.waitFor("k over age bands", async () => {
       const m = /^k = (\d+) ·/.exec(await kText());
       return m && Number(m[1]) > 1 ? Number(m[1]) : null;

@@ -26,6 +26,35 @@ const RULES = [
 
 const ROWS = 50;
 
+type Params = { [key: string]: unknown };
+
+/** Parameters as a privacy officer writes them: `kind=first_name, keep_last=4, from=[city postal_code]`. */
+export function formatParams(p: Params | undefined): string {
+  return Object.entries(p ?? {})
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(" ")}]` : String(v)}`)
+    .join(", ");
+}
+
+function value(v: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (v === "true" || v === "false") return v === "true";
+  return v;
+}
+
+/** The inverse of {formatParams}; `null` when the text is not `key=value` pairs. */
+export function parseParams(text: string): Params | null {
+  const out: Params = {};
+  let rest = text.trim();
+  while (rest) {
+    const m = /^([a-z_]+)\s*=\s*(\[[^\]]*\]|[^,]*)\s*(,\s*|$)/.exec(rest);
+    if (!m) return null;
+    const raw = m[2].trim();
+    out[m[1]] = raw.startsWith("[") ? raw.slice(1, -1).split(/[\s,]+/).filter(Boolean).map(value) : value(raw);
+    rest = rest.slice(m[0].length);
+  }
+  return out;
+}
+
 function Yes({ on }: { on: boolean }) {
   return <span className={on ? "prop yes" : "prop no"}>{on ? "yes" : "–"}</span>;
 }
@@ -43,9 +72,9 @@ function RuleEditor({
   onRemove: () => void;
   index: number;
 }) {
-  const [params, setParams] = useState(JSON.stringify(rule.params ?? {}));
+  const [params, setParams] = useState(formatParams(rule.params as Params | undefined));
   const [bad, setBad] = useState(false);
-  useEffect(() => setParams(JSON.stringify(rule.params ?? {})), [rule.params]);
+  useEffect(() => setParams(formatParams(rule.params as Params | undefined)), [rule.params]);
   return (
     <tr data-rule-index={index}>
       <td>
@@ -77,14 +106,11 @@ function RuleEditor({
           className={bad ? "bad" : ""}
           value={params}
           onChange={(e) => setParams(e.target.value)}
+          placeholder="kind=first_name, keep_last=4"
           onBlur={() => {
-            try {
-              const parsed = params.trim() ? JSON.parse(params) : {};
-              setBad(false);
-              onChange({ ...rule, params: parsed });
-            } catch {
-              setBad(true);
-            }
+            const parsed = parseParams(params);
+            setBad(parsed === null);
+            if (parsed !== null) onChange({ ...rule, params: parsed as MaskingRule["params"] });
           }}
         />
       </td>
@@ -110,6 +136,8 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   const [busy, setBusy] = useState(false);
   const [newProfile, setNewProfile] = useState("");
   const [confirming, setConfirming] = useState<string | null>(null);
+  // Bumped when the definition on disk is what the view shows: measures run on the saved file.
+  const [saved, setSaved] = useState(0);
 
   useEffect(() => {
     api
@@ -119,6 +147,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
         setDef(doc.definition);
         const first = Object.keys(doc.definition.masking ?? {})[0] ?? "";
         setProfile(first);
+        setSaved((n) => n + 1);
       })
       .catch((e: IpcError) => setError(e));
   }, [product.id]);
@@ -147,8 +176,8 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   }, [product.id, profile, quasi]);
 
   useEffect(() => {
-    if (def) refresh();
-  }, [def, refresh]);
+    if (saved > 0) refresh();
+  }, [saved, refresh]);
 
   useEffect(() => {
     if (!profile || revealed.length === 0) {
@@ -161,21 +190,34 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
       .catch((e: IpcError) => setError(e));
   }, [product.id, profile, revealed, report]);
 
-  /** Saves the edited profile into the definition (revision-checked), then re-measures. */
+  /** Saves the edited profile into the definition (revision-checked, one save at a time, the
+   * latest edit last), then re-measures. */
+  const saving = useRef(false);
+  const pending = useRef<ProductDefinition | null>(null);
   const save = async (next: ProductDefinition) => {
     setDef(next);
-    try {
-      const saved = await api.saveProduct({ productId: product.id, baseRevision: revision.current, definition: next });
-      revision.current = saved.revision;
-    } catch (e) {
-      const err = e as IpcError;
-      setError(err);
-      if (err.code === "model.conflict") {
-        const doc = await api.openProduct(product.id);
-        revision.current = doc.revision;
-        setDef(doc.definition);
+    pending.current = next;
+    if (saving.current) return;
+    saving.current = true;
+    while (pending.current) {
+      const definition = pending.current;
+      pending.current = null;
+      try {
+        const saved = await api.saveProduct({ productId: product.id, baseRevision: revision.current, definition });
+        revision.current = saved.revision;
+      } catch (e) {
+        const err = e as IpcError;
+        setError(err);
+        if (err.code === "model.conflict") {
+          pending.current = null;
+          const doc = await api.openProduct(product.id);
+          revision.current = doc.revision;
+          setDef(doc.definition);
+        }
       }
     }
+    saving.current = false;
+    setSaved((n) => n + 1);
   };
 
   const rules = def && profile ? (def.masking?.[profile]?.rules ?? []) : [];
@@ -245,7 +287,14 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
               ))}
             </tbody>
           </table>
-          <button className="small" onClick={() => setRules([...rules, { field: fields[0] ?? "", rule: "redact" }])}>
+          <button
+            className="small"
+            onClick={() => {
+              // A new rule starts on the first field no rule covers yet.
+              const free = fields.find((f) => !rules.some((r) => r.field === f)) ?? fields[0] ?? "";
+              setRules([...rules, { field: free, rule: "redact" }]);
+            }}
+          >
             + Rule
           </button>
         </>

@@ -43,6 +43,17 @@ const report = (leaks: number): PrivacyReportInfo => ({
 
 afterEach(cleanup);
 
+describe("rule parameters", () => {
+  it("read and write as key=value pairs", async () => {
+    const { formatParams, parseParams } = await import("./PrivacyView");
+    const p = { from: ["street_address", "city"], part: "city", keep_last: 4, keep_domain: true };
+    expect(formatParams(p)).toBe("from=[street_address city], part=city, keep_last=4, keep_domain=true");
+    expect(parseParams(formatParams(p))).toEqual(p);
+    expect(parseParams("")).toEqual({});
+    expect(parseParams("kind first_name")).toBeNull();
+  });
+});
+
 describe("PrivacyView", () => {
   it("shows masked values with originals hidden until revealed, the leak check, k, and saves rule edits", async () => {
     const saves: SaveProductRequest[] = [];
@@ -78,7 +89,7 @@ describe("PrivacyView", () => {
     fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Show originals" }));
     await waitFor(() => expect(first().querySelector('[data-original="phone"]')?.textContent).toBe("+33 6 12 34 5678"));
 
-    fireEvent.change(screen.getByRole("textbox", { name: "Parameters of rule 1" }), { target: { value: '{"keep_last": 2}' } });
+    fireEvent.change(screen.getByRole("textbox", { name: "Parameters of rule 1" }), { target: { value: "keep_last=2" } });
     fireEvent.blur(screen.getByRole("textbox", { name: "Parameters of rule 1" }));
     await waitFor(() => expect(saves.length).toBe(1));
     expect(saves[0].baseRevision).toBe("0000000000000001");
