@@ -102,3 +102,17 @@ fn a_column_of_a_source_or_of_the_product_is_profiled_on_demand() {
     let e = steward_app::profile_column(&ws, "orders", "amout", &secrets).unwrap_err();
     assert!(e.to_string().starts_with("orders: no column `amout`"), "{e}");
 }
+
+#[test]
+fn masking_rules_are_checked_with_their_paths() {
+    let (ws, mut def) = setup();
+    let p = def.masking.get_mut("analytics").unwrap();
+    p.rules[1].rule = "scramble".into();
+    p.rules[2].params.insert("kind".into(), serde_json::json!("horoscope"));
+    let issues = validate_product(&ws, &def, &MemoryStore::default()).unwrap();
+    let masking: Vec<String> =
+        issues.iter().filter(|i| i.code == "model.masking_rule").map(|i| i.to_string()).collect();
+    assert_eq!(masking.len(), 2, "{masking:#?}");
+    assert!(masking[0].starts_with("masking[analytics].rules[1]: `scramble` is not a masking rule"), "{}", masking[0]);
+    assert!(masking[1].starts_with("masking[analytics].rules[2]: kind `horoscope` is not one of"), "{}", masking[1]);
+}
