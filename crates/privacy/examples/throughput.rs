@@ -65,9 +65,9 @@ fn main() {
     apply_rules(&df, &[("name", &fake)], &key, None).expect("fake");
     let fake_s = t.elapsed().as_secs_f64();
 
-    let quasi: Vec<String> = ["birth_date", "phone", "card", "email"].iter().map(|s| s.to_string()).collect();
+    let quasi: Vec<String> = ["birth_date", "phone", "card", "region"].iter().map(|s| s.to_string()).collect();
     let mut q = masked.clone();
-    // Four quasi-identifiers with realistic cardinalities: age band, area code, card brand, domain.
+    // Four quasi-identifiers with realistic cardinalities: age band, area code, card brand, region.
     let area = q
         .column("phone")
         .expect("phone")
@@ -82,6 +82,8 @@ fn main() {
         .expect("str")
         .apply_values(|v| v.chars().take(1).collect::<String>().into());
     q.with_column(brand.into_column()).expect("brand");
+    let region: Vec<String> = (0..rows).map(|i| format!("r{}", (i * 7919) % 40)).collect();
+    q.with_column(Column::new("region".into(), region)).expect("region");
     let t = Instant::now();
     let r = reidentification(&q, &quasi, None).expect("risk");
     let kanon_s = t.elapsed().as_secs_f64();

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::crypto::{ff1_encrypt_digits, keyed, keyed_u64, remap_i64, subkey, MaskingKey};
+use crate::crypto::{ff1_encrypt_digits, keyed, keyed_u64, subkey, KeyRemap, MaskingKey};
 use crate::fakes::{fake_value, rng, FakeKind, LOCALES};
 use crate::PrivacyError;
 
@@ -477,7 +477,8 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
             if dtype.is_integer() {
                 let i = column.cast(&DataType::Int64).map_err(|e| col_err(column, e.to_string()))?;
                 let i = i.i64().map_err(|e| col_err(column, e.to_string()))?;
-                i.apply_values(|v| remap_i64(&sub, v)).into_column()
+                let remap = KeyRemap::new(&sub);
+                i.apply_values(|v| remap.remap(v)).into_column()
             } else if dtype == DataType::String {
                 strings(column)?
                     .apply_values(|v| format!("k{}", base32(&keyed(&sub, normalise(v).as_bytes()), 26)).into())

@@ -64,42 +64,58 @@ pub(crate) fn keyed_u64(sub: &[u8; 32], input: &[u8]) -> u64 {
     u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]])
 }
 
-/// One Feistel round function: keyed hash of the round and the half.
-fn round(sub: &[u8; 32], r: u8, half: u32) -> u32 {
-    let mut input = [0u8; 5];
-    input[0] = r;
-    input[1..].copy_from_slice(&half.to_le_bytes());
-    let h = keyed(sub, &input);
-    u32::from_le_bytes([h[0], h[1], h[2], h[3]])
+/// A keyed permutation of the non-negative i64 values (a 64-bit Feistel network with AES-256 as
+/// its round function, cycle-walked into [0, 2^63)), and of the negative ones onto themselves.
+/// Bijective, so remapped keys never collide and every join still joins.
+pub struct KeyRemap {
+    aes: Aes256,
 }
 
-fn feistel(sub: &[u8; 32], v: u64) -> u64 {
-    let (mut l, mut r) = ((v >> 32) as u32, v as u32);
-    for i in 0..8u8 {
-        let next = l ^ round(sub, i, r);
-        l = r;
-        r = next;
+impl KeyRemap {
+    pub fn new(sub: &[u8; 32]) -> KeyRemap {
+        use aes::cipher::KeyInit;
+        KeyRemap { aes: Aes256::new(sub.into()) }
     }
-    (u64::from(l) << 32) | u64::from(r)
-}
 
-/// A keyed permutation of the non-negative i64 values (a 64-bit Feistel network, cycle-walked
-/// into [0, 2^63)), and of the negative ones onto themselves. Bijective, so remapped keys never
-/// collide and every join still joins.
-pub fn remap_i64(sub: &[u8; 32], v: i64) -> i64 {
-    let negative = v < 0;
-    let mut x = if negative { !(v as u64) } else { v as u64 }; // !v maps [-2^63, -1] onto [0, 2^63)
-    loop {
-        x = feistel(sub, x);
-        if x < (1u64 << 63) {
-            break;
+    fn round(&self, r: u8, half: u32) -> u32 {
+        use aes::cipher::BlockEncrypt;
+        let mut block = aes::Block::default();
+        block[0] = r;
+        block[1..5].copy_from_slice(&half.to_le_bytes());
+        self.aes.encrypt_block(&mut block);
+        u32::from_le_bytes([block[0], block[1], block[2], block[3]])
+    }
+
+    fn feistel(&self, v: u64) -> u64 {
+        let (mut l, mut r) = ((v >> 32) as u32, v as u32);
+        for i in 0..6u8 {
+            let next = l ^ self.round(i, r);
+            l = r;
+            r = next;
+        }
+        (u64::from(l) << 32) | u64::from(r)
+    }
+
+    pub fn remap(&self, v: i64) -> i64 {
+        let negative = v < 0;
+        let mut x = if negative { !(v as u64) } else { v as u64 }; // !v maps [-2^63, -1] onto [0, 2^63)
+        loop {
+            x = self.feistel(x);
+            if x < (1u64 << 63) {
+                break;
+            }
+        }
+        if negative {
+            !(x as i64)
+        } else {
+            x as i64
         }
     }
-    if negative {
-        !(x as i64)
-    } else {
-        x as i64
-    }
+}
+
+/// [`KeyRemap::remap`] with a one-off permutation (use a [`KeyRemap`] for many values).
+pub fn remap_i64(sub: &[u8; 32], v: i64) -> i64 {
+    KeyRemap::new(sub).remap(v)
 }
 
 /// FF1 (NIST SP 800-38G) over the decimal digits of `digits`, radix 10. Refuses fewer than 6

@@ -19,7 +19,7 @@ mod risk;
 pub use catalog::{
     apply_rule, apply_rules, properties, AddressPart, Context, Generalise, Rule, RuleKind, RuleProperties, CATALOG,
 };
-pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, MaskingKey};
+pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, KeyRemap, MaskingKey};
 pub use fakes::{FakeKind, LOCALES};
 pub use risk::{collisions, leaks, reidentification, ColumnLeaks, Reidentification};
 
