@@ -11,3 +11,17 @@ Object.defineProperty(HTMLElement.prototype, "offsetHeight", { configurable: tru
 Object.defineProperty(HTMLElement.prototype, "offsetWidth", { configurable: true, get: () => 1024 });
 Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
 Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 1024 });
+
+// React Flow reads the canvas zoom through DOMMatrixReadOnly, which jsdom lacks.
+class DOMMatrixReadOnlyStub {
+  m22: number;
+  constructor(transform?: string) {
+    const scale = transform?.match(/scale\(([0-9.]+)\)/)?.[1];
+    this.m22 = scale !== undefined ? Number(scale) : 1;
+  }
+}
+(globalThis as unknown as { DOMMatrixReadOnly: unknown }).DOMMatrixReadOnly ??= DOMMatrixReadOnlyStub;
+
+// Edge labels measure their text; jsdom has no SVG layout.
+(SVGElement.prototype as unknown as { getBBox: () => DOMRect }).getBBox ??= () =>
+  ({ x: 0, y: 0, width: 40, height: 12 }) as DOMRect;

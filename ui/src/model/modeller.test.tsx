@@ -101,7 +101,7 @@ describe("Modeller", () => {
     fireEvent.keyDown(document, { key: "z", ctrlKey: true, shiftKey: true });
     await waitFor(() => expect(saves.length).toBe(5));
     expect(saves[4].definition.related?.length).toBe(1);
-    expect(screen.getByTestId("save-state").textContent).toBe("Saved");
+    await waitFor(() => expect(screen.getByTestId("save-state").textContent).toBe("Saved"));
   });
 
   it("renames a field in one undo step however many keys were typed", async () => {
