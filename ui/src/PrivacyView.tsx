@@ -26,6 +26,21 @@ const RULES = [
 
 const ROWS = 50;
 
+/** Classification tags a steward accepts on source columns; a rule on a tag covers every such column. */
+const TAGS = [
+  "email",
+  "phone",
+  "person_name",
+  "street_address",
+  "postal_code",
+  "birth_date",
+  "national_id",
+  "payment_card",
+  "iban",
+  "ip_address",
+  "free_text_pii",
+] as const;
+
 type Params = { [key: string]: unknown };
 
 /** Parameters as a privacy officer writes them: `kind=first_name, keep_last=4, from=[city postal_code]`. */
@@ -80,15 +95,30 @@ function RuleEditor({
       <td>
         <select
           aria-label={`Field of rule ${index + 1}`}
-          value={rule.field ?? ""}
-          onChange={(e) => onChange({ ...rule, field: e.target.value, tag: undefined })}
+          value={rule.tag ? `tag:${rule.tag}` : (rule.field ?? "")}
+          onChange={(e) => {
+            const v = e.target.value;
+            onChange(
+              v.startsWith("tag:")
+                ? { ...rule, tag: v.slice(4), field: undefined }
+                : { ...rule, field: v, tag: undefined },
+            );
+          }}
         >
-          {rule.tag && <option value="">tag: {rule.tag}</option>}
-          {fields.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
+          <optgroup label="Fields">
+            {fields.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Every column tagged">
+            {TAGS.map((t) => (
+              <option key={t} value={`tag:${t}`}>
+                tag: {t}
+              </option>
+            ))}
+          </optgroup>
         </select>
       </td>
       <td>

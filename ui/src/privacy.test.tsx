@@ -95,5 +95,10 @@ describe("PrivacyView", () => {
     expect(saves[0].baseRevision).toBe("0000000000000001");
     expect(saves[0].definition.masking?.analytics.rules).toEqual([{ field: "phone", rule: "partial", params: { keep_last: 2 } }]);
     await waitFor(() => expect(screen.getByTestId("leak-summary").textContent).toBe("Leak check: clean"));
+
+    // A rule on a classification tag covers every column the steward tagged so.
+    fireEvent.change(screen.getByRole("combobox", { name: "Field of rule 1" }), { target: { value: "tag:phone" } });
+    await waitFor(() => expect(saves.length).toBe(2));
+    expect(saves[1].definition.masking?.analytics.rules?.[0]).toEqual({ tag: "phone", rule: "partial", params: { keep_last: 2 } });
   });
 });
