@@ -440,7 +440,10 @@ pub fn masked_key(masked: &MaskedTables, key_fields: &[String], key: &[String]) 
         .collect()
 }
 
-/// Exports the product masked with profile `name` (one pass: masking holds the tables).
+/// Exports the product masked with profile `name`, key range by key range like an unmasked
+/// export (so it works when the product is larger than memory): each range is assembled, masked
+/// and written before the next. `keys` are original instance keys. A `shuffle` rule shuffles
+/// within each range.
 #[allow(clippy::too_many_arguments)]
 pub fn export_masked(
     ws: &Workspace,
@@ -450,23 +453,25 @@ pub fn export_masked(
     format: steward_assembly::ExportFormat,
     dir: &std::path::Path,
     keys: &[Vec<String>],
+    batch_entities: Option<u32>,
 ) -> Result<steward_assembly::ExportSummary, AppError> {
-    let a = crate::assemble_product(ws, def, secrets)?;
+    let a = crate::assemble_product_scanned(ws, def, secrets)?;
     let p = profile(def, name)?;
     let key = masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
-    let masked = mask_tables(ws, def, &a, name, &key)?;
-    let keys: Vec<Vec<String>> = keys
-        .iter()
-        .map(|k| {
-            masked_key(&masked, &a.key, k).ok_or_else(|| {
-                AppError::InvalidInput(format!(
-                    "{}: no {} with key {}",
-                    def.metadata.name,
-                    def.entity.name,
-                    k.join(", ")
-                ))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(steward_assembly::export(&masked_assembled(&a, &masked), format, dir, &keys)?)
+    let batch = crate::product::export_batch(ws, def, &a, keys, batch_entities)?;
+    let mask = |part: &Assembled| -> Result<Assembled, steward_assembly::AssemblyError> {
+        let masked = mask_tables(ws, def, part, name, &key).map_err(|e| steward_assembly::AssemblyError::Polars {
+            at: format!("masking[{name}]"),
+            message: e.to_string(),
+        })?;
+        Ok(masked_assembled(part, &masked))
+    };
+    Ok(steward_assembly::export_each(
+        &a,
+        format,
+        dir,
+        keys,
+        steward_assembly::ExportOptions { batch_entities: batch },
+        Some(&mask),
+    )?)
 }

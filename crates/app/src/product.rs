@@ -397,20 +397,15 @@ fn expansion(ws: &Workspace, source_id: &str) -> u64 {
     }
 }
 
-/// Exports a product over lazy scans of its sources. With `batch_entities` unset, the product
-/// is written in one pass when its estimated size fits a third of available memory, and
-/// otherwise in key ranges sized to fit, so exports work when the product is larger than memory.
-pub fn export_product(
+/// Entities per pass of an export: as asked, or chosen so the product fits the memory budget.
+pub(crate) fn export_batch(
     ws: &Workspace,
     def: &ProductDefinition,
-    secrets: &dyn SecretStore,
-    format: steward_assembly::ExportFormat,
-    dir: &std::path::Path,
+    a: &steward_assembly::Assembled,
     keys: &[Vec<String>],
     batch_entities: Option<u32>,
-) -> Result<steward_assembly::ExportSummary, AppError> {
-    let a = assemble_product_scanned(ws, def, secrets)?;
-    let batch = match batch_entities {
+) -> Result<Option<u32>, AppError> {
+    Ok(match batch_entities {
         Some(n) => Some(n.max(1)),
         None if !keys.is_empty() => None,
         None => {
@@ -440,6 +435,22 @@ pub fn export_product(
                 None
             }
         }
-    };
+    })
+}
+
+/// Exports a product over lazy scans of its sources. With `batch_entities` unset, the product
+/// is written in one pass when its estimated size fits a third of available memory, and
+/// otherwise in key ranges sized to fit, so exports work when the product is larger than memory.
+pub fn export_product(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+    format: steward_assembly::ExportFormat,
+    dir: &std::path::Path,
+    keys: &[Vec<String>],
+    batch_entities: Option<u32>,
+) -> Result<steward_assembly::ExportSummary, AppError> {
+    let a = assemble_product_scanned(ws, def, secrets)?;
+    let batch = export_batch(ws, def, &a, keys, batch_entities)?;
     Ok(steward_assembly::export_with(&a, format, dir, keys, steward_assembly::ExportOptions { batch_entities: batch })?)
 }

@@ -160,9 +160,32 @@ pub fn export_with(
     keys: &[Vec<String>],
     options: ExportOptions,
 ) -> Result<ExportSummary, AssemblyError> {
+    export_each(a, format, dir, keys, options, None)
+}
+
+/// What an export does to each key range before writing it (masking, for one).
+pub type RangeTransform<'a> = &'a dyn Fn(&Assembled) -> Result<Assembled, AssemblyError>;
+
+/// [`export_with`], with `transform` applied to each key range of the product before it is
+/// written: a masked export masks range by range, so it too works when the product is larger
+/// than memory.
+pub fn export_each(
+    a: &Assembled,
+    format: ExportFormat,
+    dir: &Path,
+    keys: &[Vec<String>],
+    options: ExportOptions,
+    transform: Option<RangeTransform<'_>>,
+) -> Result<ExportSummary, AssemblyError> {
     std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
     let a = restricted(a, keys)?;
     let parts = partitions(&a, options.batch_entities)?;
+    let part = |p: &Assembled| -> Result<Assembled, AssemblyError> {
+        match transform {
+            Some(f) => f(p),
+            None => Ok(p.clone()),
+        }
+    };
     tracing::debug!(product = %a.name, passes = parts.len(), "exporting");
     let sort_keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
     let nested = |p: &Assembled, at: &Path| -> Result<DataFrame, AssemblyError> {
@@ -180,7 +203,7 @@ pub fn export_with(
                 let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
                 let mut writer = None;
                 for p in &parts {
-                    let df = nested(p, tmp)?;
+                    let df = nested(&part(p)?, tmp)?;
                     entities += df.height() as u64;
                     let w = match &mut writer {
                         Some(w) => w,
@@ -209,7 +232,7 @@ pub fn export_with(
                 let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
                 let mut w = JsonWriter::new(std::io::BufWriter::new(file)).with_json_format(JsonFormat::JsonLines);
                 for p in &parts {
-                    let mut df = nested(p, tmp)?;
+                    let mut df = nested(&part(p)?, tmp)?;
                     entities += df.height() as u64;
                     w.finish(&mut df).map_err(|e| werr(tmp, e))?;
                 }
@@ -229,7 +252,7 @@ pub fn export_with(
                     .map(|t| std::fs::File::create(t).map(std::io::BufWriter::new).map_err(|e| werr(t, e)))
                     .collect::<Result<Vec<_>, _>>()?;
                 for (i, p) in parts.iter().enumerate() {
-                    for (t, (_, lf)) in tables(p).into_iter().enumerate() {
+                    for (t, (_, lf)) in tables(&part(p)?).into_iter().enumerate() {
                         let mut df = lf.collect().map_err(|e| werr(&tmps[t], e))?;
                         if t == 0 {
                             entities += df.height() as u64;
@@ -262,7 +285,7 @@ pub fn export_with(
                 let mut db = rusqlite::Connection::open(tmp).map_err(|e| werr(tmp, e))?;
                 let tx = db.transaction().map_err(|e| werr(tmp, e))?;
                 for (i, p) in parts.iter().enumerate() {
-                    for (t, (name, lf)) in tables(p).into_iter().enumerate() {
+                    for (t, (name, lf)) in tables(&part(p)?).into_iter().enumerate() {
                         let df = lf.collect().map_err(|e| werr(tmp, e))?;
                         if t == 0 {
                             entities += df.height() as u64;

@@ -12,7 +12,9 @@
 mod export;
 mod quality;
 
-pub use export::{export, export_with, ExportFormat, ExportOptions, ExportSummary, EXPORT_BATCH};
+pub use export::{
+    export, export_each, export_with, ExportFormat, ExportOptions, ExportSummary, RangeTransform, EXPORT_BATCH,
+};
 pub use quality::{RuleResult, SAMPLES};
 
 use std::collections::HashMap;

@@ -642,7 +642,7 @@ fn export(
     let keys: Vec<Vec<String>> =
         entities.iter().map(|e| e.split(',').map(|s| s.trim().to_string()).collect()).collect();
     let summary = match profile {
-        Some(name) => steward_app::export_masked(&ws, &def, &Keychain, name, to, out, &keys)?,
+        Some(name) => steward_app::export_masked(&ws, &def, &Keychain, name, to, out, &keys, batch_entities)?,
         None => steward_app::export_product(&ws, &def, &Keychain, to, out, &keys, batch_entities)?,
     };
     let mut text = format!("exported {} entities of {}:\n", thousands(summary.entities), def.metadata.name);
