@@ -270,6 +270,20 @@ pub fn validate_product(
     Ok(out)
 }
 
+/// The workspace source ids a product reads, each once, in definition order.
+fn product_sources(def: &ProductDefinition) -> Vec<&String> {
+    let mut ids: Vec<&String> = vec![];
+    let all = std::iter::once(&def.entity.source)
+        .chain(def.related.iter().map(|r| &r.source))
+        .chain(def.reference.iter().map(|r| &r.source));
+    for id in all {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
 /// Loads the sources a product uses and assembles it (lazily). Validate the definition first:
 /// this reports only the first problem it meets.
 pub fn assemble_product(
@@ -278,13 +292,8 @@ pub fn assemble_product(
     secrets: &dyn SecretStore,
 ) -> Result<steward_assembly::Assembled, AppError> {
     let mut frames = HashMap::new();
-    let ids = std::iter::once(&def.entity.source)
-        .chain(def.related.iter().map(|r| &r.source))
-        .chain(def.reference.iter().map(|r| &r.source));
-    for id in ids {
-        if !frames.contains_key(id) {
-            frames.insert(id.clone(), target(ws, id, secrets)?.load()?);
-        }
+    for id in product_sources(def) {
+        frames.insert(id.clone(), target(ws, id, secrets)?.load()?);
     }
     Ok(steward_assembly::assemble(def, &frames)?)
 }
@@ -297,13 +306,8 @@ pub fn assemble_product_scanned(
     secrets: &dyn SecretStore,
 ) -> Result<steward_assembly::Assembled, AppError> {
     let mut frames = HashMap::new();
-    let ids = std::iter::once(&def.entity.source)
-        .chain(def.related.iter().map(|r| &r.source))
-        .chain(def.reference.iter().map(|r| &r.source));
-    for id in ids {
-        if !frames.contains_key(id) {
-            frames.insert(id.clone(), target(ws, id, secrets)?.scan()?);
-        }
+    for id in product_sources(def) {
+        frames.insert(id.clone(), target(ws, id, secrets)?.scan()?);
     }
     Ok(steward_assembly::assemble_lazy(def, &frames)?)
 }
@@ -409,13 +413,7 @@ pub(crate) fn export_batch(
         Some(n) => Some(n.max(1)),
         None if !keys.is_empty() => None,
         None => {
-            let mut ids: Vec<&String> = std::iter::once(&def.entity.source)
-                .chain(def.related.iter().map(|r| &r.source))
-                .chain(def.reference.iter().map(|r| &r.source))
-                .collect();
-            ids.sort();
-            ids.dedup();
-            let estimate: u64 = ids.iter().map(|id| source_bytes(ws, id) * expansion(ws, id)).sum();
+            let estimate: u64 = product_sources(def).iter().map(|id| source_bytes(ws, id) * expansion(ws, id)).sum();
             let budget = export_budget();
             let entities = a.count()?;
             if estimate > budget {
