@@ -38,19 +38,16 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// Luhn check over the digits of `s` (separators ignored).
-pub fn luhn_valid(s: &str) -> bool {
-    let d = digits(s);
-    if d.len() < 12 {
-        return false;
-    }
-    let sum: u32 = d
+/// The digit that makes `payload` (its digits; separators ignored) followed by it pass the Luhn
+/// check. Card generators (sample data, synthetic substitution) and the detector share it.
+pub fn luhn_check_digit(payload: &str) -> u8 {
+    let sum: u32 = digits(payload)
         .bytes()
         .rev()
         .enumerate()
         .map(|(i, b)| {
             let v = u32::from(b - b'0');
-            if i % 2 == 1 {
+            if i % 2 == 0 {
                 let x = v * 2;
                 if x > 9 {
                     x - 9
@@ -62,7 +59,17 @@ pub fn luhn_valid(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    ((10 - sum % 10) % 10) as u8
+}
+
+/// Luhn check over the digits of `s` (separators ignored).
+pub fn luhn_valid(s: &str) -> bool {
+    let d = digits(s);
+    if d.len() < 12 {
+        return false;
+    }
+    let (payload, check) = d.split_at(d.len() - 1);
+    luhn_check_digit(payload) == check.as_bytes()[0] - b'0'
 }
 
 fn card(s: &str) -> bool {
@@ -87,14 +94,24 @@ pub fn iban_valid(s: &str) -> bool {
     {
         return false;
     }
-    let rearranged = format!("{}{}", &compact[4..], &compact[..4]);
+    mod97(&format!("{}{}", &compact[4..], &compact[..4])) == 1
+}
+
+/// The remainder mod 97 of an IBAN-style alphanumeric string (letters count as 10-35).
+fn mod97(s: &str) -> u32 {
     let mut rem: u32 = 0;
-    for c in rearranged.chars() {
-        let v = if c.is_ascii_digit() { c as u32 - '0' as u32 } else { c as u32 - 'A' as u32 + 10 };
+    for c in s.chars() {
+        let v =
+            if c.is_ascii_digit() { c as u32 - '0' as u32 } else { c.to_ascii_uppercase() as u32 - 'A' as u32 + 10 };
         let width = if v >= 10 { 100 } else { 10 };
         rem = (rem * width + v) % 97;
     }
-    rem == 1
+    rem
+}
+
+/// The two check digits of an IBAN with `country` (two letters) and `bban`.
+pub fn iban_check_digits(country: &str, bban: &str) -> u8 {
+    (98 - mod97(&format!("{bban}{country}00"))) as u8
 }
 
 /// US social security number with the SSA's rules: no 000, 666 or 9xx area, no 00 group, no 0000 serial.

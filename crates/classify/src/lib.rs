@@ -12,7 +12,7 @@ mod detect;
 
 use serde::{Deserialize, Serialize};
 
-pub use detect::{iban_valid, luhn_valid, ssn_valid};
+pub use detect::{iban_check_digits, iban_valid, luhn_check_digit, luhn_valid, ssn_valid};
 
 /// Values looked at per column.
 pub const SAMPLE_SIZE: usize = 10_000;

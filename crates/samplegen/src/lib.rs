@@ -12,7 +12,8 @@ mod people;
 mod tables;
 mod write;
 
-pub use people::{card_number, luhn_valid, Market};
+pub use people::{card_number, Market};
+pub use steward_classify::luhn_valid;
 pub use tables::{generate_tables, Tables};
 
 use std::path::Path;

@@ -160,49 +160,16 @@ pub fn card_number(rng: &mut ChaCha8Rng) -> String {
     while digits.len() < 15 {
         digits.push(rng.random_range(0..10u8));
     }
-    digits.push(luhn_check_digit(&digits));
-    digits.iter().map(|d| char::from(b'0' + d)).collect()
-}
-
-/// The digit that makes `payload` followed by it pass the Luhn check.
-pub fn luhn_check_digit(payload: &[u8]) -> u8 {
-    let sum: u32 = payload
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = d as u32;
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - (sum % 10)) % 10) as u8
-}
-
-/// Luhn validity of a digit string.
-pub fn luhn_valid(number: &str) -> bool {
-    let digits: Option<Vec<u8>> = number.chars().map(|c| c.to_digit(10).map(|d| d as u8)).collect();
-    match digits {
-        Some(d) if d.len() >= 2 => {
-            let (payload, check) = d.split_at(d.len() - 1);
-            luhn_check_digit(payload) == check[0]
-        }
-        _ => false,
-    }
+    let payload: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    let check = steward_classify::luhn_check_digit(&payload);
+    format!("{payload}{check}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::SeedableRng;
+    use steward_classify::luhn_valid;
 
     #[test]
     fn luhn_matches_known_numbers() {
