@@ -105,6 +105,18 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
     let tables = table_fields(a)?;
     let mut out: Vec<Planned> = vec![];
     let taken = |out: &Vec<Planned>, t: &str, f: &str| out.iter().any(|x| x.field.table == t && x.field.field == f);
+    // Rule `i` masking `table.field`, applied because of `via`.
+    let planned = |i: usize, rule: &Rule, table: &str, field: &str, via: String| Planned {
+        field: MaskedField {
+            table: table.to_string(),
+            field: field.to_string(),
+            at: format!("masking[{name}].rules[{i}]"),
+            rule: p.rules[i].rule.clone(),
+            via,
+            properties: steward_privacy::properties(&rule.kind),
+        },
+        rule: rule.clone(),
+    };
     let parsed: Vec<(usize, Rule)> = p
         .rules
         .iter()
@@ -139,33 +151,13 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
         if taken(&out, &table, &field) {
             continue;
         }
-        out.push(Planned {
-            field: MaskedField {
-                table: table.clone(),
-                field: field.clone(),
-                at: format!("masking[{name}].rules[{i}]"),
-                rule: p.rules[*i].rule.clone(),
-                via: "field".into(),
-                properties: steward_privacy::properties(&rule.kind),
-            },
-            rule: rule.clone(),
-        });
+        out.push(planned(*i, rule, &table, &field, "field".into()));
         // The root's key, remapped: its join keys in related tables follow.
         if table == "entity" && rule.kind == RuleKind::KeyRemap {
             for r in &a.related {
                 for (parent, child) in r.parent_keys.iter().zip(&r.child_keys) {
                     if *parent == field && !taken(&out, &r.name, child) {
-                        out.push(Planned {
-                            field: MaskedField {
-                                table: r.name.clone(),
-                                field: child.clone(),
-                                at: format!("masking[{name}].rules[{i}]"),
-                                rule: p.rules[*i].rule.clone(),
-                                via: "join key".into(),
-                                properties: steward_privacy::properties(&rule.kind),
-                            },
-                            rule: rule.clone(),
-                        });
+                        out.push(planned(*i, rule, &r.name, child, "join key".into()));
                     }
                 }
             }
@@ -180,17 +172,7 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
                 let column = columns.get(f).cloned().unwrap_or_else(|| f.clone());
                 let tagged = src.classifications.get(&column).is_some_and(|t| t.accepted.iter().any(|x| x == tag));
                 if tagged && !taken(&out, table, f) {
-                    out.push(Planned {
-                        field: MaskedField {
-                            table: table.clone(),
-                            field: f.clone(),
-                            at: format!("masking[{name}].rules[{i}]"),
-                            rule: p.rules[*i].rule.clone(),
-                            via: format!("tag:{tag}"),
-                            properties: steward_privacy::properties(&rule.kind),
-                        },
-                        rule: rule.clone(),
-                    });
+                    out.push(planned(*i, rule, table, f, format!("tag:{tag}")));
                 }
             }
         }
