@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { api } from "./api";
 import type { FileTable, IpcError, PostgresProbe, WorkspaceInfo } from "./bindings";
+import { Modal } from "./Modal";
 import { ErrorBox } from "./ErrorBox";
 
 type Props = { onAdded: (ws: WorkspaceInfo) => void; onClose: () => void };
@@ -195,24 +196,16 @@ function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
 export function AddSourceDialog({ onAdded, onClose }: Props) {
   const [tab, setTab] = useState<"file" | "postgres">("file");
   return (
-    <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-label="Add a source">
-        <header>
-          <h2>Add a source</h2>
-          <button className="close" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
-        </header>
-        <nav className="tabs" role="tablist">
-          <button role="tab" aria-selected={tab === "file"} onClick={() => setTab("file")}>
-            File
-          </button>
-          <button role="tab" aria-selected={tab === "postgres"} onClick={() => setTab("postgres")}>
-            PostgreSQL
-          </button>
-        </nav>
-        {tab === "file" ? <FileForm onAdded={onAdded} /> : <PostgresForm onAdded={onAdded} />}
-      </div>
-    </div>
+    <Modal label="Add a source" title="Add a source" onClose={onClose}>
+      <nav className="tabs" role="tablist">
+        <button role="tab" aria-selected={tab === "file"} onClick={() => setTab("file")}>
+          File
+        </button>
+        <button role="tab" aria-selected={tab === "postgres"} onClick={() => setTab("postgres")}>
+          PostgreSQL
+        </button>
+      </nav>
+      {tab === "file" ? <FileForm onAdded={onAdded} /> : <PostgresForm onAdded={onAdded} />}
+    </Modal>
   );
 }

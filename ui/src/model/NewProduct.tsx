@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { ColumnInfo, IpcError, SourceSummary } from "../bindings";
+import { Modal } from "../Modal";
 import { ErrorBox } from "../ErrorBox";
 
 interface Props {
@@ -64,62 +65,54 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
   };
 
   return (
-    <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-label="New product">
-        <header>
-          <h2>New data product</h2>
-          <button className="close" aria-label="Close" onClick={onClose}>
-            ×
+    <Modal label="New product" title="New data product" onClose={onClose}>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create();
+        }}
+      >
+        <label>
+          Product id
+          <input name="product-id" value={id} onChange={(e) => setId(e.target.value)} placeholder="customer360" />
+        </label>
+        {idProblem && <p className="field-error">{idProblem}</p>}
+        <label>
+          Entity
+          <input name="entity" value={entity} onChange={(e) => setEntity(e.target.value)} placeholder="Customer" />
+        </label>
+        <label>
+          Owner
+          <input name="owner" value={owner} onChange={(e) => setOwner(e.target.value)} placeholder="customer-data@example.com" />
+        </label>
+        <label>
+          Root source
+          <select name="root-source" value={source} onChange={(e) => setSource(e.target.value)}>
+            {sources.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Instance key
+          <select name="key" value={key} onChange={(e) => setKey(e.target.value)}>
+            {columns.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name} ({c.dtype})
+              </option>
+            ))}
+          </select>
+        </label>
+        {error && <ErrorBox error={error} />}
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={busy || !id || !!idProblem || !entity.trim() || !owner.trim() || !key}>
+            Create and open on the canvas
           </button>
-        </header>
-        <form
-          className="form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create();
-          }}
-        >
-          <label>
-            Product id
-            <input name="product-id" value={id} onChange={(e) => setId(e.target.value)} placeholder="customer360" />
-          </label>
-          {idProblem && <p className="field-error">{idProblem}</p>}
-          <label>
-            Entity
-            <input name="entity" value={entity} onChange={(e) => setEntity(e.target.value)} placeholder="Customer" />
-          </label>
-          <label>
-            Owner
-            <input name="owner" value={owner} onChange={(e) => setOwner(e.target.value)} placeholder="customer-data@example.com" />
-          </label>
-          <label>
-            Root source
-            <select name="root-source" value={source} onChange={(e) => setSource(e.target.value)}>
-              {sources.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Instance key
-            <select name="key" value={key} onChange={(e) => setKey(e.target.value)}>
-              {columns.map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.name} ({c.dtype})
-                </option>
-              ))}
-            </select>
-          </label>
-          {error && <ErrorBox error={error} />}
-          <div className="form-actions">
-            <button type="submit" className="primary" disabled={busy || !id || !!idProblem || !entity.trim() || !owner.trim() || !key}>
-              Create and open on the canvas
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+        </div>
+      </form>
+    </Modal>
   );
 }
