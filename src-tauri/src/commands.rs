@@ -478,6 +478,39 @@ pub async fn profile_column(
     blocking(move || Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?.into())).await
 }
 
+/// The product masked with `profile`, from the cache while its definition file is unchanged.
+async fn masked_tables(
+    state: &AppState,
+    ws: &Workspace,
+    product_id: &str,
+    profile: &str,
+) -> Result<(steward_model::ProductDefinition, Arc<steward_app::MaskedTables>), IpcError> {
+    let path = product_file(ws, product_id)?;
+    let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    // Tag rules follow the steward's accepted tags, kept in the workspace manifest: either file
+    // changing makes a new masking.
+    let mtime = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let modified = mtime(&path).max(mtime(&ws.manifest_path()));
+    let cache_key = (product_id.to_string(), profile.to_string());
+    if let Some((when, m)) = state.masked.lock().map_err(|_| state_err())?.get(&cache_key) {
+        if Some(*when) == modified {
+            return Ok((def, m.clone()));
+        }
+    }
+    let a = assembled(state, ws, product_id)?;
+    let (ws2, def2, name) = (ws.clone(), def.clone(), profile.to_string());
+    let masked = blocking(move || {
+        let p = steward_app::masking_profile(&def2, &name)?;
+        let key = steward_app::masking_key(&Keychain, &def2.metadata.name, p.key_version.unwrap_or(1))?;
+        Ok(Arc::new(steward_app::mask_tables(&ws2, &def2, &a, &name, &key)?))
+    })
+    .await?;
+    if let Some(m) = modified {
+        state.masked.lock().map_err(|_| state_err())?.insert(cache_key, (m, masked.clone()));
+    }
+    Ok((def, masked))
+}
+
 /// Masks the product with a profile and measures it: the privacy officer's view.
 #[tauri::command]
 pub async fn privacy_report(
@@ -486,16 +519,12 @@ pub async fn privacy_report(
 ) -> Result<PrivacyReportInfo, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    let a = assembled(&state, &ws, &request.product_id)?;
-    let path = product_file(&ws, &request.product_id)?;
+    let (def, masked) = masked_tables(&state, &ws, &request.product_id, &request.profile).await?;
     blocking(move || {
-        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-        let (report, _) = steward_app::privacy_report(
-            &ws,
+        let report = steward_app::measure_privacy(
             &def,
-            &a,
             &request.profile,
-            &Keychain,
+            &masked,
             request.quasi.as_deref(),
             request.sensitive.as_deref(),
         )?;
@@ -509,24 +538,20 @@ pub async fn privacy_report(
 pub async fn masked_rows(state: State<'_, AppState>, request: MaskedRowsRequest) -> Result<Response, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    let a = assembled(&state, &ws, &request.product_id)?;
     let path = product_file(&ws, &request.product_id)?;
+    let (_, masked) = masked_tables(&state, &ws, &request.product_id, &request.profile).await?;
     blocking(move || {
-        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-        let p = steward_app::masking_profile(&def, &request.profile)?;
-        let key = steward_app::masking_key(&Keychain, &def.metadata.name, p.key_version.unwrap_or(1))?;
-        let masked = steward_app::mask_tables(&ws, &def, &a, &request.profile, &key)?;
         let (_, original, m) =
-            masked.tables.into_iter().next().ok_or_else(|| IpcError::new("privacy.empty", "no entity table"))?;
+            masked.tables.first().ok_or_else(|| IpcError::new("privacy.empty", "no entity table"))?;
         let mut df = if request.side == "masked" {
-            m
+            m.head(Some(request.limit as usize))
         } else {
             let cols: Vec<String> = request.columns.clone().unwrap_or_default();
             original
                 .select(cols.iter().map(String::as_str))
                 .map_err(|e| IpcError::invalid_input(format!("columns: {e}")))?
+                .head(Some(request.limit as usize))
         };
-        df = df.head(Some(request.limit as usize));
         Ok(Response::new(steward_sources::to_arrow_ipc(&mut df, &path)?))
     })
     .await

@@ -30,6 +30,9 @@ pub struct AppState {
     pub products: Mutex<HashMap<String, (std::time::SystemTime, steward_assembly::Assembled)>>,
     /// Per product, the 360 index built on its first 360 view, with the definition's time.
     pub lookups: Mutex<HashMap<String, (std::time::SystemTime, Arc<steward_assembly::Lookup>)>>,
+    /// Per (product, masking profile), the masked tables of the privacy view, with the
+    /// definition's time: the report and the side-by-side rows share one masking.
+    pub masked: Mutex<HashMap<(String, String), (std::time::SystemTime, Arc<steward_app::MaskedTables>)>>,
     /// Bumped by each `watch_products`: a watcher stops when it is no longer the latest.
     pub watch_generation: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -51,6 +54,7 @@ impl AppState {
             scans: Mutex::new(HashMap::new()),
             products: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
+            masked: Mutex::new(HashMap::new()),
             watch_generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
     }

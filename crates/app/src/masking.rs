@@ -292,9 +292,23 @@ pub fn privacy_report(
     sensitive: Option<&str>,
 ) -> Result<(PrivacyReport, MaskedTables), AppError> {
     let p = profile(def, name)?;
-    let version = p.key_version.unwrap_or(1);
-    let key = masking_key(secrets, &def.metadata.name, version)?;
+    let key = masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
     let masked = mask_tables(ws, def, a, name, &key)?;
+    let report = measure(def, name, &masked, quasi, sensitive)?;
+    Ok((report, masked))
+}
+
+/// The privacy report of tables already masked with profile `name` (callers that keep masked
+/// tables, like the desktop, measure them without masking again).
+pub fn measure(
+    def: &ProductDefinition,
+    name: &str,
+    masked: &MaskedTables,
+    quasi: Option<&[String]>,
+    sensitive: Option<&str>,
+) -> Result<PrivacyReport, AppError> {
+    let p = profile(def, name)?;
+    let version = p.key_version.unwrap_or(1);
     let checks = p.checks.clone().unwrap_or(steward_model::PrivacyChecks {
         quasi_identifiers: vec![],
         sensitive: None,
@@ -378,21 +392,18 @@ pub fn privacy_report(
             }
         }
     }
-    Ok((
-        PrivacyReport {
-            product: def.metadata.name.clone(),
-            profile: name.to_string(),
-            key_version: version,
-            fields: masked.fields.clone(),
-            leaks,
-            total_leaks,
-            collisions,
-            risk,
-            warnings,
-            violations,
-        },
-        masked,
-    ))
+    Ok(PrivacyReport {
+        product: def.metadata.name.clone(),
+        profile: name.to_string(),
+        key_version: version,
+        fields: masked.fields.clone(),
+        leaks,
+        total_leaks,
+        collisions,
+        risk,
+        warnings,
+        violations,
+    })
 }
 
 /// Rotates a profile's masking key: the profile moves to the next key version (a new key in the
