@@ -357,7 +357,12 @@ describe("Steward desktop on the sample workspace", () => {
     assert.match(leaking, /Leak check: \d+ original values survive/);
     await setRule(1, "phone", "partial", "keep_last=4");
     await session.waitFor("leak check clean", async () => (await leakSummary()) === "Leak check: clean", 60000);
-    assert.match(readFileSync(product, "utf8"), /  support:\n    rules:\n      - \{ field: first_name, rule: fake, params: \{ kind: first_name \} \}\n      - \{ field: phone, rule: partial, params: \{ keep_last: 4 \} \}\n/);
+    // The view saves each edit as it is made; the last one lands after the measures refresh.
+    const saved = await session.waitFor("rules saved", async () => {
+      const t = readFileSync(product, "utf8");
+      return t.includes("      - { field: phone, rule: partial, params: { keep_last: 4 } }\n") ? t : null;
+    });
+    assert.match(saved, /  support:\n    rules:\n      - \{ field: first_name, rule: fake, params: \{ kind: first_name \} \}\n      - \{ field: phone, rule: partial, params: \{ keep_last: 4 \} \}\n/);
 
     // The masked preview: phones keep their last 4 digits; names are replaced, originals hidden.
     const phones = await session.waitFor("masked phones", async () => {

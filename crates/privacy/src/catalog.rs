@@ -165,6 +165,26 @@ impl Rule {
                 Err(bad(format!("locale `{l}` is not one of {}", LOCALES.join(", "))))
             }
         };
+        // A parameter the rule does not know is a mistake (`keep` for `keep_last`), not a no-op.
+        let known: &[&str] = match name {
+            "redact" => &["with"],
+            "constant" => &["value"],
+            "partial" => &["keep_first", "keep_last", "keep_domain", "mask"],
+            "keyed_pseudonym" => &["prefix", "length"],
+            "generalise" | "generalize" => &["to", "width", "keep", "as_of"],
+            "noise" => &["pct", "days"],
+            "fake" => &["kind", "locale"],
+            "linked_address" => &["part", "locale", "from"],
+            _ => &[],
+        };
+        if CATALOG.iter().any(|(n, _)| *n == name) || name == "generalize" {
+            if let Some(unknown) = params.keys().find(|k| *k != "id" && !known.contains(&k.as_str())) {
+                return Err(bad(format!(
+                    "`{name}` has no parameter `{unknown}`{}",
+                    if known.is_empty() { String::new() } else { format!("; it takes: {}", known.join(", ")) }
+                )));
+            }
+        }
         let kind = match name {
             "null" => RuleKind::Null,
             "redact" => RuleKind::Redact { with: param_str(params, "with").unwrap_or("[redacted]").to_string() },

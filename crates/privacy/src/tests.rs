@@ -140,6 +140,12 @@ fn bad_rules_are_named() {
     let p: BTreeMap<String, serde_json::Value> = serde_json::from_value(json!({"kind": "horoscope"})).unwrap();
     let e = Rule::parse("fake", &p, 1, "masking.analytics.rules[2]").unwrap_err();
     assert!(e.to_string().starts_with("masking.analytics.rules[2]: kind `horoscope` is not one of name"), "{e}");
+    let p: BTreeMap<String, serde_json::Value> = serde_json::from_value(json!({"keep": 40, "to": "prefix"})).unwrap();
+    let e = Rule::parse("partial", &p, 1, "masking.x.rules[1]").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "masking.x.rules[1]: `partial` has no parameter `keep`; it takes: keep_first, keep_last, keep_domain, mask"
+    );
     let e = Rule::parse("scramble", &BTreeMap::new(), 1, "masking.x.rules[0]").unwrap_err();
     assert!(e.to_string().contains("`scramble` is not a masking rule"), "{e}");
     let df = people();
