@@ -26,6 +26,7 @@ fn main() {
         "profile_column",
         "privacy_report",
         "masked_rows",
+        "privacy_reveal",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

@@ -13,7 +13,7 @@ use steward_ipc::{
     ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
     SaveProductRequest, SavedProduct,
 };
-use steward_ipc::{MaskedRowsRequest, PrivacyReportInfo, PrivacyRequest};
+use steward_ipc::{MaskedRowsRequest, PrivacyReportInfo, PrivacyRequest, RevealRequest};
 use steward_secrets::Keychain;
 use steward_workspace::Workspace;
 use tauri::ipc::{Channel, Response};
@@ -533,7 +533,30 @@ pub async fn privacy_report(
     .await
 }
 
-/// The first entity rows of a product, masked — or, for the columns the officer revealed, original.
+/// The originals of values masked with a reversible rule, for a holder of the masking key.
+#[tauri::command]
+pub async fn privacy_reveal(state: State<'_, AppState>, request: RevealRequest) -> Result<Vec<String>, IpcError> {
+    request.validate()?;
+    let ws = workspace(&state)?;
+    let path = product_file(&ws, &request.product_id)?;
+    let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    let a = assembled(&state, &ws, &request.product_id)?;
+    blocking(move || {
+        Ok(steward_app::reveal_values(
+            &ws,
+            &def,
+            &a,
+            &request.profile,
+            &request.field,
+            &request.values,
+            &Keychain,
+            request.key_version,
+        )?)
+    })
+    .await
+}
+
+/// The first rows of one table of a product, masked — or, for the columns the officer revealed, original.
 #[tauri::command]
 pub async fn masked_rows(state: State<'_, AppState>, request: MaskedRowsRequest) -> Result<Response, IpcError> {
     request.validate()?;
@@ -541,8 +564,11 @@ pub async fn masked_rows(state: State<'_, AppState>, request: MaskedRowsRequest)
     let path = product_file(&ws, &request.product_id)?;
     let (_, masked) = masked_tables(&state, &ws, &request.product_id, &request.profile).await?;
     blocking(move || {
-        let (_, original, m) =
-            masked.tables.first().ok_or_else(|| IpcError::new("privacy.empty", "no entity table"))?;
+        let table = request.table.as_deref().unwrap_or("entity");
+        let (_, original, m) = masked.tables.iter().find(|(t, _, _)| t == table).ok_or_else(|| {
+            let have: Vec<&str> = masked.tables.iter().map(|(t, _, _)| t.as_str()).collect();
+            IpcError::invalid_input(format!("table: no table `{table}`; the product has: {}", have.join(", ")))
+        })?;
         let mut df = if request.side == "masked" {
             m.head(Some(request.limit as usize))
         } else {

@@ -118,7 +118,8 @@ pub fn run() -> ExitCode {
             commands::watch_products,
             commands::profile_column,
             commands::privacy_report,
-            commands::masked_rows
+            commands::masked_rows,
+            commands::privacy_reveal
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -153,6 +153,51 @@ function RuleEditor({
   );
 }
 
+/** For holders of the masking key: the original of a value masked by a reversible rule (FF1),
+ * e.g. the card number behind a masked one a support case quotes. */
+function RevealBox({ productId, profile, fields }: { productId: string; profile: string; fields: string[] }) {
+  const [field, setField] = useState(fields[0] ?? "");
+  const [value, setValue] = useState("");
+  const [original, setOriginal] = useState<string | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const chosen = fields.includes(field) ? field : (fields[0] ?? "");
+  return (
+    <form
+      className="inline-form reveal-box"
+      aria-label="Reverse a masked value"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setOriginal(null);
+        setError(null);
+        if (!value.trim()) return;
+        api
+          .privacyReveal({ productId, profile, field: chosen, values: [value.trim()], keyVersion: null })
+          .then(([o]) => setOriginal(o ?? null))
+          .catch((err: IpcError) => setError(err));
+      }}
+    >
+      <span>Key holders: original of a masked</span>
+      <select aria-label="Reversible field" value={chosen} onChange={(e) => setField(e.target.value)}>
+        {fields.map((f) => (
+          <option key={f} value={f}>
+            {f}
+          </option>
+        ))}
+      </select>
+      <input aria-label="Masked value" placeholder="masked value" value={value} onChange={(e) => setValue(e.target.value)} />
+      <button className="small" type="submit">
+        Decrypt
+      </button>
+      {original !== null && (
+        <output data-testid="revealed-original">
+          {original}
+        </output>
+      )}
+      {error && <ErrorBox error={error} />}
+    </form>
+  );
+}
+
 export function PrivacyView({ product }: { product: ProductSummary }) {
   const [def, setDef] = useState<ProductDefinition | null>(null);
   const revision = useRef("");
@@ -166,6 +211,8 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   const [busy, setBusy] = useState(false);
   const [newProfile, setNewProfile] = useState("");
   const [confirming, setConfirming] = useState<string | null>(null);
+  // The table shown side by side: the entity, or a related table.
+  const [table, setTable] = useState("entity");
   // Bumped when the definition on disk is what the view shows: measures run on the saved file.
   const [saved, setSaved] = useState(0);
 
@@ -188,13 +235,23 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
     return [...names, ...(def.entity.derived ?? []).map((d) => d.name)];
   }, [def]);
 
+  /** Fields a rule can name: the entity's, then each related table's as `orders.amount`. */
+  const ruleFields = useMemo(() => {
+    if (!def) return [] as string[];
+    const related = (def.related ?? []).flatMap((r) => [
+      ...(r.fields ?? []).map((f) => `${r.name}.${f.as ?? f.column}`),
+      ...(r.derived ?? []).map((d) => `${r.name}.${d.name}`),
+    ]);
+    return [...fields, ...related];
+  }, [def, fields]);
+
   const refresh = useCallback(() => {
     if (!profile) return;
     setBusy(true);
     setError(null);
     Promise.all([
       api.privacyReport({ productId: product.id, profile, quasi, sensitive: null }),
-      api.maskedRows({ productId: product.id, profile, side: "masked", columns: null, limit: ROWS }),
+      api.maskedRows({ productId: product.id, profile, table, side: "masked", columns: null, limit: ROWS }),
     ])
       .then(([r, bytes]) => {
         setReport(r);
@@ -203,7 +260,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
       })
       .catch((e: IpcError) => setError(e))
       .finally(() => setBusy(false));
-  }, [product.id, profile, quasi]);
+  }, [product.id, profile, quasi, table]);
 
   useEffect(() => {
     if (saved > 0) refresh();
@@ -215,10 +272,10 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
       return;
     }
     api
-      .maskedRows({ productId: product.id, profile, side: "original", columns: revealed, limit: ROWS })
+      .maskedRows({ productId: product.id, profile, table, side: "original", columns: revealed, limit: ROWS })
       .then((b) => setOriginals(gridFromIpc(b)))
       .catch((e: IpcError) => setError(e));
-  }, [product.id, profile, revealed, report]);
+  }, [product.id, profile, revealed, report, table]);
 
   /** Saves the edited profile into the definition (revision-checked, one save at a time, the
    * latest edit last), then re-measures. */
@@ -261,7 +318,12 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   if (error && !def) return <ErrorBox error={error} />;
   if (!def) return <p className="loading">Opening…</p>;
   const profiles = Object.keys(def.masking ?? {});
-  const maskedFields = new Set(report?.fields.filter((f) => f.table === "entity").map((f) => f.field) ?? []);
+  const maskedFields = new Set(report?.fields.filter((f) => f.table === table).map((f) => f.field) ?? []);
+  // Tables with at least one masked field can be compared side by side.
+  const maskedTables = [...new Set(["entity", ...(report?.fields.map((f) => f.table) ?? [])])];
+  const reversible = (report?.fields ?? [])
+    .filter((f) => f.reversible)
+    .map((f) => (f.table === "entity" ? f.field : `${f.table}.${f.field}`));
   const columnsShown = masked?.columns.filter((c) => maskedFields.has(c.name)).map((c) => c.name) ?? [];
 
   return (
@@ -310,7 +372,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
                   key={i}
                   index={i}
                   rule={r}
-                  fields={fields}
+                  fields={ruleFields}
                   onChange={(n) => setRules(rules.map((x, j) => (j === i ? n : x)))}
                   onRemove={() => setRules(rules.filter((_, j) => j !== i))}
                 />
@@ -321,7 +383,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
             className="small"
             onClick={() => {
               // A new rule starts on the first field no rule covers yet.
-              const free = fields.find((f) => !rules.some((r) => r.field === f)) ?? fields[0] ?? "";
+              const free = ruleFields.find((f) => !rules.some((r) => r.field === f)) ?? ruleFields[0] ?? "";
               setRules([...rules, { field: free, rule: "redact" }]);
             }}
           >
@@ -392,6 +454,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
               {v}
             </p>
           ))}
+          {reversible.length > 0 && <RevealBox productId={product.id} profile={profile} fields={reversible} />}
           <h3>Re-identification risk</h3>
           <fieldset className="key-picker" aria-label="Quasi-identifiers">
             <legend>Quasi-identifiers</legend>
@@ -421,7 +484,24 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
               />
             </div>
           )}
-          <h3>Original and masked, first {ROWS} entities</h3>
+          <h3>
+            Original and masked, first {ROWS} rows of{" "}
+            <select
+              aria-label="Table side by side"
+              value={table}
+              onChange={(e) => {
+                setRevealed([]);
+                setConfirming(null);
+                setTable(e.target.value);
+              }}
+            >
+              {maskedTables.map((t) => (
+                <option key={t} value={t}>
+                  {t === "entity" ? `${def.entity.source} (entity)` : t}
+                </option>
+              ))}
+            </select>
+          </h3>
           <p className="hint">Originals stay hidden until you reveal a column.</p>
           {confirming && (
             <div className="confirm" role="alertdialog" aria-label={`Reveal ${confirming}`}>

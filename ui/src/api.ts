@@ -21,6 +21,7 @@ import type {
   WorkspaceInfo,
   ColumnProfileRequest,
   MaskedRowsRequest,
+  RevealRequest,
   PrivacyReportInfo,
   PrivacyRequest,
   CreateProductRequest,
@@ -83,6 +84,7 @@ export const api = {
   privacyReport: (request: PrivacyRequest) => call<PrivacyReportInfo>("privacy_report", { request }),
   /** Arrow IPC bytes of the first entity rows, masked, or original for revealed columns. */
   maskedRows: (request: MaskedRowsRequest) => call<ArrayBuffer>("masked_rows", { request }),
+  privacyReveal: (request: RevealRequest) => call<string[]>("privacy_reveal", { request }),
   openProduct: (productId: string) => call<ProductDocument>("open_product", { productId }),
   /** Saves an edit atomically; rejects with `model.conflict` when the file changed outside. */
   saveProduct: (request: SaveProductRequest) => call<SavedProduct>("save_product", { request }),

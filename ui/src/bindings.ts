@@ -285,9 +285,23 @@ export type PrivacyReportInfo = { profile: string, keyVersion: number, fields: A
 
 export type MaskedRowsRequest = { productId: string, profile: string, 
 /**
+ * `entity` (absent) or a related table's name.
+ */
+table: string | null, 
+/**
  * `masked`, or `original` (then only `columns` are sent: originals are revealed per column).
  */
 side: string, columns: Array<string> | null, limit: number, };
+
+export type RevealRequest = { productId: string, profile: string, 
+/**
+ * `card_number` (entity) or `orders.card`.
+ */
+field: string, values: Array<string>, 
+/**
+ * The key version the values were masked with; absent: the profile's current one.
+ */
+keyVersion: number | null, };
 
 export type CanvasPosition = { x: number, y: number, };
 

@@ -101,4 +101,62 @@ describe("PrivacyView", () => {
     await waitFor(() => expect(saves.length).toBe(2));
     expect(saves[1].definition.masking?.analytics.rules?.[0]).toEqual({ tag: "phone", rule: "partial", params: { keep_last: 2 } });
   });
+
+  it("compares a related table side by side, offers its fields to rules, and reverses an FPE value for key holders", async () => {
+    const withOrders: ProductDocument = {
+      ...doc,
+      definition: {
+        ...doc.definition,
+        related: [{ name: "orders", source: "shop", join: [{ parent: "customer_id", child: "customer_id" }], cardinality: "one_to_many", fields: [{ column: "customer_id" }, { column: "amount" }] }],
+        masking: { billing: { rules: [{ field: "phone", rule: "fpe" }, { field: "orders.amount", rule: "noise", params: { pct: 5 } }] } },
+      },
+    };
+    const field = (table: string, f: string, rule: string, reversible: boolean) => ({
+      table, field: f, at: "masking[billing].rules[0]", rule, via: "field", deterministic: true, reversible, formatPreserving: true, uniquePreserving: reversible, localeAware: false,
+    });
+    const reveals: Record<string, unknown>[] = [];
+    invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {
+      switch (cmd) {
+        case "open_product":
+          return withOrders;
+        case "privacy_report":
+          return { ...report(0), profile: "billing", fields: [field("entity", "phone", "fpe", true), field("orders", "amount", "noise", false)] };
+        case "masked_rows":
+          if (args.request.table === "orders") {
+            return args.request.side === "masked" ? bytes({ customer_id: ["1"], amount: ["104.2"] }) : bytes({ amount: ["100.0"] });
+          }
+          return bytes({ customer_id: ["1"], phone: ["+71 4 09 88 1276"] });
+        case "privacy_reveal":
+          reveals.push(args.request);
+          return ["+33 6 12 34 5678"];
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<PrivacyView product={product} />);
+    await waitFor(() => expect(screen.getByTestId("leak-summary").textContent).toBe("Leak check: clean"));
+    // Related fields are offered to rules under their table's name.
+    const fieldOptions = within(screen.getByRole("combobox", { name: "Field of rule 2" })).getAllByRole("option").map((o) => (o as HTMLOptionElement).value);
+    expect(fieldOptions).toContain("orders.amount");
+    expect((screen.getByRole("combobox", { name: "Field of rule 2" }) as HTMLSelectElement).value).toBe("orders.amount");
+
+    fireEvent.change(screen.getByRole("combobox", { name: "Table side by side" }), { target: { value: "orders" } });
+    const table = screen.getByTestId("side-by-side");
+    const first = () => table.querySelector('tr[data-row="0"]') as HTMLElement;
+    await waitFor(() => expect(first()?.querySelector('[data-masked="amount"]')?.textContent).toBe("104.2"));
+    expect(first().querySelector('[data-original="amount"]')?.textContent).toBe("•••");
+    fireEvent.click(screen.getByRole("button", { name: "Reveal original amount" }));
+    fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Show originals" }));
+    await waitFor(() => expect(first().querySelector('[data-original="amount"]')?.textContent).toBe("100.0"));
+    const originalsAsked = invoke.mock.calls.filter((c) => c[0] === "masked_rows" && (c[1] as { request: { side: string } }).request.side === "original");
+    expect((originalsAsked.at(-1)?.[1] as { request: { table: string; columns: string[] } }).request).toMatchObject({ table: "orders", columns: ["amount"] });
+
+    // Only reversible fields can be reversed.
+    const reversible = within(screen.getByRole("form", { name: "Reverse a masked value" }));
+    expect(reversible.getAllByRole("option").map((o) => o.textContent)).toEqual(["phone"]);
+    fireEvent.change(reversible.getByRole("textbox", { name: "Masked value" }), { target: { value: " +71 4 09 88 1276 " } });
+    fireEvent.click(reversible.getByRole("button", { name: "Decrypt" }));
+    await waitFor(() => expect(screen.getByTestId("revealed-original").textContent).toBe("+33 6 12 34 5678"));
+    expect(reveals).toEqual([{ productId: "c360", profile: "billing", field: "phone", values: ["+71 4 09 88 1276"], keyVersion: null }]);
+  });
 });

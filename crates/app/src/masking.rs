@@ -421,6 +421,68 @@ pub fn rotate_masking_key(def: &mut ProductDefinition, name: &str, secrets: &dyn
     Ok(next)
 }
 
+/// The originals of `values`, masked in `field` (`phone`, `orders.card`) by profile `name` with
+/// a reversible rule (FF1), for whoever holds the masking key in their keychain. `key_version`
+/// reads values masked before a key rotation (default: the profile's current version). A
+/// missing key is an error, never a new key: a new key would reveal nonsense.
+#[allow(clippy::too_many_arguments)]
+pub fn reveal_values(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    a: &Assembled,
+    name: &str,
+    field: &str,
+    values: &[String],
+    secrets: &dyn SecretStore,
+    key_version: Option<u32>,
+) -> Result<Vec<String>, AppError> {
+    let p = profile(def, name)?;
+    let (table, column) = match field.split_once('.') {
+        Some((t, f)) => (t, f),
+        None => ("entity", field),
+    };
+    let planned = plan(ws, def, a, name)?;
+    let Some(found) = planned.iter().find(|x| x.field.table == table && x.field.field == column) else {
+        let masked: Vec<String> = planned
+            .iter()
+            .map(|x| {
+                if x.field.table == "entity" {
+                    x.field.field.clone()
+                } else {
+                    format!("{}.{}", x.field.table, x.field.field)
+                }
+            })
+            .collect();
+        return Err(AppError::InvalidInput(format!(
+            "masking[{name}]: `{field}` is not masked by this profile; it masks: {}",
+            if masked.is_empty() { "nothing".to_string() } else { masked.join(", ") }
+        )));
+    };
+    let version = key_version.unwrap_or(p.key_version.unwrap_or(1));
+    let entry = masking_key_name(&def.metadata.name, version);
+    let key = match secrets.get(&entry) {
+        Ok(hex) => MaskingKey::from_hex(&hex)
+            .ok_or_else(|| AppError::InvalidInput(format!("keychain entry `{entry}` does not hold a masking key")))?,
+        Err(SecretError::NotFound { .. }) => {
+            return Err(AppError::InvalidInput(format!(
+                "no masking key `{entry}` in this keychain: only its holders can reveal values masked with it"
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut rule = found.rule.clone();
+    rule.version = version;
+    tracing::info!(product = %def.metadata.name, profile = name, field, count = values.len(), "revealing masked values");
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            steward_privacy::reveal(&rule, &key, field, v)
+                .map_err(|e| AppError::InvalidInput(format!("{} (value {})", e, i + 1)))
+        })
+        .collect()
+}
+
 /// The masked instance key of the entity whose original key is `key` (rules may remap keys).
 pub fn masked_key(masked: &MaskedTables, key_fields: &[String], key: &[String]) -> Option<Vec<String>> {
     let (_, original, m) = masked.tables.first()?;

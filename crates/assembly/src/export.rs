@@ -202,23 +202,26 @@ pub fn export_each(
             atomically(&path, |tmp| {
                 let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
                 let mut writer = None;
-                for p in &parts {
-                    let df = nested(&part(p)?, tmp)?;
-                    entities += df.height() as u64;
-                    let w = match &mut writer {
-                        Some(w) => w,
-                        None => writer.insert(
-                            ParquetWriter::new(file.try_clone().map_err(|e| werr(tmp, e))?)
-                                .with_compression(ParquetCompression::Snappy)
-                                .batched(df.schema())
-                                .map_err(|e| werr(tmp, e))?,
-                        ),
-                    };
-                    for chunk in 0..df.height().div_ceil(EXPORT_BATCH as usize).max(1) {
-                        let slice = df.slice((chunk * EXPORT_BATCH as usize) as i64, EXPORT_BATCH as usize);
-                        w.write_batch(&slice).map_err(|e| werr(tmp, e))?;
-                    }
-                }
+                entities = pipelined(
+                    &parts,
+                    |p| nested(&part(p)?, tmp),
+                    |df| {
+                        let w = match &mut writer {
+                            Some(w) => w,
+                            None => writer.insert(
+                                ParquetWriter::new(file.try_clone().map_err(|e| werr(tmp, e))?)
+                                    .with_compression(ParquetCompression::Snappy)
+                                    .batched(df.schema())
+                                    .map_err(|e| werr(tmp, e))?,
+                            ),
+                        };
+                        for chunk in 0..df.height().div_ceil(EXPORT_BATCH as usize).max(1) {
+                            let slice = df.slice((chunk * EXPORT_BATCH as usize) as i64, EXPORT_BATCH as usize);
+                            w.write_batch(&slice).map_err(|e| werr(tmp, e))?;
+                        }
+                        Ok(())
+                    },
+                )?;
                 if let Some(w) = writer {
                     w.finish().map_err(|e| werr(tmp, e))?;
                 }
@@ -231,11 +234,11 @@ pub fn export_each(
             atomically(&path, |tmp| {
                 let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
                 let mut w = JsonWriter::new(std::io::BufWriter::new(file)).with_json_format(JsonFormat::JsonLines);
-                for p in &parts {
-                    let mut df = nested(&part(p)?, tmp)?;
-                    entities += df.height() as u64;
-                    w.finish(&mut df).map_err(|e| werr(tmp, e))?;
-                }
+                entities = pipelined(
+                    &parts,
+                    |p| nested(&part(p)?, tmp),
+                    |mut df| w.finish(&mut df).map_err(|e| werr(tmp, e)),
+                )?;
                 Ok(())
             })?;
             files.push(path);
@@ -300,6 +303,57 @@ pub fn export_each(
     }
     tracing::info!(product = %a.name, entities, files = files.len(), passes = parts.len(), "exported");
     Ok(ExportSummary { files, entities })
+}
+
+/// Assembles the key ranges in order on this thread while `write` writes the previous one on
+/// another, so assembling and encoding overlap. Returns the number of rows written. The first
+/// error (from either side) stops both and is returned.
+fn pipelined(
+    parts: &[Assembled],
+    assemble: impl Fn(&Assembled) -> Result<DataFrame, AssemblyError>,
+    mut write: impl FnMut(DataFrame) -> Result<(), AssemblyError> + Send,
+) -> Result<u64, AssemblyError> {
+    if parts.len() < 2 {
+        let mut rows = 0;
+        for p in parts {
+            let df = assemble(p)?;
+            rows += df.height() as u64;
+            write(df)?;
+        }
+        return Ok(rows);
+    }
+    std::thread::scope(|scope| {
+        // One range waits while another is written: memory stays at about two ranges.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+        let writer = scope.spawn(move || -> Result<u64, AssemblyError> {
+            let mut rows = 0;
+            for df in rx {
+                rows += df.height() as u64;
+                write(df)?;
+            }
+            Ok(rows)
+        });
+        let mut produced = Ok(());
+        for p in parts {
+            match assemble(p) {
+                // A closed channel means the writer failed: its error is the one to report.
+                Ok(df) => {
+                    if tx.send(df).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    produced = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(AssemblyError::Write { path: PathBuf::new(), message: "the export writer stopped unexpectedly".into() })
+        });
+        produced.and(written)
+    })
 }
 
 /// The flat entity tables: the entity itself, then each related table restricted to its entities.

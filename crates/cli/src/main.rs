@@ -7,6 +7,8 @@
 //!
 //! It must not hold logic of its own that the desktop app would need too: that belongs in a core crate.
 
+mod publishing;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -84,6 +86,32 @@ enum Command {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Signing keys: the secret in the OS keychain, the public key to share.
+    Keys {
+        #[command(subcommand)]
+        command: publishing::KeysCommand,
+    },
+    /// Sign a product definition with your key and publish it to a registry. The local file is
+    /// never changed: a refused publish loses nothing.
+    Publish {
+        file: PathBuf,
+        /// Registry URL (default: $STEWARD_REGISTRY).
+        #[arg(long)]
+        registry: Option<String>,
+        /// Signing key name (default: $STEWARD_KEY, or the only key of this machine).
+        #[arg(long)]
+        key: Option<String>,
+        /// Publish a breaking change without a major bump; needs --reason, recorded in the audit log.
+        #[arg(long, requires = "reason")]
+        allow_breaking: bool,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The shared registry: serve, list, show, diff, verify, yank, trust.
+    Registry {
+        #[command(subcommand)]
+        command: publishing::RegistryCommand,
+    },
     /// Masking profiles: check what leaves, rotate keys.
     Privacy {
         #[command(subcommand)]
@@ -128,6 +156,23 @@ enum PrivacyCommand {
         /// Sensitive attribute for l-diversity; default: the profile's.
         #[arg(long)]
         sensitive: Option<String>,
+        #[arg(long, short)]
+        workspace: Option<PathBuf>,
+    },
+    /// Give back the originals of values masked with a reversible rule (fpe), for holders of the
+    /// profile's masking key in their OS keychain. Values come as arguments or, one per line, on
+    /// standard input.
+    Reveal {
+        file: PathBuf,
+        #[arg(long)]
+        profile: String,
+        /// The masked field: `card_number` (entity) or `orders.card`.
+        #[arg(long)]
+        field: String,
+        /// The key version the values were masked with (default: the profile's current one).
+        #[arg(long)]
+        key_version: Option<u32>,
+        values: Vec<String>,
         #[arg(long, short)]
         workspace: Option<PathBuf>,
     },
@@ -278,6 +323,14 @@ fn main() -> ExitCode {
             privacy_check(file, profile, quasi.as_deref(), sensitive.as_deref(), workspace.as_deref(), cli.format)
         }
         Command::Privacy { command: PrivacyCommand::RotateKey { file, profile } } => rotate_key(file, profile),
+        Command::Privacy {
+            command: PrivacyCommand::Reveal { file, profile, field, key_version, values, workspace },
+        } => reveal(file, profile, field, *key_version, values, workspace.as_deref(), cli.format),
+        Command::Keys { command } => publishing::keys(command, cli.format),
+        Command::Publish { file, registry, key, allow_breaking, reason } => {
+            publishing::publish(file, registry, key, *allow_breaking, reason, cli.format)
+        }
+        Command::Registry { command } => publishing::registry(command, cli.format),
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             validate(file, workspace.as_deref(), cli.format)
         }
@@ -742,6 +795,39 @@ fn privacy_check(
             report.violations.join("; ")
         ),
     })
+}
+
+fn reveal(
+    file: &Path,
+    profile: &str,
+    field: &str,
+    key_version: Option<u32>,
+    values: &[String],
+    workspace: Option<&Path>,
+    format: Format,
+) -> Result<String, CliError> {
+    formats_only(format, &[Format::Table, Format::Json, Format::Csv], "privacy reveal")?;
+    let values: Vec<String> = if values.is_empty() {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| CliError { code: "cli.stdin".into(), message: format!("standard input: {e}") })?;
+        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+    } else {
+        values.to_vec()
+    };
+    let (ws, def) = open_product(file, workspace)?;
+    let a = steward_app::assemble_product_scanned(&ws, &def, &Keychain)?;
+    let originals = steward_app::reveal_values(&ws, &def, &a, profile, field, &values, &Keychain, key_version)?;
+    if format == Format::Table {
+        let rows: Vec<Vec<String>> = values.iter().zip(&originals).map(|(m, o)| vec![m.clone(), o.clone()]).collect();
+        return Ok(table(&["masked", "original"], &rows));
+    }
+    let df = polars::prelude::DataFrame::new(vec![
+        polars::prelude::Column::new("masked".into(), &values),
+        polars::prelude::Column::new("original".into(), &originals),
+    ])
+    .map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?;
+    frame_text(&df, format)
 }
 
 fn rotate_key(file: &Path, profile: &str) -> Result<String, CliError> {

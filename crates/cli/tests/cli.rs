@@ -408,3 +408,63 @@ fn masked_previews_and_exports_keep_joins_and_hide_originals() {
     assert_ne!(r["entity"][0]["customer_id"], me["customer_id"]);
     assert_ne!(r["entity"][0]["email"], me["email"]);
 }
+
+#[test]
+fn key_holders_reveal_fpe_masked_values() {
+    let ws = sample_copy();
+    let file = ws.path().join("products/customer360.yaml");
+    let f = file.to_str().unwrap();
+    let mut yaml = std::fs::read_to_string(&file).unwrap();
+    yaml.push_str("  billing:\n    rules:\n      - { field: card_number, rule: fpe }\n      - { field: first_name, rule: fake, params: { kind: first_name } }\n");
+    std::fs::write(&file, yaml).unwrap();
+    let plain = steward(&["preview", f, "--entity", "7", "--format", "json"]);
+    let masked = steward(&["preview", f, "--entity", "7", "--profile", "billing", "--format", "json"]);
+    assert!(masked.status.success(), "{}", stderr(&masked));
+    let p: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&masked.stdout).unwrap();
+    let (card, masked_card) =
+        (p["entity"][0]["card_number"].as_str().unwrap(), m["entity"][0]["card_number"].as_str().unwrap());
+    assert_ne!(card, masked_card);
+    assert_eq!(card.len(), masked_card.len(), "format kept");
+
+    let o = steward(&[
+        "privacy",
+        "reveal",
+        f,
+        "--profile",
+        "billing",
+        "--field",
+        "card_number",
+        masked_card,
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r[0]["masked"], masked_card);
+    assert_eq!(r[0]["original"], card);
+
+    // Not reversible, not masked, not a key of this keychain: each refused, by name.
+    let o = steward(&["privacy", "reveal", f, "--profile", "billing", "--field", "first_name", "Ann"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not reversible; only `fpe`"), "{}", stderr(&o));
+    let o = steward(&["privacy", "reveal", f, "--profile", "billing", "--field", "email", "x@y.z"]);
+    assert!(
+        stderr(&o).contains("`email` is not masked by this profile; it masks: card_number, first_name"),
+        "{}",
+        stderr(&o)
+    );
+    let o = steward(&[
+        "privacy",
+        "reveal",
+        f,
+        "--profile",
+        "billing",
+        "--field",
+        "card_number",
+        "--key-version",
+        "9",
+        masked_card,
+    ]);
+    assert!(stderr(&o).contains("no masking key `masking/customer360/v9` in this keychain"), "{}", stderr(&o));
+}

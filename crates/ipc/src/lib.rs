@@ -729,12 +729,15 @@ impl From<steward_app::PrivacyReport> for PrivacyReportInfo {
     }
 }
 
-/// Arguments of `masked_rows`: entity rows of the product, masked or (for revealed columns) original.
+/// Arguments of `masked_rows`: rows of one table of the product (the entity, or a related
+/// table), masked or (for revealed columns) original.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MaskedRowsRequest {
     pub product_id: String,
     pub profile: String,
+    /// `entity` (absent) or a related table's name.
+    pub table: Option<String>,
     /// `masked`, or `original` (then only `columns` are sent: originals are revealed per column).
     pub side: String,
     pub columns: Option<Vec<String>>,
@@ -748,6 +751,7 @@ impl MaskedRowsRequest {
         if self.side != "masked" && self.side != "original" {
             return Err(IpcError::invalid_input("side: `masked` or `original`"));
         }
+        check_text("table", self.table.as_deref(), 256)?;
         if self.side == "original" && self.columns.as_ref().is_none_or(|c| c.is_empty()) {
             return Err(IpcError::invalid_input("columns: name the revealed columns to show originals"));
         }
@@ -756,6 +760,40 @@ impl MaskedRowsRequest {
         }
         if self.limit == 0 || self.limit > 10_000 {
             return Err(IpcError::invalid_input("limit: must be 1-10,000"));
+        }
+        Ok(())
+    }
+}
+
+/// Arguments of `privacy_reveal`: masked values of one field to give back to a key holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RevealRequest {
+    pub product_id: String,
+    pub profile: String,
+    /// `card_number` (entity) or `orders.card`.
+    pub field: String,
+    pub values: Vec<String>,
+    /// The key version the values were masked with; absent: the profile's current one.
+    pub key_version: Option<u32>,
+}
+
+impl RevealRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        validate_product_id(&self.product_id)?;
+        validate_source_id(&self.profile).map_err(|_| IpcError::invalid_input("profile: not a profile name"))?;
+        check_text("field", Some(&self.field), 256)?;
+        if self.field.trim().is_empty() {
+            return Err(IpcError::invalid_input("field: name the masked field"));
+        }
+        if self.values.is_empty() || self.values.len() > 1_000 {
+            return Err(IpcError::invalid_input("values: 1-1,000 masked values"));
+        }
+        for v in &self.values {
+            check_text("values", Some(v), 256)?;
+        }
+        if self.key_version == Some(0) {
+            return Err(IpcError::invalid_input("key_version: versions start at 1"));
         }
         Ok(())
     }
@@ -1016,6 +1054,7 @@ pub fn typescript_bindings() -> String {
         RiskInfo::decl(&cfg),
         PrivacyReportInfo::decl(&cfg),
         MaskedRowsRequest::decl(&cfg),
+        RevealRequest::decl(&cfg),
         CanvasPosition::decl(&cfg),
         ProductDocument::decl(&cfg),
         SaveProductRequest::decl(&cfg),

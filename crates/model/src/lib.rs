@@ -12,10 +12,12 @@
 //! `steward-app`. Sources are referenced by workspace source id, never by credentials.
 
 mod check;
+mod diff;
 mod emit;
 mod types;
 
 pub use check::{check, Issue, Severity};
+pub use diff::{bump_between, diff, Bump, Change, Diff};
 pub use types::*;
 
 use std::path::{Path, PathBuf};

@@ -122,3 +122,113 @@ fn json_schema_is_fresh() {
     assert_eq!(v["title"], "ProductDefinition");
     assert!(v["properties"]["related"].is_object());
 }
+
+mod semantic_diff {
+    use super::*;
+
+    fn kinds(d: &Diff) -> Vec<String> {
+        d.changes.iter().map(|c| format!("{} {} {}", c.path, c.kind, c.bump.as_str())).collect()
+    }
+
+    #[test]
+    fn identical_definitions_differ_in_nothing() {
+        let d = diff(&sample(), &sample());
+        assert!(d.changes.is_empty());
+        assert_eq!(d.suggested, Bump::None);
+        assert_eq!(d.actual, None, "same version does not increase");
+        assert!(d.under_bumped());
+    }
+
+    #[test]
+    fn removed_and_retyped_fields_break_added_ones_do_not() {
+        let old = sample();
+        let mut new = sample();
+        let removed = new.entity.fields.remove(1);
+        new.entity.fields.push(Field {
+            column: "loyalty".into(),
+            rename: None,
+            field_type: Some(FieldType::I64),
+            description: None,
+        });
+        new.related[0].fields[1].field_type = Some(FieldType::Str);
+        new.metadata.version = "1.1.0".into();
+        let d = diff(&old, &new);
+        let k = kinds(&d);
+        assert!(k.contains(&format!("entity.fields[{}] removed major", removed.name())), "{k:?}");
+        assert!(k.contains(&"entity.fields[loyalty] added minor".to_string()), "{k:?}");
+        assert!(
+            k.iter()
+                .any(|c| c.starts_with(&format!("related[{}].fields[", old.related[0].name))
+                    && c.ends_with("retyped major")),
+            "{k:?}"
+        );
+        assert_eq!(d.suggested, Bump::Major);
+        assert_eq!(d.actual, Some(Bump::Minor));
+        assert!(d.under_bumped(), "breaking change under a minor bump");
+        new.metadata.version = "2.0.0".into();
+        assert!(!diff(&old, &new).under_bumped());
+    }
+
+    #[test]
+    fn keys_joins_and_quality_rules() {
+        let old = sample();
+        let mut new = sample();
+        new.entity.key = Columns::Many(vec!["customer_id".into(), "country_code".into()]);
+        new.related[0].join[0].child = "client_id".into();
+        new.related[0].cardinality = Cardinality::OneToOne;
+        let removed = new.quality.remove(0);
+        let k = kinds(&diff(&old, &new));
+        assert!(k.contains(&"entity.key changed major".to_string()), "{k:?}");
+        assert!(k.contains(&format!("related[{}].join changed major", old.related[0].name)), "{k:?}");
+        assert!(k.contains(&format!("related[{}].cardinality changed major", old.related[0].name)), "{k:?}");
+        let d = diff(&old, &new);
+        let q = d.changes.iter().find(|c| c.path == "quality").unwrap();
+        assert_eq!((q.kind.as_str(), q.bump), ("removed", Bump::Major));
+        assert!(q.message.contains(removed.kind()), "{}", q.message);
+    }
+
+    #[test]
+    fn masking_weakened_is_flagged_for_privacy_review() {
+        let old = sample();
+        let mut new = sample();
+        let p = new.masking.get_mut("analytics").unwrap();
+        // The phone keeps 6 digits instead of 4; the email is no longer masked; a new rule hides tickets.
+        let phone = p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap();
+        phone.params.insert("keep_last".into(), serde_json::json!(6));
+        p.rules.retain(|r| r.field.as_deref() != Some("email"));
+        p.checks.as_mut().unwrap().min_k = Some(1);
+        new.metadata.version = "1.0.1".into();
+        let d = diff(&old, &new);
+        let k = kinds(&d);
+        assert!(k.contains(&"masking[analytics].phone weakened minor".to_string()), "{k:?}");
+        assert!(k.contains(&"masking[analytics].email weakened minor".to_string()), "{k:?}");
+        assert!(k.contains(&"masking[analytics].checks weakened minor".to_string()), "{k:?}");
+        assert!(d.privacy_review);
+        assert!(d.under_bumped(), "a patch bump does not carry a minor change");
+
+        // Stronger masking takes values away from consumers.
+        let mut strong = sample();
+        let p = strong.masking.get_mut("analytics").unwrap();
+        p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap().rule = "redact".into();
+        p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap().params.clear();
+        let d = diff(&old, &strong);
+        assert_eq!(kinds(&d), vec!["masking[analytics].phone strengthened major".to_string()]);
+        assert!(!d.privacy_review);
+    }
+
+    #[test]
+    fn versions_below_one_may_break_on_a_minor_bump() {
+        let mut old = sample();
+        old.metadata.version = "0.3.0".into();
+        let mut new = old.clone();
+        new.entity.fields.remove(1);
+        new.metadata.version = "0.4.0".into();
+        let d = diff(&old, &new);
+        assert_eq!(d.required(), Bump::Minor);
+        assert!(!d.under_bumped());
+        assert_eq!(bump_between("1.2.3", "1.2.3"), None);
+        assert_eq!(bump_between("1.2.3", "1.2.2"), None);
+        assert_eq!(bump_between("1.2.3", "1.10.0"), Some(Bump::Minor));
+        assert_eq!(bump_between("1.2.3", "not-semver"), None);
+    }
+}

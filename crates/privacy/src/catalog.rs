@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::crypto::{ff1_encrypt_digits, keyed, keyed_u64, subkey, KeyRemap, MaskingKey};
+use crate::crypto::{ff1_decrypt_digits, ff1_encrypt_digits, keyed, keyed_u64, subkey, KeyRemap, MaskingKey};
 use crate::fakes::{fake_value, rng, FakeKind, LOCALES};
 use crate::PrivacyError;
 
@@ -413,6 +413,38 @@ fn distinct_from(original: &str, mut draw: impl FnMut() -> String) -> String {
     format!("{}~", draw())
 }
 
+/// FF1 over the digits of `v`, every other character kept in place. The value itself never goes
+/// into an error: its shape (`###-####`) is enough.
+fn fpe_digits(sub: &[u8; 32], v: &str, encrypt: bool) -> Result<String, String> {
+    let digits: Vec<u16> = v.chars().filter_map(|c| c.to_digit(10).map(|d| d as u16)).collect();
+    let out = if encrypt { ff1_encrypt_digits(sub, &digits) } else { ff1_decrypt_digits(sub, &digits) };
+    match out {
+        Ok(done) => {
+            let mut it = done.into_iter();
+            Ok(v.chars()
+                .map(|c| if c.is_ascii_digit() { char::from(b'0' + it.next().unwrap_or(0) as u8) } else { c })
+                .collect())
+        }
+        Err(e) => {
+            let shape: String = v.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+            Err(format!("`{shape}`: {e}"))
+        }
+    }
+}
+
+/// The original of `masked`, a value that `rule` produced under `key` — for key holders, and only
+/// for reversible rules (FF1). `field` names the value in errors.
+pub fn reveal(rule: &Rule, key: &MaskingKey, field: &str, masked: &str) -> Result<String, PrivacyError> {
+    match rule.kind {
+        RuleKind::Fpe => fpe_digits(&subkey(key, &rule.id, rule.version), masked, false)
+            .map_err(|message| PrivacyError::Column { column: field.to_string(), message }),
+        _ => Err(PrivacyError::Column {
+            column: field.to_string(),
+            message: format!("rule `{}` is not reversible; only `fpe` gives originals back to key holders", rule.id),
+        }),
+    }
+}
+
 /// Masks `column` with `rule` under `key`. Nulls stay null (a null is not personal data).
 pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<'_>) -> Result<Column, PrivacyError> {
     let sub = subkey(key, &rule.id, rule.version);
@@ -463,28 +495,10 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                 .iter()
                 .map(|v| {
                     v.map(|v| {
-                        let digits: Vec<u16> = v.chars().filter_map(|c| c.to_digit(10).map(|d| d as u16)).collect();
-                        match ff1_encrypt_digits(&sub, &digits) {
-                            Ok(enc) => {
-                                let mut it = enc.into_iter();
-                                v.chars()
-                                    .map(|c| {
-                                        if c.is_ascii_digit() {
-                                            char::from(b'0' + it.next().unwrap_or(0) as u8)
-                                        } else {
-                                            c
-                                        }
-                                    })
-                                    .collect::<String>()
-                            }
-                            Err(e) => {
-                                // The value itself never goes into an error: its shape is enough.
-                                let shape: String =
-                                    v.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
-                                failure.get_or_insert_with(|| format!("`{shape}`: {e}"));
-                                String::new()
-                            }
-                        }
+                        fpe_digits(&sub, v, true).unwrap_or_else(|e| {
+                            failure.get_or_insert(e);
+                            String::new()
+                        })
                     })
                 })
                 .collect();

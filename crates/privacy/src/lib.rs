@@ -17,7 +17,8 @@ mod fakes;
 mod risk;
 
 pub use catalog::{
-    apply_rule, apply_rules, properties, AddressPart, Context, Generalise, Rule, RuleKind, RuleProperties, CATALOG,
+    apply_rule, apply_rules, properties, reveal, AddressPart, Context, Generalise, Rule, RuleKind, RuleProperties,
+    CATALOG,
 };
 pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, KeyRemap, MaskingKey};
 pub use fakes::{FakeKind, LOCALES};

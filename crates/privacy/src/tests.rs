@@ -136,6 +136,28 @@ fn key_remap_is_a_bijection_and_fpe_reverses() {
 }
 
 #[test]
+fn key_holders_reveal_fpe_values_and_nothing_else() {
+    let fpe = rule("fpe", json!({}));
+    let out = masked(&fpe, &key(4), "phone");
+    let originals = ["+33 6 12 34 56 78", "+31 20 123 4567", "null", "+49 30 1234567"];
+    for (m, o) in out.iter().zip(originals) {
+        if o == "null" {
+            continue;
+        }
+        assert_ne!(m, o);
+        assert_eq!(reveal(&fpe, &key(4), "phone", m).unwrap(), o);
+        // Another key gives another (wrong) value of the same shape.
+        let wrong = reveal(&fpe, &key(5), "phone", m).unwrap();
+        assert_ne!(wrong, o);
+        assert_eq!(wrong.len(), o.len());
+    }
+    let e = reveal(&fpe, &key(4), "customers.phone", "12-34").unwrap_err();
+    assert_eq!(e.to_string(), "customers.phone: `##-##`: 4 digits give 10000 possible values; format-preserving encryption needs at least 1,000,000");
+    let e = reveal(&rule("fake", json!({"kind": "name"})), &key(4), "customers.name", "Ann").unwrap_err();
+    assert!(e.to_string().contains("is not reversible; only `fpe`"), "{e}");
+}
+
+#[test]
 fn bad_rules_are_named() {
     let p: BTreeMap<String, serde_json::Value> = serde_json::from_value(json!({"kind": "horoscope"})).unwrap();
     let e = Rule::parse("fake", &p, 1, "masking.analytics.rules[2]").unwrap_err();

@@ -1,0 +1,46 @@
+//! `steward-registry serve`: the shared registry as its own small program (no Polars inside).
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "steward-registry", version, about = "Steward's shared registry of signed product definitions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the registry.
+    Serve {
+        /// A SQLite file path (default `registry.db`) or `postgres://user@host:port/db`.
+        #[arg(long, default_value = "registry.db")]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: String,
+        /// Root admin public key (`ed25519:…`) or a file of them; repeatable. Only these keys
+        /// (and the admins a policy they signed names) can change the trust policy.
+        #[arg(long = "admin-key", required = true)]
+        admin_keys: Vec<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { db, listen, admin_keys } => steward_registry::read_admin_keys(&admin_keys).and_then(|roots| {
+            steward_registry::serve_blocking(&db, &listen, roots, |a| println!("listening on http://{a}"))
+        }),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The registry's HTTP client, for the CLI and the desktop: blocking, with timeouts, every
+//! server error back as the [`RegistryError`] its `{code, message}` names, and an unreachable
+//! registry said plainly.
+
+use std::time::Duration;
+
+use serde::{de::DeserializeOwned, Serialize};
+use steward_signing::Envelope;
+
+use crate::http::TrustView;
+use crate::service::Search;
+use crate::types::*;
+use crate::RegistryError;
+
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// Percent-encodes one path segment or query value.
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    /// A client of the registry at `base` (`http://127.0.0.1:7878`).
+    pub fn new(base: &str) -> Result<Client, RegistryError> {
+        let base = base.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() > 2000 {
+            return Err(RegistryError::Invalid(format!(
+                "registry URL `{}` must start with http:// or https://",
+                base.escape_debug()
+            )));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        Ok(Client { base, agent })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: ureq::Error) -> RegistryError {
+        RegistryError::Unreachable(format!("registry {} is unreachable: {e}", self.base))
+    }
+
+    fn read<T: DeserializeOwned>(
+        &self,
+        resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, RegistryError> {
+        let mut resp = resp.map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let text =
+            resp.body_mut().with_config().limit(256 * 1024 * 1024).read_to_string().map_err(|e| self.unreachable(e))?;
+        if status.is_success() {
+            serde_json::from_str(&text).map_err(|e| {
+                RegistryError::BadRequest(format!("registry {} answered with unexpected JSON: {e}", self.base))
+            })
+        } else {
+            match serde_json::from_str::<ErrorBody>(&text) {
+                Ok(b) => Err(RegistryError::from_code(&b.code, b.message)),
+                Err(_) => Err(RegistryError::Storage(format!("registry {} answered {status}", self.base))),
+            }
+        }
+    }
+
+    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, RegistryError> {
+        self.read(self.agent.get(format!("{}{path}", self.base)).call())
+    }
+
+    fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, RegistryError> {
+        self.read(self.agent.post(format!("{}{path}", self.base)).send_json(body))
+    }
+
+    pub fn publish(&self, req: &PublishRequest) -> Result<Published, RegistryError> {
+        self.post("/v1/products", req)
+    }
+
+    pub fn search(&self, s: &Search) -> Result<Vec<ProductSummary>, RegistryError> {
+        let mut q = vec![];
+        for (k, v) in [("q", &s.text), ("domain", &s.domain), ("owner", &s.owner), ("tag", &s.tag)] {
+            if let Some(v) = v {
+                q.push(format!("{k}={}", enc(v)));
+            }
+        }
+        let query = if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) };
+        self.get(&format!("/v1/products{query}"))
+    }
+
+    pub fn versions(&self, name: &str) -> Result<Vec<VersionInfo>, RegistryError> {
+        self.get(&format!("/v1/products/{}", enc(name)))
+    }
+
+    pub fn latest(&self, name: &str) -> Result<VersionRecord, RegistryError> {
+        self.get(&format!("/v1/products/{}/latest", enc(name)))
+    }
+
+    pub fn version(&self, name: &str, version: &str) -> Result<VersionRecord, RegistryError> {
+        self.get(&format!("/v1/products/{}/versions/{}", enc(name), enc(version)))
+    }
+
+    pub fn bundle(&self, name: &str, version: &str) -> Result<Bundle, RegistryError> {
+        self.get(&format!("/v1/products/{}/versions/{}/bundle", enc(name), enc(version)))
+    }
+
+    pub fn by_digest(&self, digest: &str) -> Result<VersionRecord, RegistryError> {
+        self.get(&format!("/v1/digests/{}", enc(digest)))
+    }
+
+    pub fn act(&self, env: &Envelope) -> Result<LogEntry, RegistryError> {
+        self.post("/v1/actions", env)
+    }
+
+    pub fn trust(&self) -> Result<TrustView, RegistryError> {
+        self.get("/v1/trust")
+    }
+
+    pub fn set_trust(&self, env: &Envelope) -> Result<LogEntry, RegistryError> {
+        self.read(self.agent.put(format!("{}/v1/trust", self.base)).send_json(env))
+    }
+
+    pub fn log(&self, from: u64, limit: u64) -> Result<Vec<LogEntry>, RegistryError> {
+        self.get(&format!("/v1/log?from={from}&limit={limit}"))
+    }
+}

@@ -1,0 +1,102 @@
+//! Errors of the registry, each with a stable code and the HTTP status it travels as.
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// Malformed JSON, a missing part, a non-canonical payload.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A name, version or definition the registry does not accept.
+    #[error("{0}")]
+    Invalid(String),
+    /// A signature that does not verify.
+    #[error("{0}")]
+    Signature(String),
+    /// A valid signature by a key not allowed to do this.
+    #[error("{0}")]
+    Untrusted(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// name@version exists: versions are immutable.
+    #[error("{0}")]
+    Exists(String),
+    /// The version is not greater than every published one.
+    #[error("{0}")]
+    NotNewer(String),
+    /// A breaking change without the bump it needs.
+    #[error("{0}")]
+    Breaking(String),
+    /// A signed document the registry has already seen (or an older one).
+    #[error("{0}")]
+    Replay(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Storage(String),
+    /// Client side: the registry could not be reached.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+impl RegistryError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegistryError::BadRequest(_) => "registry.bad_request",
+            RegistryError::Invalid(_) => "registry.invalid",
+            RegistryError::Signature(_) => "registry.signature",
+            RegistryError::Untrusted(_) => "registry.untrusted",
+            RegistryError::NotFound(_) => "registry.not_found",
+            RegistryError::Exists(_) => "registry.version_exists",
+            RegistryError::NotNewer(_) => "registry.version_not_newer",
+            RegistryError::Breaking(_) => "registry.breaking_change",
+            RegistryError::Replay(_) => "registry.replay",
+            RegistryError::TooLarge(_) => "registry.too_large",
+            RegistryError::Storage(_) => "registry.storage",
+            RegistryError::Unreachable(_) => "registry.unreachable",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            RegistryError::BadRequest(_) => 400,
+            RegistryError::Invalid(_) => 422,
+            RegistryError::Signature(_) | RegistryError::Untrusted(_) => 403,
+            RegistryError::NotFound(_) => 404,
+            RegistryError::Exists(_)
+            | RegistryError::NotNewer(_)
+            | RegistryError::Breaking(_)
+            | RegistryError::Replay(_) => 409,
+            RegistryError::TooLarge(_) => 413,
+            RegistryError::Storage(_) => 500,
+            RegistryError::Unreachable(_) => 503,
+        }
+    }
+
+    /// The error from a `{code, message}` body the server sent.
+    pub fn from_code(code: &str, message: String) -> RegistryError {
+        match code {
+            "registry.bad_request" => RegistryError::BadRequest(message),
+            "registry.invalid" => RegistryError::Invalid(message),
+            "registry.signature" => RegistryError::Signature(message),
+            "registry.untrusted" => RegistryError::Untrusted(message),
+            "registry.not_found" => RegistryError::NotFound(message),
+            "registry.version_exists" => RegistryError::Exists(message),
+            "registry.version_not_newer" => RegistryError::NotNewer(message),
+            "registry.breaking_change" => RegistryError::Breaking(message),
+            "registry.replay" => RegistryError::Replay(message),
+            "registry.too_large" => RegistryError::TooLarge(message),
+            "registry.unreachable" => RegistryError::Unreachable(message),
+            _ => RegistryError::Storage(message),
+        }
+    }
+}
+
+impl From<steward_signing::SigningError> for RegistryError {
+    fn from(e: steward_signing::SigningError) -> Self {
+        match e {
+            steward_signing::SigningError::Signature(m) => RegistryError::Signature(m),
+            steward_signing::SigningError::Envelope(m)
+            | steward_signing::SigningError::Canonical { message: m, .. } => RegistryError::BadRequest(m),
+            other => RegistryError::Invalid(other.to_string()),
+        }
+    }
+}

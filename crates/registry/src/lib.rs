@@ -1,0 +1,116 @@
+//! # steward-registry
+//!
+//! Owns the shared registry where teams publish signed product definitions: the HTTP server
+//! (axum on tokio), its storage (SQLite in a file by default, PostgreSQL for teams — one set of
+//! queries for both, group-committed writes), the trust policy (which keys may publish for which
+//! domain, changed only by a document an admin key signed), the rules (immutable versions,
+//! increasing semver, no breaking change without a major bump unless overridden on the record),
+//! the hash-chained audit log, offline verification of a downloaded bundle, and the client the
+//! CLI and the desktop use.
+//!
+//! It must not compile Polars or read product data, and never holds a signing secret: the server
+//! only verifies; signing happens in `steward-signing` on the steward's machine.
+
+mod client;
+mod db;
+mod error;
+mod http;
+mod service;
+mod types;
+mod verify;
+
+pub use client::Client;
+pub use db::DbUrl;
+pub use error::RegistryError;
+pub use http::{router, serve, TrustView, OPENAPI};
+pub use service::{check_name, Registry, Search, MAX_BODY};
+pub use types::*;
+pub use verify::{verify_bundle, VerifiedBundle};
+
+use steward_model::ProductDefinition;
+use steward_signing::{canonical_json, Envelope, KeyPair, PRODUCT_PAYLOAD_TYPE};
+
+/// Signs `def` as Steward publishes it: the canonical JSON (RFC 8785) of the whole definition —
+/// model, masking profiles and metadata, no data — in a DSSE envelope.
+pub fn sign_definition(def: &ProductDefinition, key: &KeyPair) -> Result<Envelope, RegistryError> {
+    let payload = canonical_json(def, "product definition")?;
+    Ok(key.sign(PRODUCT_PAYLOAD_TYPE, &payload))
+}
+
+/// Signs a trust policy with an admin key.
+pub fn sign_trust(policy: &TrustPolicy, admin: &KeyPair) -> Result<Envelope, RegistryError> {
+    let payload = canonical_json(policy, "trust policy")?;
+    Ok(admin.sign(steward_signing::TRUST_PAYLOAD_TYPE, &payload))
+}
+
+/// Signs a yank or deprecation of `name@version`.
+pub fn sign_action(
+    action: &str,
+    name: &str,
+    version: &str,
+    reason: &str,
+    key: &KeyPair,
+) -> Result<Envelope, RegistryError> {
+    let mut nonce = [0u8; 16];
+    getrandom::fill(&mut nonce).map_err(|e| RegistryError::Storage(format!("no randomness: {e}")))?;
+    let a = Action {
+        action: action.to_string(),
+        name: name.to_string(),
+        version: version.to_string(),
+        reason: reason.to_string(),
+        nonce: steward_signing::hex(&nonce),
+        issued_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let payload = canonical_json(&a, "action")?;
+    Ok(key.sign(steward_signing::ACTION_PAYLOAD_TYPE, &payload))
+}
+
+/// The definition inside a published envelope (unverified: use [`verify_bundle`] to trust it).
+pub fn definition_of(env: &Envelope) -> Result<ProductDefinition, RegistryError> {
+    serde_json::from_slice(&env.payload_bytes()?)
+        .map_err(|e| RegistryError::Invalid(format!("not a product definition: {e}")))
+}
+
+/// Runs the registry on `listen` over the database at `db` until Ctrl-C or SIGTERM; `ready` is
+/// told the bound address (a `:0` port is chosen by the OS) once it accepts connections.
+pub fn serve_blocking(
+    db: &str,
+    listen: &str,
+    roots: Vec<steward_signing::PublicKey>,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), RegistryError> {
+    let url = DbUrl::parse(db);
+    let reg = Registry::open(&url, roots)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RegistryError::Storage(format!("runtime: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| RegistryError::Invalid(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| RegistryError::Storage(e.to_string()))?;
+        tracing::info!(%addr, db = %url.redacted(), "registry listening");
+        ready(addr);
+        serve(reg, listener).await.map_err(|e| RegistryError::Storage(format!("server: {e}")))
+    })
+}
+
+/// Root admin keys from `--admin-key` values: `ed25519:…` keys, or files holding one per line.
+pub fn read_admin_keys(values: &[String]) -> Result<Vec<steward_signing::PublicKey>, RegistryError> {
+    let mut out = vec![];
+    for v in values {
+        if v.starts_with("ed25519:") {
+            out.push(steward_signing::PublicKey::from_text(v)?);
+        } else {
+            let text = std::fs::read_to_string(v).map_err(|e| RegistryError::Invalid(format!("{v}: {e}")))?;
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                out.push(
+                    steward_signing::PublicKey::from_text(line)
+                        .map_err(|e| RegistryError::Invalid(format!("{v}: {e}")))?,
+                );
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,212 @@
+//! What the registry stores and sends: trust policies, signed actions, log entries, versions and
+//! the bundle a consumer verifies offline.
+
+use serde::{Deserialize, Serialize};
+use steward_signing::{canonical_json, Envelope, PublicKey};
+
+use crate::RegistryError;
+
+/// Which keys may publish for which domain, and which keys may change this policy. Signed by an
+/// admin key; each new policy has a greater serial (an older one is never accepted again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustPolicy {
+    pub serial: u64,
+    /// Keys that may sign the next policy (beside the registry's root admin keys).
+    #[serde(default)]
+    pub admins: Vec<PublicKey>,
+    #[serde(default)]
+    pub signers: Vec<TrustedSigner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedSigner {
+    /// Who holds the key (`ada@example.com`).
+    pub name: String,
+    pub key: PublicKey,
+    /// Domains the key may publish for; `*` for every domain.
+    pub domains: Vec<String>,
+}
+
+impl TrustPolicy {
+    /// The keys allowed to publish for `domain`.
+    pub fn signers_for(&self, domain: &str) -> Vec<PublicKey> {
+        self.signers.iter().filter(|s| s.domains.iter().any(|d| d == "*" || d == domain)).map(|s| s.key).collect()
+    }
+
+    pub fn signer_name(&self, keyid: &str) -> Option<&str> {
+        self.signers.iter().find(|s| s.key.fingerprint() == keyid).map(|s| s.name.as_str())
+    }
+}
+
+/// A signed request to change a published version's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// `yank` (hidden from latest and search, never deleted) or `deprecate`.
+    pub action: String,
+    pub name: String,
+    pub version: String,
+    pub reason: String,
+    /// Random, so two equal requests are two actions, and a replayed one is recognised.
+    pub nonce: String,
+    pub issued_at: String,
+}
+
+/// One entry of the append-only audit log. `hash` = sha256 of the canonical JSON of every
+/// other field, `prev` included, so changing any entry breaks every later one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+    pub index: u64,
+    pub at: String,
+    /// `publish`, `yank`, `deprecate` or `trust`.
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Digest of the signed payload (definition, action or policy).
+    pub digest: String,
+    /// Fingerprint of the key that signed it.
+    pub signer: String,
+    /// The trust policy the signature was checked against.
+    pub trust_serial: u64,
+    /// An override of the breaking-change rule, a privacy review flag…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// The `prev` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+impl LogEntry {
+    /// The hash this entry must carry.
+    pub fn compute_hash(&self) -> Result<String, RegistryError> {
+        let mut v = serde_json::to_value(self).map_err(|e| RegistryError::Storage(e.to_string()))?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("hash");
+        }
+        let bytes = canonical_json(&v, "log entry")?;
+        Ok(steward_signing::hex(&steward_signing::sha256(&bytes)))
+    }
+}
+
+/// Checks that `entries` are consecutive and each hash and link is right. Returns the last hash.
+pub fn verify_chain(entries: &[LogEntry]) -> Result<Option<String>, RegistryError> {
+    let mut prev: Option<&LogEntry> = None;
+    for e in entries {
+        if e.compute_hash()? != e.hash {
+            return Err(RegistryError::Signature(format!("log entry {} does not match its hash", e.index)));
+        }
+        if let Some(p) = prev {
+            if e.index != p.index + 1 || e.prev != p.hash {
+                return Err(RegistryError::Signature(format!(
+                    "log entry {} does not follow entry {}: the chain is broken",
+                    e.index, p.index
+                )));
+            }
+        } else if e.index == 0 && e.prev != GENESIS {
+            return Err(RegistryError::Signature("the first log entry does not start the chain".into()));
+        }
+        prev = Some(e);
+    }
+    Ok(entries.last().map(|e| e.hash.clone()))
+}
+
+/// A published version as the registry returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRecord {
+    pub name: String,
+    pub version: String,
+    pub domain: String,
+    pub owner: String,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub digest: String,
+    pub envelope: Envelope,
+    pub signer: String,
+    pub published_at: String,
+    pub yanked: Option<String>,
+    pub deprecated: Option<String>,
+    pub log_index: u64,
+}
+
+/// A line of a listing or search: the product's latest version that is not yanked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductSummary {
+    pub name: String,
+    pub latest: String,
+    pub domain: String,
+    pub owner: String,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub versions: u64,
+    pub deprecated: Option<String>,
+}
+
+/// A version in a product's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    pub version: String,
+    pub digest: String,
+    pub signer: String,
+    pub published_at: String,
+    pub yanked: Option<String>,
+    pub deprecated: Option<String>,
+}
+
+/// Body of `POST /v1/products`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublishRequest {
+    pub envelope: Envelope,
+    /// Publish a breaking change without the major bump it needs; recorded in the audit log.
+    #[serde(default)]
+    pub allow_breaking: bool,
+    /// Why (required with `allow_breaking`).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What a publish returns: where it is in the log, and what changed since the latest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Published {
+    pub name: String,
+    pub version: String,
+    pub digest: String,
+    pub log_index: u64,
+    pub entry_hash: String,
+    /// Masking got weaker than in the previous version: flagged in the log for privacy review.
+    pub privacy_review: bool,
+    pub previous: Option<String>,
+}
+
+/// The current trust policy, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredTrust {
+    pub serial: u64,
+    pub envelope: Envelope,
+    pub policy: TrustPolicy,
+}
+
+/// Everything a consumer needs to check a version offline, given the registry's root admin
+/// keys: the signed definition, every signed trust policy up to now, and the audit log from
+/// the version's entry to the head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    pub name: String,
+    pub version: String,
+    pub envelope: Envelope,
+    pub trust: Vec<Envelope>,
+    pub log: Vec<LogEntry>,
+}

@@ -1,0 +1,126 @@
+//! Offline verification of a downloaded bundle: no network, no trust in the server — only the
+//! registry's root admin keys, pinned by the consumer.
+
+use serde::Serialize;
+use steward_model::ProductDefinition;
+use steward_signing::{canonical_json, digest, PublicKey, PRODUCT_PAYLOAD_TYPE, TRUST_PAYLOAD_TYPE};
+
+use crate::types::{verify_chain, Bundle, TrustPolicy};
+use crate::RegistryError;
+
+/// What a verified bundle proves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedBundle {
+    pub name: String,
+    pub version: String,
+    pub digest: String,
+    /// Fingerprint of the key that signed the definition, and whom the policy names for it.
+    pub signer: String,
+    pub signer_name: Option<String>,
+    pub domain: String,
+    pub trust_serial: u64,
+    pub log_index: u64,
+    /// The last log entry checked, and its hash: compare with what you have seen before.
+    pub head_index: u64,
+    pub head_hash: String,
+    pub yanked: Option<String>,
+    pub deprecated: Option<String>,
+    #[serde(skip)]
+    pub definition: Option<ProductDefinition>,
+}
+
+fn fail(m: impl Into<String>) -> RegistryError {
+    RegistryError::Signature(m.into())
+}
+
+/// Checks every part of `b` against each other and against `roots`: each trust policy signed by
+/// a root or an admin of the policy before it, with increasing serials; the audit log's hashes
+/// and links; the log entry naming this version and this payload's digest; the definition's
+/// signature by a key the policy in force at publication trusted for its domain; the payload
+/// canonical and the definition the one named. Later yank or deprecate entries are reported.
+pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, RegistryError> {
+    if roots.is_empty() {
+        return Err(RegistryError::Invalid("verification needs the registry's root admin key (--admin-key)".into()));
+    }
+    // 1. The trust policies, each signed by whom the previous one allowed.
+    let mut policies: Vec<TrustPolicy> = vec![];
+    for (i, env) in b.trust.iter().enumerate() {
+        let mut admins = roots.to_vec();
+        if let Some(p) = policies.last() {
+            admins.extend(p.admins.iter().copied());
+        }
+        let v = env.verify(TRUST_PAYLOAD_TYPE, &admins).map_err(|e| fail(format!("trust policy {}: {e}", i + 1)))?;
+        let p: TrustPolicy =
+            serde_json::from_slice(&v.payload).map_err(|e| fail(format!("trust policy {}: {e}", i + 1)))?;
+        if policies.last().is_some_and(|q| p.serial <= q.serial) {
+            return Err(fail(format!("trust policy serial {} does not increase", p.serial)));
+        }
+        policies.push(p);
+    }
+    // 2. The log: intact, and its first entry publishes this payload.
+    let head = verify_chain(&b.log)?.ok_or_else(|| fail("the bundle has no log entries"))?;
+    let entry = &b.log[0];
+    let payload = b.envelope.payload_bytes()?;
+    let d = digest(&payload);
+    if entry.action != "publish"
+        || entry.name.as_deref() != Some(b.name.as_str())
+        || entry.version.as_deref() != Some(b.version.as_str())
+    {
+        return Err(fail(format!("log entry {} does not publish {}@{}", entry.index, b.name, b.version)));
+    }
+    if entry.digest != d {
+        return Err(fail(format!("the payload's digest {d} is not the one the log recorded ({})", entry.digest)));
+    }
+    // 3. The definition: canonical, the one named, signed by a key trusted for its domain then.
+    let value: serde_json::Value = serde_json::from_slice(&payload).map_err(|e| fail(format!("payload: {e}")))?;
+    if canonical_json(&value, "payload")? != payload {
+        return Err(fail("the payload is not in canonical form"));
+    }
+    let def: ProductDefinition =
+        serde_json::from_value(value).map_err(|e| fail(format!("payload is not a product definition: {e}")))?;
+    if def.metadata.name != b.name || def.metadata.version != b.version {
+        return Err(fail(format!(
+            "the payload is {}@{}, the bundle says {}@{}",
+            def.metadata.name, def.metadata.version, b.name, b.version
+        )));
+    }
+    let policy = policies
+        .iter()
+        .find(|p| p.serial == entry.trust_serial)
+        .ok_or_else(|| fail(format!("trust policy {} is not in the bundle", entry.trust_serial)))?;
+    let v = b
+        .envelope
+        .verify(PRODUCT_PAYLOAD_TYPE, &policy.signers_for(&def.metadata.domain))
+        .map_err(|e| fail(format!("{}@{}: {e}", b.name, b.version)))?;
+    if v.keyid != entry.signer {
+        return Err(fail("the log names another signer"));
+    }
+    let mut yanked = None;
+    let mut deprecated = None;
+    for e in &b.log[1..] {
+        if e.name.as_deref() == Some(b.name.as_str()) && e.version.as_deref() == Some(b.version.as_str()) {
+            match e.action.as_str() {
+                "yank" => yanked = e.note.clone().or(Some(String::new())),
+                "deprecate" => deprecated = e.note.clone().or(Some(String::new())),
+                _ => {}
+            }
+        }
+    }
+    let last = b.log.last().map(|e| e.index).unwrap_or(0);
+    Ok(VerifiedBundle {
+        name: b.name.clone(),
+        version: b.version.clone(),
+        digest: d,
+        signer_name: policy.signer_name(&v.keyid).map(String::from),
+        signer: v.keyid,
+        domain: def.metadata.domain.clone(),
+        trust_serial: entry.trust_serial,
+        log_index: entry.index,
+        head_index: last,
+        head_hash: head,
+        yanked,
+        deprecated,
+        definition: Some(def),
+    })
+}
