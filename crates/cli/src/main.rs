@@ -822,7 +822,7 @@ fn reveal(
         let rows: Vec<Vec<String>> = values.iter().zip(&originals).map(|(m, o)| vec![m.clone(), o.clone()]).collect();
         return Ok(table(&["masked", "original"], &rows));
     }
-    let df = polars::prelude::DataFrame::new(vec![
+    let df = polars::prelude::DataFrame::new(values.len(), vec![
         polars::prelude::Column::new("masked".into(), &values),
         polars::prelude::Column::new("original".into(), &originals),
     ])
