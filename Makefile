@@ -28,11 +28,7 @@ run:
 	scripts/setup.sh
 	$(MAKE) --no-print-directory desktop
 	@echo "Opening Steward on $(WORKSPACE)"
-	@if [ -z "$${DBUS_SESSION_BUS_ADDRESS:-}" ]; then \
-	  NO_AT_BRIDGE=1 dbus-run-session -- "$(DESKTOP_BIN)" "$(WORKSPACE)"; \
-	else \
-	  NO_AT_BRIDGE=1 "$(DESKTOP_BIN)" "$(WORKSPACE)"; \
-	fi
+	scripts/run.sh "$(WORKSPACE)" "$(DESKTOP_BIN)" "$(CARGO_TARGET_DIR)/debug/steward-registry"
 
 ## Run every test, timing each stage.
 test: clean-stages
@@ -51,17 +47,20 @@ ui:
 	cd ui && npm run build
 
 desktop: ui
-	cargo build -p steward-desktop
+	cargo build -p steward-desktop -p steward-registry --bins
 
 test-ui:
 	cd ui && npm run typecheck && npm test
 
 test-rust:
 	cargo fmt --all -- --check
-	scripts/with-keyring.sh cargo test --workspace --exclude steward-desktop
+	@# Architecture: the registry server never compiles Polars; core crates never compile Tauri.
+	@if cargo tree -p steward-registry -e normal --prefix none | grep -q '^polars'; then echo "steward-registry must not depend on Polars"; exit 1; fi
+	@if cargo tree -p steward-app -p steward-cli -e normal --prefix none | grep -q '^tauri'; then echo "core crates must not depend on Tauri"; exit 1; fi
+	STEWARD_ODCS_PYTHON="$(CARGO_TARGET_DIR)/tools/odcs-venv/bin/python" scripts/with-keyring.sh cargo test --workspace --exclude steward-desktop
 
 test-e2e:
-	STEWARD_DESKTOP_BIN="$(DESKTOP_BIN)" node --test --test-reporter=spec tests/e2e/
+	STEWARD_DESKTOP_BIN="$(DESKTOP_BIN)" STEWARD_REGISTRY_BIN="$(CARGO_TARGET_DIR)/debug/steward-registry" node --test --test-reporter=spec tests/e2e/
 
 ## Regenerate ui/src/bindings.ts from the Rust IPC types.
 bindings:

@@ -16,6 +16,8 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
   # the real OS keychain (Secret Service) and a throwaway PostgreSQL server for tests
   gnome-keyring libdbus-1-dev postgresql
+  # the ODCS contract test validates with the official schema's Python package
+  python3 python3-venv
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -59,4 +61,17 @@ fi
 if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   say "installing UI packages (npm ci)"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The official ODCS JSON Schema ships in a PyPI package: a private virtualenv holds it and the
+# reference validator, at pinned versions, for the contract export test.
+ODCS_PINS="open-data-contract-standard==3.2.0 jsonschema==4.26.0 PyYAML==6.0.4"
+venv="${CARGO_TARGET_DIR:-target}/tools/odcs-venv"
+if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$ODCS_PINS" ]; then
+  say "installing the ODCS schema package ($ODCS_PINS)"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" install -q --disable-pip-version-check $ODCS_PINS
+  echo "$ODCS_PINS" >"$venv/.pins"
 fi

@@ -27,6 +27,12 @@ fn main() {
         "privacy_report",
         "masked_rows",
         "privacy_reveal",
+        "registry_info",
+        "generate_signing_key",
+        "registry_search",
+        "registry_versions",
+        "registry_diff",
+        "registry_publish",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

@@ -26,7 +26,7 @@ fn state_err() -> IpcError {
 }
 
 /// A copy of the opened workspace (cheap: the manifest only).
-fn workspace(state: &AppState) -> Result<Workspace, IpcError> {
+pub(crate) fn workspace(state: &AppState) -> Result<Workspace, IpcError> {
     let guard = state.workspace.read().map_err(|_| state_err())?;
     guard.as_ref().cloned().map_err(Clone::clone)
 }
@@ -49,7 +49,9 @@ fn source_target(state: &AppState, source_id: &str) -> Result<Target, IpcError> 
 }
 
 /// Runs blocking core work off the IPC thread.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + Send + 'static) -> Result<T, IpcError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| IpcError::new("app.task", format!("background task failed: {e}")))?
@@ -240,7 +242,7 @@ pub async fn discover_relations(state: State<'_, AppState>) -> Result<RelationsR
     blocking(move || Ok(steward_app::relations(&ws, &Keychain)?.into())).await
 }
 
-fn product_file(ws: &Workspace, product_id: &str) -> Result<std::path::PathBuf, IpcError> {
+pub(crate) fn product_file(ws: &Workspace, product_id: &str) -> Result<std::path::PathBuf, IpcError> {
     steward_ipc::validate_product_id(product_id)?;
     let path = steward_app::product_path(ws, product_id);
     if !path.is_file() {

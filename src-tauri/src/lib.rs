@@ -7,6 +7,7 @@
 //! core crates, which never depend on Tauri.
 
 mod commands;
+mod registry;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -119,7 +120,13 @@ pub fn run() -> ExitCode {
             commands::profile_column,
             commands::privacy_report,
             commands::masked_rows,
-            commands::privacy_reveal
+            commands::privacy_reveal,
+            registry::registry_info,
+            registry::generate_signing_key,
+            registry::registry_search,
+            registry::registry_versions,
+            registry::registry_diff,
+            registry::registry_publish
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

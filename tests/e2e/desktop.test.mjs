@@ -6,13 +6,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session, startDriver, startXvfb, stopAll } from "./webdriver.mjs";
+import { freePort, Session, startDriver, startXvfb, stopAll } from "./webdriver.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 // The app edits its workspace (adding sources, saving decisions): work on a copy of the sample.
 const workspace = mkdtempSync(join(tmpdir(), "steward-e2e-"));
 cpSync(join(repo, "sample-data"), workspace, { recursive: true, filter: (src) => !src.includes(".steward") });
 const app = process.env.STEWARD_DESKTOP_BIN;
+// A local registry beside the app, as `make run` starts it (demo keys made in the app's keychain).
+const registryBin = process.env.STEWARD_REGISTRY_BIN;
+const registryDb = join(workspace, ".steward-registry.db");
 const shots = resolve(process.env.STEWARD_SCREENSHOTS ?? join(repo, "target/e2e"));
 
 /** The first data rows of a CSV with no quoted fields, as the grid shows them. */
@@ -30,8 +33,14 @@ describe("Steward desktop on the sample workspace", () => {
 
   before(async () => {
     assert.ok(app && existsSync(app), `STEWARD_DESKTOP_BIN must name the built app (got ${app})`);
+    assert.ok(registryBin && existsSync(registryBin), `STEWARD_REGISTRY_BIN must name steward-registry (got ${registryBin})`);
     const display = await startXvfb();
-    driver = await startDriver({ display, env: { STEWARD_WORKSPACE: workspace } });
+    const registry = `127.0.0.1:${await freePort()}`;
+    driver = await startDriver({
+      display,
+      env: { STEWARD_WORKSPACE: workspace, STEWARD_REGISTRY: `http://${registry}`, STEWARD_KEY: "demo-steward" },
+      companion: [registryBin, "demo", "--db", registryDb, "--listen", registry],
+    });
     session = await Session.create(driver.url, app);
   });
 
@@ -393,5 +402,39 @@ describe("Steward desktop on the sample workspace", () => {
     }, 60000);
     assert.ok(k > 1, `k = ${k}`);
     writeFileSync(join(shots, "product-privacy.png"), await session.screenshot());
+  });
+
+  it("publishes the product to the local registry, lists it, and refuses the same version with a change", async () => {
+    const product = join(workspace, "products/customer360.yaml");
+    await session.click((await session.findAll('[data-product-id="customer360"]'))[0]);
+    await clickText("[role=tab]", "Registry");
+    await session.waitFor("signing key", async () => (await session.texts('[data-testid="signing-key"]'))[0] === "Signing key: demo-steward", 60000);
+    const first = await session.waitFor("draft not published", async () => {
+      const [t] = await session.texts('[data-testid="draft-diff"]');
+      return t && t.includes("not published yet") ? t : null;
+    }, 60000);
+    assert.match(first, /1\.0\.0 would be its first version/);
+    await clickText(".registry-view button", "Publish…");
+    await clickText('[role=dialog] button', "Sign and publish");
+    const published = await session.waitFor("published", async () => (await session.texts('[data-testid="publish-result"]'))[0], 60000);
+    assert.match(published, /^Published customer360@1\.0\.0 \(audit log entry \d+\)/);
+    await session.waitFor("listed", async () => (await session.findAll('[data-registry-product="customer360"]')).length === 1, 30000);
+
+    // The same version with a change: refused, said plainly, and the draft is kept as it is.
+    const changed = readFileSync(product, "utf8").replace(/  description: .*\n/, "  description: Changed after publishing.\n");
+    writeFileSync(product, changed);
+    await clickText(".registry-view button", "Search");
+    await session.waitFor("diff shows the change", async () => (await session.texts('[data-testid="suggested-bump"]'))[0] === "patch", 60000);
+    await clickText(".registry-view button", "Publish…");
+    await clickText('[role=dialog] button', "Sign and publish");
+    const code = await session.waitFor("refusal", async () => {
+      const [el] = await session.findAll('[data-testid="publish-refusal"]');
+      return el ? session.cmd("GET", `/element/${el}/attribute/data-code`) : null;
+    }, 60000);
+    assert.equal(code, "registry.version_exists");
+    const [refusal] = await session.texts('[data-testid="publish-refusal"]');
+    assert.match(refusal, /exists and versions never change/);
+    assert.equal(readFileSync(product, "utf8"), changed, "a refused publish leaves the draft as it was");
+    writeFileSync(join(shots, "registry.png"), await session.screenshot());
   });
 });

@@ -75,13 +75,18 @@ export async function startXvfb() {
 const keyring = new URL("../../scripts/with-keyring.sh", import.meta.url).pathname;
 
 /** Starts tauri-driver inside a private D-Bus session on `display`; resolves to its URL. */
-export async function startDriver({ display, env = {} }) {
+export async function startDriver({ display, env = {}, companion = [] }) {
   const port = await freePort();
   const nativePort = await freePort();
+  // `companion` (a command and its arguments) runs beside tauri-driver in the same session: it
+  // shares the app's keychain and home, as a local registry does under `make run`.
+  const args = companion.length
+    ? ["bash", "-c", `"$@" & exec tauri-driver --port ${port} --native-port ${nativePort}`, "bash", ...companion]
+    : ["tauri-driver", "--port", String(port), "--native-port", String(nativePort)];
   const child = track(
-    // A private D-Bus session with an unlocked gnome-keyring: the app keeps masking keys in the
-    // real OS keychain (Secret Service), as on a desktop.
-    spawn(keyring, ["tauri-driver", "--port", String(port), "--native-port", String(nativePort)], {
+    // A private D-Bus session with an unlocked gnome-keyring: the app keeps masking and signing
+    // keys in the real OS keychain (Secret Service), as on a desktop.
+    spawn(keyring, args, {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
       env: { ...process.env, ...env, DISPLAY: display, NO_AT_BRIDGE: "1" },

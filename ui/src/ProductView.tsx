@@ -8,6 +8,7 @@ import { DataGrid } from "./DataGrid";
 import { ErrorBox } from "./ErrorBox";
 import { Modeller } from "./model/Modeller";
 import { PrivacyView } from "./PrivacyView";
+import { RegistryView } from "./RegistryView";
 
 export const PRODUCT_PAGE = 100;
 
@@ -195,7 +196,7 @@ function Validation({ product }: { product: ProductSummary }) {
   );
 }
 
-export type ProductTab = "model" | "table" | "360" | "validation" | "privacy";
+export type ProductTab = "model" | "table" | "360" | "validation" | "privacy" | "registry";
 
 export function ProductView({
   product,
@@ -226,6 +227,7 @@ export function ProductView({
               ["360", "360 view"],
               ["validation", "Validation"],
               ["privacy", "Privacy"],
+              ["registry", "Registry"],
             ] as const
           ).map(([t, label]) => (
             <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
@@ -250,6 +252,7 @@ export function ProductView({
       {!product.error && tab === "360" && <Entity360 product={product} initialKey={key} />}
       {!product.error && tab === "validation" && <Validation product={product} />}
       {!product.error && tab === "privacy" && <PrivacyView product={product} />}
+      {!product.error && tab === "registry" && <RegistryView product={product} />}
     </>
   );
 }

@@ -513,7 +513,7 @@ pub fn export_masked(
     let a = crate::assemble_product_scanned(ws, def, secrets)?;
     let p = profile(def, name)?;
     let key = masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
-    let batch = crate::product::export_batch(ws, def, &a, keys, batch_entities)?;
+    let options = crate::product::export_options(ws, def, &a, keys, batch_entities)?;
     let mask = |part: &Assembled| -> Result<Assembled, steward_assembly::AssemblyError> {
         let masked = mask_tables(ws, def, part, name, &key).map_err(|e| steward_assembly::AssemblyError::Polars {
             at: format!("masking[{name}]"),
@@ -521,12 +521,5 @@ pub fn export_masked(
         })?;
         Ok(masked_assembled(part, &masked))
     };
-    Ok(steward_assembly::export_each(
-        &a,
-        format,
-        dir,
-        keys,
-        steward_assembly::ExportOptions { batch_entities: batch },
-        Some(&mask),
-    )?)
+    Ok(steward_assembly::export_each(&a, format, dir, keys, options, Some(&mask))?)
 }

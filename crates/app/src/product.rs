@@ -380,6 +380,9 @@ pub fn profile_product_column(
 /// Entities per pass of a large export that fits in memory.
 pub const DEFAULT_BATCH: u32 = 250_000;
 
+/// Entities per pass when the related tables are held in memory.
+pub const HELD_BATCH: u32 = 50_000;
+
 /// Memory an export may plan to use: a third of what the system has available.
 fn export_budget() -> u64 {
     let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
@@ -436,6 +439,26 @@ pub(crate) fn export_batch(
     })
 }
 
+/// How to export: key ranges as [`export_batch`] says, holding the related tables in memory
+/// when they fit half the budget (each is then read once, not once per range).
+pub(crate) fn export_options(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    a: &steward_assembly::Assembled,
+    keys: &[Vec<String>],
+    batch_entities: Option<u32>,
+) -> Result<steward_assembly::ExportOptions, AppError> {
+    let mut batch = export_batch(ws, def, a, keys, batch_entities)?;
+    let related: u64 = def.related.iter().map(|r| source_bytes(ws, &r.source) * expansion(ws, &r.source)).sum();
+    let hold_related = batch.is_some() && related <= export_budget() / 2;
+    if hold_related && batch_entities.is_none() && batch == Some(DEFAULT_BATCH) {
+        // Ranges that take their rows from memory are cheap: small ones keep each grouping in
+        // cache (see docs/benchmarks.md).
+        batch = Some(HELD_BATCH);
+    }
+    Ok(steward_assembly::ExportOptions { batch_entities: batch, hold_related })
+}
+
 /// Exports a product over lazy scans of its sources. With `batch_entities` unset, the product
 /// is written in one pass when its estimated size fits a third of available memory, and
 /// otherwise in key ranges sized to fit, so exports work when the product is larger than memory.
@@ -449,6 +472,6 @@ pub fn export_product(
     batch_entities: Option<u32>,
 ) -> Result<steward_assembly::ExportSummary, AppError> {
     let a = assemble_product_scanned(ws, def, secrets)?;
-    let batch = export_batch(ws, def, &a, keys, batch_entities)?;
-    Ok(steward_assembly::export_with(&a, format, dir, keys, steward_assembly::ExportOptions { batch_entities: batch })?)
+    let options = export_options(ws, def, &a, keys, batch_entities)?;
+    Ok(steward_assembly::export_with(&a, format, dir, keys, options)?)
 }

@@ -71,6 +71,11 @@ pub struct ExportOptions {
     /// memory). `Some(n)`: key ranges of `n` entities, each assembled, written and dropped before
     /// the next, so peak memory follows `n`, not the product's size.
     pub batch_entities: Option<u32>,
+    /// With key ranges: read each related table once and hold it in memory, each range taking
+    /// its rows from there — instead of every range re-reading every related file (unsorted
+    /// files cannot skip row groups). For when the related tables fit in memory but the whole
+    /// product, assembled at once, might not.
+    pub hold_related: bool,
 }
 
 /// Exports `a` (or only the entities in `keys`) into `dir` in `format`, in one pass.
@@ -178,7 +183,14 @@ pub fn export_each(
     transform: Option<RangeTransform<'_>>,
 ) -> Result<ExportSummary, AssemblyError> {
     std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
-    let a = restricted(a, keys)?;
+    let mut a = restricted(a, keys)?;
+    if options.hold_related && options.batch_entities.is_some() && keys.is_empty() {
+        for r in &mut a.related {
+            let df = r.frame.clone().collect().map_err(|e| werr(dir, format!("related table `{}`: {e}", r.name)))?;
+            tracing::debug!(table = %r.name, rows = df.height(), "holding a related table for the key ranges");
+            r.frame = df.lazy();
+        }
+    }
     let parts = partitions(&a, options.batch_entities)?;
     let part = |p: &Assembled| -> Result<Assembled, AssemblyError> {
         match transform {

@@ -107,6 +107,14 @@ enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Write the product as an Open Data Contract Standard (ODCS v3) YAML document: schema,
+    /// keys and relationships, quality rules, owner, domain, version.
+    ExportContract {
+        file: PathBuf,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The shared registry: serve, list, show, diff, verify, yank, trust.
     Registry {
         #[command(subcommand)]
@@ -331,6 +339,7 @@ fn main() -> ExitCode {
             publishing::publish(file, registry, key, *allow_breaking, reason, cli.format)
         }
         Command::Registry { command } => publishing::registry(command, cli.format),
+        Command::ExportContract { file, out } => publishing::export_contract(file, out.as_deref(), cli.format),
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             validate(file, workspace.as_deref(), cli.format)
         }
@@ -822,10 +831,13 @@ fn reveal(
         let rows: Vec<Vec<String>> = values.iter().zip(&originals).map(|(m, o)| vec![m.clone(), o.clone()]).collect();
         return Ok(table(&["masked", "original"], &rows));
     }
-    let df = polars::prelude::DataFrame::new(values.len(), vec![
-        polars::prelude::Column::new("masked".into(), &values),
-        polars::prelude::Column::new("original".into(), &originals),
-    ])
+    let df = polars::prelude::DataFrame::new(
+        values.len(),
+        vec![
+            polars::prelude::Column::new("masked".into(), &values),
+            polars::prelude::Column::new("original".into(), &originals),
+        ],
+    )
     .map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?;
     frame_text(&df, format)
 }

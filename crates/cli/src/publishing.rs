@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde::Serialize;
-use steward_registry::{Client, PublishRequest, RegistryError, Search};
+use steward_registry::{Client, RegistryError, Search};
 use steward_secrets::Keychain;
 use steward_signing::{KeyPair, KeyRing, SigningError};
 
@@ -136,31 +136,8 @@ fn client(registry: &Option<String>) -> Result<Client, CliError> {
 
 /// `--key`, else $STEWARD_KEY, else the only key of this machine.
 fn signing_key(key: &Option<String>) -> Result<KeyPair, CliError> {
-    let name = match key.clone().or_else(|| std::env::var("STEWARD_KEY").ok()) {
-        Some(k) => k,
-        None => {
-            let keys = KeyRing::default_location().list()?;
-            match keys.as_slice() {
-                [one] => one.name.clone(),
-                [] => {
-                    return Err(CliError {
-                        code: "signing.key".into(),
-                        message: "no signing key on this machine: `steward keys generate NAME` makes one".into(),
-                    })
-                }
-                many => {
-                    return Err(CliError {
-                        code: "signing.key".into(),
-                        message: format!(
-                            "several signing keys ({}): choose one with --key",
-                            many.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
-                        ),
-                    })
-                }
-            }
-        }
-    };
-    Ok(KeyPair::load(&name, &Keychain)?)
+    let k = KeyRing::default_location().choose(key.as_deref())?;
+    Ok(KeyPair::load(&k.name, &Keychain)?)
 }
 
 fn name_at_version(s: &str) -> Result<(String, Option<String>), CliError> {
@@ -209,21 +186,10 @@ pub fn publish(
     format: Format,
 ) -> Result<String, CliError> {
     let def = steward_model::load(file).map_err(|e| CliError { code: e.code().into(), message: e.to_string() })?;
-    let errors: Vec<String> = steward_model::check(&def)
-        .into_iter()
-        .filter(|i| i.severity == steward_model::Severity::Error)
-        .map(|i| i.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(CliError {
-            code: "model.invalid".into(),
-            message: format!("{}: fix before publishing: {}", file.display(), errors.join("; ")),
-        });
-    }
     let c = client(registry)?;
     let k = signing_key(key)?;
-    let envelope = steward_registry::sign_definition(&def, &k)?;
-    let out = c.publish(&PublishRequest { envelope, allow_breaking, reason: reason.clone() })?;
+    let out = steward_registry::publish_definition(&c, &def, &k, allow_breaking, reason.clone())
+        .map_err(|e| CliError { code: e.code().into(), message: format!("{}: {e}", file.display()) })?;
     if format == Format::Json {
         return to_json(&out);
     }
@@ -490,4 +456,28 @@ pub fn diff_text(d: &steward_model::Diff, format: Format) -> Result<String, CliE
         t.push_str("masking is weaker: a privacy officer should review\n");
     }
     Ok(t)
+}
+
+/// `steward export-contract`: the ODCS v3 document of a product, as YAML (or JSON with
+/// `--format json`), to standard output or a file written atomically.
+pub fn export_contract(file: &Path, out: Option<&Path>, format: Format) -> Result<String, CliError> {
+    let def = steward_model::load(file).map_err(|e| CliError { code: e.code().into(), message: e.to_string() })?;
+    let doc = steward_model::to_odcs(&def);
+    let text = if format == Format::Json {
+        to_json(&doc)?
+    } else {
+        serde_norway::to_string(&doc).map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?
+    };
+    match out {
+        None => Ok(text),
+        Some(path) => {
+            steward_workspace::write_atomic(path, text.as_bytes())?;
+            Ok(format!(
+                "{}: ODCS {} contract written to {}\n",
+                def.metadata.name,
+                steward_model::ODCS_API_VERSION,
+                path.display()
+            ))
+        }
+    }
 }

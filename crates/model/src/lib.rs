@@ -14,10 +14,12 @@
 mod check;
 mod diff;
 mod emit;
+mod odcs;
 mod types;
 
 pub use check::{check, Issue, Severity};
 pub use diff::{bump_between, diff, Bump, Change, Diff};
+pub use odcs::{to_odcs, ODCS_API_VERSION};
 pub use types::*;
 
 use std::path::{Path, PathBuf};

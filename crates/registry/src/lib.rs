@@ -13,6 +13,7 @@
 
 mod client;
 mod db;
+pub mod demo;
 mod error;
 mod http;
 mod service;
@@ -35,6 +36,37 @@ use steward_signing::{canonical_json, Envelope, KeyPair, PRODUCT_PAYLOAD_TYPE};
 pub fn sign_definition(def: &ProductDefinition, key: &KeyPair) -> Result<Envelope, RegistryError> {
     let payload = canonical_json(def, "product definition")?;
     Ok(key.sign(PRODUCT_PAYLOAD_TYPE, &payload))
+}
+
+/// Checks `def`, signs it with `key` and publishes it through `client`. The caller's file is
+/// never touched, so a refused publish loses nothing.
+pub fn publish_definition(
+    client: &Client,
+    def: &ProductDefinition,
+    key: &KeyPair,
+    allow_breaking: bool,
+    reason: Option<String>,
+) -> Result<Published, RegistryError> {
+    let errors: Vec<String> = steward_model::check(def)
+        .into_iter()
+        .filter(|i| i.severity == steward_model::Severity::Error)
+        .map(|i| i.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(RegistryError::Invalid(format!("fix before publishing: {}", errors.join("; "))));
+    }
+    let envelope = sign_definition(def, key)?;
+    client.publish(&PublishRequest { envelope, allow_breaking, reason })
+}
+
+/// The draft `def` against the latest published version of its product: `None` when nothing
+/// is published under its name yet.
+pub fn draft_diff(client: &Client, def: &ProductDefinition) -> Result<Option<steward_model::Diff>, RegistryError> {
+    match client.latest(&def.metadata.name) {
+        Ok(latest) => Ok(Some(steward_model::diff(&definition_of(&latest.envelope)?, def))),
+        Err(RegistryError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Signs a trust policy with an admin key.

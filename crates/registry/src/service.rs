@@ -283,25 +283,32 @@ impl Registry {
             } else {
                 signer
             };
-            let rows = c.query(
-                &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE name = $1"),
-                &[name.clone().into()],
-            )?;
-            let existing: Vec<VersionRecord> = rows.iter().map(version_record).collect::<Result<_, _>>()?;
-            if let Some(same) = existing.iter().find(|r| r.version == def.metadata.version) {
-                return Err(if same.digest == digest {
-                    RegistryError::Replay(format!("{name}@{} is already published with this content", same.version))
+            // Versions and digests only; the latest one's definition is read below, alone.
+            let rows = c.query("SELECT version, digest FROM versions WHERE name = $1", &[name.clone().into()])?;
+            let wanted = version.to_string();
+            if let Some(same) = rows.iter().find(|r| text(r, 0) == wanted) {
+                return Err(if text(same, 1) == digest {
+                    RegistryError::Replay(format!("{name}@{} is already published with this content", text(same, 0)))
                 } else {
                     RegistryError::Exists(format!(
                         "{name}@{} exists and versions never change: publish a new version",
-                        same.version
+                        text(same, 0)
                     ))
                 });
             }
-            let latest = existing
-                .iter()
-                .filter_map(|r| semver::Version::parse(&r.version).ok().map(|v| (v, r)))
-                .max_by(|a, b| a.0.cmp(&b.0));
+            let top = rows.iter().filter_map(|r| semver::Version::parse(&text(r, 0)).ok()).max();
+            let latest = match top {
+                Some(v) => c
+                    .query(
+                        &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE name = $1 AND version = $2"),
+                        &[name.clone().into(), v.to_string().into()],
+                    )?
+                    .first()
+                    .map(version_record)
+                    .transpose()?
+                    .map(|r| (v, r)),
+                None => None,
+            };
             let mut note = vec![];
             let mut privacy_review = false;
             if let Some((top, rec)) = &latest {

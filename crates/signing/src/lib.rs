@@ -377,6 +377,30 @@ impl KeyRing {
         Ok(info(name, &PublicKey::from_text(&text).map_err(|e| self.io(&path, e))?))
     }
 
+    /// The signing key to use: `name` if given, else `$STEWARD_KEY`, else the only key of the
+    /// ring. Several keys and no choice is an error naming them.
+    pub fn choose(&self, name: Option<&str>) -> Result<KeyInfo, SigningError> {
+        let wanted = name.map(String::from).or_else(|| std::env::var("STEWARD_KEY").ok().filter(|k| !k.is_empty()));
+        if let Some(n) = wanted {
+            return self.get(&n);
+        }
+        let keys = self.list()?;
+        match keys.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(SigningError::Key {
+                name: "-".into(),
+                message: "no signing key on this machine: generate one (`steward keys generate NAME`)".into(),
+            }),
+            many => Err(SigningError::Key {
+                name: "-".into(),
+                message: format!(
+                    "several signing keys ({}): choose one",
+                    many.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+
     /// Every key of the ring, by name.
     pub fn list(&self) -> Result<Vec<KeyInfo>, SigningError> {
         let mut out = vec![];

@@ -47,8 +47,18 @@ fn is_root() -> bool {
 }
 
 impl PgCluster {
-    /// Creates and starts a cluster; panics with the server log when it cannot.
+    /// Creates and starts a cluster (fsync off: tests need no crash safety from PostgreSQL
+    /// itself); panics with the server log when it cannot.
     pub fn start() -> PgCluster {
+        PgCluster::start_with(false)
+    }
+
+    /// A cluster that syncs commits to disk as a production server does, for benchmarks.
+    pub fn start_durable() -> PgCluster {
+        PgCluster::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> PgCluster {
         let bin = server_bin();
         let dir = tempfile::Builder::new().prefix("steward-pg-").tempdir().expect("temp dir");
         let as_postgres_user = is_root();
@@ -69,7 +79,12 @@ impl PgCluster {
         let hba = data.join("pg_hba.conf");
         let rules = "host all +password_users 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\nlocal all all trust\n";
         std::fs::write(&hba, rules).expect("write pg_hba.conf");
-        let opts = format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", port, c.dir.path().display());
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+            port,
+            c.dir.path().display(),
+            if fsync { "on" } else { "off" }
+        );
         let log = c.dir.path().join("server.log");
         c.run(
             "pg_ctl",

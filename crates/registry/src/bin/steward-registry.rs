@@ -23,6 +23,20 @@ enum Command {
         #[arg(long = "admin-key", required = true)]
         admin_keys: Vec<String>,
     },
+    /// The local registry `make run` starts: makes the demo keys on first run (a registry admin
+    /// key and the demo steward's signing key, secrets in the OS keychain), serves with the admin
+    /// key as root, and signs a trust policy that lets the demo steward publish for every domain
+    /// — the server still enforces it.
+    Demo {
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        #[arg(long, default_value = "registry-admin")]
+        admin: String,
+        #[arg(long, default_value = "demo-steward")]
+        steward: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -35,6 +49,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve { db, listen, admin_keys } => steward_registry::read_admin_keys(&admin_keys).and_then(|roots| {
             steward_registry::serve_blocking(&db, &listen, roots, |a| println!("listening on http://{a}"))
         }),
+        Command::Demo { db, listen, admin, steward } => steward_registry::demo::serve(&db, &listen, &admin, &steward),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

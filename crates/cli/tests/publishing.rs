@@ -1,0 +1,240 @@
+//! `steward keys`, `steward publish` and `steward registry` end to end: keys in the real OS
+//! keychain (the test runs under scripts/with-keyring.sh), a registry served by the CLI itself on
+//! loopback over a SQLite file.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+struct Env {
+    config: tempfile::TempDir,
+    registry: Option<String>,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env { config: tempfile::tempdir().unwrap(), registry: None }
+    }
+
+    fn steward(&self, args: &[&str]) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_steward"));
+        c.args(args).env("STEWARD_CONFIG_DIR", self.config.path()).env_remove("STEWARD_KEY");
+        match &self.registry {
+            Some(r) => c.env("STEWARD_REGISTRY", r),
+            None => c.env_remove("STEWARD_REGISTRY"),
+        };
+        c.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.steward(args);
+        assert!(o.status.success(), "steward {args:?} failed: {}{}", out(&o), err(&o));
+        out(&o)
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Key names unique to this run: the keychain outlives one test.
+fn unique(prefix: &str) -> String {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}-{t}", std::process::id())
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(env: &Env, db: &Path, admin_key: &str) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["registry", "serve", "--listen", "127.0.0.1:0", "--admin-key", admin_key, "--db"])
+        .arg(db)
+        .env("STEWARD_CONFIG_DIR", env.config.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected: {line}")).to_string();
+    (Server(child), url)
+}
+
+fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml");
+    let file = dir.path().join("customer360.yaml");
+    std::fs::copy(src, &file).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn keys_publish_list_show_diff_verify_and_yank() {
+    let mut env = Env::new();
+    let (admin, ada) = (unique("admin"), unique("ada"));
+    env.ok(&["keys", "generate", &admin]);
+    let generated: serde_json::Value =
+        serde_json::from_str(&env.ok(&["keys", "generate", &ada, "--format", "json"])).unwrap();
+    assert!(generated[0]["fingerprint"].as_str().unwrap().starts_with("SHA256:"));
+    let listed = env.ok(&["keys", "list"]);
+    assert!(listed.contains(&admin) && listed.contains(&ada), "{listed}");
+    // Only public halves on disk.
+    for f in std::fs::read_dir(env.config.path().join("keys")).unwrap().flatten() {
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        assert!(text.starts_with("ed25519:") && text.lines().count() == 1, "{text}");
+    }
+    let o = env.steward(&["keys", "generate", &ada]);
+    assert!(err(&o).contains("never replaced"), "{}", err(&o));
+    let admin_pub = env.ok(&["keys", "export", &admin]).trim().to_string();
+    let ada_pub = env.ok(&["keys", "export", &ada]).trim().to_string();
+
+    let db = tempfile::tempdir().unwrap();
+    let (_server, url) = serve(&env, &db.path().join("registry.db"), &admin_pub);
+    env.registry = Some(url.clone());
+    let (_dir, file) = sample_copy();
+    let f = file.to_str().unwrap();
+
+    // Untrusted until the admin signs a policy naming Ada for the customer domain.
+    let o = env.steward(&["publish", f, "--key", &ada]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("no trust policy"), "{}", err(&o));
+    let policy = db.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        format!("signers:\n  - name: ada@example.com\n    key: {ada_pub}\n    domains: [customer]\n"),
+    )
+    .unwrap();
+    let o = env.steward(&["registry", "trust", "--apply", policy.to_str().unwrap(), "--admin", &ada]);
+    assert!(err(&o).contains("registry.untrusted") || err(&o).contains("admin"), "{}", err(&o));
+    assert!(env
+        .ok(&["registry", "trust", "--apply", policy.to_str().unwrap(), "--admin", &admin])
+        .contains("trust policy 1 applied"));
+    assert!(env.ok(&["registry", "trust"]).contains("ada@example.com"));
+
+    let published = env.ok(&["publish", f, "--key", &ada]);
+    assert!(published.contains("published customer360@1.0.0"), "{published}");
+    let list: serde_json::Value = serde_json::from_str(&env.ok(&["registry", "list", "--format", "json"])).unwrap();
+    assert_eq!(list[0]["name"], "customer360");
+    assert!(env.ok(&["registry", "list", "--q", "helpdesk"]).contains("customer360"));
+    assert!(!env.ok(&["registry", "list", "--domain", "finance"]).contains("customer360"));
+    let shown = env.ok(&["registry", "show", "customer360@1.0.0"]);
+    assert!(shown.contains("customer360@1.0.0") && shown.contains("entity:"), "{shown}");
+
+    // The same version again with a change: refused, and the draft is untouched.
+    let original = std::fs::read_to_string(&file).unwrap();
+    let edited = original
+        .replace("  version: 1.0.0\n", "  version: 1.0.0\n")
+        .replace("    - { column: phone, type: str }\n", "");
+    let edited =
+        edited.replace("  - { rule: regex, column: phone, pattern: \"^\\\\+\\\\d[\\\\d \\\\-()]{6,}$\" }\n", "");
+    let edited = edited.replace("      - { field: phone, rule: partial, params: { keep_last: 4 } }\n", "");
+    std::fs::write(&file, &edited).unwrap();
+    let o = env.steward(&["publish", f, "--key", &ada]);
+    assert!(err(&o).contains("exists and versions never change"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), edited, "a refused publish leaves the draft as it was");
+    // The draft against the latest: a removed field, a major bump needed.
+    let d: serde_json::Value = serde_json::from_str(&env.ok(&["registry", "diff", f, "--format", "json"])).unwrap();
+    assert_eq!(d["suggested"], "major");
+    assert!(
+        d["changes"].as_array().unwrap().iter().any(|c| c["path"] == "entity.fields[phone]" && c["kind"] == "removed"),
+        "{d}"
+    );
+    std::fs::write(&file, edited.replace("  version: 1.0.0\n", "  version: 1.1.0\n")).unwrap();
+    let o = env.steward(&["publish", f, "--key", &ada]);
+    assert!(err(&o).contains("needs a major bump"), "{}", err(&o));
+    std::fs::write(&file, edited.replace("  version: 1.0.0\n", "  version: 2.0.0\n")).unwrap();
+    env.ok(&["publish", f, "--key", &ada]);
+    let text = env.ok(&["registry", "diff", "customer360@1.0.0", "2.0.0"]);
+    assert!(text.contains("field `phone` removed") && text.contains("suggested bump: major"), "{text}");
+
+    // Offline verification of a fetched bundle; a tampered one fails.
+    let bundle = db.path().join("bundle.json");
+    env.ok(&["registry", "fetch", "customer360@2.0.0", "--out", bundle.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "registry",
+        "verify",
+        bundle.to_str().unwrap(),
+        "--admin-key",
+        &admin_pub,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!((v["version"].as_str(), v["signerName"].as_str()), (Some("2.0.0"), Some("ada@example.com")));
+    let tampered = std::fs::read_to_string(&bundle).unwrap().replacen("\"publish\"", "\"yank\"", 1);
+    std::fs::write(&bundle, tampered).unwrap();
+    let o = env.steward(&["registry", "verify", bundle.to_str().unwrap(), "--admin-key", &admin_pub]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+
+    env.ok(&["registry", "yank", "customer360@2.0.0", "--reason", "phone still needed", "--key", &ada]);
+    let versions = env.ok(&["registry", "show", "customer360"]);
+    assert!(versions.contains("yanked: phone still needed"), "{versions}");
+
+    // An unreachable registry is said plainly.
+    env.registry = Some("http://127.0.0.1:9".into());
+    let o = env.steward(&["publish", f, "--key", &ada, "--format", "json"]);
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    assert!(err(&o).contains("unreachable") || e["error"]["code"] == "registry.unreachable", "{}{}", out(&o), err(&o));
+}
+
+/// The contract export validates against the official ODCS JSON Schema from the
+/// `open-data-contract-standard` PyPI package (scripts/setup.sh installs it; `make test` says
+/// where), with the reference validator.
+#[test]
+fn export_contract_is_valid_odcs() {
+    let python = std::env::var("STEWARD_ODCS_PYTHON").unwrap_or_else(|_| {
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .unwrap_or_else(|_| format!("{}/../../target", env!("CARGO_MANIFEST_DIR")));
+        format!("{target}/tools/odcs-venv/bin/python")
+    });
+    assert!(Path::new(&python).exists(), "{python} is missing: run scripts/setup.sh (make test does)");
+    let env = Env::new();
+    let (dir, file) = sample_copy();
+    let out = dir.path().join("customer360.odcs.yaml");
+    env.ok(&["export-contract", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let doc: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    assert_eq!((doc["kind"].as_str(), doc["apiVersion"].as_str()), (Some("DataContract"), Some("v3.1.0")));
+    assert_eq!((doc["version"].as_str(), doc["domain"].as_str()), (Some("1.0.0"), Some("customer")));
+    let schema = doc["schema"].as_array().unwrap();
+    let names: Vec<&str> = schema.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["customer", "orders", "invoices", "tickets", "country"]);
+    let key = schema[0]["properties"].as_array().unwrap().iter().find(|p| p["primaryKey"] == true).unwrap();
+    assert_eq!(key["name"], "customer_id");
+    assert_eq!(schema[1]["relationships"][0]["from"], "orders.customer_id");
+    assert_eq!(schema[1]["relationships"][0]["to"], "customer.customer_id");
+    let email = schema[0]["properties"].as_array().unwrap().iter().find(|p| p["name"] == "email").unwrap();
+    assert_eq!(email["required"], true, "not_null becomes required");
+    assert!(email["quality"].as_array().unwrap().iter().any(|q| q["metric"] == "invalidValues"), "{email}");
+
+    let check = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/odcs/validate.py"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "ODCS validation failed:\n{}{}", out_text(&check), err(&check));
+    // And the validator does catch a broken contract.
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, text.replace("kind: DataContract", "kind: Contract")).unwrap();
+    let check = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/odcs/validate.py"))
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(!check.status.success());
+}
+
+fn out_text(o: &Output) -> String {
+    out(o)
+}

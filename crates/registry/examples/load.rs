@@ -1,0 +1,147 @@
+//! The registry under load on loopback: N concurrent clients publish verified, durable versions,
+//! then fetch them, each request timed. Prints one JSON line per phase with requests/s, p50 and
+//! p99. Runs the release `steward-registry` binary beside this example as a separate process.
+//!
+//!   cargo run --release -p steward-registry --example load -- --db sqlite|postgres [--clients 64] [--seconds 10]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use steward_registry::*;
+use steward_signing::KeyPair;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn arg(name: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned()).unwrap_or_else(|| default.to_string())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn report(phase: &str, db: &str, clients: usize, wall: Duration, mut lat: Vec<Duration>, errors: usize) {
+    lat.sort();
+    println!(
+        "{{\"phase\":\"{phase}\",\"db\":\"{db}\",\"clients\":{clients},\"requests\":{},\"errors\":{errors},\"per_second\":{:.0},\"p50_ms\":{:.2},\"p99_ms\":{:.2}}}",
+        lat.len(),
+        lat.len() as f64 / wall.as_secs_f64(),
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.99)
+    );
+}
+
+/// Runs `work(client, i)` on `clients` threads for `seconds`; returns wall time, latencies, errors.
+fn run(
+    c: &Client,
+    clients: usize,
+    seconds: u64,
+    work: impl Fn(&Client, usize, u64) -> Result<(), RegistryError> + Send + Sync + 'static,
+) -> (Duration, Vec<Duration>, usize) {
+    let work = Arc::new(work);
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|i| {
+            let (c, work, stop) = (c.clone(), work.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let (mut lat, mut errors, mut n) = (vec![], 0, 0u64);
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    match work(&c, i, n) {
+                        Ok(()) => lat.push(t.elapsed()),
+                        Err(_) => errors += 1,
+                    }
+                    n += 1;
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(seconds));
+    stop.store(true, Ordering::Relaxed);
+    let mut all = vec![];
+    let mut errors = 0;
+    for t in threads {
+        let (l, e) = t.join().expect("client thread");
+        all.extend(l);
+        errors += e;
+    }
+    (start.elapsed(), all, errors)
+}
+
+fn main() {
+    let db_kind = arg("--db", "sqlite");
+    let clients: usize = arg("--clients", "64").parse().expect("--clients N");
+    let seconds: u64 = arg("--seconds", "10").parse().expect("--seconds N");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let _pg;
+    let db = if db_kind == "postgres" {
+        let pg = steward_testkit::PgCluster::start_durable();
+        let url = format!("postgres://steward@127.0.0.1:{}/postgres", pg.port);
+        _pg = Some(pg);
+        url
+    } else {
+        _pg = None;
+        dir.path().join("registry.db").to_string_lossy().into_owned()
+    };
+    let admin = KeyPair::from_seed("admin", [1; 32]);
+    let ada = Arc::new(KeyPair::from_seed("ada", [2; 32]));
+    let exe = std::env::current_exe().expect("own path");
+    let bin = exe.parent().and_then(|p| p.parent()).expect("target dir").join("steward-registry");
+    let mut child = Command::new(&bin)
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--admin-key", &admin.public().to_text()])
+        .env("STEWARD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (build it with cargo build --release -p steward-registry)", bin.display()));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server start");
+    let _server = Server(child);
+    let url = line.trim().trim_start_matches("listening on ").to_string();
+    let c = Client::new(&url).expect("client");
+    let policy = TrustPolicy {
+        serial: 1,
+        admins: vec![],
+        signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
+    };
+    c.set_trust(&sign_trust(&policy, &admin).expect("sign")).expect("trust");
+    let base = steward_model::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml"),
+    )
+    .expect("sample product");
+
+    // Publishes: every client its own product, versions 1.0.0, 1.0.1… each signed by the client.
+    let (b, k) = (base.clone(), ada.clone());
+    let (wall, lat, errors) = run(&c, clients, seconds, move |c, i, n| {
+        let mut d = b.clone();
+        d.metadata.name = format!("product-{i:03}");
+        d.metadata.version = format!("1.0.{n}");
+        let env = sign_definition(&d, &k)?;
+        c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }).map(|_| ())
+    });
+    report("publish", &db_kind, clients, wall, lat, errors);
+
+    // Gets by name@version of what was published.
+    let (wall, lat, errors) = run(&c, clients, seconds, move |c, i, n| {
+        c.version(&format!("product-{i:03}"), &format!("1.0.{}", n % 10)).map(|_| ())
+    });
+    report("get", &db_kind, clients, wall, lat, errors);
+    let log = c.log(0, 10_000).expect("log");
+    verify_chain(&log).expect("audit chain");
+}

@@ -1,0 +1,34 @@
+//! The registry `make run` starts beside the app: demo keys made on first run, the admin key as
+//! root, and a trust policy letting the demo steward publish — enforced like any other.
+
+use steward_secrets::Keychain;
+use steward_signing::{KeyPair, KeyRing};
+
+use crate::{sign_trust, Registry, RegistryError, TrustPolicy, TrustedSigner};
+
+/// Serves the demo registry on `listen` over `db` until stopped; prints `listening on URL`.
+pub fn serve(db: &str, listen: &str, admin: &str, steward: &str) -> Result<(), RegistryError> {
+    let ring = KeyRing::default_location();
+    ring.ensure(admin, &Keychain)?;
+    let demo = ring.ensure(steward, &Keychain)?;
+    let admin_key = KeyPair::load(admin, &Keychain)?;
+    let url = crate::DbUrl::parse(db);
+    let reg = Registry::open(&url, vec![admin_key.public()])?;
+    let trusted = reg.trust()?.is_some_and(|t| t.policy.signers.iter().any(|s| s.key.to_text() == demo.public_key));
+    if !trusted {
+        let serial = reg.trust()?.map(|t| t.serial).unwrap_or(0) + 1;
+        let policy = TrustPolicy {
+            serial,
+            admins: vec![],
+            signers: vec![TrustedSigner {
+                name: format!("{steward} (demo)"),
+                key: steward_signing::PublicKey::from_text(&demo.public_key)?,
+                domains: vec!["*".into()],
+            }],
+        };
+        reg.set_trust(sign_trust(&policy, &admin_key)?)?;
+        tracing::info!(serial, steward, "demo trust policy applied");
+    }
+    drop(reg);
+    crate::serve_blocking(db, listen, vec![admin_key.public()], |a| println!("listening on http://{a}"))
+}

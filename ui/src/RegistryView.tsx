@@ -1,0 +1,254 @@
+// The Registry panel of a product: the shared registry's products and versions, the local draft
+// against the latest published version (changes, suggested bump, privacy review), and the
+// publish dialog — signed with the steward's key from the OS keychain. A refused publish says
+// why (untrusted key, version exists, registry unreachable) and never touches the draft.
+import { useCallback, useEffect, useState } from "react";
+import { api } from "./api";
+import type { DraftDiffInfo, IpcError, ProductSummary, PublishedInfo, RegistryInfo, RegistryProduct, RegistryVersion } from "./bindings";
+import { ErrorBox } from "./ErrorBox";
+
+/** What a refusal means for the steward, by error code. */
+const ADVICE: Record<string, string> = {
+  "registry.untrusted": "Your key is not trusted to publish for this domain. Send your public key to a registry admin.",
+  "registry.version_exists": "This version is already published and versions never change. Raise the version in the definition.",
+  "registry.replay": "This exact definition is already published.",
+  "registry.version_not_newer": "Versions must increase. Raise the version above the latest published one.",
+  "registry.breaking_change": "The changes break consumers: raise the major version, or publish with an explained override.",
+  "registry.unreachable": "The registry cannot be reached. Your draft is safe; try again when it is back.",
+  "registry.unconfigured": "No registry is configured for this app.",
+};
+
+function Versions({ name }: { name: string }) {
+  const [versions, setVersions] = useState<RegistryVersion[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  useEffect(() => {
+    api.registryVersions(name).then(setVersions).catch(setError);
+  }, [name]);
+  if (error) return <ErrorBox error={error} />;
+  if (!versions) return <p className="loading">Loading versions…</p>;
+  return (
+    <table className="relations" aria-label={`Versions of ${name}`}>
+      <thead>
+        <tr>
+          <th>Version</th>
+          <th>Published</th>
+          <th>Signed by</th>
+          <th>Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {versions.map((v) => (
+          <tr key={v.version} data-version={v.version}>
+            <td>{v.version}</td>
+            <td>{v.publishedAt}</td>
+            <td title={v.digest}>{v.signer}</td>
+            <td>{v.yanked ? `yanked: ${v.yanked}` : v.deprecated ? `deprecated: ${v.deprecated}` : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RegistryView({ product }: { product: ProductSummary }) {
+  const [info, setInfo] = useState<RegistryInfo | null>(null);
+  const [products, setProducts] = useState<RegistryProduct[] | null>(null);
+  const [query, setQuery] = useState("");
+  const [open, setOpen] = useState<string | null>(null);
+  const [diff, setDiff] = useState<DraftDiffInfo | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [publishing, setPublishing] = useState(false);
+  const [override, setOverride] = useState(false);
+  const [reason, setReason] = useState("");
+  const [result, setResult] = useState<PublishedInfo | null>(null);
+  const [refusal, setRefusal] = useState<IpcError | null>(null);
+  const [keyName, setKeyName] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    setError(null);
+    api.registryInfo().then(setInfo).catch(setError);
+    api
+      .registrySearch({ q: query.trim() || null, domain: null, owner: null, tag: null })
+      .then(setProducts)
+      .catch((e: IpcError) => {
+        setProducts([]);
+        setError(e);
+      });
+    api.registryDiff(product.id).then(setDiff).catch(() => setDiff(null));
+  }, [product.id, query]);
+
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const publish = () => {
+    setBusy(true);
+    setRefusal(null);
+    setResult(null);
+    api
+      .registryPublish({ productId: product.id, allowBreaking: override, reason: override ? reason : null })
+      .then((r) => {
+        setResult(r);
+        setPublishing(false);
+        setOverride(false);
+        setReason("");
+        load();
+      })
+      .catch((e: IpcError) => setRefusal(e))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <section className="panel registry-view" aria-label="Registry">
+      <div className="privacy-head">
+        <span data-testid="registry-url">Registry: {info?.url ?? "not configured"}</span>
+        {info?.keyName ? (
+          <span className="model-status" data-testid="signing-key" title={info.fingerprint ?? ""}>
+            Signing key: {info.keyName}
+          </span>
+        ) : (
+          info && (
+            <form
+              className="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                api.generateSigningKey(keyName.trim()).then(setInfo).catch(setError);
+              }}
+            >
+              <span className="issue issue-warning">{info.keyError}</span>
+              <input aria-label="New key name" placeholder="key name (ada)" value={keyName} onChange={(e) => setKeyName(e.target.value)} />
+              <button className="small" type="submit">
+                Generate signing key
+              </button>
+            </form>
+          )
+        )}
+      </div>
+      {error && <ErrorBox error={error} />}
+
+      <h3>This draft against the registry</h3>
+      {diff && (
+        <div data-testid="draft-diff">
+          {diff.published === null ? (
+            <p className="summary">
+              {diff.product} is not published yet: {diff.draftVersion} would be its first version.
+            </p>
+          ) : (
+            <>
+              <p className="summary">
+                Latest published {diff.published} · draft {diff.draftVersion} · {diff.changes.length} changes · suggested bump:{" "}
+                <strong data-testid="suggested-bump">{diff.suggested}</strong>
+              </p>
+              {diff.underBumped && diff.changes.length > 0 && (
+                <p className="issue issue-warning">
+                  The draft's version does not carry a {diff.suggested} bump: publishing will be refused unless you override.
+                </p>
+              )}
+              {diff.privacyReview && <p className="issue issue-warning">Masking is weaker than in {diff.published}: a privacy officer should review.</p>}
+              {diff.changes.length > 0 && (
+                <table className="relations" aria-label="Changes">
+                  <tbody>
+                    {diff.changes.map((c, i) => (
+                      <tr key={i} data-bump={c.bump}>
+                        <td>{c.bump}</td>
+                        <td>{c.kind}</td>
+                        <td>{c.path}</td>
+                        <td>{c.message}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </>
+          )}
+        </div>
+      )}
+      {!publishing ? (
+        <button onClick={() => setPublishing(true)} disabled={!info?.url}>
+          Publish…
+        </button>
+      ) : (
+        <div className="confirm" role="dialog" aria-label="Publish">
+          <p>
+            Sign <strong>{product.name}</strong> {diff?.draftVersion ?? product.version} with <strong>{info?.keyName ?? "your key"}</strong> and
+            publish it to {info?.url}?
+          </p>
+          {diff?.underBumped && diff.changes.length > 0 && (
+            <label className="inline">
+              <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Publish without the {diff.suggested} bump
+              (recorded in the audit log)
+            </label>
+          )}
+          {override && <input aria-label="Reason" placeholder="why" value={reason} onChange={(e) => setReason(e.target.value)} />}
+          <button onClick={publish} disabled={busy || (override && !reason.trim())}>
+            Sign and publish
+          </button>{" "}
+          <button
+            onClick={() => {
+              setPublishing(false);
+              setRefusal(null);
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+      {result && (
+        <p className="model-status" data-testid="publish-result">
+          Published {result.name}@{result.version} (audit log entry {result.logIndex})
+          {result.privacyReview && " — flagged for privacy review"}
+        </p>
+      )}
+      {refusal && (
+        <div data-testid="publish-refusal" data-code={refusal.code}>
+          <ErrorBox error={refusal} />
+          {ADVICE[refusal.code] && <p className="hint">{ADVICE[refusal.code]}</p>}
+        </div>
+      )}
+
+      <h3>Products in the registry</h3>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          load();
+        }}
+      >
+        <input aria-label="Search the registry" placeholder="search name, domain, owner, tag…" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <button className="small" type="submit">
+          Search
+        </button>
+      </form>
+      {products && products.length === 0 && <p className="hint">Nothing published{query ? ` matching “${query}”` : ""} yet.</p>}
+      {products && products.length > 0 && (
+        <table className="relations" aria-label="Registry products">
+          <thead>
+            <tr>
+              <th>Product</th>
+              <th>Latest</th>
+              <th>Domain</th>
+              <th>Owner</th>
+              <th>Versions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {products.map((p) => (
+              <tr key={p.name} data-registry-product={p.name} onClick={() => setOpen(open === p.name ? null : p.name)}>
+                <td>
+                  <button className="link">{p.name}</button>
+                  {p.deprecated && <small> deprecated</small>}
+                </td>
+                <td>{p.latest}</td>
+                <td>{p.domain}</td>
+                <td>{p.owner}</td>
+                <td>{p.versions}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {open && <Versions name={open} />}
+    </section>
+  );
+}
