@@ -51,8 +51,12 @@ fn run(
     c: &Client,
     clients: usize,
     seconds: u64,
+    rate: Option<f64>,
     work: impl Fn(&Client, usize, u64) -> Result<(), RegistryError> + Send + Sync + 'static,
 ) -> (Duration, Vec<Duration>, usize) {
+    // With `rate` (requests/s over all clients), each client sends on a fixed schedule and a
+    // request's latency counts from when it was due, so a slow server cannot hide its queue.
+    let every = rate.map(|r| Duration::from_secs_f64(clients as f64 / r));
     let work = Arc::new(work);
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
@@ -61,8 +65,18 @@ fn run(
             let (c, work, stop) = (c.clone(), work.clone(), stop.clone());
             std::thread::spawn(move || {
                 let (mut lat, mut errors, mut n) = (vec![], 0, 0u64);
+                let first = Instant::now() + every.map(|e| e.mul_f64(i as f64 / clients as f64)).unwrap_or_default();
                 while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
+                    let t = match every {
+                        Some(e) => {
+                            let due = first + e.mul_f64(n as f64);
+                            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                                std::thread::sleep(wait);
+                            }
+                            due
+                        }
+                        None => Instant::now(),
+                    };
                     match work(&c, i, n) {
                         Ok(()) => lat.push(t.elapsed()),
                         Err(_) => errors += 1,
@@ -128,20 +142,47 @@ fn main() {
 
     // Publishes: every client its own product, versions 1.0.0, 1.0.1… each signed by the client.
     let (b, k) = (base.clone(), ada.clone());
-    let (wall, lat, errors) = run(&c, clients, seconds, move |c, i, n| {
+    let publish = move |c: &Client, i: usize, n: u64| {
         let mut d = b.clone();
         d.metadata.name = format!("product-{i:03}");
         d.metadata.version = format!("1.0.{n}");
         let env = sign_definition(&d, &k)?;
         c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }).map(|_| ())
-    });
+    };
+    let publish = Arc::new(publish);
+    let p = publish.clone();
+    let (wall, lat, errors) = run(&c, clients, seconds, None, move |c, i, n| p(c, i, n));
     report("publish", &db_kind, clients, wall, lat, errors);
+    // The same at the target rate: latency when the registry is not saturated. Versions go on
+    // from where the first phase stopped.
+    let offset = 1_000_000;
+    let p = publish.clone();
+    let (wall, lat, errors) = run(&c, clients, seconds, Some(500.0), move |c, i, n| p(c, i, n + offset));
+    report("publish at 500/s", &db_kind, clients, wall, lat, errors);
 
-    // Gets by name@version of what was published.
-    let (wall, lat, errors) = run(&c, clients, seconds, move |c, i, n| {
-        c.version(&format!("product-{i:03}"), &format!("1.0.{}", n % 10)).map(|_| ())
-    });
+    // Gets by name@version of what was published: the whole record read, status checked (the
+    // record is not parsed here, so the load tool's own CPU goes to requests).
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let base = url.clone();
+    let get = move |i: usize, n: u64| -> Result<(), RegistryError> {
+        let mut r = agent
+            .get(format!("{base}/v1/products/product-{i:03}/versions/1.0.{}", n % 10))
+            .call()
+            .map_err(|e| RegistryError::Unreachable(e.to_string()))?;
+        let body = r.body_mut().read_to_vec().map_err(|e| RegistryError::Unreachable(e.to_string()))?;
+        if r.status() == 200 && body.len() > 1000 {
+            Ok(())
+        } else {
+            Err(RegistryError::NotFound(format!("status {}", r.status())))
+        }
+    };
+    let get = Arc::new(get);
+    let g = get.clone();
+    let (wall, lat, errors) = run(&c, clients, seconds, None, move |_, i, n| g(i, n));
     report("get", &db_kind, clients, wall, lat, errors);
+    let g = get.clone();
+    let (wall, lat, errors) = run(&c, clients, seconds, Some(10_000.0), move |_, i, n| g(i, n));
+    report("get at 10000/s", &db_kind, clients, wall, lat, errors);
     let log = c.log(0, 10_000).expect("log");
     verify_chain(&log).expect("audit chain");
 }

@@ -96,8 +96,16 @@ async fn latest(State(reg): State<Registry>, Path(name): Path<String>) -> Reply<
     Ok(Json(blocking(move || reg.latest(&name)).await?))
 }
 
-async fn version(State(reg): State<Registry>, Path((name, v)): Path<(String, String)>) -> Reply<crate::VersionRecord> {
-    Ok(Json(blocking(move || reg.get(&name, &v)).await?))
+async fn version(
+    State(reg): State<Registry>,
+    Path((name, v)): Path<(String, String)>,
+) -> Result<Response, RegistryError> {
+    // Published versions never change: most reads are answered from memory, off the blocking pool.
+    let json = match reg.cached_json(&name, &v) {
+        Some(hit) => hit,
+        None => blocking(move || reg.get_json(&name, &v)).await?,
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 async fn bundle(State(reg): State<Registry>, Path((name, v)): Path<(String, String)>) -> Reply<crate::Bundle> {

@@ -65,7 +65,15 @@ fn canonical_payload(env: &Envelope, payload_type: &str) -> Result<(Vec<u8>, ser
 pub struct Registry {
     db: Db,
     roots: Vec<PublicKey>,
+    /// name@version → its record as JSON. Published content never changes; a yank or a
+    /// deprecation drops the entry, so the next read sees the new status.
+    cache: Cache,
 }
+
+type Cache = std::sync::Arc<std::sync::RwLock<std::collections::HashMap<(String, String), axum::body::Bytes>>>;
+
+/// Records kept in the read cache at most (it starts over when full).
+const CACHE_ENTRIES: usize = 50_000;
 
 const VERSION_COLUMNS: &str = "name, version, domain, owner, tags, description, digest, envelope, signer, published_at, yanked, deprecated, log_index";
 
@@ -187,7 +195,7 @@ impl Registry {
         if roots.is_empty() {
             return Err(RegistryError::Invalid("a registry needs at least one root admin key".into()));
         }
-        Ok(Registry { db: Db::open(url)?, roots })
+        Ok(Registry { db: Db::open(url)?, roots, cache: Default::default() })
     }
 
     pub fn roots(&self) -> &[PublicKey] {
@@ -399,7 +407,9 @@ impl Registry {
         }
         let digest = digest(&payload);
         let roots = self.roots.clone();
-        self.db.write(move |c| {
+        let key = (action.name.clone(), action.version.clone());
+        let cache = self.cache.clone();
+        let done = self.db.write(move |c| {
             let trust = current_trust(c)?.ok_or_else(|| RegistryError::Untrusted("no trust policy".into()))?;
             let rows = c.query(
                 &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE name = $1 AND version = $2"),
@@ -431,7 +441,33 @@ impl Registry {
                 draft(&action.action, Some(action.name), Some(action.version), digest, verified.keyid, trust.serial);
             e.note = Some(action.reason);
             append_log(c, e)
-        })
+        });
+        if let Ok(mut m) = cache.write() {
+            m.remove(&key);
+        }
+        done
+    }
+
+    /// `name@version` as JSON, from the read cache when it is there.
+    pub fn get_json(&self, name: &str, version: &str) -> Result<axum::body::Bytes, RegistryError> {
+        if let Some(hit) = self.cached_json(name, version) {
+            return Ok(hit);
+        }
+        let rec = self.get(name, version)?;
+        let json =
+            axum::body::Bytes::from(serde_json::to_vec(&rec).map_err(|e| RegistryError::Storage(e.to_string()))?);
+        if let Ok(mut m) = self.cache.write() {
+            if m.len() >= CACHE_ENTRIES {
+                m.clear();
+            }
+            m.insert((name.to_string(), version.to_string()), json.clone());
+        }
+        Ok(json)
+    }
+
+    /// A cached `name@version`, without touching storage.
+    pub fn cached_json(&self, name: &str, version: &str) -> Option<axum::body::Bytes> {
+        self.cache.read().ok().and_then(|m| m.get(&(name.to_string(), version.to_string())).cloned())
     }
 
     pub fn get(&self, name: &str, version: &str) -> Result<VersionRecord, RegistryError> {
