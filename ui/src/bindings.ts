@@ -303,6 +303,50 @@ field: string, values: Array<string>,
  */
 keyVersion: number | null, };
 
+export type RegistryInfo = { 
+/**
+ * Absent: no registry configured (`STEWARD_REGISTRY`).
+ */
+url: string | null, keyName: string | null, fingerprint: string | null, 
+/**
+ * Why there is no key to sign with.
+ */
+keyError: string | null, };
+
+export type RegistrySearchRequest = { q: string | null, domain: string | null, owner: string | null, tag: string | null, };
+
+export type RegistryProduct = { name: string, latest: string, domain: string, owner: string, tags: Array<string>, description: string | null, versions: number, deprecated: string | null, };
+
+export type RegistryVersion = { version: string, digest: string, signer: string, publishedAt: string, yanked: string | null, deprecated: string | null, };
+
+export type DiffChangeInfo = { path: string, kind: string, message: string, 
+/**
+ * `none`, `patch`, `minor` or `major`.
+ */
+bump: string, };
+
+export type DraftDiffInfo = { product: string, draftVersion: string, 
+/**
+ * The latest published version; absent when the product is not published yet.
+ */
+published: string | null, changes: Array<DiffChangeInfo>, 
+/**
+ * The bump the changes call for (`none`…`major`).
+ */
+suggested: string, 
+/**
+ * The draft's version does not increase enough: publishing will be refused.
+ */
+underBumped: boolean, privacyReview: boolean, };
+
+export type PublishProductRequest = { productId: string, 
+/**
+ * Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
+ */
+allowBreaking: boolean, reason: string | null, };
+
+export type PublishedInfo = { name: string, version: string, digest: string, logIndex: number, privacyReview: boolean, previous: string | null, };
+
 export type CanvasPosition = { x: number, y: number, };
 
 export type ProductDocument = { productId: string, 

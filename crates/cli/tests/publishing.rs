@@ -126,7 +126,7 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     assert!(published.contains("published customer360@1.0.0"), "{published}");
     let list: serde_json::Value = serde_json::from_str(&env.ok(&["registry", "list", "--format", "json"])).unwrap();
     assert_eq!(list[0]["name"], "customer360");
-    assert!(env.ok(&["registry", "list", "--q", "helpdesk"]).contains("customer360"));
+    assert!(env.ok(&["registry", "list", "--q", "Support Tickets"]).contains("customer360"));
     assert!(!env.ok(&["registry", "list", "--domain", "finance"]).contains("customer360"));
     let shown = env.ok(&["registry", "show", "customer360@1.0.0"]);
     assert!(shown.contains("customer360@1.0.0") && shown.contains("entity:"), "{shown}");
