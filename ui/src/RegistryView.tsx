@@ -137,7 +137,7 @@ export function RegistryView({ product }: { product: ProductSummary }) {
           ) : (
             <>
               <p className="summary">
-                Latest published {diff.published} · draft {diff.draftVersion} · {diff.changes.length} changes · suggested bump:{" "}
+                Latest published {diff.published} · draft {diff.draftVersion} · {diff.changes.length} {diff.changes.length === 1 ? "change" : "changes"} · suggested bump:{" "}
                 <strong data-testid="suggested-bump">{diff.suggested}</strong>
               </p>
               {diff.underBumped && diff.changes.length > 0 && (
