@@ -27,8 +27,16 @@ fn client() -> Result<Client, IpcError> {
 fn info() -> RegistryInfo {
     let url = std::env::var("STEWARD_REGISTRY").ok().filter(|u| !u.is_empty());
     match KeyRing::default_location().choose(None) {
-        Ok(k) => RegistryInfo { url, key_name: Some(k.name), fingerprint: Some(k.fingerprint), key_error: None },
-        Err(e) => RegistryInfo { url, key_name: None, fingerprint: None, key_error: Some(e.to_string()) },
+        Ok(k) => RegistryInfo {
+            url,
+            key_name: Some(k.name),
+            fingerprint: Some(k.fingerprint),
+            public_key: Some(k.public_key),
+            key_error: None,
+        },
+        Err(e) => {
+            RegistryInfo { url, key_name: None, fingerprint: None, public_key: None, key_error: Some(e.to_string()) }
+        }
     }
 }
 

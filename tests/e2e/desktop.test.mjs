@@ -257,6 +257,19 @@ describe("Steward desktop on the sample workspace", () => {
     return el;
   };
 
+  // Clicks a field's handle once the canvas has settled (fit-view animates the nodes into place;
+  // a click during the animation can land on an element WebKit deems not interactable yet).
+  const clickHandle = (node, column, side) =>
+    session.waitFor(`${node}.${column} ${side} handle clickable`, async () => {
+      try {
+        await session.click(await handle(node, column, side));
+        return true;
+      } catch (e) {
+        if (/not interactable/.test(String(e))) return null;
+        throw e;
+      }
+    });
+
   it("builds an entity on the canvas, previews it, undoes an edit and finds the model intact after a restart", async () => {
     await clickText(".sidebar-head button", "+ New product");
     await typeInto('input[name="product-id"]', "customer_orders");
@@ -277,8 +290,8 @@ describe("Steward desktop on the sample workspace", () => {
     await waitFile("orders saved", (t) => t.includes("source: orders"));
     await session.click((await session.findAll(".react-flow__controls-fitview"))[0]);
     await new Promise((r) => setTimeout(r, 500));
-    await session.click(await handle("entity", "customer_id", "right"));
-    await session.click(await handle("related:orders", "customer_id", "left"));
+    await clickHandle("entity", "customer_id", "right");
+    await clickHandle("related:orders", "customer_id", "left");
     await session.waitFor("join edge", async () => (await session.findAll(".react-flow__edge.join-edge")).length === 1);
     await waitFile("join saved", (t) => t.includes("join:\n      - { parent: customer_id, child: customer_id }"));
     const status = await session.waitFor("valid model", async () => {
@@ -409,6 +422,8 @@ describe("Steward desktop on the sample workspace", () => {
     await session.click((await session.findAll('[data-product-id="customer360"]'))[0]);
     await clickText("[role=tab]", "Registry");
     await session.waitFor("signing key", async () => (await session.texts('[data-testid="signing-key"]'))[0] === "Signing key: demo-steward", 60000);
+    const [publicKey] = await session.contents('[data-testid="public-key"]');
+    assert.match(publicKey, /^ed25519:[A-Za-z0-9+/]{43}=$/, "the public key is shown for a registry admin");
     const first = await session.waitFor("draft not published", async () => {
       const [t] = await session.texts('[data-testid="draft-diff"]');
       return t && t.includes("not published yet") ? t : null;

@@ -104,9 +104,16 @@ export function RegistryView({ product }: { product: ProductSummary }) {
       <div className="privacy-head">
         <span data-testid="registry-url">Registry: {info?.url ?? "not configured"}</span>
         {info?.keyName ? (
-          <span className="model-status" data-testid="signing-key" title={info.fingerprint ?? ""}>
-            Signing key: {info.keyName}
-          </span>
+          <>
+            <span className="model-status" data-testid="signing-key" title={info.fingerprint ?? ""}>
+              Signing key: {info.keyName}
+            </span>
+            <details className="public-key">
+              <summary>{info.fingerprint}</summary>
+              <p className="hint">Your public key, for a registry admin to trust (the secret stays in the OS keychain):</p>
+              <code data-testid="public-key">{info.publicKey}</code>
+            </details>
+          </>
         ) : (
           info && (
             <form

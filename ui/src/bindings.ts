@@ -309,6 +309,10 @@ export type RegistryInfo = {
  */
 url: string | null, keyName: string | null, fingerprint: string | null, 
 /**
+ * The public key (`ed25519:…`), to give to a registry admin.
+ */
+publicKey: string | null, 
+/**
  * Why there is no key to sign with.
  */
 keyError: string | null, };

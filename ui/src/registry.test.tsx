@@ -27,7 +27,7 @@ describe("RegistryView", () => {
     invoke.mockImplementation(async (cmd: string, args: { request?: Record<string, unknown> }) => {
       switch (cmd) {
         case "registry_info":
-          return { url: "http://127.0.0.1:7878", keyName: "demo-steward", fingerprint: "SHA256:abc", keyError: null };
+          return { url: "http://127.0.0.1:7878", keyName: "demo-steward", fingerprint: "SHA256:abc", publicKey: "ed25519:AAAA", keyError: null };
         case "registry_search":
           return listed;
         case "registry_diff":
@@ -46,6 +46,7 @@ describe("RegistryView", () => {
     });
     render(<RegistryView product={product} />);
     await waitFor(() => expect(screen.getByTestId("signing-key").textContent).toBe("Signing key: demo-steward"));
+    expect(screen.getByTestId("public-key").textContent).toBe("ed25519:AAAA");
     await waitFor(() => expect(screen.getByTestId("suggested-bump").textContent).toBe("major"));
     expect(screen.getByText(/publishing will be refused unless you override/)).toBeTruthy();
     expect(screen.getByText("Nothing published yet.")).toBeTruthy();
@@ -75,9 +76,9 @@ describe("RegistryView", () => {
     invoke.mockImplementation(async (cmd: string, args: { name?: string }) => {
       switch (cmd) {
         case "registry_info":
-          return { url: "http://r", keyName: null, fingerprint: null, keyError: "no signing key on this machine" };
+          return { url: "http://r", keyName: null, fingerprint: null, publicKey: null, keyError: "no signing key on this machine" };
         case "generate_signing_key":
-          return { url: "http://r", keyName: args.name, fingerprint: "SHA256:x", keyError: null };
+          return { url: "http://r", keyName: args.name, fingerprint: "SHA256:x", publicKey: "ed25519:BBBB", keyError: null };
         case "registry_search":
           return [];
         case "registry_diff":

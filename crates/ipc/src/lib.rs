@@ -807,6 +807,8 @@ pub struct RegistryInfo {
     pub url: Option<String>,
     pub key_name: Option<String>,
     pub fingerprint: Option<String>,
+    /// The public key (`ed25519:…`), to give to a registry admin.
+    pub public_key: Option<String>,
     /// Why there is no key to sign with.
     pub key_error: Option<String>,
 }
