@@ -46,6 +46,9 @@ pub enum RegistryCommand {
         /// Root admin public key (`ed25519:…`) or a file of them; repeatable.
         #[arg(long = "admin-key", required = true)]
         admin_keys: Vec<String>,
+        /// Read the PostgreSQL password from standard input (never put it in the URL).
+        #[arg(long)]
+        db_password_stdin: bool,
     },
     /// Products in the registry (latest versions), optionally filtered.
     List {
@@ -214,9 +217,11 @@ pub fn publish(
 
 pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, CliError> {
     match command {
-        RegistryCommand::Serve { db, listen, admin_keys } => {
+        RegistryCommand::Serve { db, listen, admin_keys, db_password_stdin } => {
             let roots = steward_registry::read_admin_keys(admin_keys)?;
-            steward_registry::serve_blocking(db, listen, roots, |a| println!("listening on http://{a}"))?;
+            let password = if *db_password_stdin { Some(steward_registry::password_from_stdin()?) } else { None };
+            let url = steward_registry::DbUrl::parse(db).with_password(password)?;
+            steward_registry::serve_url(url, listen, roots, |a| println!("listening on http://{a}"))?;
             Ok(String::new())
         }
         RegistryCommand::List { registry, q, domain, owner, tag } => {

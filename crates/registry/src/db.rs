@@ -198,16 +198,36 @@ CREATE TABLE IF NOT EXISTS actions (
 #[derive(Debug, Clone)]
 pub enum DbUrl {
     Sqlite(std::path::PathBuf),
-    Postgres(String),
+    /// A `postgres://user@host:port/db` URL and the password, given apart (never in the URL).
+    Postgres(String, Option<String>),
 }
 
 impl DbUrl {
     /// `postgres://…` or `postgresql://…`, `sqlite://path`, or a plain file path (SQLite).
     pub fn parse(url: &str) -> DbUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            DbUrl::Postgres(url.to_string())
+            DbUrl::Postgres(url.to_string(), None)
         } else {
             DbUrl::Sqlite(url.strip_prefix("sqlite://").unwrap_or(url).into())
+        }
+    }
+
+    /// Checks the URL carries no password (it would show in process lists and shell history)
+    /// and adds `password`, read from somewhere safer.
+    pub fn with_password(self, password: Option<String>) -> Result<DbUrl, RegistryError> {
+        match self {
+            DbUrl::Postgres(url, _) => {
+                let cfg: postgres::Config =
+                    url.parse().map_err(|e| RegistryError::Invalid(format!("database URL: {e}")))?;
+                if cfg.get_password().is_some() {
+                    return Err(RegistryError::Invalid(
+                        "database URL: no password in the URL; give it on standard input (--db-password-stdin)".into(),
+                    ));
+                }
+                Ok(DbUrl::Postgres(url, password))
+            }
+            sqlite if password.is_none() => Ok(sqlite),
+            _ => Err(RegistryError::Invalid("a SQLite registry has no password".into())),
         }
     }
 
@@ -215,7 +235,7 @@ impl DbUrl {
     pub fn redacted(&self) -> String {
         match self {
             DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
-            DbUrl::Postgres(u) => match (u.find("://"), u.rfind('@')) {
+            DbUrl::Postgres(u, _) => match (u.find("://"), u.rfind('@')) {
                 (Some(s), Some(at)) if at > s => {
                     let user = &u[s + 3..at];
                     let user = user.split(':').next().unwrap_or_default();
@@ -236,8 +256,14 @@ impl DbUrl {
                     .map_err(storage)?;
                 Ok(Box::new(c))
             }
-            DbUrl::Postgres(url) => {
-                let c = postgres::Client::connect(url, postgres::NoTls)
+            DbUrl::Postgres(url, password) => {
+                let mut cfg: postgres::Config =
+                    url.parse().map_err(|e| RegistryError::Invalid(format!("{}: {e}", self.redacted())))?;
+                if let Some(p) = password {
+                    cfg.password(p);
+                }
+                let c = cfg
+                    .connect(postgres::NoTls)
                     .map_err(|e| RegistryError::Storage(format!("{}: {}", self.redacted(), e)))?;
                 Ok(Box::new(c))
             }

@@ -111,7 +111,16 @@ pub fn serve_blocking(
     roots: Vec<steward_signing::PublicKey>,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), RegistryError> {
-    let url = DbUrl::parse(db);
+    serve_url(DbUrl::parse(db).with_password(None)?, listen, roots, ready)
+}
+
+/// [`serve_blocking`] over a parsed database URL (with its password, for PostgreSQL).
+pub fn serve_url(
+    url: DbUrl,
+    listen: &str,
+    roots: Vec<steward_signing::PublicKey>,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), RegistryError> {
     let reg = Registry::open(&url, roots)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -145,4 +154,15 @@ pub fn read_admin_keys(values: &[String]) -> Result<Vec<steward_signing::PublicK
         }
     }
     Ok(out)
+}
+
+/// The database password from standard input (one line), for `--db-password-stdin`.
+pub fn password_from_stdin() -> Result<String, RegistryError> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| RegistryError::Invalid(format!("standard input: {e}")))?;
+    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        return Err(RegistryError::Invalid("--db-password-stdin: standard input was empty".into()));
+    }
+    Ok(p)
 }

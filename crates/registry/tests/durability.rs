@@ -132,3 +132,54 @@ fn postgres_survives_kill_9_mid_stream() {
     let pg = steward_testkit::PgCluster::start();
     kill_mid_stream(format!("postgres://steward@127.0.0.1:{}/postgres", pg.port));
 }
+
+/// A team's PostgreSQL with a password: given on standard input, never in the URL (a URL with
+/// one is refused before anything connects).
+#[test]
+fn postgres_password_comes_from_stdin_never_the_url() {
+    use std::io::Write;
+    let pg = steward_testkit::PgCluster::start();
+    pg.create_password_user("registry", "s3cret-pw");
+    pg.psql("GRANT ALL ON SCHEMA public TO registry;");
+    let admin = KeyPair::from_seed("admin", [7; 32]);
+    let url = format!("postgres://registry@127.0.0.1:{}/postgres", pg.port);
+    let spawn = |db: &str, stdin: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_steward-registry"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--admin-key", &admin.public().to_text()])
+            .args(stdin.map(|_| "--db-password-stdin"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(p) = stdin {
+            writeln!(child.stdin.take().unwrap(), "{p}").unwrap();
+        }
+        child
+    };
+    // In the URL: refused, and the password is not echoed back.
+    let out = spawn(&format!("postgres://registry:s3cret-pw@127.0.0.1:{}/postgres", pg.port), None)
+        .wait_with_output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("no password in the URL") && !err.contains("s3cret-pw"), "{err}");
+    // A wrong password fails to connect, naming the database without the password.
+    let out = spawn(&url, Some("wrong")).wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains(&format!("postgres://registry@127.0.0.1:{}/postgres", pg.port)),
+        "{err}"
+    );
+    // On stdin: it serves.
+    let mut child = spawn(&url, Some("s3cret-pw"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let Some(base) = line.trim().strip_prefix("listening on ").map(String::from) else {
+        let out = child.wait_with_output().unwrap();
+        panic!("the registry did not start: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let _server = Server(child);
+    let c = Client::new(&base).unwrap();
+    assert!(c.trust().unwrap().current.is_none());
+}

@@ -22,6 +22,9 @@ enum Command {
         /// (and the admins a policy they signed names) can change the trust policy.
         #[arg(long = "admin-key", required = true)]
         admin_keys: Vec<String>,
+        /// Read the PostgreSQL password from standard input (never put it in the URL).
+        #[arg(long)]
+        db_password_stdin: bool,
     },
     /// The local registry `make run` starts: makes the demo keys on first run (a registry admin
     /// key and the demo steward's signing key, secrets in the OS keychain), serves with the admin
@@ -46,9 +49,12 @@ fn main() -> std::process::ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { db, listen, admin_keys } => steward_registry::read_admin_keys(&admin_keys).and_then(|roots| {
-            steward_registry::serve_blocking(&db, &listen, roots, |a| println!("listening on http://{a}"))
-        }),
+        Command::Serve { db, listen, admin_keys, db_password_stdin } => (|| {
+            let roots = steward_registry::read_admin_keys(&admin_keys)?;
+            let password = if db_password_stdin { Some(steward_registry::password_from_stdin()?) } else { None };
+            let url = steward_registry::DbUrl::parse(&db).with_password(password)?;
+            steward_registry::serve_url(url, &listen, roots, |a| println!("listening on http://{a}"))
+        })(),
         Command::Demo { db, listen, admin, steward } => steward_registry::demo::serve(&db, &listen, &admin, &steward),
     };
     match result {
