@@ -38,18 +38,7 @@ pub enum KeysCommand {
 #[derive(Subcommand, Debug)]
 pub enum RegistryCommand {
     /// Serve a registry (SQLite file or postgres:// URL).
-    Serve {
-        #[arg(long, default_value = "registry.db")]
-        db: String,
-        #[arg(long, default_value = "127.0.0.1:7878")]
-        listen: String,
-        /// Root admin public key (`ed25519:…`) or a file of them; repeatable.
-        #[arg(long = "admin-key", required = true)]
-        admin_keys: Vec<String>,
-        /// Read the PostgreSQL password from standard input (never put it in the URL).
-        #[arg(long)]
-        db_password_stdin: bool,
-    },
+    Serve(steward_registry::ServeArgs),
     /// Products in the registry (latest versions), optionally filtered.
     List {
         #[arg(long)]
@@ -95,25 +84,9 @@ pub enum RegistryCommand {
         registry: Option<String>,
     },
     /// Yank NAME@VERSION: hidden from latest and search, never deleted.
-    Yank {
-        product: String,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        key: Option<String>,
-        #[arg(long)]
-        registry: Option<String>,
-    },
+    Yank(ActionArgs),
     /// Deprecate NAME@VERSION.
-    Deprecate {
-        product: String,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        key: Option<String>,
-        #[arg(long)]
-        registry: Option<String>,
-    },
+    Deprecate(ActionArgs),
     /// Show the trust policy, or sign and apply a new one (`--apply FILE` with an admin key).
     Trust {
         /// A policy (JSON or YAML): signers with name, key, domains; admins. `serial` defaults to
@@ -126,6 +99,19 @@ pub enum RegistryCommand {
         #[arg(long)]
         registry: Option<String>,
     },
+}
+
+/// A signed change of a published version's status.
+#[derive(clap::Args, Debug)]
+pub struct ActionArgs {
+    /// NAME@VERSION
+    product: String,
+    #[arg(long)]
+    reason: String,
+    #[arg(long)]
+    key: Option<String>,
+    #[arg(long)]
+    registry: Option<String>,
 }
 
 /// `--registry`, else $STEWARD_REGISTRY.
@@ -217,11 +203,8 @@ pub fn publish(
 
 pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, CliError> {
     match command {
-        RegistryCommand::Serve { db, listen, admin_keys, db_password_stdin } => {
-            let roots = steward_registry::read_admin_keys(admin_keys)?;
-            let password = if *db_password_stdin { Some(steward_registry::password_from_stdin()?) } else { None };
-            let url = steward_registry::DbUrl::parse(db).with_password(password)?;
-            steward_registry::serve_url(url, listen, roots, |a| println!("listening on http://{a}"))?;
+        RegistryCommand::Serve(args) => {
+            args.run()?;
             Ok(String::new())
         }
         RegistryCommand::List { registry, q, domain, owner, tag } => {
@@ -367,9 +350,9 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 v.deprecated.map(|r| format!("deprecated: {r}\n")).unwrap_or_default(),
             ))
         }
-        RegistryCommand::Yank { product, reason, key, registry }
-        | RegistryCommand::Deprecate { product, reason, key, registry } => {
-            let action = if matches!(command, RegistryCommand::Yank { .. }) { "yank" } else { "deprecate" };
+        RegistryCommand::Yank(ActionArgs { product, reason, key, registry })
+        | RegistryCommand::Deprecate(ActionArgs { product, reason, key, registry }) => {
+            let action = if matches!(command, RegistryCommand::Yank(_)) { "yank" } else { "deprecate" };
             let (name, version) = need_version(product)?;
             let k = signing_key(key)?;
             let env = steward_registry::sign_action(action, &name, &version, reason, &k)?;

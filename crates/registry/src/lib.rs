@@ -166,3 +166,30 @@ pub fn password_from_stdin() -> Result<String, RegistryError> {
     }
     Ok(p)
 }
+
+/// The options of `serve`, shared by `steward registry serve` and `steward-registry serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// A SQLite file path, or `postgres://user@host:port/db`.
+    #[arg(long, default_value = "registry.db")]
+    pub db: String,
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub listen: String,
+    /// Root admin public key (`ed25519:…`) or a file of them; repeatable. Only these keys (and the
+    /// admins a policy they signed names) can change the trust policy.
+    #[arg(long = "admin-key", required = true)]
+    pub admin_keys: Vec<String>,
+    /// Read the PostgreSQL password from standard input (never put it in the URL).
+    #[arg(long)]
+    pub db_password_stdin: bool,
+}
+
+impl ServeArgs {
+    /// Serves until Ctrl-C or SIGTERM, printing `listening on URL` once ready.
+    pub fn run(&self) -> Result<(), RegistryError> {
+        let roots = read_admin_keys(&self.admin_keys)?;
+        let password = if self.db_password_stdin { Some(password_from_stdin()?) } else { None };
+        let url = DbUrl::parse(&self.db).with_password(password)?;
+        serve_url(url, &self.listen, roots, |a| println!("listening on http://{a}"))
+    }
+}

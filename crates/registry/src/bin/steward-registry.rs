@@ -12,20 +12,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the registry.
-    Serve {
-        /// A SQLite file path (default `registry.db`) or `postgres://user@host:port/db`.
-        #[arg(long, default_value = "registry.db")]
-        db: String,
-        #[arg(long, default_value = "127.0.0.1:7878")]
-        listen: String,
-        /// Root admin public key (`ed25519:…`) or a file of them; repeatable. Only these keys
-        /// (and the admins a policy they signed names) can change the trust policy.
-        #[arg(long = "admin-key", required = true)]
-        admin_keys: Vec<String>,
-        /// Read the PostgreSQL password from standard input (never put it in the URL).
-        #[arg(long)]
-        db_password_stdin: bool,
-    },
+    Serve(steward_registry::ServeArgs),
     /// The local registry `make run` starts: makes the demo keys on first run (a registry admin
     /// key and the demo steward's signing key, secrets in the OS keychain), serves with the admin
     /// key as root, and signs a trust policy that lets the demo steward publish for every domain
@@ -49,12 +36,7 @@ fn main() -> std::process::ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { db, listen, admin_keys, db_password_stdin } => (|| {
-            let roots = steward_registry::read_admin_keys(&admin_keys)?;
-            let password = if db_password_stdin { Some(steward_registry::password_from_stdin()?) } else { None };
-            let url = steward_registry::DbUrl::parse(&db).with_password(password)?;
-            steward_registry::serve_url(url, &listen, roots, |a| println!("listening on http://{a}"))
-        })(),
+        Command::Serve(args) => args.run(),
         Command::Demo { db, listen, admin, steward } => steward_registry::demo::serve(&db, &listen, &admin, &steward),
     };
     match result {
