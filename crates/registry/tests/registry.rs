@@ -90,8 +90,16 @@ fn oversized(base: &str, chunked: bool) -> (u16, String) {
             break;
         }
     }
-    let mut text = String::new();
-    let _ = s.read_to_string(&mut text);
+    // Keep what arrived even if the connection is then reset (the server stops reading early).
+    let mut bytes = vec![];
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
     let code = body.find('{').and_then(|i| {
