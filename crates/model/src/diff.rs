@@ -128,6 +128,41 @@ struct Differ {
     out: Vec<Change>,
 }
 
+/// A related or reference table, as the diff compares them.
+struct Table<'a> {
+    kind: &'static str,
+    name: &'a str,
+    source: &'a str,
+    join: &'a [crate::JoinPair],
+    cardinality: Option<crate::Cardinality>,
+    fields: &'a [Field],
+    derived: &'a [Derived],
+}
+
+impl<'a> Table<'a> {
+    fn all(def: &'a ProductDefinition) -> Vec<Table<'a>> {
+        let related = def.related.iter().map(|r| Table {
+            kind: "related",
+            name: &r.name,
+            source: &r.source,
+            join: &r.join,
+            cardinality: Some(r.cardinality),
+            fields: &r.fields,
+            derived: &r.derived,
+        });
+        let reference = def.reference.iter().map(|r| Table {
+            kind: "reference",
+            name: &r.name,
+            source: &r.source,
+            join: &r.join,
+            cardinality: None,
+            fields: &r.fields,
+            derived: &[],
+        });
+        related.chain(reference).collect()
+    }
+}
+
 fn type_of(t: Option<crate::FieldType>) -> &'static str {
     t.map(|t| t.as_str()).unwrap_or("as in the source")
 }
@@ -220,74 +255,36 @@ impl Differ {
         let joins = |j: &[crate::JoinPair]| {
             j.iter().map(|p| format!("{} = {}", p.parent, p.child)).collect::<Vec<_>>().join(", ")
         };
-        for r in &old.related {
-            let path = format!("related[{}]", r.name);
-            match new.related.iter().find(|x| x.name == r.name) {
-                None => self.push(path, "removed", format!("related table `{}` removed", r.name), Bump::Major),
-                Some(n) => {
-                    if n.join != r.join {
-                        self.push(
-                            format!("{path}.join"),
-                            "changed",
-                            format!("join ({}) → ({})", joins(&r.join), joins(&n.join)),
-                            Bump::Major,
-                        );
-                    }
-                    if n.cardinality != r.cardinality {
-                        self.push(
-                            format!("{path}.cardinality"),
-                            "changed",
-                            format!("cardinality {:?} → {:?}", r.cardinality, n.cardinality).to_lowercase(),
-                            Bump::Major,
-                        );
-                    }
-                    if n.source != r.source {
-                        self.push(
-                            format!("{path}.source"),
-                            "changed",
-                            format!("source `{}` → `{}`", r.source, n.source),
-                            Bump::Minor,
-                        );
-                    }
-                    self.fields(&path, &r.fields, &n.fields, &r.derived, &n.derived);
-                }
+        let (before, after) = (Table::all(old), Table::all(new));
+        for r in &before {
+            let path = format!("{}[{}]", r.kind, r.name);
+            let Some(n) = after.iter().find(|x| x.kind == r.kind && x.name == r.name) else {
+                self.push(path, "removed", format!("{} table `{}` removed", r.kind, r.name), Bump::Major);
+                continue;
+            };
+            if n.join != r.join {
+                let message = format!("join ({}) → ({})", joins(r.join), joins(n.join));
+                self.push(format!("{path}.join"), "changed", message, Bump::Major);
             }
-        }
-        for n in &new.related {
-            if !old.related.iter().any(|r| r.name == n.name) {
-                self.push(
-                    format!("related[{}]", n.name),
-                    "added",
-                    format!("related table `{}` added", n.name),
-                    Bump::Minor,
-                );
+            if n.cardinality != r.cardinality {
+                let name = |c: Option<crate::Cardinality>| match c {
+                    Some(crate::Cardinality::OneToOne) => "one_to_one",
+                    Some(crate::Cardinality::OneToMany) => "one_to_many",
+                    None => "none",
+                };
+                let message = format!("cardinality {} → {}", name(r.cardinality), name(n.cardinality));
+                self.push(format!("{path}.cardinality"), "changed", message, Bump::Major);
             }
-        }
-        for r in &old.reference {
-            let path = format!("reference[{}]", r.name);
-            match new.reference.iter().find(|x| x.name == r.name) {
-                None => self.push(path, "removed", format!("reference table `{}` removed", r.name), Bump::Major),
-                Some(n) => {
-                    if n.join != r.join {
-                        self.push(
-                            format!("{path}.join"),
-                            "changed",
-                            format!("join ({}) → ({})", joins(&r.join), joins(&n.join)),
-                            Bump::Major,
-                        );
-                    }
-                    self.fields(&path, &r.fields, &n.fields, &[], &[]);
-                }
+            if n.source != r.source {
+                let message = format!("source `{}` → `{}`", r.source, n.source);
+                self.push(format!("{path}.source"), "changed", message, Bump::Minor);
             }
+            self.fields(&path, r.fields, n.fields, r.derived, n.derived);
         }
-        for n in &new.reference {
-            if !old.reference.iter().any(|r| r.name == n.name) {
-                self.push(
-                    format!("reference[{}]", n.name),
-                    "added",
-                    format!("reference table `{}` added", n.name),
-                    Bump::Minor,
-                );
+        for n in &after {
+            if !before.iter().any(|r| r.kind == n.kind && r.name == n.name) {
+                let message = format!("{} table `{}` added", n.kind, n.name);
+                self.push(format!("{}[{}]", n.kind, n.name), "added", message, Bump::Minor);
             }
         }
     }

@@ -182,6 +182,9 @@ mod semantic_diff {
         assert!(k.contains(&format!("related[{}].join changed major", old.related[0].name)), "{k:?}");
         assert!(k.contains(&format!("related[{}].cardinality changed major", old.related[0].name)), "{k:?}");
         let d = diff(&old, &new);
+        let c = d.changes.iter().find(|c| c.path.ends_with(".cardinality")).unwrap();
+        assert_eq!(c.message, "cardinality one_to_many → one_to_one");
+        let d = diff(&old, &new);
         let q = d.changes.iter().find(|c| c.path == "quality").unwrap();
         assert_eq!((q.kind.as_str(), q.bump), ("removed", Bump::Major));
         assert!(q.message.contains(removed.kind()), "{}", q.message);
