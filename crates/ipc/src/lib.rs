@@ -1403,6 +1403,47 @@ mod tests {
 
     /// The UI's bindings must match the Rust types. Run `make bindings` to regenerate.
     #[test]
+    fn privacy_and_registry_requests_are_validated() {
+        let reveal = RevealRequest {
+            product_id: "customer360".into(),
+            profile: "billing".into(),
+            field: "card_number".into(),
+            values: vec!["4111 1111 1111 1111".into()],
+            key_version: None,
+        };
+        assert!(reveal.validate().is_ok());
+        for bad in [
+            RevealRequest { values: vec![], ..reveal.clone() },
+            RevealRequest { values: vec!["x".into(); 1001], ..reveal.clone() },
+            RevealRequest { values: vec!["a\u{0}b".into()], ..reveal.clone() },
+            RevealRequest { field: " ".into(), ..reveal.clone() },
+            RevealRequest { key_version: Some(0), ..reveal.clone() },
+            RevealRequest { product_id: "../etc".into(), ..reveal.clone() },
+        ] {
+            assert_eq!(bad.validate().unwrap_err().code, "ipc.invalid_input", "{bad:?}");
+        }
+        let publish = PublishProductRequest { product_id: "customer360".into(), allow_breaking: false, reason: None };
+        assert!(publish.validate().is_ok());
+        let e = PublishProductRequest { allow_breaking: true, ..publish.clone() }.validate().unwrap_err();
+        assert!(e.message.starts_with("reason:"), "{}", e.message);
+        assert!(PublishProductRequest { allow_breaking: true, reason: Some("moved".into()), ..publish }
+            .validate()
+            .is_ok());
+        let search = RegistrySearchRequest { q: Some("x".repeat(201)), ..Default::default() };
+        assert!(search.validate().is_err());
+        assert!(RegistrySearchRequest { q: Some("' OR 1=1 --".into()), ..Default::default() }.validate().is_ok());
+        let rows = MaskedRowsRequest {
+            product_id: "customer360".into(),
+            profile: "analytics".into(),
+            table: Some("orders\n".into()),
+            side: "masked".into(),
+            columns: None,
+            limit: 10,
+        };
+        assert!(rows.validate().is_err(), "control characters in a table name");
+    }
+
+    #[test]
     fn typescript_bindings_are_fresh() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings.ts");
         let want = typescript_bindings();
