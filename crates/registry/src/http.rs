@@ -151,7 +151,11 @@ async fn log(
     q: Result<Query<LogQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Reply<Vec<crate::LogEntry>> {
     let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
-    Ok(Json(blocking(move || reg.log(q.from.unwrap_or(0), q.limit.unwrap_or(1000))).await?))
+    let limit = q.limit.unwrap_or(1000);
+    if !(1..=10_000).contains(&limit) {
+        return Err(RegistryError::Invalid("limit: 1-10,000 entries".into()));
+    }
+    Ok(Json(blocking(move || reg.log(q.from.unwrap_or(0), limit)).await?))
 }
 
 async fn openapi() -> Response {
