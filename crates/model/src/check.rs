@@ -164,7 +164,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
             (!fields.is_empty()).then(|| fields.iter().map(|f| f.column.as_str()).collect());
         for (i, j) in join.iter().enumerate() {
             if let Some(fs) = &entity_fields {
-                if !fs.iter().any(|f| *f == j.parent) {
+                if !fs.contains(&j.parent) {
                     out.push(Issue::error(
                         format!("{at}.join[{i}].parent"),
                         "model.unknown_field",
@@ -173,7 +173,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
                 }
             }
             if let (Some(cols), Some(own)) = (&columns, &own) {
-                if !cols.contains(&j.child.as_str()) && !own.iter().any(|f| *f == j.child) {
+                if !cols.contains(&j.child.as_str()) && !own.contains(&j.child) {
                     out.push(Issue::error(
                         format!("{at}.join[{i}].child"),
                         "model.unknown_field",
