@@ -331,8 +331,14 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 client(registry)?.bundle(&name, &version)?
             };
             let v = steward_registry::verify_bundle(&b, &roots)?;
+            // What this machine saw of the registry's log before must still be there.
+            let seen = steward_signing::config_dir().join("seen");
+            let remark = steward_registry::check_seen_head(&seen, &roots, &b, &v)?;
             if format == Format::Json {
                 return to_json(&v);
+            }
+            if let Some(r) = &remark {
+                eprintln!("note: {r}");
             }
             Ok(format!(
                 "verified {}@{} ({})\nsigned by {}{} for domain `{}` under trust policy {}\naudit log: entry {} chains to entry {} ({})\n{}{}",

@@ -26,7 +26,7 @@ pub use error::RegistryError;
 pub use http::{router, serve, TrustView, OPENAPI};
 pub use service::{check_name, Registry, Search, MAX_BODY};
 pub use types::*;
-pub use verify::{verify_bundle, VerifiedBundle};
+pub use verify::{check_seen_head, verify_bundle, SeenHead, VerifiedBundle};
 
 use steward_model::ProductDefinition;
 use steward_signing::{canonical_json, Envelope, KeyPair, PRODUCT_PAYLOAD_TYPE};

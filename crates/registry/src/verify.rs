@@ -124,3 +124,62 @@ pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, 
         definition: Some(def),
     })
 }
+
+/// The head of a registry's audit log as a consumer last saw it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SeenHead {
+    pub index: u64,
+    pub hash: String,
+}
+
+/// Checks a verified bundle against the log head this consumer saw before from the registry
+/// with these root keys (kept in `dir`, one file per registry, named by its first root key's
+/// fingerprint), then remembers the newer head. A log that no longer holds the entry seen
+/// before — rewritten history, a fork shown to this consumer — is refused. Returns a remark when
+/// the bundle is older than what was seen (nothing to compare it with).
+pub fn check_seen_head(
+    dir: &std::path::Path,
+    roots: &[PublicKey],
+    b: &Bundle,
+    v: &VerifiedBundle,
+) -> Result<Option<String>, RegistryError> {
+    let Some(root) = roots.first() else { return Ok(None) };
+    let name: String = root.fingerprint().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let path = dir.join(format!("{name}.json"));
+    let io = |e: std::io::Error| RegistryError::Storage(format!("{}: {e}", path.display()));
+    let seen: Option<SeenHead> = match std::fs::read_to_string(&path) {
+        Ok(t) => {
+            Some(serde_json::from_str(&t).map_err(|e| RegistryError::Storage(format!("{}: {e}", path.display())))?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
+    };
+    let mut remark = None;
+    if let Some(seen) = &seen {
+        match b.log.iter().find(|e| e.index == seen.index) {
+            Some(e) if e.hash != seen.hash => {
+                return Err(RegistryError::Signature(format!(
+                    "the registry's log changed: entry {} was {} when last seen, it is {} now",
+                    seen.index, seen.hash, e.hash
+                )))
+            }
+            Some(_) => {}
+            None if v.head_index < seen.index => {
+                remark = Some(format!(
+                    "this bundle ends at log entry {}, before entry {} seen already: it may be stale",
+                    v.head_index, seen.index
+                ));
+            }
+            None => {}
+        }
+    }
+    if seen.as_ref().is_none_or(|s| v.head_index > s.index) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = path.with_extension("json.tmp");
+        let text = serde_json::to_vec(&SeenHead { index: v.head_index, hash: v.head_hash.clone() })
+            .map_err(|e| RegistryError::Storage(e.to_string()))?;
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+    }
+    Ok(remark)
+}

@@ -319,6 +319,28 @@ fn suite(db: String) {
     t.log.remove(2);
     assert!(verify_bundle(&t, &[admin.public()]).unwrap_err().to_string().contains("chain is broken"));
 
+    // A consumer remembers the head it saw, and notices a log that changed under it.
+    let seen = tempfile::tempdir().unwrap();
+    let v0 = verify_bundle(&b0, &[admin.public()]).unwrap();
+    assert_eq!(check_seen_head(seen.path(), &[admin.public()], &b0, &v0).unwrap(), None);
+    let v = verify_bundle(&b, &[admin.public()]).unwrap();
+    assert_eq!(
+        check_seen_head(seen.path(), &[admin.public()], &b, &v).unwrap(),
+        None,
+        "a later bundle of the same log"
+    );
+    let mut forked = b0.clone();
+    let last = forked.log.len() - 1;
+    forked.log[last].hash = "0".repeat(64);
+    let e = check_seen_head(seen.path(), &[admin.public()], &forked, &v0).unwrap_err();
+    assert!(e.to_string().contains("the registry's log changed"), "{e}");
+    let older = c.bundle("customer360", "1.0.0").unwrap();
+    let mut short = older.clone();
+    short.log.truncate(1);
+    let vs = verify_bundle(&short, &[admin.public()]).unwrap();
+    let remark = check_seen_head(seen.path(), &[admin.public()], &short, &vs).unwrap().unwrap();
+    assert!(remark.contains("may be stale"), "{remark}");
+
     // The whole log chains.
     let all = c.log(0, 10_000).unwrap();
     assert_eq!(verify_chain(&all).unwrap().as_deref(), Some(all.last().unwrap().hash.as_str()));

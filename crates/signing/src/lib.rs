@@ -293,6 +293,17 @@ impl KeyPair {
     }
 }
 
+/// Steward's configuration folder: `$STEWARD_CONFIG_DIR`, else `$XDG_CONFIG_HOME/steward`, else
+/// `~/.config/steward`. It holds public keys and what a consumer has seen of registries; never a
+/// secret.
+pub fn config_dir() -> PathBuf {
+    std::env::var_os("STEWARD_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CONFIG_HOME").map(|x| PathBuf::from(x).join("steward")))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/steward")))
+        .unwrap_or_else(|| PathBuf::from(".steward-config"))
+}
+
 /// Where Steward keeps the public halves of the user's signing keys (the secrets stay in the
 /// keychain, which cannot be listed): one `<name>.pub` file each.
 #[derive(Debug, Clone)]
@@ -309,14 +320,9 @@ pub struct KeyInfo {
 }
 
 impl KeyRing {
-    /// `$STEWARD_CONFIG_DIR/keys`, else `$XDG_CONFIG_HOME/steward/keys`, else `~/.config/steward/keys`.
+    /// `<config_dir>/keys`.
     pub fn default_location() -> KeyRing {
-        let base = std::env::var_os("STEWARD_CONFIG_DIR")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("XDG_CONFIG_HOME").map(|x| PathBuf::from(x).join("steward")))
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/steward")))
-            .unwrap_or_else(|| PathBuf::from(".steward-config"));
-        KeyRing { dir: base.join("keys") }
+        KeyRing { dir: config_dir().join("keys") }
     }
 
     pub fn at(dir: &Path) -> KeyRing {
