@@ -340,6 +340,9 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
             if let Some(r) = &remark {
                 eprintln!("note: {r}");
             }
+            if v.trust_expired {
+                eprintln!("note: the newest trust policy in this bundle has expired: fetch the bundle again");
+            }
             Ok(format!(
                 "verified {}@{} ({})\nsigned by {}{} for domain `{}` under trust policy {}\naudit log: entry {} chains to entry {} ({})\n{}{}",
                 v.name,

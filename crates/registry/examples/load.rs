@@ -133,6 +133,7 @@ fn main() {
         serial: 1,
         admins: vec![],
         signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
+        expires: None,
     };
     c.set_trust(&sign_trust(&policy, &admin).expect("sign")).expect("trust");
     let base = steward_model::load(

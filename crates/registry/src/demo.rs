@@ -25,6 +25,7 @@ pub fn serve(db: &str, listen: &str, admin: &str, steward: &str) -> Result<(), R
                 key: steward_signing::PublicKey::from_text(&demo.public_key)?,
                 domains: vec!["*".into()],
             }],
+            expires: None,
         };
         reg.set_trust(sign_trust(&policy, &admin_key)?)?;
         tracing::info!(serial, steward, "demo trust policy applied");

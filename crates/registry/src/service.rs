@@ -212,6 +212,14 @@ impl Registry {
         let (payload, value) = canonical_payload(&env, TRUST_PAYLOAD_TYPE)?;
         let policy: TrustPolicy =
             serde_json::from_value(value).map_err(|e| RegistryError::Invalid(format!("not a trust policy: {e}")))?;
+        if let Some(t) = &policy.expires {
+            if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+                return Err(RegistryError::Invalid(format!("expires: `{}` is not an RFC 3339 time", t.escape_debug())));
+            }
+            if policy.expired_at(chrono::Utc::now()) {
+                return Err(RegistryError::Invalid(format!("the trust policy expired already ({t})")));
+            }
+        }
         for s in &policy.signers {
             for d in &s.domains {
                 if d != "*" {
@@ -276,6 +284,13 @@ impl Registry {
         let Some(trust) = self.trust()? else {
             return Err(RegistryError::Untrusted("no trust policy yet: a registry admin must sign one first".into()));
         };
+        if trust.policy.expired_at(chrono::Utc::now()) {
+            return Err(RegistryError::Untrusted(format!(
+                "trust policy {} expired on {}: a registry admin must sign a new one",
+                trust.serial,
+                trust.policy.expires.clone().unwrap_or_default()
+            )));
+        }
         let name = def.metadata.name.clone();
         let domain = def.metadata.domain.clone();
         let signer = verify_for_domain(&env, PRODUCT_PAYLOAD_TYPE, &trust.policy, &domain)?;

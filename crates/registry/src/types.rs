@@ -17,6 +17,10 @@ pub struct TrustPolicy {
     pub admins: Vec<PublicKey>,
     #[serde(default)]
     pub signers: Vec<TrustedSigner>,
+    /// When the policy stops being valid (RFC 3339): after it, nothing is published until an
+    /// admin signs a new one, and consumers see that what they hold is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +34,14 @@ pub struct TrustedSigner {
 }
 
 impl TrustPolicy {
+    /// Whether the policy has expired at `now`; an unreadable date counts as expired.
+    pub fn expired_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        match &self.expires {
+            None => false,
+            Some(t) => chrono::DateTime::parse_from_rfc3339(t).map(|t| t <= now).unwrap_or(true),
+        }
+    }
+
     /// The keys allowed to publish for `domain`.
     pub fn signers_for(&self, domain: &str) -> Vec<PublicKey> {
         self.signers.iter().filter(|s| s.domains.iter().any(|d| d == "*" || d == domain)).map(|s| s.key).collect()

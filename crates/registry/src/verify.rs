@@ -26,6 +26,8 @@ pub struct VerifiedBundle {
     pub head_hash: String,
     pub yanked: Option<String>,
     pub deprecated: Option<String>,
+    /// The newest trust policy in the bundle has expired: what you hold may be stale (fetch again).
+    pub trust_expired: bool,
     #[serde(skip)]
     pub definition: Option<ProductDefinition>,
 }
@@ -121,6 +123,7 @@ pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, 
         head_hash: head,
         yanked,
         deprecated,
+        trust_expired: policies.last().is_some_and(|p| p.expired_at(chrono::Utc::now())),
         definition: Some(def),
     })
 }

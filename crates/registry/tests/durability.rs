@@ -51,6 +51,7 @@ fn kill_mid_stream(db: String) {
         serial: 1,
         admins: vec![],
         signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
+        expires: None,
     };
     c.set_trust(&sign_trust(&policy, &admin).unwrap()).unwrap();
 

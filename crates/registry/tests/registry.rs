@@ -44,6 +44,7 @@ fn policy(serial: u64, signers: Vec<(&str, &KeyPair, &[&str])>) -> TrustPolicy {
                 domains: d.iter().map(|x| x.to_string()).collect(),
             })
             .collect(),
+        expires: None,
     }
 }
 
@@ -346,6 +347,24 @@ fn suite(db: String) {
     assert_eq!(verify_chain(&all).unwrap().as_deref(), Some(all.last().unwrap().hash.as_str()));
     let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["trust", "publish", "publish", "publish", "yank", "deprecate"]);
+    assert!(!v.trust_expired);
+    // An expired trust policy: nothing more is published, and a consumer sees the bundle is stale.
+    let mut p2 = policy(2, vec![("ada@example.com", &ada, &["customer"])]);
+    p2.expires = Some("2020-01-01T00:00:00Z".into());
+    let e = c.set_trust(&sign_trust(&p2, &admin).unwrap()).unwrap_err();
+    assert_eq!((e.status(), e.code()), (422, "registry.invalid"), "{e}");
+    let soon = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    p2.expires = Some(soon.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    c.set_trust(&sign_trust(&p2, &admin).unwrap()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    let mut later = weaker.clone();
+    later.metadata.version = "1.3.0".into();
+    let e = publish(&c, &later, &ada).unwrap_err();
+    assert_eq!((e.status(), e.code()), (403, "registry.untrusted"), "{e}");
+    assert!(e.to_string().contains("expired"), "{e}");
+    let v = verify_bundle(&c.bundle("customer360", "1.1.0").unwrap(), &[admin.public()]).unwrap();
+    assert!(v.trust_expired);
+
     // The OpenAPI description is served, and documents every route.
     let (status, _) = raw(&base, "GET", "/v1/openapi.json", None);
     assert_eq!(status, 200);
