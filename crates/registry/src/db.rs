@@ -400,14 +400,25 @@ fn writer(mut conn: Box<dyn Conn>, rx: mpsc::Receiver<Job>) {
         for j in jobs {
             let ok = conn.batch("SAVEPOINT job").is_ok();
             let mut failed = false;
-            let (done, reply) = j(&mut Watch { inner: conn.as_mut(), failed: &mut failed });
+            // A job that panics fails alone: its caller hears that the writer stopped, the
+            // others in the group go on, and the writer keeps serving.
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                j(&mut Watch { inner: conn.as_mut(), failed: &mut failed })
+            }));
+            let (done, reply) = match ran {
+                Ok((done, reply)) => (done, Some(reply)),
+                Err(_) => {
+                    tracing::error!("registry: a write job panicked; rolled back");
+                    (false, None)
+                }
+            };
             // A job that failed leaves nothing behind, whatever it wrote before failing.
             let _ = if failed || !ok || !done {
                 conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
             } else {
                 conn.batch("RELEASE SAVEPOINT job")
             };
-            replies.push(reply);
+            replies.extend(reply);
         }
         let committed = conn.batch("COMMIT").is_ok();
         if !committed {
@@ -450,5 +461,36 @@ impl Conn for NoConn {
     }
     fn batch(&mut self, _: &str) -> Result<(), RegistryError> {
         Err(storage("no transaction"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_or_panicking_job_leaves_nothing_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&DbUrl::Sqlite(dir.path().join("r.db"))).unwrap();
+        let insert = |c: &mut dyn Conn, d: &str| c.exec("INSERT INTO actions (digest) VALUES ($1)", &[d.into()]);
+        // Wrote, then failed: rolled back to its savepoint.
+        let e = db
+            .write(move |c| {
+                insert(c, "a")?;
+                Err::<(), _>(RegistryError::Invalid("no".into()))
+            })
+            .unwrap_err();
+        assert_eq!(e.code(), "registry.invalid");
+        // Wrote, then panicked: rolled back, and its caller is told.
+        let e = db
+            .write(move |c| -> Result<(), RegistryError> {
+                insert(c, "b")?;
+                panic!("a bug in a job")
+            })
+            .unwrap_err();
+        assert_eq!(e.code(), "registry.storage");
+        db.write(move |c| insert(c, "c").map(|_| ())).unwrap();
+        let rows = db.read(|c| c.query("SELECT digest FROM actions ORDER BY digest", &[])).unwrap();
+        assert_eq!(rows, vec![vec![Val::Text("c".into())]]);
     }
 }
