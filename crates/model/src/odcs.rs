@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::{Columns, Derived, Field, FieldType, JoinPair, ProductDefinition, QualityRule};
+use crate::{Derived, Field, FieldType, JoinPair, ProductDefinition, QualityRule};
 
 /// The ODCS version written.
 pub const ODCS_API_VERSION: &str = "v3.1.0";
@@ -112,24 +112,9 @@ fn quality(rule: &QualityRule, object: &str) -> Value {
 
 /// The column a rule is about, when it is about one column.
 fn rule_column(rule: &QualityRule) -> Option<String> {
-    match rule {
-        QualityRule::NotNull { column, .. }
-        | QualityRule::AcceptedValues { column, .. }
-        | QualityRule::Regex { column, .. }
-        | QualityRule::Range { column, .. } => Some(column.clone()),
-        QualityRule::Unique { column: Columns::One(c), .. } => Some(c.clone()),
+    match rule.columns().as_slice() {
+        [one] => Some(one.to_string()),
         _ => None,
-    }
-}
-
-fn rule_table(rule: &QualityRule) -> Option<&str> {
-    match rule {
-        QualityRule::NotNull { table, .. }
-        | QualityRule::Unique { table, .. }
-        | QualityRule::AcceptedValues { table, .. }
-        | QualityRule::Range { table, .. }
-        | QualityRule::Regex { table, .. }
-        | QualityRule::RowCount { table, .. } => table.as_deref(),
     }
 }
 
@@ -238,7 +223,7 @@ pub fn to_odcs(def: &ProductDefinition) -> Value {
         objects.push(o);
     }
     for rule in &def.quality {
-        let table = rule_table(rule).map(String::from).unwrap_or_else(|| root.clone());
+        let table = rule.table().map(String::from).unwrap_or_else(|| root.clone());
         let Some(o) = objects.iter_mut().find(|o| o.name == table) else { continue };
         let q = quality(rule, &o.name);
         match rule_column(rule).and_then(|c| o.properties.iter_mut().find(|p| p.get("name") == Some(&json!(c)))) {
