@@ -2,9 +2,10 @@
 //! keychain (the test runs under scripts/with-keyring.sh), a registry served by the CLI itself on
 //! loopback over a SQLite file.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
+
+use steward_testkit::{spawn_listening, ServerProcess};
 
 struct Env {
     config: tempfile::TempDir,
@@ -47,28 +48,14 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}-{t}", std::process::id())
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(env: &Env, db: &Path, admin_key: &str) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["registry", "serve", "--listen", "127.0.0.1:0", "--admin-key", admin_key, "--db"])
-        .arg(db)
-        .env("STEWARD_CONFIG_DIR", env.config.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected: {line}")).to_string();
-    (Server(child), url)
+fn serve(env: &Env, db: &Path, admin_key: &str) -> (ServerProcess, String) {
+    spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args(["registry", "serve", "--listen", "127.0.0.1:0", "--admin-key", admin_key, "--db"])
+            .arg(db)
+            .env("STEWARD_CONFIG_DIR", env.config.path())
+            .stderr(Stdio::null()),
+    )
 }
 
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {

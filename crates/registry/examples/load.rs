@@ -4,23 +4,13 @@
 //!
 //!   cargo run --release -p steward-registry --example load -- --db sqlite|postgres [--clients 64] [--seconds 10]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use steward_registry::*;
 use steward_signing::KeyPair;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn arg(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
@@ -118,16 +108,12 @@ fn main() {
     let ada = Arc::new(KeyPair::from_seed("ada", [2; 32]));
     let exe = std::env::current_exe().expect("own path");
     let bin = exe.parent().and_then(|p| p.parent()).expect("target dir").join("steward-registry");
-    let mut child = Command::new(&bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--admin-key", &admin.public().to_text()])
-        .env("STEWARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e} (build it with cargo build --release -p steward-registry)", bin.display()));
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server start");
-    let _server = Server(child);
-    let url = line.trim().trim_start_matches("listening on ").to_string();
+    assert!(bin.exists(), "{} is missing: cargo build --release -p steward-registry", bin.display());
+    let (_server, url) = steward_testkit::spawn_listening(
+        Command::new(&bin)
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--admin-key", &admin.public().to_text()])
+            .env("STEWARD_LOG", "warn"),
+    );
     let c = Client::new(&url).expect("client");
     let policy = TrustPolicy {
         serial: 1,

@@ -3,34 +3,22 @@
 //! verify; no version may exist without its log entry (nothing half-written).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use steward_registry::*;
 use steward_signing::KeyPair;
+use steward_testkit::{spawn_listening, ServerProcess};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &str, admin: &KeyPair) -> (Server, Client) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steward-registry"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--admin-key", &admin.public().to_text()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected: {line}")).to_string();
-    (Server(child), Client::new(&url).unwrap())
+fn serve(db: &str, admin: &KeyPair) -> (ServerProcess, Client) {
+    let (server, url) = spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_steward-registry"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--admin-key", &admin.public().to_text()])
+            .stderr(Stdio::null()),
+    );
+    (server, Client::new(&url).unwrap())
 }
 
 fn product(i: usize, patch: u64) -> steward_model::ProductDefinition {
@@ -180,7 +168,7 @@ fn postgres_password_comes_from_stdin_never_the_url() {
         let out = child.wait_with_output().unwrap();
         panic!("the registry did not start: {}", String::from_utf8_lossy(&out.stderr));
     };
-    let _server = Server(child);
+    let _server = ServerProcess(child);
     let c = Client::new(&base).unwrap();
     assert!(c.trust().unwrap().current.is_none());
 }

@@ -160,3 +160,30 @@ impl Drop for PgCluster {
         let _ = self.command("pg_ctl").args(["-D"]).arg(&data).args(["-m", "immediate", "-w", "stop"]).output();
     }
 }
+
+/// A server process started by a test, killed when dropped.
+pub struct ServerProcess(pub std::process::Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `command` (stdout piped here) and waits for its first line, `listening on URL`, as
+/// Steward's servers print once they accept connections. Panics with that line otherwise.
+pub fn spawn_listening(command: &mut Command) -> (ServerProcess, String) {
+    use std::io::BufRead;
+    let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("start the server");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped stdout");
+    std::io::BufReader::new(stdout).read_line(&mut line).expect("read the server's first line");
+    let server = ServerProcess(child);
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
+        .to_string();
+    (server, url)
+}
