@@ -249,7 +249,10 @@ pub fn export_each(
                 entities = pipelined(
                     &parts,
                     |p| nested(&part(p)?, tmp),
-                    |mut df| w.finish(&mut df).map_err(|e| werr(tmp, e)),
+                    |df| {
+                        let mut df = steward_display::json_frame(&df).map_err(|(c, e)| werr(tmp, column_err(&c, e)))?;
+                        w.finish(&mut df).map_err(|e| werr(tmp, e))
+                    },
                 )?;
                 Ok(())
             })?;
@@ -268,7 +271,9 @@ pub fn export_each(
                     .collect::<Result<Vec<_>, _>>()?;
                 for (i, p) in parts.iter().enumerate() {
                     for (t, (_, lf)) in tables(&part(p)?).into_iter().enumerate() {
-                        let mut df = lf.collect().map_err(|e| werr(&tmps[t], e))?;
+                        let df = lf.collect().map_err(|e| werr(&tmps[t], e))?;
+                        let mut df =
+                            steward_display::csv_frame(&df).map_err(|(c, e)| werr(&tmps[t], column_err(&c, e)))?;
                         if t == 0 {
                             entities += df.height() as u64;
                         }
@@ -395,13 +400,51 @@ fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
 }
 
 fn sql_type(d: &DataType) -> &'static str {
-    if d.is_integer() || matches!(d, DataType::Boolean) {
+    // Larger integers go in as text: SQLite would turn them into lossy reals.
+    if matches!(
+        d,
+        DataType::Boolean
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+    ) {
         "INTEGER"
     } else if d.is_float() {
         "REAL"
     } else {
         "TEXT"
     }
+}
+
+/// One value as SQLite holds it, exactly: integers that fit as integers, floats as reals, and
+/// everything else (decimals, 128-bit and large unsigned integers, times, nested rows…) as the
+/// CLI's text of it — never a silent zero.
+fn sqlite_value(v: &AnyValue<'_>) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Integer(i64::from(*b)),
+        AnyValue::Int8(_) | AnyValue::Int16(_) | AnyValue::Int32(_) | AnyValue::Int64(_) => {
+            v.extract::<i64>().map_or_else(|| text_value(v), Value::Integer)
+        }
+        AnyValue::UInt8(_) | AnyValue::UInt16(_) | AnyValue::UInt32(_) | AnyValue::UInt64(_) => {
+            v.extract::<i64>().map_or_else(|| text_value(v), Value::Integer)
+        }
+        AnyValue::Float32(_) | AnyValue::Float64(_) => v.extract::<f64>().map_or_else(|| text_value(v), Value::Real),
+        _ => text_value(v),
+    }
+}
+
+fn text_value(v: &AnyValue<'_>) -> rusqlite::types::Value {
+    steward_display::cell_text(v).map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text)
+}
+
+fn column_err(column: &str, e: PolarsError) -> String {
+    format!("column `{column}`: {e}")
 }
 
 fn quote(s: &str) -> String {
@@ -423,15 +466,7 @@ fn write_table(tx: &rusqlite::Transaction<'_>, name: &str, df: &DataFrame, creat
             .iter()
             .map(|c| {
                 let v = c.get(row).map_err(|e| e.to_string())?;
-                Ok(match v {
-                    AnyValue::Null => rusqlite::types::Value::Null,
-                    AnyValue::Boolean(b) => rusqlite::types::Value::Integer(i64::from(b)),
-                    v if c.dtype().is_integer() => {
-                        rusqlite::types::Value::Integer(v.extract::<i64>().unwrap_or_default())
-                    }
-                    v if c.dtype().is_float() => rusqlite::types::Value::Real(v.extract::<f64>().unwrap_or_default()),
-                    v => rusqlite::types::Value::Text(v.str_value().into_owned()),
-                })
+                Ok(sqlite_value(&v))
             })
             .collect::<Result<_, String>>()?;
         stmt.execute(rusqlite::params_from_iter(values)).map_err(|e| e.to_string())?;

@@ -560,11 +560,21 @@ fn open_product(
 
 fn frame_text(df: &polars::prelude::DataFrame, format: Format) -> Result<String, CliError> {
     use polars::prelude::{JsonFormat, JsonWriter, SerWriter};
-    let mut df = df.clone();
+    use steward_sources::display::{csv_frame, json_frame};
+    let unsupported = |(column, e): (String, polars::prelude::PolarsError)| CliError {
+        code: "cli.output".into(),
+        message: format!("column `{column}` cannot be written as {format:?}: {e}"),
+    };
     let mut buf = Vec::new();
     let done = match format {
-        Format::Json => JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df),
-        Format::Csv => polars::prelude::CsvWriter::new(&mut buf).include_header(true).finish(&mut df),
+        Format::Json => {
+            let mut df = json_frame(df).map_err(unsupported)?;
+            JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df)
+        }
+        Format::Csv => {
+            let mut df = csv_frame(df).map_err(unsupported)?;
+            polars::prelude::CsvWriter::new(&mut buf).include_header(true).finish(&mut df)
+        }
         _ => {
             std::env::set_var("POLARS_FMT_MAX_COLS", "20");
             std::env::set_var("POLARS_FMT_STR_LEN", "40");
@@ -635,8 +645,9 @@ fn preview(
             .columns()
             .iter()
             .map(|c| {
-                let value = c.get(0).map(|x| if x.is_null() { "null".to_string() } else { x.str_value().into_owned() });
-                vec![c.name().to_string(), c.dtype().to_string(), value.unwrap_or_default()]
+                let value =
+                    c.get(0).ok().map(|x| steward_sources::display::cell_text(&x).unwrap_or_else(|| "null".into()));
+                vec![c.name().to_string(), steward_sources::display::type_label(c.dtype()), value.unwrap_or_default()]
             })
             .collect();
         format!("{} {key}\n\n{}", def.entity.name, table(&["field", "type", "value"], &rows))

@@ -380,6 +380,22 @@ fn country_of(locale: &str) -> &'static str {
 }
 
 fn strings(c: &Column) -> Result<StringChunked, PrivacyError> {
+    match c.dtype() {
+        // Bytes are masked as their hex text, so every text rule is deterministic on them too.
+        DataType::Binary => {
+            let b = c.binary().map_err(|e| col_err(c, e.to_string()))?;
+            let hex: StringChunked =
+                b.iter().map(|v| v.map(|bytes| bytes.iter().map(|x| format!("{x:02x}")).collect::<String>())).collect();
+            return Ok(hex.with_name(c.name().clone()));
+        }
+        d @ (DataType::List(_) | DataType::Array(..) | DataType::Struct(_)) => {
+            return Err(col_err(
+                c,
+                format!("this rule masks single values, not {d}; mask it with `null`, `redact` or `constant`"),
+            ));
+        }
+        _ => {}
+    }
     let s = c
         .cast(&DataType::String)
         .map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
@@ -525,7 +541,7 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
         RuleKind::Noise { pct, days } => {
             let entity = ctx.entity;
             match &dtype {
-                d if d.is_primitive_numeric() && *pct > 0.0 => {
+                d if (d.is_primitive_numeric() || d.is_decimal()) && *pct > 0.0 => {
                     let f = column.cast(&DataType::Float64).map_err(|e| col_err(column, e.to_string()))?;
                     let f = f.f64().map_err(|e| col_err(column, e.to_string()))?;
                     let noisy: Float64Chunked = f
@@ -538,6 +554,17 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                         let rounded =
                             c.f64().map_err(|e| col_err(column, e.to_string()))?.apply_values(f64::round).into_column();
                         rounded.cast(d).map_err(|e| col_err(column, e.to_string()))?
+                    } else if let DataType::Decimal(_, scale) = d {
+                        // Money stays money: the noisy amount keeps the column's scale, and an
+                        // amount that no longer fits its precision is an error, never a null.
+                        let unit = 10f64.powi(*scale as i32);
+                        let f = c.f64().map_err(|e| col_err(column, e.to_string()))?;
+                        let rounded = f.apply_values(|x| (x * unit).round() / unit).into_column();
+                        // A value near the top of its precision may outgrow it: widen, never null.
+                        rounded
+                            .strict_cast(d)
+                            .or_else(|_| rounded.strict_cast(&DataType::Decimal(38, *scale)))
+                            .map_err(|e| col_err(column, e.to_string()))?
                     } else {
                         c.cast(d).map_err(|e| col_err(column, e.to_string()))?
                     }
@@ -643,7 +670,8 @@ fn generalise(g: &Generalise, column: &Column) -> Result<Column, PrivacyError> {
         Ok(d.as_date_iter().collect())
     };
     let band = |lo: f64, width: f64| -> String {
-        if width.fract() == 0.0 {
+        // Whole bands read as whole numbers while floats hold them exactly (|x| < 2^53).
+        if width.fract() == 0.0 && (lo + width).abs() < 9.0e15 && lo.abs() < 9.0e15 {
             format!("{}-{}", lo as i64, (lo + width) as i64 - 1)
         } else {
             format!("{lo}-{}", lo + width)
@@ -682,7 +710,7 @@ fn generalise(g: &Generalise, column: &Column) -> Result<Column, PrivacyError> {
             out.into_column()
         }
         Generalise::Band { width } | Generalise::Bucket { width } => {
-            if !dtype.is_primitive_numeric() {
+            if !dtype.is_primitive_numeric() && !dtype.is_decimal() {
                 return Err(col_err(column, format!("bands and buckets need numbers, not {dtype}")));
             }
             let f = column.cast(&DataType::Float64).map_err(|e| col_err(column, e.to_string()))?;

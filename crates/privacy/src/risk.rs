@@ -32,6 +32,14 @@ impl ColumnLeaks {
 }
 
 fn texts(c: &Column) -> Result<Vec<Option<String>>, PrivacyError> {
+    let castable =
+        matches!(c.dtype(), DataType::String | DataType::Boolean | DataType::Date | DataType::Datetime(_, None))
+            || c.dtype().is_primitive_numeric();
+    if !castable {
+        // Decimals, durations, binary, nested rows…: compared by the text a person reads.
+        let s = c.as_materialized_series();
+        return Ok(s.iter().map(|v| steward_display::cell_text(&v).map(|x| x.trim().to_string())).collect());
+    }
     let s = c
         .cast(&DataType::String)
         .map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;

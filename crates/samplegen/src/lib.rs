@@ -8,10 +8,12 @@
 //!
 //! It writes files and the workspace manifest only. It must not be used by the app at run time.
 
+mod all_types;
 mod people;
 mod tables;
 mod write;
 
+pub use all_types::{all_types_child_frame, all_types_frame, write_all_types, ALL_TYPES_ROWS};
 pub use people::{card_number, Market};
 pub use steward_classify::luhn_valid;
 pub use tables::{generate_tables, Tables};

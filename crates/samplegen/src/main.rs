@@ -23,10 +23,19 @@ struct Args {
     /// `systems` writes one format per system; `parquet` writes every table as Parquet.
     #[arg(long, value_enum, default_value_t = Layout::Systems)]
     layout: Layout,
+    /// Write the small all-types workspace (one column of every type a source can produce)
+    /// instead of the demo.
+    #[arg(long)]
+    all_types: bool,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.all_types {
+        steward_samplegen::write_all_types(&args.out)?;
+        println!("wrote {}: the all-types workspace", args.out.display());
+        return Ok(());
+    }
     let s = generate(&args.out, &Options { customers: args.customers, seed: args.seed, layout: args.layout })?;
     println!(
         "wrote {}: {} customers, {} orders ({} orphans), {} invoices, {} tickets, {} countries; {} duplicate emails, {} malformed phones",

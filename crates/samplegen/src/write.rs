@@ -10,7 +10,7 @@ use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceManifest, MAN
 use crate::tables::{Customer, Invoice, Order, Tables, Ticket};
 use crate::{GenError, Layout};
 
-fn werr(path: &Path, e: impl std::fmt::Display) -> GenError {
+pub(crate) fn werr(path: &Path, e: impl std::fmt::Display) -> GenError {
     GenError::Write { path: path.to_path_buf(), message: e.to_string() }
 }
 
@@ -116,7 +116,7 @@ pub fn countries_frame(t: &Tables) -> PolarsResult<DataFrame> {
     ])
 }
 
-fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), GenError> {
+pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), GenError> {
     let file = std::fs::File::create(path).map_err(|e| werr(path, e))?;
     ParquetWriter::new(file).finish(df).map_err(|e| werr(path, e))?;
     Ok(())

@@ -23,10 +23,11 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::Serialize;
 
-pub use arrow_ipc::to_arrow_ipc;
+pub use arrow_ipc::{to_arrow_ipc, TYPES_METADATA_KEY};
 pub use csv::{CsvDialect, CsvOptions};
 pub use error::SourceError;
 pub use format::FileFormat;
+pub use steward_display as display;
 
 /// Re-exported so callers can hold frames without naming Polars' version themselves.
 pub use polars::prelude::DataFrame;
