@@ -62,9 +62,10 @@ test-rust:
 test-e2e:
 	STEWARD_DESKTOP_BIN="$(DESKTOP_BIN)" STEWARD_REGISTRY_BIN="$(CARGO_TARGET_DIR)/debug/steward-registry" node --test --test-reporter=spec tests/e2e/
 
-## Regenerate ui/src/bindings.ts from the Rust IPC types.
+## Regenerate ui/src/bindings.ts from the Rust IPC types, and the grid fixture of every type.
 bindings:
 	STEWARD_UPDATE_BINDINGS=1 cargo test -p steward-ipc typescript_bindings_are_fresh
+	STEWARD_UPDATE_BINDINGS=1 cargo test -p steward-sources --test ui_fixture
 
 ## Regenerate schemas/product-v1.schema.json from the Rust types of the product format.
 schemas:

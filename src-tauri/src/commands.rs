@@ -52,9 +52,11 @@ fn source_target(state: &AppState, source_id: &str) -> Result<Target, IpcError> 
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| IpcError::new("app.task", format!("background task failed: {e}")))?
+    tauri::async_runtime::spawn_blocking(move || {
+        steward_app::guarded("this", |message| IpcError::new(steward_app::INTERNAL_CODE, message), f)
+    })
+    .await
+    .map_err(|e| IpcError::new(steward_app::INTERNAL_CODE, format!("Steward could not finish this: {e}")))?
 }
 
 /// The opened workspace and its sources.

@@ -84,6 +84,7 @@ pub fn run() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    steward_app::quiet_panics();
     if display_missing() {
         eprintln!(
             "Steward needs a display, and neither DISPLAY nor WAYLAND_DISPLAY is set.\n\

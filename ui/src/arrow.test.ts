@@ -45,3 +45,40 @@ describe("gridFromIpc", () => {
     expect(() => gridFromIpc(new TextEncoder().encode("order_id,amount\n1,2\n"))).toThrow();
   });
 });
+
+// The all-types table as the desktop receives it, beside the texts the CLI prints for it; both
+// written by a Rust test (`make bindings` refreshes them).
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+type Expected = { rows: number; columns: { name: string; type: string; cells: (string | null)[] }[] };
+
+describe("every type as the CLI prints it", () => {
+  const fixture = (name: string) => readFileSync(resolve(process.cwd(), "src/fixtures", name));
+  const grid = gridFromIpc(new Uint8Array(fixture("all-types.arrow")));
+  const expected = JSON.parse(fixture("all-types.expected.json").toString("utf8")) as Expected;
+
+  it("has one type label per type, the CLI's", () => {
+    expect(grid.columns.map((c) => c.type)).toEqual(expected.columns.map((c) => c.type));
+    const byName = Object.fromEntries(grid.columns.map((c) => [c.name, c]));
+    expect(byName.price.type).toBe("decimal[15,2]");
+    expect(byName.price.numeric).toBe(true);
+    expect(byName.big.numeric).toBe(true);
+    expect(byName.at_time.numeric).toBe(false);
+    expect(byName.lines.nested).toBe(true);
+  });
+
+  it("shows every value of every type exactly as the CLI prints it", () => {
+    expect(grid.rowCount).toBe(expected.rows);
+    expected.columns.forEach((col, c) => {
+      const shown = Array.from({ length: expected.rows }, (_, r) => grid.cell(r, c));
+      expect({ column: col.name, cells: shown }).toEqual({ column: col.name, cells: col.cells });
+    });
+  });
+
+  it("keeps the scale of money: 711.56 is never 71156", () => {
+    const price = grid.columns.findIndex((c) => c.name === "price");
+    expect(grid.cell(0, price)).toBe("711.56");
+    expect(grid.cell(4, price)).toBe("0.10");
+  });
+});

@@ -102,18 +102,44 @@ function typeName(t: { typeId: Type; toString(): string }): string {
   }
 }
 
-/** Wraps an Arrow table for the grid. */
+/** Schema metadata key under which Steward sends each column's type label (JSON list). */
+export const TYPES_METADATA_KEY = "steward:types";
+
+/** The type labels Steward sent with the bytes, when it did. */
+function sentLabels(table: Table): string[] | null {
+  const raw = table.schema.metadata.get(TYPES_METADATA_KEY);
+  if (!raw) return null;
+  try {
+    const labels: unknown = JSON.parse(raw);
+    return Array.isArray(labels) && labels.length === table.schema.fields.length ? labels.map(String) : null;
+  } catch {
+    return null;
+  }
+}
+
+const NUMERIC_LABEL = /^(i\d+|u\d+|f\d+|decimal\[)/;
+const NESTED_LABEL = /^(list|struct|array)\[/;
+
+/** Wraps an Arrow table for the grid. Steward sends every value an Arrow reader would show
+ *  differently from the CLI (decimals, 128-bit integers, floats, times, durations, binary,
+ *  structs…) as the CLI's own text, with each column's type label in the schema metadata. */
 export function gridFromTable(table: Table): GridData {
   const fields = table.schema.fields;
   const vectors = fields.map((_, i) => table.getChildAt(i));
   const formats = fields.map((f) => formatter(f.type.typeId, (f.type as { unit?: number }).unit));
+  const labels = sentLabels(table);
   return {
-    columns: fields.map((f) => ({
-      name: f.name,
-      type: typeName(f.type),
-      numeric: NUMERIC.has(f.type.typeId),
-      nested: f.type.typeId === Type.List || f.type.typeId === Type.Struct || f.type.typeId === Type.LargeList,
-    })),
+    columns: fields.map((f, i) => {
+      const label = labels?.[i];
+      return label
+        ? { name: f.name, type: label, numeric: NUMERIC_LABEL.test(label), nested: NESTED_LABEL.test(label) }
+        : {
+            name: f.name,
+            type: typeName(f.type),
+            numeric: NUMERIC.has(f.type.typeId),
+            nested: f.type.typeId === Type.List || f.type.typeId === Type.Struct || f.type.typeId === Type.LargeList,
+          };
+    }),
     rowCount: table.numRows,
     cell: (row, col) => {
       const v = vectors[col]?.get(row);

@@ -66,3 +66,32 @@ describe("ProductView", () => {
     expect(document.querySelector('tr[data-rule="quality[0]"]')?.textContent).toContain("13 of 500");
   });
 });
+
+// The all-types table as the desktop shell sends it, and the texts the CLI prints for it.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+describe("every type in the product table and the 360 view", () => {
+  const fixture = (name: string) => readFileSync(resolve(process.cwd(), "src/fixtures", name));
+  const arrow = fixture("all-types.arrow");
+  const expected = JSON.parse(fixture("all-types.expected.json").toString("utf8")) as {
+    columns: { name: string; type: string; cells: (string | null)[] }[];
+  };
+  const allTypes: ProductSummary = { ...product, id: "all_types", entity: "Thing", key: ["id"], related: [] };
+
+  it("shows each value exactly as the CLI prints it, with one type label per type", async () => {
+    invoke.mockImplementation(async () => arrow.buffer.slice(arrow.byteOffset, arrow.byteOffset + arrow.byteLength));
+    render(<ProductView product={allTypes} sources={[]} initialTab="table" />);
+    await waitFor(() => expect(screen.getByTestId("product-page").textContent).toBe("Entities 1–6"));
+    const heads = Array.from(document.querySelectorAll(".grid-head-cell")).map((h) => h.getAttribute("title"));
+    expect(heads).toContain("price: decimal[15,2]");
+    expect(heads).toContain("wait: duration[ms]");
+    expect(screen.getAllByText("711.56").length).toBeGreaterThan(0);
+    fireEvent.click(screen.getByRole("button", { name: /Open the first Thing/ }));
+    const fields = await screen.findByTestId("entity-fields");
+    for (const col of expected.columns) {
+      const dd = fields.querySelector(`[data-field="${col.name}"] dd`);
+      expect({ field: col.name, shown: dd?.textContent }).toEqual({ field: col.name, shown: col.cells[0] ?? "null" });
+    }
+  });
+});

@@ -14,6 +14,7 @@ pub use steward_classify::thousands;
 
 mod editing;
 mod insight;
+mod internal;
 mod masking;
 mod product;
 mod targets;
@@ -26,6 +27,7 @@ pub use insight::{
     classify, classify_frame, decide, profile, profile_column, profile_frame_column, relations, ColumnClassification,
     RelationsReport, SkippedSource,
 };
+pub use internal::{guarded, internal_message, panic_detail, quiet_panics, INTERNAL_CODE};
 pub use masking::{
     export_masked, mask_tables, masked_assembled, masked_key, masking_key, masking_key_name,
     measure as measure_privacy, privacy_report, profile as masking_profile, reveal_values, rotate_masking_key,

@@ -318,8 +318,33 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("STEWARD_LOG"))
         .with_writer(std::io::stderr)
         .init();
+    steward_app::quiet_panics();
     let cli = Cli::parse();
-    let result = match &cli.command {
+    let result = steward_app::guarded(
+        "this command",
+        |message| CliError { code: steward_app::INTERNAL_CODE.into(), message },
+        || run(&cli),
+    );
+    match result {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            match cli.format {
+                Format::Json => {
+                    let body = serde_json::json!({ "error": e });
+                    eprintln!("{body}");
+                }
+                _ => eprintln!("error: {}", e.message),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<String, CliError> {
+    match &cli.command {
         Command::Preview { file, quality: true, workspace, .. } => quality(file, workspace.as_deref(), cli.format),
         Command::Preview { file, entity, limit, offset, workspace, profile, .. } => {
             preview(file, entity.as_deref(), *limit, *offset, workspace.as_deref(), profile.as_deref(), cli.format)
@@ -370,22 +395,6 @@ fn main() -> ExitCode {
             }
             SourcesCommand::Relations { workspace } => relations(workspace, cli.format),
         },
-    };
-    match result {
-        Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            match cli.format {
-                Format::Json => {
-                    let body = serde_json::json!({ "error": e });
-                    eprintln!("{body}");
-                }
-                _ => eprintln!("error: {}", e.message),
-            }
-            ExitCode::FAILURE
-        }
     }
 }
 

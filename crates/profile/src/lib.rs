@@ -102,7 +102,7 @@ pub fn profile(
                 if i >= total || cancelled.load(std::sync::atomic::Ordering::Relaxed) {
                     break;
                 }
-                if tx.send((i, profile_column(&columns[i]))).is_err() {
+                if tx.send((i, profile_column_guarded(&columns[i]))).is_err() {
                     break;
                 }
             });
@@ -133,6 +133,20 @@ fn show(v: AnyValue<'_>) -> Option<String> {
         AnyValue::Null => None,
         other => Some(other.str_value().into_owned()),
     }
+}
+
+/// Profiles one column; a failure deep inside Polars on an unusual type becomes an error naming
+/// the column and its type, never a crashed scan.
+fn profile_column_guarded(c: &Column) -> Result<ColumnProfile, ProfileError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| profile_column(c))).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("internal error");
+        tracing::error!(column = %c.name(), dtype = %c.dtype(), detail, "profiling failed");
+        Err(col_err(c.name(), format!("columns of type {} cannot be profiled yet ({detail})", c.dtype())))
+    })
 }
 
 fn profile_column(c: &Column) -> Result<ColumnProfile, ProfileError> {
@@ -206,12 +220,17 @@ fn distinct_and_top(c: &Column, non_null: u64) -> Result<(u64, Vec<TopValue>), P
 
 fn histogram(c: &Column) -> PolarsResult<Option<Histogram>> {
     let kind = match c.dtype() {
-        d if d.is_primitive_numeric() => "number",
+        d if d.is_primitive_numeric() || d.is_decimal() => "number",
         DataType::Date => "date",
         DataType::Datetime(_, _) => "datetime",
         _ => return Ok(None),
     };
-    let physical = c.to_physical_repr().cast(&DataType::Float64)?;
+    // Decimals bin by their value, not by their unscaled integers.
+    let physical = if c.dtype().is_decimal() {
+        c.cast(&DataType::Float64)?
+    } else {
+        c.to_physical_repr().cast(&DataType::Float64)?
+    };
     let values: Vec<f64> = physical.f64()?.iter().flatten().filter(|v| v.is_finite()).collect();
     let (Some(lo), Some(hi)) = (values.iter().copied().reduce(f64::min), values.iter().copied().reduce(f64::max))
     else {

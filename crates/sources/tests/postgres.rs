@@ -11,10 +11,12 @@ fn setup() -> (PgCluster, PgTarget) {
     pg.psql(
         "CREATE SCHEMA crm;
          CREATE TABLE crm.customers (id integer PRIMARY KEY, email text, name varchar(80), born date,
-                                     score numeric(5,2), vip boolean, seen_at timestamptz, tags jsonb);
+                                     score numeric(5,2), vip boolean, seen_at timestamptz, tags jsonb,
+                                     balance numeric);
          INSERT INTO crm.customers
            SELECT i, 'user' || i || '@example.org', 'Zoë ' || i, DATE '1980-01-01' + i, i / 3.0, i % 2 = 0,
-                  TIMESTAMPTZ '2024-05-01 10:00:00+00' + i * INTERVAL '1 hour', '{\"a\": 1}'
+                  TIMESTAMPTZ '2024-05-01 10:00:00+00' + i * INTERVAL '1 hour', '{\"a\": 1}',
+                  i * 1000000000000.125
            FROM generate_series(1, 250) AS i;
          CREATE VIEW crm.vips AS SELECT id, email FROM crm.customers WHERE vip;
          CREATE TABLE public.secret_stuff (x int);
@@ -51,10 +53,11 @@ fn browses_inspects_and_previews_with_pushdown() {
             ("email", "str"),
             ("name", "str"),
             ("born", "date"),
-            ("score", "f64"),
+            ("score", "decimal[5,2]"),
             ("vip", "bool"),
             ("seen_at", "datetime[ms]"),
-            ("tags", "str")
+            ("tags", "str"),
+            ("balance", "decimal[38,3]")
         ]
     );
 
@@ -64,6 +67,9 @@ fn browses_inspects_and_previews_with_pushdown() {
         pg::read(&t, Some(10), &[PgFilter { column: "email".into(), value: "user42@example.org".into() }]).unwrap();
     assert_eq!(one.height(), 1);
     assert_eq!(one.column("name").unwrap().get(0).unwrap().str_value(), "Zoë 42");
+    // Money stays exact: numeric(5,2) and plain numeric arrive as decimals, never as floats.
+    assert_eq!(one.column("score").unwrap().get(0).unwrap().to_string(), "14.00");
+    assert_eq!(one.column("balance").unwrap().get(0).unwrap().to_string(), "42000000000005.250");
 
     // Filter values are bound parameters, never SQL.
     let injected =
