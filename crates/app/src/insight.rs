@@ -99,10 +99,17 @@ pub fn classify_frame(df: &DataFrame, saved: &BTreeMap<String, ColumnTags>) -> V
     df.columns()
         .iter()
         .map(|c| {
-            let values = sample(c, steward_classify::SAMPLE_SIZE);
+            // Values are only evidence where they are text, whole numbers or dates: a date's digits
+            // are not a phone number, and neither are an amount's.
+            let dtype = c.dtype();
+            let is_date = matches!(dtype, DataType::Date | DataType::Datetime(_, _));
+            let text_like = matches!(dtype, DataType::String | DataType::Categorical(..) | DataType::Enum(..))
+                || (dtype.is_integer() && !matches!(dtype, DataType::Int128 | DataType::UInt128));
+            let values = if text_like || is_date { sample(c, steward_classify::SAMPLE_SIZE) } else { vec![] };
             let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-            let is_date = matches!(c.dtype(), DataType::Date | DataType::Datetime(_, _));
-            let suggestion = steward_classify::classify_column(c.name(), &refs, is_date).into_iter().next();
+            let suggestion = steward_classify::classify_column(c.name(), &refs, is_date)
+                .into_iter()
+                .find(|s| !is_date || s.tag == steward_classify::PiiTag::BirthDate);
             let tags = saved.get(c.name().as_str()).cloned().unwrap_or_else(ColumnTags::default);
             ColumnClassification {
                 column: c.name().to_string(),

@@ -39,6 +39,21 @@ pub use product::{
 };
 pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
 
+/// The workspace at `root`, made (empty, named after its folder) when the folder holds none yet:
+/// adding a first source is how a steward starts one.
+pub fn open_or_init_workspace(root: &Path) -> Result<Workspace, AppError> {
+    if root.join(steward_workspace::MANIFEST_FILE).exists() {
+        return Ok(Workspace::open(root)?);
+    }
+    let name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "Workspace".into());
+    tracing::info!(root = %root.display(), "new workspace");
+    Ok(Workspace::init(root, &name)?)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]

@@ -6,7 +6,7 @@ use steward_app::{classify, decide, profile, relations};
 use steward_secrets::MemoryStore;
 use steward_workspace::Workspace;
 
-const NO_SECRETS: MemoryStore = MemoryStore::new();
+static NO_SECRETS: MemoryStore = MemoryStore::new();
 
 fn sample_copy() -> (tempfile::TempDir, Workspace) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");

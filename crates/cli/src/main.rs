@@ -319,6 +319,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     steward_app::quiet_panics();
+    steward_sources::display::exact_tables();
     let cli = Cli::parse();
     let result = steward_app::guarded(
         "this command",
@@ -405,7 +406,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, CliError> {
 }
 
 fn add(root: &Path, req: AddFile, format: Format) -> Result<String, CliError> {
-    let mut ws = Workspace::open(root)?;
+    let mut ws = steward_app::open_or_init_workspace(root)?;
     let (src, inspection) = steward_app::add_file(&mut ws, req)?;
     if format == Format::Json {
         return to_json(&serde_json::json!({ "source": src, "inspection": inspection }));
@@ -468,7 +469,7 @@ fn add_postgres(
     } else {
         None
     };
-    let mut ws = Workspace::open(root)?;
+    let mut ws = steward_app::open_or_init_workspace(root)?;
     let req = AddPostgres {
         host,
         port,

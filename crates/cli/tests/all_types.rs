@@ -143,3 +143,15 @@ fn masking_and_privacy_check_answer_for_every_type() {
     let out = tempfile::tempdir().unwrap();
     ok(&["export", f, "--profile", "everything", "--format", "parquet", "--out", s(out.path())]);
 }
+
+#[test]
+fn adding_a_first_source_to_an_empty_folder_makes_the_workspace() {
+    let data = workspace();
+    let fresh = tempfile::tempdir().unwrap();
+    let folder = fresh.path().join("new-ws");
+    std::fs::create_dir(&folder).unwrap();
+    ok(&["sources", "add", s(&data.path().join("types.parquet")), "-w", s(&folder)]);
+    let listed = ok(&["sources", "list", "-w", s(&folder)]);
+    assert!(listed.contains("types"), "{listed}");
+    assert!(folder.join("steward.yaml").exists());
+}

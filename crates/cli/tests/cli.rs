@@ -288,7 +288,7 @@ fn preview_quality_counts_violations_per_rule() {
     assert_eq!(rules.len(), 7);
     let not_null = &rules[1];
     assert_eq!((not_null["rule"].as_str(), not_null["passed"].as_bool()), (Some("not_null"), Some(false)));
-    assert!(rules[3]["samples"].as_array().unwrap().len() > 0, "malformed phones are sampled");
+    assert!(!rules[3]["samples"].as_array().unwrap().is_empty(), "malformed phones are sampled");
     let o = steward(&["preview", file.to_str().unwrap(), "--quality"]);
     assert!(stdout(&o).contains("quality rules pass"), "{}", stdout(&o));
 }

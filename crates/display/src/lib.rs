@@ -10,13 +10,20 @@
 
 use polars::prelude::*;
 
+/// Makes Polars' own tables (the CLI's product table) print floats whole, never rounded to five
+/// digits. Call once at start-up.
+pub fn exact_tables() {
+    polars_core::fmt::set_float_fmt(polars_core::fmt::FloatFmt::Full);
+}
+
 /// The one label of a type, as Steward shows it everywhere (Polars' own names).
 pub fn type_label(dtype: &DataType) -> String {
     dtype.to_string()
 }
 
-/// The text of one value as the CLI prints it; `None` for a missing value. Text is shown
-/// without the quotes Polars puts around it in tables.
+/// The text of one value, exact and whole; `None` for a missing value. Text is shown without
+/// quotes; floats in their shortest exact form (`99999999.99`, `1e300`); decimals with their
+/// scale; binary as hex (`0x00ff`); lists and structs whole, JSON-like, with field names.
 pub fn cell_text(v: &AnyValue<'_>) -> Option<String> {
     match v {
         AnyValue::Null => None,
@@ -25,8 +32,84 @@ pub fn cell_text(v: &AnyValue<'_>) -> Option<String> {
         AnyValue::Categorical(..) | AnyValue::CategoricalOwned(..) | AnyValue::Enum(..) | AnyValue::EnumOwned(..) => {
             v.get_str().map(str::to_string)
         }
+        AnyValue::Float32(f) => Some(format!("{f:?}")),
+        AnyValue::Float64(f) => Some(format!("{f:?}")),
+        AnyValue::Binary(b) => Some(hex(b)),
+        AnyValue::BinaryOwned(b) => Some(hex(b)),
+        AnyValue::List(s) | AnyValue::Array(s, _) => Some(list_text(s)),
+        AnyValue::Struct(..) | AnyValue::StructOwned(..) => Some(struct_text(v)),
+        AnyValue::Datetime(t, unit, Some(tz)) => Some(zoned_text(*t, *unit, tz)),
+        AnyValue::DatetimeOwned(t, unit, Some(tz)) => Some(zoned_text(*t, *unit, tz)),
         other => Some(other.to_string()),
     }
+}
+
+const ZONED: &str = "%Y-%m-%d %H:%M:%S%.f%:z";
+
+/// A zone-aware timestamp as local time with its offset (`2024-03-31 03:30:00+02:00`).
+fn zoned_text(t: i64, unit: TimeUnit, tz: &TimeZone) -> String {
+    Int64Chunked::from_slice("".into(), &[t])
+        .into_datetime(unit, Some(tz.clone()))
+        .to_string(ZONED)
+        .ok()
+        .and_then(|s| s.get(0).map(str::to_string))
+        .unwrap_or_else(|| t.to_string())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 + bytes.len() * 2);
+    out.push_str("0x");
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// A value inside a list or struct: text quoted as in JSON, `null` for missing.
+fn nested_text(v: &AnyValue<'_>) -> String {
+    match v {
+        AnyValue::String(_) | AnyValue::StringOwned(_) | AnyValue::Categorical(..) | AnyValue::CategoricalOwned(..) => {
+            quoted(&cell_text(v).unwrap_or_default())
+        }
+        AnyValue::Enum(..) | AnyValue::EnumOwned(..) => quoted(&cell_text(v).unwrap_or_default()),
+        other => cell_text(other).unwrap_or_else(|| "null".into()),
+    }
+}
+
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn list_text(s: &Series) -> String {
+    let items: Vec<String> = s.iter().map(|v| nested_text(&v)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn struct_text(v: &AnyValue<'_>) -> String {
+    let (values, fields): (Vec<AnyValue<'_>>, Vec<Field>) = match v {
+        AnyValue::Struct(_, _, fields) => {
+            let mut buf = vec![];
+            v._materialize_struct_av(&mut buf);
+            (buf, fields.to_vec())
+        }
+        AnyValue::StructOwned(payload) => (payload.0.clone(), payload.1.clone()),
+        _ => return String::new(),
+    };
+    let parts: Vec<String> =
+        fields.iter().zip(&values).map(|(f, v)| format!("{}: {}", quoted(f.name()), nested_text(v))).collect();
+    format!("{{{}}}", parts.join(", "))
 }
 
 /// Whether a column keeps its own Arrow type on the way to a grid: text, booleans, integers
@@ -49,8 +132,18 @@ fn native_for_grid(dtype: &DataType) -> bool {
     }
 }
 
-/// A column of the value texts of `c`, with its name.
+/// A column of the value texts of `c`, with its name. Zone-aware timestamps read as local time
+/// with their offset (`2024-03-31 03:30:00+02:00`), which every tool parses.
 pub fn text_column(c: &Column) -> PolarsResult<Column> {
+    if let DataType::Datetime(_, Some(_)) = c.dtype() {
+        let s = c.as_materialized_series();
+        return Ok(s
+            .datetime()?
+            .to_string("%Y-%m-%d %H:%M:%S%.f%:z")?
+            .into_series()
+            .with_name(c.name().clone())
+            .into());
+    }
     let s = c.as_materialized_series();
     let texts: Vec<Option<String>> = s.iter().map(|v| cell_text(&v)).collect();
     Ok(Series::new(c.name().clone(), texts).into())

@@ -14,14 +14,13 @@
 mod catalog;
 mod crypto;
 mod fakes;
+mod mask;
 mod risk;
 
-pub use catalog::{
-    apply_rule, apply_rules, properties, reveal, AddressPart, Context, Generalise, Rule, RuleKind, RuleProperties,
-    CATALOG,
-};
+pub use catalog::{properties, AddressPart, Generalise, Rule, RuleKind, RuleProperties, CATALOG};
 pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, KeyRemap, MaskingKey};
 pub use fakes::{FakeKind, LOCALES};
+pub use mask::{apply_rule, apply_rules, reveal, Context};
 pub use risk::{collisions, leaks, reidentification, ColumnLeaks, Reidentification};
 
 #[derive(Debug, thiserror::Error)]

@@ -51,6 +51,14 @@ fn every_rule_answers_or_names_the_column_for_every_type() {
                 match result {
                     Ok(masked) => {
                         assert_eq!(masked.len(), column.len(), "{what}");
+                        // Masking never loses a value silently (only `null`, and `redact` or
+                        // `constant` where the type cannot hold their text, mean to).
+                        if !["null", "redact", "constant"].contains(&name) {
+                            assert!(
+                                masked.null_count() <= column.null_count(),
+                                "{what}: values became null: {masked:?}"
+                            );
+                        }
                         answered += 1;
                     }
                     Err(e @ PrivacyError::Column { .. }) => {

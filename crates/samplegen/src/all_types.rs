@@ -77,7 +77,7 @@ pub fn all_types_frame() -> PolarsResult<DataFrame> {
         Series::new("tier".into(), [Some("gold"), Some("silver"), Some("gold"), None, Some("bronze"), Some("silver")]),
         &DataType::from_categories(Categories::global()),
     )?;
-    let states = FrozenCategories::new(["open", "closed", "on hold"].into_iter())?;
+    let states = FrozenCategories::new(["open", "closed", "on hold"])?;
     let state = cast(
         Series::new("state".into(), [Some("open"), Some("closed"), Some("on hold"), None, Some("open"), Some("open")]),
         &DataType::from_frozen_categories(states),
@@ -169,6 +169,7 @@ pub fn all_types_frame() -> PolarsResult<DataFrame> {
     let small =
         col(Series::new("small".into(), [Some(1.5f32), Some(-0.0), Some(f32::MAX), None, Some(0.1), Some(3.0)]));
     let byte = col(Series::new("byte".into(), [Some(0u8), Some(255), Some(1), None, Some(2), Some(3)]));
+    let tiny = col(Series::new("tiny".into(), [Some(-128i8), Some(127), Some(0), None, Some(1), Some(-1)]));
     let ok = col(Series::new("ok".into(), [Some(true), Some(false), None, Some(true), Some(false), Some(true)]));
     let day = col(Series::new("day".into(), [Some(19_000i32), Some(0), Some(-1), None, Some(20_000), Some(2_932_896)])
         .into_date());
@@ -198,6 +199,7 @@ pub fn all_types_frame() -> PolarsResult<DataFrame> {
             seen_at,
             small,
             byte,
+            tiny,
             ok,
             day,
         ],
@@ -270,6 +272,7 @@ entity:
     - { column: seen_at }
     - { column: small }
     - { column: byte }
+    - { column: tiny }
     - { column: ok }
     - { column: day }
 related:

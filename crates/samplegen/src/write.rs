@@ -116,6 +116,9 @@ pub fn countries_frame(t: &Tables) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// Writes one table to one file.
+type TableWriter = fn(&Path, &mut DataFrame) -> Result<(), GenError>;
+
 pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), GenError> {
     let file = std::fs::File::create(path).map_err(|e| werr(path, e))?;
     ParquetWriter::new(file).finish(df).map_err(|e| werr(path, e))?;
@@ -301,12 +304,11 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
         }
         Layout::Csv | Layout::Parquet => {
             // One file per table, all in one format, for benchmarks at scale.
-            let (ext, kind, write): (&str, SourceKind, fn(&Path, &mut DataFrame) -> Result<(), GenError>) =
-                if layout == Layout::Csv {
-                    ("csv", SourceKind::Csv, write_csv)
-                } else {
-                    ("parquet", SourceKind::Parquet, write_parquet)
-                };
+            let (ext, kind, write): (&str, SourceKind, TableWriter) = if layout == Layout::Csv {
+                ("csv", SourceKind::Csv, write_csv)
+            } else {
+                ("parquet", SourceKind::Parquet, write_parquet)
+            };
             let mut customers = customers_frame(&t.customers).map_err(|e| frame_err("customers", e))?;
             let mut invoices = invoices_frame(&t.invoices).map_err(|e| frame_err("invoices", e))?;
             let tables: [(&str, &str, &str, &str, &str, &mut DataFrame); 5] = [

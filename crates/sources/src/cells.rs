@@ -14,6 +14,7 @@ pub(crate) enum Cell {
     Text(String),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
+    Bytes(Vec<u8>),
 }
 
 impl Cell {
@@ -26,6 +27,7 @@ impl Cell {
             Cell::Text(s) => Some(s.clone()),
             Cell::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
             Cell::DateTime(t) => Some(t.format("%Y-%m-%d %H:%M:%S").to_string()),
+            Cell::Bytes(b) => steward_display::cell_text(&AnyValue::Binary(b)),
         }
     }
 }
@@ -53,6 +55,11 @@ pub(crate) fn column(name: &str, cells: &[Cell]) -> PolarsResult<Column> {
     let all = |f: fn(&Cell) -> bool| present().all(f);
     if present().next().is_none() {
         return Ok(Series::new_null(name, cells.len()).cast(&DataType::String)?.into());
+    }
+    if all(|c| matches!(c, Cell::Bytes(_))) {
+        let v: Vec<Option<&[u8]>> =
+            cells.iter().map(|c| if let Cell::Bytes(b) = c { Some(b.as_slice()) } else { None }).collect();
+        return Ok(Series::new(name, v).into());
     }
     if all(|c| matches!(c, Cell::Int(_)) || matches!(c, Cell::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15)) {
         let v: Vec<Option<i64>> = cells
@@ -102,6 +109,66 @@ pub(crate) fn column(name: &str, cells: &[Cell]) -> PolarsResult<Column> {
     }
     let v: Vec<Option<String>> = cells.iter().map(Cell::as_text).collect();
     Ok(Series::new(name, v).into())
+}
+
+/// A declared SQL type that is an exact decimal: `numeric(p,s)` / `decimal(p,s)` → its precision
+/// and scale (`Some(Some(..))`); plain `numeric` / `decimal` → `Some(None)`; anything else `None`.
+pub(crate) fn declared_decimal(decl: &str) -> Option<Option<(usize, usize)>> {
+    let t = decl.trim().to_ascii_lowercase();
+    let rest = t.strip_prefix("numeric").or_else(|| t.strip_prefix("decimal"))?;
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Some(None);
+    }
+    let inner = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')'))?;
+    let mut parts = inner.split(',').map(|p| p.trim().parse::<usize>().ok());
+    let p = parts.next().flatten()?;
+    let s = parts.next().flatten().unwrap_or(0);
+    Some(((1..=38).contains(&p) && s <= p).then_some((p, s)))
+}
+
+/// The exact decimal text of a cell, if it has one.
+fn decimal_text(c: &Cell) -> Option<Option<String>> {
+    let plain = |s: &str| {
+        let digits = s.strip_prefix('-').unwrap_or(s);
+        !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && digits.matches('.').count() <= 1
+    };
+    match c {
+        Cell::Null => Some(None),
+        Cell::Int(i) => Some(Some(i.to_string())),
+        // The shortest text that reads back as the same float; exponents are not decimals.
+        Cell::Float(f) => Some(format!("{f:?}")).filter(|t| plain(t)).map(Some),
+        Cell::Text(t) => Some(t.trim().to_string()).filter(|t| plain(t)).map(Some),
+        _ => None,
+    }
+}
+
+/// A column declared as an exact decimal (`numeric(15,2)`, as databases keep money): a decimal
+/// at the declared precision and scale — or, for a plain `numeric`, 38 digits at the largest
+/// scale its values use — when every value is one exactly; otherwise typed as usual, never
+/// rounded.
+pub(crate) fn decimal_column(name: &str, declared: Option<(usize, usize)>, cells: &[Cell]) -> PolarsResult<Column> {
+    let texts: Option<Vec<Option<String>>> = cells.iter().map(decimal_text).collect();
+    let Some(texts) = texts else { return column(name, cells) };
+    // Digits after the point as written (a plain numeric keeps its values' own scale), and
+    // those that matter (trailing zeros fit any scale).
+    let frac = |t: &str| t.split_once('.').map_or(0, |(_, f)| f.len());
+    let needed = |t: &str| t.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('0').len());
+    let widest = texts.iter().flatten().map(|t| needed(t)).max().unwrap_or(0);
+    let (precision, scale) = declared.unwrap_or((38, texts.iter().flatten().map(|t| frac(t)).max().unwrap_or(0)));
+    if widest > scale {
+        tracing::info!(column = name, scale, "values finer than the declared decimal scale; typed as usual");
+        return column(name, cells);
+    }
+    match Series::new(name.into(), &texts).strict_cast(&DataType::Decimal(precision, scale)) {
+        Ok(s) => Ok(s.into()),
+        Err(e) => {
+            tracing::info!(column = name, error = %e, "values no decimal holds exactly; typed as usual");
+            column(name, cells)
+        }
+    }
 }
 
 /// Column names from header cells: blanks become `column_N`, repeats get `_2`, `_3`…

@@ -223,46 +223,6 @@ fn to_cell(row: &postgres::Row, i: usize) -> Result<Cell, postgres::Error> {
     })
 }
 
-/// `numeric(p,s)` → its precision and scale; plain `numeric` → `None` (inferred from values).
-fn numeric_type(pg_type: &str) -> Option<Option<(usize, usize)>> {
-    let t = pg_type.to_ascii_lowercase();
-    let rest = t.strip_prefix("numeric")?;
-    let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')'));
-    Some(inner.and_then(|i| {
-        let mut parts = i.split(',').map(|p| p.trim().parse::<usize>().ok());
-        let p = parts.next().flatten()?;
-        let s = parts.next().flatten().unwrap_or(0);
-        (1..=38).contains(&p).then_some((p, s.min(p)))
-    }))
-}
-
-/// A `numeric` column as an exact decimal: the declared precision and scale, or for a plain
-/// `numeric` the largest scale its values use. Values that no decimal holds (NaN, infinity,
-/// more than 38 digits) keep the column as text, said in the log.
-fn numeric_column(name: &str, declared: Option<(usize, usize)>, cells: &[Cell]) -> PolarsResult<Column> {
-    let texts: Vec<Option<&str>> =
-        cells.iter().map(|c| if let Cell::Text(s) = c { Some(s.as_str()) } else { None }).collect();
-    let series = Series::new(name.into(), &texts);
-    let (precision, scale) = match declared {
-        Some(ps) => ps,
-        None => {
-            let digits = |v: &str| {
-                let v = v.trim_start_matches('-');
-                let (int, frac) = v.split_once('.').unwrap_or((v, ""));
-                (int.trim_start_matches('0').len(), frac.len())
-            };
-            let (int, frac) =
-                texts.iter().flatten().map(|v| digits(v)).fold((0, 0), |(a, b), (i, f)| (a.max(i), b.max(f)));
-            (38, if int + frac <= 38 { frac } else { 39 })
-        }
-    };
-    if scale > 38 || texts.iter().flatten().any(|v| !v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')) {
-        tracing::info!(column = name, "numeric values no decimal holds exactly; kept as text");
-        return Ok(series.into());
-    }
-    Ok(series.strict_cast(&DataType::Decimal(precision, scale))?.into())
-}
-
 fn frame(t: &PgTarget, cols_and_types: &[(String, String)], rows: &[postgres::Row]) -> Result<DataFrame, SourceError> {
     let mut cols: Vec<Vec<Cell>> = vec![Vec::with_capacity(rows.len()); cols_and_types.len()];
     for r in rows {
@@ -273,8 +233,8 @@ fn frame(t: &PgTarget, cols_and_types: &[(String, String)], rows: &[postgres::Ro
     let columns = cols_and_types
         .iter()
         .zip(&cols)
-        .map(|((n, ty), c)| match numeric_type(ty) {
-            Some(declared) => numeric_column(n, declared, c),
+        .map(|((n, ty), c)| match cells::declared_decimal(ty) {
+            Some(declared) => cells::decimal_column(n, declared, c),
             None => cells::column(n, c),
         })
         .collect::<PolarsResult<Vec<_>>>()

@@ -66,6 +66,14 @@ pub(crate) fn count(path: &Path, table: &str) -> Result<u64, SourceError> {
 }
 
 /// Reads up to `limit` rows of `table` (the limit is applied by SQLite).
+/// Declared column types of a table or view (empty where SQLite has none).
+fn declared_types(conn: &Connection, table: &str) -> std::collections::HashMap<String, String> {
+    let Ok(mut stmt) = conn.prepare("SELECT name, type FROM pragma_table_info(?1)") else { return Default::default() };
+    stmt.query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map(|rows| rows.flatten().collect())
+        .unwrap_or_default()
+}
+
 pub(crate) fn read(path: &Path, table: &str, limit: Option<usize>) -> Result<DataFrame, SourceError> {
     let conn = open(path)?;
     let sql = match limit {
@@ -85,15 +93,20 @@ pub(crate) fn read(path: &Path, table: &str, limit: Option<usize>) -> Result<Dat
                 ValueRef::Integer(i) => Cell::Int(i),
                 ValueRef::Real(f) => Cell::Float(f),
                 ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                ValueRef::Blob(b) => Cell::Text(format!("<{} bytes>", b.len())),
+                ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
             });
         }
     }
     let height = cols.first().map_or(0, Vec::len);
+    let declared = declared_types(&conn, table);
     let columns = names
         .iter()
         .zip(&cols)
-        .map(|(n, c)| cells::column(n, c))
+        .map(|(n, c)| match declared.get(n).and_then(|t| cells::declared_decimal(t)) {
+            // SQLite keeps `NUMERIC(10,2)` money as floats; read back exact at the declared scale.
+            Some(Some(ps)) => cells::decimal_column(n, Some(ps), c),
+            _ => cells::column(n, c),
+        })
         .collect::<PolarsResult<Vec<_>>>()
         .map_err(|e| SourceError::read(path, e))?;
     DataFrame::new(height, columns).map_err(|e| SourceError::read(path, e))

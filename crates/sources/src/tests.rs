@@ -144,7 +144,7 @@ fn workbook(path: &Path) {
     for r in 0..3u32 {
         s.write(3 + r, 0, format!("INV-{r}")).unwrap();
         s.write(3 + r, 1, 10.5 + r as f64).unwrap();
-        s.write_with_format(3 + r, 2, &ExcelDateTime::from_ymd(2024, 1, 1 + r as u8).unwrap(), &date).unwrap();
+        s.write_with_format(3 + r, 2, ExcelDateTime::from_ymd(2024, 1, 1 + r as u8).unwrap(), &date).unwrap();
         s.write(3 + r, 3, r % 2 == 0).unwrap();
     }
     wb.save(path).unwrap();
