@@ -134,6 +134,8 @@ pub async fn test_postgres(request: PostgresRequest) -> Result<PostgresProbe, Ip
             user: r.user,
             password: r.password,
             table: None,
+            ssl_mode: r.ssl_mode,
+            ..Default::default()
         };
         let version = steward_sources::pg::test_connection(&t)?;
         let tables =

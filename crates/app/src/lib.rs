@@ -35,7 +35,9 @@ pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,
     source_bytes, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
 };
-pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
+pub use targets::{
+    add_postgres, credential_of, location_of, manifest_ssl_mode, secret_name, target, target_of, AddPostgres, Target,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -437,6 +437,30 @@ fn parse_pg_url(url: &str) -> Result<(String, String, u16, String), CliError> {
     Ok((userinfo.to_string(), host, port, db))
 }
 
+/// The URL's TLS parameters, as libpq names them: `?sslmode=verify-full&sslrootcert=ca.pem`.
+fn parse_pg_tls(url: &str) -> Result<(steward_sources::pg::SslMode, Option<String>), CliError> {
+    use steward_sources::pg::SslMode;
+    let bad = |message: String| CliError { code: "cli.invalid_input".into(), message };
+    let mut mode = SslMode::default();
+    let mut root = None;
+    let query = url.split_once('?').map(|x| x.1).unwrap_or_default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", v)) => {
+                mode = SslMode::parse(v).ok_or_else(|| {
+                    bad(format!(
+                        "sslmode `{v}`: use one of {}",
+                        SslMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                })?
+            }
+            Some(("sslrootcert", v)) if !v.is_empty() => root = Some(v.to_string()),
+            _ => return Err(bad(format!("URL parameter `{pair}`: only sslmode and sslrootcert are understood"))),
+        }
+    }
+    Ok((mode, root))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn add_postgres(
     url: &str,
@@ -449,6 +473,7 @@ fn add_postgres(
     format: Format,
 ) -> Result<String, CliError> {
     let (user, host, port, database) = parse_pg_url(url)?;
+    let (ssl_mode, ssl_root_cert) = parse_pg_tls(url)?;
     let password = if password_stdin {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).map_err(|e| CliError {
@@ -470,6 +495,8 @@ fn add_postgres(
         id: id.clone(),
         name: name.clone(),
         system: system.clone(),
+        ssl_mode,
+        ssl_root_cert,
     };
     let (src, inspection) = steward_app::add_postgres(&mut ws, req, &Keychain)?;
     if format == Format::Json {

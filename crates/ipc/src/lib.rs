@@ -285,6 +285,7 @@ impl PostgresRequest {
             id: None,
             name: None,
             system: self.system.filter(|s| !s.trim().is_empty()),
+            ..Default::default()
         }
     }
 }

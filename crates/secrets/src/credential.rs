@@ -40,13 +40,9 @@ impl CredentialRef {
         &self.name
     }
 
-    /// The stored password, or `None` when this login has none in the keychain.
-    pub fn password(&self, store: &dyn SecretStore) -> Result<Option<String>, SecretError> {
-        match store.get(&self.name) {
-            Ok(p) => Ok(Some(p)),
-            Err(SecretError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+    /// The stored password (`secret.not_found` when this login has none in the keychain).
+    pub fn password(&self, store: &dyn SecretStore) -> Result<String, SecretError> {
+        store.get(&self.name)
     }
 
     /// Stores this login's password.
@@ -94,7 +90,7 @@ mod tests {
             assert_eq!(rest.matches('/').count(), 1, "{r}");
             assert_eq!(rest.matches('@').count(), 1, "{r}");
             assert!(!r.name().contains(".."), "{r}");
-            assert!(r.password(&MemoryStore::new()).unwrap().is_none(), "a valid entry name: {r}");
+            assert_eq!(r.password(&MemoryStore::new()).unwrap_err().code(), "secret.not_found", "a valid name: {r}");
         }
     }
 
@@ -110,6 +106,6 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains("signing/alice") && msg.contains(r.name()), "{msg}");
         assert!(!msg.contains("SEED"), "{msg}");
-        assert_eq!(r.password(&store).unwrap(), None);
+        assert_eq!(r.password(&store).unwrap_err().code(), "secret.not_found");
     }
 }

@@ -12,7 +12,7 @@ mod atomic;
 mod manifest;
 
 pub use atomic::write_atomic;
-pub use manifest::{ColumnTags, Connection, SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
+pub use manifest::{ColumnTags, Connection, SourceKind, SourceRef, SslMode, WorkspaceManifest, MANIFEST_VERSION};
 
 use std::path::{Component, Path, PathBuf};
 
