@@ -182,6 +182,12 @@ pub fn export_each(
     options: ExportOptions,
     transform: Option<RangeTransform<'_>>,
 ) -> Result<ExportSummary, AssemblyError> {
+    // Names become file names under `dir`: none may leave it.
+    steward_model::check_product_name(&a.name).map_err(AssemblyError::InvalidName)?;
+    for r in &a.related {
+        steward_model::check_product_name(&r.name)
+            .map_err(|e| AssemblyError::InvalidName(format!("related table `{}`: {e}", r.name.escape_debug())))?;
+    }
     std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
     let mut a = restricted(a, keys)?;
     if options.hold_related && options.batch_entities.is_some() && keys.is_empty() {
