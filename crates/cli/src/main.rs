@@ -314,6 +314,11 @@ impl From<steward_workspace::WorkspaceError> for CliError {
 }
 
 fn main() -> ExitCode {
+    // Polars reads its table layout from the environment. Set it here, first, while this is
+    // the only thread: changing the environment once other threads run is unsound.
+    std::env::set_var("POLARS_FMT_MAX_COLS", "20");
+    std::env::set_var("POLARS_FMT_STR_LEN", "40");
+    std::env::set_var("POLARS_TABLE_WIDTH", "200");
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("STEWARD_LOG"))
         .with_writer(std::io::stderr)
@@ -592,12 +597,8 @@ fn frame_text(df: &polars::prelude::DataFrame, format: Format) -> Result<String,
     let done = match format {
         Format::Json => JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df),
         Format::Csv => polars::prelude::CsvWriter::new(&mut buf).include_header(true).finish(&mut df),
-        _ => {
-            std::env::set_var("POLARS_FMT_MAX_COLS", "20");
-            std::env::set_var("POLARS_FMT_STR_LEN", "40");
-            std::env::set_var("POLARS_TABLE_WIDTH", "200");
-            return Ok(format!("{df}\n"));
-        }
+        // Table layout comes from POLARS_FMT_* / POLARS_TABLE_WIDTH, set once at start-up.
+        _ => return Ok(format!("{df}\n")),
     };
     done.map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?;
     Ok(String::from_utf8_lossy(&buf).into_owned() + if format == Format::Json { "\n" } else { "" })
