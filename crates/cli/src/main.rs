@@ -195,7 +195,7 @@ enum PrivacyCommand {
 
 #[derive(Subcommand, Debug)]
 enum SourcesCommand {
-    /// Add a file, or a PostgreSQL table (postgres://user@host:port/database), to the workspace
+    /// Add a file, or a PostgreSQL table (postgres://user@host:port/database[?sslmode=verify-full&sslrootcert=ca.pem]), to the workspace
     /// after checking that it reads. A database password is read from stdin and stored in the
     /// OS keychain; the workspace keeps only a reference to it.
     Add {

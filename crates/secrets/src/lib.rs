@@ -1,9 +1,10 @@
 //! # steward-secrets
 //!
-//! Owns secrets: database passwords and tokens (later signing and masking keys) live only in
-//! the OS keychain — Secret Service on Linux, the Keychain on macOS, the Credential Manager on
-//! Windows — under the service name `steward`. Workspaces hold a *reference* (the entry's name),
-//! never the secret.
+//! Owns secrets: database passwords, signing and masking keys live only in the OS keychain —
+//! Secret Service on Linux, the Keychain on macOS, the Credential Manager on Windows — under the
+//! service name `steward`. Workspaces never hold a secret. A database source reaches only its own
+//! login's entry, through a [`CredentialRef`] derived from the login (never a name from a file);
+//! keys made on first use are made once ([`get_or_create`]).
 //!
 //! It must not log, print or put a secret into an error message. [`MemoryStore`] exists for
 //! tests of code that needs a store; the real store is tested against the real keychain.
