@@ -43,3 +43,43 @@ fn a_product_name_climbing_out_of_the_output_folder_is_refused() {
         }
     }
 }
+
+/// Earlier versions wrote each export to `<file>.tmp` beside it, opened following symlinks: one
+/// planted there (in a shared output folder) sent the export into any file.
+#[cfg(unix)]
+#[test]
+fn symlinks_planted_at_the_old_temp_names_are_not_written_through() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    copy_dir(&sample, &ws);
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("customer360")).unwrap();
+    let mut planted = vec![];
+    for ext in ["parquet", "ndjson", "sqlite"] {
+        planted.push(out.join(format!("customer360.{ext}.tmp")));
+    }
+    for table in ["entity", "orders", "invoices", "tickets", "country"] {
+        planted.push(out.join(format!("customer360/{table}.csv.tmp")));
+    }
+    for p in &planted {
+        std::os::unix::fs::symlink(&victim, p).unwrap();
+    }
+    for format in ["csv", "parquet", "ndjson", "sqlite"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_steward"))
+            .arg("export")
+            .arg(ws.join("products/customer360.yaml"))
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious", "{format} wrote through a symlink");
+    }
+    for f in ["customer360.parquet", "customer360.ndjson", "customer360.sqlite", "customer360/entity.csv"] {
+        let m = std::fs::symlink_metadata(out.join(f)).unwrap();
+        assert!(m.is_file() && m.len() > 0, "{f}");
+    }
+}
