@@ -206,6 +206,23 @@ fn verify_full_connects_over_tls_and_refuses_a_wrong_ca_or_host_name() {
     assert!(pg::test_connection(&public_only).unwrap_err().to_string().contains("not signed by a trusted CA"));
 }
 
+/// The same real server asks for a cleartext password: Steward sends it over verified TLS only.
+#[test]
+fn a_real_cleartext_password_request_is_answered_over_tls_only() {
+    let (pg, pki) = tls_cluster();
+    pg.create_password_user("clear_app", PASSWORD);
+    pg.use_cleartext_password_for("clear_app");
+    let over_tls = PgTarget { user: "clear_app".into(), ..tls_target(&pg, "localhost", SslMode::VerifyFull, &pki.ca) };
+    assert!(pg::test_connection(&over_tls).unwrap().starts_with("PostgreSQL"));
+    let plain = PgTarget { ssl_mode: SslMode::Disable, ..over_tls.clone() };
+    let e = pg::test_connection(&plain).unwrap_err();
+    assert_eq!(e.code(), "source.auth", "{e}");
+    assert!(e.to_string().contains("cleartext"), "{e}");
+    // SCRAM users still connect without TLS when the steward chose so: the password never travels.
+    let scram_plain = tls_target(&pg, "127.0.0.1", SslMode::Disable, &pki.ca);
+    assert!(pg::test_connection(&scram_plain).is_ok());
+}
+
 #[test]
 fn reads_stop_at_the_statement_timeout() {
     let (pg, pki) = tls_cluster();

@@ -153,6 +153,15 @@ impl PgCluster {
         self.dir.path()
     }
 
+    /// Makes `user` authenticate with a cleartext password (pg_hba `password`), over TLS or not.
+    pub fn use_cleartext_password_for(&self, user: &str) {
+        let hba = self.data().join("pg_hba.conf");
+        let rules = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+        std::fs::write(&hba, format!("host all {user} 127.0.0.1/32 password\n{rules}")).expect("write pg_hba.conf");
+        self.psql("SELECT pg_reload_conf()");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+
     /// Turns TLS on with this server certificate and key (PEM), reloading the configuration.
     /// Plain connections stay allowed; the client decides what it accepts.
     pub fn enable_tls(&self, cert_pem: &str, key_pem: &str) {
