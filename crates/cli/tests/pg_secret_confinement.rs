@@ -88,3 +88,23 @@ fn sources_inspect_sends_no_keychain_secret_to_the_server_a_shared_workspace_nam
         }
     }
 }
+
+#[test]
+fn the_url_takes_libpq_tls_parameters_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("steward.yaml"), "version: 1\nname: PG\nsources: []\n").unwrap();
+    for (url, needle) in [
+        ("postgres://app@127.0.0.1:1/crm?sslmode=bogus", "verify-full"),
+        ("postgres://app@127.0.0.1:1/crm?sslmode=disable&password=x", "only sslmode and sslrootcert"),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args(["sources", "add", url, "-w"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(needle), "{url}: {err}");
+    }
+    let manifest = std::fs::read_to_string(dir.path().join("steward.yaml")).unwrap();
+    assert_eq!(manifest, "version: 1\nname: PG\nsources: []\n");
+}
