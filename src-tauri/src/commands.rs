@@ -125,21 +125,11 @@ pub async fn list_file_tables(path: String) -> Result<Vec<FileTable>, IpcError> 
 
 /// Connects to a PostgreSQL server and lists the tables the user may read.
 #[tauri::command]
-pub async fn test_postgres(request: PostgresRequest) -> Result<PostgresProbe, IpcError> {
+pub async fn test_postgres(state: State<'_, AppState>, request: PostgresRequest) -> Result<PostgresProbe, IpcError> {
     request.validate()?;
+    let ws = workspace(&state)?;
     blocking(move || {
-        let r = request.into_core();
-        let t = steward_sources::pg::PgTarget {
-            host: r.host,
-            port: r.port,
-            database: r.database,
-            user: r.user,
-            password: r.password,
-            table: None,
-        };
-        let version = steward_sources::pg::test_connection(&t)?;
-        let tables =
-            steward_sources::pg::list_tables(&t)?.into_iter().map(|x| format!("{}.{}", x.schema, x.name)).collect();
+        let (version, tables) = steward_app::test_postgres(&ws, &request.into_core())?;
         Ok(PostgresProbe { version, tables })
     })
     .await

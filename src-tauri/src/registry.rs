@@ -14,6 +14,15 @@ use tauri::State;
 use crate::commands::{blocking, product_file, workspace};
 use crate::AppState;
 
+/// The signing key generated in this session, handed to the key ring as a value (never by
+/// changing the process environment from a worker thread). `None`: the key ring's own choice
+/// (`STEWARD_KEY` as set at start-up, or the only key).
+static CHOSEN_KEY: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn chosen_key() -> Option<String> {
+    CHOSEN_KEY.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
 fn client() -> Result<Client, IpcError> {
     match std::env::var("STEWARD_REGISTRY") {
         Ok(url) if !url.is_empty() => Ok(Client::new(&url)?),
@@ -26,7 +35,7 @@ fn client() -> Result<Client, IpcError> {
 
 fn info() -> RegistryInfo {
     let url = std::env::var("STEWARD_REGISTRY").ok().filter(|u| !u.is_empty());
-    match KeyRing::default_location().choose(None) {
+    match KeyRing::default_location().choose(chosen_key().as_deref()) {
         Ok(k) => RegistryInfo {
             url,
             key_name: Some(k.name),
@@ -52,7 +61,7 @@ pub async fn generate_signing_key(name: String) -> Result<RegistryInfo, IpcError
     steward_registry::check_name("key name", &name)?;
     blocking(move || {
         KeyRing::default_location().generate(&name, &Keychain)?;
-        std::env::set_var("STEWARD_KEY", &name);
+        *CHOSEN_KEY.lock().unwrap_or_else(|p| p.into_inner()) = Some(name);
         Ok(info())
     })
     .await
@@ -107,7 +116,7 @@ pub async fn registry_publish(
     blocking(move || {
         let path = product_file(&ws, &request.product_id)?;
         let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-        let key = KeyRing::default_location().choose(None)?;
+        let key = KeyRing::default_location().choose(chosen_key().as_deref())?;
         let pair = KeyPair::load(&key.name, &Keychain)?;
         let out =
             steward_registry::publish_definition(&client()?, &def, &pair, request.allow_breaking, request.reason)?;

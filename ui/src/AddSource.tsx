@@ -102,8 +102,21 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
   );
 }
 
+/** libpq's TLS modes, safest first. */
+const SSL_MODES = ["verify-full", "verify-ca", "require", "prefer", "disable"] as const;
+
 function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
-  const [f, setF] = useState({ host: "127.0.0.1", port: "5432", database: "", user: "", password: "", table: "", system: "" });
+  const [f, setF] = useState({
+    host: "127.0.0.1",
+    port: "5432",
+    database: "",
+    user: "",
+    password: "",
+    table: "",
+    system: "",
+    sslMode: "verify-full",
+    sslRootCert: "",
+  });
   const [probe, setProbe] = useState<PostgresProbe | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
@@ -117,6 +130,8 @@ function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
     password: f.password || null,
     table: f.table || null,
     system: f.system || null,
+    sslMode: f.sslMode,
+    sslRootCert: f.sslRootCert || null,
   });
   const attempt = async (what: () => Promise<void>) => {
     setBusy(true);
@@ -160,6 +175,22 @@ function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
         Password <small>(kept in the OS keychain, never in the workspace)</small>
         <input name="password" type="password" value={f.password} onChange={set("password")} autoComplete="off" />
       </label>
+      <div className="grid2">
+        <label>
+          TLS <small>(verify-full checks the server's certificate and name)</small>
+          <select name="sslMode" value={f.sslMode} onChange={set("sslMode")}>
+            {SSL_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          CA certificate <small>(PEM, for a private CA; optional)</small>
+          <input name="sslRootCert" value={f.sslRootCert} onChange={set("sslRootCert")} placeholder="certs/ca.pem" />
+        </label>
+      </div>
       <button type="button" disabled={busy} onClick={() => void attempt(async () => setProbe(await api.testPostgres(request())))}>
         Test connection
       </button>

@@ -40,7 +40,16 @@ export type AddFileRequest = {
  */
 path: string, table: string | null, system: string | null, };
 
-export type PostgresRequest = { host: string, port: number, database: string, user: string, password: string | null, table: string | null, system: string | null, };
+export type PostgresRequest = { host: string, port: number, database: string, user: string, password: string | null, table: string | null, system: string | null, 
+/**
+ * TLS as libpq names it (`verify-full`, the default when absent; `verify-ca`, `require`,
+ * `prefer`, `disable`).
+ */
+sslMode: string | null, 
+/**
+ * PEM file of a private CA, relative to the workspace or absolute.
+ */
+sslRootCert: string | null, };
 
 export type PostgresProbe = { version: string, 
 /**

@@ -167,9 +167,18 @@ describe("AddSourceDialog", () => {
     const form = screen.getByRole("form", { name: "Add a PostgreSQL table" });
     fireEvent.change(within(form).getByLabelText("Database"), { target: { value: "crm" } });
     fireEvent.change(within(form).getByLabelText("User"), { target: { value: "app" } });
+    // TLS verifies the server by default; a private CA is named beside it.
+    const tls = form.querySelector('select[name="sslMode"]') as HTMLSelectElement;
+    expect(tls.value).toBe("verify-full");
+    fireEvent.change(tls, { target: { value: "verify-ca" } });
+    fireEvent.change(form.querySelector('input[name="sslRootCert"]') as HTMLInputElement, { target: { value: "certs/ca.pem" } });
     fireEvent.click(within(form).getByRole("button", { name: "Test connection" }));
     await waitFor(() => expect(screen.getByRole("status").textContent).toContain("PostgreSQL 15.18 · 2 tables"));
-    const options = within(form).getAllByRole("option").map((o) => o.textContent);
+    expect(invoke).toHaveBeenLastCalledWith("test_postgres", {
+      request: expect.objectContaining({ database: "crm", user: "app", sslMode: "verify-ca", sslRootCert: "certs/ca.pem" }),
+    });
+    const table = form.querySelector('select[name="table"]') as HTMLSelectElement;
+    const options = within(table).getAllByRole("option").map((o) => o.textContent);
     expect(options).toEqual(["Choose a table…", "crm.customers", "crm.vips"]);
   });
 });

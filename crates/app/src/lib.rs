@@ -37,7 +37,10 @@ pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,
     source_bytes, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
 };
-pub use targets::{add_postgres, location_of, secret_name, target, target_of, AddPostgres, Target};
+pub use targets::{
+    add_postgres, credential_of, location_of, manifest_ssl_mode, secret_name, target, target_of, test_postgres,
+    AddPostgres, Target,
+};
 
 /// The workspace at `root`, made (empty, named after its folder) when the folder holds none yet:
 /// adding a first source is how a steward starts one.

@@ -19,24 +19,22 @@ pub fn masking_key_name(product: &str, version: u32) -> String {
     format!("masking/{product}/v{version}")
 }
 
+fn fresh_key_hex() -> Result<String, SecretError> {
+    MaskingKey::generate().map(|k| k.to_hex()).map_err(|e| SecretError::Random { message: e.to_string() })
+}
+
 /// The masking key of `product` at `version`, created in the keychain on first use. The key
-/// never leaves the keychain except into this process's memory.
+/// never leaves the keychain except into this process's memory. Concurrent first uses (threads
+/// of the desktop, or several Steward processes) create it once and all get the stored key.
 pub fn masking_key(secrets: &dyn SecretStore, product: &str, version: u32) -> Result<MaskingKey, AppError> {
+    steward_model::check_product_name(product).map_err(AppError::InvalidInput)?;
     let name = masking_key_name(product, version);
-    match secrets.get(&name) {
-        Ok(hex) => MaskingKey::from_hex(&hex).ok_or_else(|| {
-            AppError::InvalidInput(format!(
-                "keychain entry `{name}` does not hold a masking key; delete it to make a new one"
-            ))
-        }),
-        Err(SecretError::NotFound { .. }) => {
-            let key = MaskingKey::generate();
-            secrets.set(&name, &key.to_hex())?;
-            tracing::info!(product, version, "created a masking key in the keychain");
-            Ok(key)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let hex = steward_secrets::get_or_create(secrets, &name, fresh_key_hex)?;
+    MaskingKey::from_hex(&hex).ok_or_else(|| {
+        AppError::InvalidInput(format!(
+            "keychain entry `{name}` does not hold a masking key; delete it to make a new one"
+        ))
+    })
 }
 
 /// The profile named `name`, or a clear error listing the product's profiles.
@@ -415,8 +413,8 @@ pub fn rotate_masking_key(def: &mut ProductDefinition, name: &str, secrets: &dyn
         .get_mut(name)
         .ok_or_else(|| AppError::InvalidInput(format!("{product}: no masking profile `{name}`")))?;
     let next = p.key_version.unwrap_or(1) + 1;
-    let key = MaskingKey::generate();
-    secrets.set(&masking_key_name(&product, next), &key.to_hex())?;
+    // A key already made for that version (an earlier rotation that was not saved) is kept.
+    steward_secrets::get_or_create(secrets, &masking_key_name(&product, next), fresh_key_hex)?;
     p.key_version = Some(next);
     Ok(next)
 }

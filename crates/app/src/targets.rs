@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
-use steward_secrets::SecretStore;
-use steward_sources::pg::{self, PgTarget};
+use steward_secrets::{CredentialRef, SecretStore};
+use steward_sources::pg::{self, PgTarget, SslMode};
 use steward_sources::{Inspection, Location, SourceError};
 use steward_workspace::{Connection, SourceKind, SourceRef, Workspace};
 
@@ -64,11 +64,53 @@ pub fn location_of(ws: &Workspace, src: &SourceRef) -> Location {
     loc
 }
 
-fn pg_target(c: &Connection, table: Option<String>, password: Option<String>) -> PgTarget {
-    PgTarget { host: c.host.clone(), port: c.port, database: c.database.clone(), user: c.user.clone(), password, table }
+fn ssl_mode(m: Option<steward_workspace::SslMode>) -> SslMode {
+    use steward_workspace::SslMode as M;
+    match m {
+        Some(M::Disable) => SslMode::Disable,
+        Some(M::Prefer) => SslMode::Prefer,
+        Some(M::Require) => SslMode::Require,
+        Some(M::VerifyCa) => SslMode::VerifyCa,
+        Some(M::VerifyFull) | None => SslMode::VerifyFull,
+    }
+}
+
+/// The manifest's name of an sslmode (`verify-full`…).
+pub fn manifest_ssl_mode(m: SslMode) -> steward_workspace::SslMode {
+    use steward_workspace::SslMode as M;
+    match m {
+        SslMode::Disable => M::Disable,
+        SslMode::Prefer => M::Prefer,
+        SslMode::Require => M::Require,
+        SslMode::VerifyCa => M::VerifyCa,
+        SslMode::VerifyFull => M::VerifyFull,
+    }
+}
+
+fn pg_target(ws: &Workspace, c: &Connection, table: Option<String>, password: Option<String>) -> PgTarget {
+    let root_cert = c.sslrootcert.as_ref().map(|r| ws.root().join(r));
+    PgTarget {
+        host: c.host.clone(),
+        port: c.port,
+        database: c.database.clone(),
+        user: c.user.clone(),
+        password,
+        table,
+        ssl_mode: ssl_mode(c.sslmode),
+        ssl_root_cert: root_cert,
+        statement_timeout: None,
+    }
+}
+
+/// The keychain entry of a connection's login: derived from its parts, never from a name in the
+/// manifest, so a source can only ever read its own login's password.
+pub fn credential_of(c: &Connection) -> CredentialRef {
+    CredentialRef::postgres(&c.user, &c.host, c.port, &c.database)
 }
 
 /// Resolves a workspace source, fetching a database password from `secrets` if it has one.
+/// A `connection.secret` naming any entry but the login's own is refused before anything is
+/// read from the keychain or sent to the server.
 pub fn target_of(ws: &Workspace, src: &SourceRef, secrets: &dyn SecretStore) -> Result<Target, AppError> {
     if src.kind != SourceKind::Postgres {
         return Ok(Target::File(location_of(ws, src)));
@@ -76,11 +118,16 @@ pub fn target_of(ws: &Workspace, src: &SourceRef, secrets: &dyn SecretStore) -> 
     let c = src.connection.as_ref().ok_or_else(|| {
         AppError::InvalidInput(format!("{}: source `{}` has no connection", ws.manifest_path().display(), src.id))
     })?;
+    let credential = credential_of(c);
+    credential.check_declared(c.secret.as_deref()).inspect_err(|_| {
+        tracing::warn!(source = %src.id, "refused a connection naming a foreign keychain entry");
+    })?;
+    // A login stored with a password says so (`secret:`); one without connects without.
     let password = match &c.secret {
-        Some(name) => Some(secrets.get(name)?),
+        Some(_) => Some(credential.password(secrets)?),
         None => None,
     };
-    Ok(Target::Postgres(pg_target(c, src.table.clone(), password)))
+    Ok(Target::Postgres(pg_target(ws, c, src.table.clone(), password)))
 }
 
 /// Resolves a source by id.
@@ -101,17 +148,34 @@ pub struct AddPostgres {
     pub id: Option<String>,
     pub name: Option<String>,
     pub system: Option<String>,
+    /// TLS use; verify-full by default.
+    pub ssl_mode: SslMode,
+    /// PEM file of the CA(s) to trust, as the steward typed it (relative to the workspace root,
+    /// or absolute).
+    pub ssl_root_cert: Option<String>,
 }
 
 /// The keychain entry for a login: shared by every source and workspace using it.
 pub fn secret_name(user: &str, host: &str, port: u16, database: &str) -> String {
-    let clean = |s: &str| -> String {
-        s.to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c) { c } else { '-' })
-            .collect()
+    CredentialRef::postgres(user, host, port, database).name().to_string()
+}
+
+/// Connects with what the steward typed (TLS and CA as they will be saved) and lists the tables
+/// the login may read: "Test connection". Returns the server's version and `schema.table` names.
+pub fn test_postgres(ws: &Workspace, req: &AddPostgres) -> Result<(String, Vec<String>), AppError> {
+    let conn = Connection {
+        host: req.host.clone(),
+        port: req.port,
+        database: req.database.clone(),
+        user: req.user.clone(),
+        secret: None,
+        sslmode: Some(manifest_ssl_mode(req.ssl_mode)),
+        sslrootcert: req.ssl_root_cert.clone(),
     };
-    format!("postgres/{}@{}:{port}/{}", clean(user), clean(host), clean(database))
+    let t = pg_target(ws, &conn, None, req.password.clone());
+    let version = pg::test_connection(&t)?;
+    let tables = pg::list_tables(&t)?.into_iter().map(|x| format!("{}.{}", x.schema, x.name)).collect();
+    Ok((version, tables))
 }
 
 /// Connects (proving the password works), picks the table, stores the password in the
@@ -127,8 +191,10 @@ pub fn add_postgres(
         database: req.database.clone(),
         user: req.user.clone(),
         secret: None,
+        sslmode: (req.ssl_mode != SslMode::VerifyFull).then(|| manifest_ssl_mode(req.ssl_mode)),
+        sslrootcert: req.ssl_root_cert.clone(),
     };
-    let mut t = pg_target(&conn, req.table.clone(), req.password.clone());
+    let mut t = pg_target(ws, &conn, req.table.clone(), req.password.clone());
     pg::test_connection(&t)?;
     if t.table.is_none() {
         let tables = pg::list_tables(&t)?;
@@ -147,9 +213,10 @@ pub fn add_postgres(
     let inspection = pg::inspect(&t)?;
     let secret = match &req.password {
         Some(p) => {
-            let name = secret_name(&req.user, &req.host, req.port, &req.database);
-            secrets.set(&name, p)?;
-            Some(name)
+            let credential = credential_of(&conn);
+            credential.store(secrets, p)?;
+            // Written for earlier Steward versions, which read the entry name from here.
+            Some(credential.name().to_string())
         }
         None => None,
     };

@@ -28,6 +28,8 @@ fn request(pg: &PgCluster, password: &str) -> AddPostgres {
         user: "crm_reader".into(),
         password: Some(password.into()),
         system: Some("CRM".into()),
+        // This throwaway cluster has no TLS; SCRAM keeps the password off the wire.
+        ssl_mode: steward_sources::pg::SslMode::Disable,
         ..Default::default()
     }
 }

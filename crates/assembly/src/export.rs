@@ -34,17 +34,25 @@ fn werr(path: &Path, e: impl std::fmt::Display) -> AssemblyError {
     AssemblyError::Write { path: path.to_path_buf(), message: e.to_string() }
 }
 
-/// Writes to `<path>.tmp` and renames onto `path` once `write` succeeded.
-fn atomically(path: &Path, write: impl FnOnce(&Path) -> Result<(), AssemblyError>) -> Result<(), AssemblyError> {
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
-    let _ = std::fs::remove_file(&tmp);
-    match write(&tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| werr(path, e))) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+/// A new temp file beside `path`: a random name, created exclusively (never through a symlink
+/// planted at a predictable name), removed when dropped unless persisted.
+fn temp_beside(path: &Path) -> Result<(std::fs::File, tempfile::TempPath), AssemblyError> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let file = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(dir).map_err(|e| werr(path, e))?;
+    Ok(file.into_parts())
+}
+
+/// Writes into a fresh temp file beside `path` and renames it onto `path` once `write`
+/// succeeded; the temp file is removed otherwise.
+fn atomically(
+    path: &Path,
+    write: impl FnOnce(&Path, std::fs::File) -> Result<(), AssemblyError>,
+) -> Result<(), AssemblyError> {
+    let (file, tmp) = temp_beside(path)?;
+    write(&tmp, file)?;
+    tmp.persist(path).map_err(|e| werr(path, e.error))
 }
 
 /// The product restricted to chosen entities (all when `keys` is empty).
@@ -182,6 +190,12 @@ pub fn export_each(
     options: ExportOptions,
     transform: Option<RangeTransform<'_>>,
 ) -> Result<ExportSummary, AssemblyError> {
+    // Names become file names under `dir`: none may leave it.
+    steward_model::check_product_name(&a.name).map_err(AssemblyError::InvalidName)?;
+    for r in &a.related {
+        steward_model::check_product_name(&r.name)
+            .map_err(|e| AssemblyError::InvalidName(format!("related table `{}`: {e}", r.name.escape_debug())))?;
+    }
     std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
     let mut a = restricted(a, keys)?;
     if options.hold_related && options.batch_entities.is_some() && keys.is_empty() {
@@ -211,8 +225,7 @@ pub fn export_each(
     match format {
         ExportFormat::Parquet => {
             let path = dir.join(format!("{}.parquet", a.name));
-            atomically(&path, |tmp| {
-                let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
+            atomically(&path, |tmp, file| {
                 let mut writer = None;
                 entities = pipelined(
                     &parts,
@@ -243,8 +256,7 @@ pub fn export_each(
         }
         ExportFormat::Ndjson => {
             let path = dir.join(format!("{}.ndjson", a.name));
-            atomically(&path, |tmp| {
-                let file = std::fs::File::create(tmp).map_err(|e| werr(tmp, e))?;
+            atomically(&path, |tmp, file| {
                 let mut w = JsonWriter::new(std::io::BufWriter::new(file)).with_json_format(JsonFormat::JsonLines);
                 entities = pipelined(
                     &parts,
@@ -263,45 +275,35 @@ pub fn export_each(
             std::fs::create_dir_all(&folder).map_err(|e| werr(&folder, e))?;
             let names: Vec<String> = tables(&a).into_iter().map(|(n, _)| n).collect();
             let paths: Vec<PathBuf> = names.iter().map(|n| folder.join(format!("{n}.csv"))).collect();
-            let tmps: Vec<PathBuf> = paths.iter().map(|p| p.with_extension("csv.tmp")).collect();
-            let result = (|| {
-                let mut outs = tmps
-                    .iter()
-                    .map(|t| std::fs::File::create(t).map(std::io::BufWriter::new).map_err(|e| werr(t, e)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                for (i, p) in parts.iter().enumerate() {
-                    for (t, (_, lf)) in tables(&part(p)?).into_iter().enumerate() {
-                        let df = lf.collect().map_err(|e| werr(&tmps[t], e))?;
-                        let mut df =
-                            steward_display::csv_frame(&df).map_err(|(c, e)| werr(&tmps[t], column_err(&c, e)))?;
-                        if t == 0 {
-                            entities += df.height() as u64;
-                        }
-                        CsvWriter::new(&mut outs[t])
-                            .include_header(i == 0)
-                            .finish(&mut df)
-                            .map_err(|e| werr(&tmps[t], e))?;
+            // Temp files are removed when dropped, unless renamed into place.
+            let (handles, tmps): (Vec<std::fs::File>, Vec<tempfile::TempPath>) =
+                paths.iter().map(|p| temp_beside(p)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
+            let mut outs: Vec<_> = handles.into_iter().map(std::io::BufWriter::new).collect();
+            for (i, p) in parts.iter().enumerate() {
+                for (t, (_, lf)) in tables(&part(p)?).into_iter().enumerate() {
+                    let df = lf.collect().map_err(|e| werr(&tmps[t], e))?;
+                    let mut df = steward_display::csv_frame(&df).map_err(|(c, e)| werr(&tmps[t], column_err(&c, e)))?;
+                    if t == 0 {
+                        entities += df.height() as u64;
                     }
+                    CsvWriter::new(&mut outs[t])
+                        .include_header(i == 0)
+                        .finish(&mut df)
+                        .map_err(|e| werr(&tmps[t], e))?;
                 }
-                for (t, mut o) in outs.into_iter().enumerate() {
-                    std::io::Write::flush(&mut o).map_err(|e| werr(&tmps[t], e))?;
-                }
-                for (t, p) in tmps.iter().zip(&paths) {
-                    std::fs::rename(t, p).map_err(|e| werr(p, e))?;
-                }
-                Ok(())
-            })();
-            if let Err(e) = result {
-                for t in &tmps {
-                    let _ = std::fs::remove_file(t);
-                }
-                return Err(e);
+            }
+            for (t, mut o) in outs.into_iter().enumerate() {
+                std::io::Write::flush(&mut o).map_err(|e| werr(&tmps[t], e))?;
+            }
+            for (t, p) in tmps.into_iter().zip(&paths) {
+                t.persist(p).map_err(|e| werr(p, e.error))?;
             }
             files.extend(paths);
         }
         ExportFormat::Sqlite => {
             let path = dir.join(format!("{}.sqlite", a.name));
-            atomically(&path, |tmp| {
+            atomically(&path, |tmp, file| {
+                drop(file);
                 let mut db = rusqlite::Connection::open(tmp).map_err(|e| werr(tmp, e))?;
                 let tx = db.transaction().map_err(|e| werr(tmp, e))?;
                 for (i, p) in parts.iter().enumerate() {

@@ -34,6 +34,9 @@ pub enum AssemblyError {
     KeyArity { key: String, expected: usize, got: usize },
     #[error("{path}: {message}")]
     Write { path: std::path::PathBuf, message: String },
+    /// A name that would become a file name and could leave the output folder.
+    #[error("{0}")]
+    InvalidName(String),
 }
 
 impl AssemblyError {
@@ -44,6 +47,7 @@ impl AssemblyError {
             AssemblyError::Polars { .. } => "assembly.polars",
             AssemblyError::KeyArity { .. } => "assembly.key",
             AssemblyError::Write { .. } => "assembly.write",
+            AssemblyError::InvalidName(_) => "assembly.invalid_name",
         }
     }
 }

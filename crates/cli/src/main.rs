@@ -195,7 +195,7 @@ enum PrivacyCommand {
 
 #[derive(Subcommand, Debug)]
 enum SourcesCommand {
-    /// Add a file, or a PostgreSQL table (postgres://user@host:port/database), to the workspace
+    /// Add a file, or a PostgreSQL table (postgres://user@host:port/database[?sslmode=verify-full&sslrootcert=ca.pem]), to the workspace
     /// after checking that it reads. A database password is read from stdin and stored in the
     /// OS keychain; the workspace keeps only a reference to it.
     Add {
@@ -314,6 +314,11 @@ impl From<steward_workspace::WorkspaceError> for CliError {
 }
 
 fn main() -> ExitCode {
+    // Polars reads its table layout from the environment. Set it here, first, while this is
+    // the only thread: changing the environment once other threads run is unsound.
+    std::env::set_var("POLARS_FMT_MAX_COLS", "20");
+    std::env::set_var("POLARS_FMT_STR_LEN", "40");
+    std::env::set_var("POLARS_TABLE_WIDTH", "200");
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("STEWARD_LOG"))
         .with_writer(std::io::stderr)
@@ -447,6 +452,30 @@ fn parse_pg_url(url: &str) -> Result<(String, String, u16, String), CliError> {
     Ok((userinfo.to_string(), host, port, db))
 }
 
+/// The URL's TLS parameters, as libpq names them: `?sslmode=verify-full&sslrootcert=ca.pem`.
+fn parse_pg_tls(url: &str) -> Result<(steward_sources::pg::SslMode, Option<String>), CliError> {
+    use steward_sources::pg::SslMode;
+    let bad = |message: String| CliError { code: "cli.invalid_input".into(), message };
+    let mut mode = SslMode::default();
+    let mut root = None;
+    let query = url.split_once('?').map(|x| x.1).unwrap_or_default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", v)) => {
+                mode = SslMode::parse(v).ok_or_else(|| {
+                    bad(format!(
+                        "sslmode `{v}`: use one of {}",
+                        SslMode::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                })?
+            }
+            Some(("sslrootcert", v)) if !v.is_empty() => root = Some(v.to_string()),
+            _ => return Err(bad(format!("URL parameter `{pair}`: only sslmode and sslrootcert are understood"))),
+        }
+    }
+    Ok((mode, root))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn add_postgres(
     url: &str,
@@ -459,6 +488,7 @@ fn add_postgres(
     format: Format,
 ) -> Result<String, CliError> {
     let (user, host, port, database) = parse_pg_url(url)?;
+    let (ssl_mode, ssl_root_cert) = parse_pg_tls(url)?;
     let password = if password_stdin {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).map_err(|e| CliError {
@@ -480,6 +510,8 @@ fn add_postgres(
         id: id.clone(),
         name: name.clone(),
         system: system.clone(),
+        ssl_mode,
+        ssl_root_cert,
     };
     let (src, inspection) = steward_app::add_postgres(&mut ws, req, &Keychain)?;
     if format == Format::Json {
@@ -585,12 +617,8 @@ fn frame_text(df: &polars::prelude::DataFrame, format: Format) -> Result<String,
             let mut df = csv_frame(df).map_err(unsupported)?;
             polars::prelude::CsvWriter::new(&mut buf).include_header(true).finish(&mut df)
         }
-        _ => {
-            std::env::set_var("POLARS_FMT_MAX_COLS", "20");
-            std::env::set_var("POLARS_FMT_STR_LEN", "40");
-            std::env::set_var("POLARS_TABLE_WIDTH", "200");
-            return Ok(format!("{df}\n"));
-        }
+        // Table layout comes from POLARS_FMT_* / POLARS_TABLE_WIDTH, set once at start-up.
+        _ => return Ok(format!("{df}\n")),
     };
     done.map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?;
     Ok(String::from_utf8_lossy(&buf).into_owned() + if format == Format::Json { "\n" } else { "" })

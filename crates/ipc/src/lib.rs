@@ -251,6 +251,11 @@ pub struct PostgresRequest {
     pub password: Option<String>,
     pub table: Option<String>,
     pub system: Option<String>,
+    /// TLS as libpq names it (`verify-full`, the default when absent; `verify-ca`, `require`,
+    /// `prefer`, `disable`).
+    pub ssl_mode: Option<String>,
+    /// PEM file of a private CA, relative to the workspace or absolute.
+    pub ssl_root_cert: Option<String>,
 }
 
 impl std::fmt::Debug for PostgresRequest {
@@ -271,7 +276,17 @@ impl PostgresRequest {
             return Err(IpcError::invalid_input("port: must be 1-65535"));
         }
         check_text("table", self.table.as_deref(), 256)?;
-        check_text("system", self.system.as_deref(), 80)
+        check_text("system", self.system.as_deref(), 80)?;
+        check_text("ssl_root_cert", self.ssl_root_cert.as_deref(), 1024)?;
+        match self.ssl_mode.as_deref() {
+            None => Ok(()),
+            Some(m) if steward_sources::pg::SslMode::parse(m).is_some() => Ok(()),
+            Some(m) => Err(IpcError::invalid_input(format!(
+                "ssl_mode: `{}` is not one of {}",
+                m.escape_debug(),
+                steward_sources::pg::SslMode::ALL.map(|m| m.as_str()).join(", ")
+            ))),
+        }
     }
 
     pub fn into_core(self) -> steward_app::AddPostgres {
@@ -285,6 +300,8 @@ impl PostgresRequest {
             id: None,
             name: None,
             system: self.system.filter(|s| !s.trim().is_empty()),
+            ssl_mode: self.ssl_mode.as_deref().and_then(steward_sources::pg::SslMode::parse).unwrap_or_default(),
+            ssl_root_cert: self.ssl_root_cert.filter(|s| !s.trim().is_empty()),
         }
     }
 }
@@ -1343,8 +1360,18 @@ mod tests {
             password: Some("s3cret".into()),
             table: None,
             system: None,
+            ssl_mode: Some("verify-ca".into()),
+            ssl_root_cert: Some("certs/ca.pem".into()),
         };
         assert!(pg.validate().is_ok());
+        assert_eq!(pg.clone().into_core().ssl_mode, steward_sources::pg::SslMode::VerifyCa);
+        assert_eq!(
+            PostgresRequest { ssl_mode: None, ..pg.clone() }.into_core().ssl_mode,
+            steward_sources::pg::SslMode::VerifyFull
+        );
+        let bad_mode = PostgresRequest { ssl_mode: Some("allow".into()), ..pg.clone() }.validate().unwrap_err();
+        assert!(bad_mode.message.contains("verify-full"), "{}", bad_mode.message);
+        assert!(PostgresRequest { ssl_root_cert: Some("ca\u{1b}[2J.pem".into()), ..pg.clone() }.validate().is_err());
         assert!(!format!("{pg:?}").contains("s3cret"), "Debug never shows the password");
         assert!(PostgresRequest { port: 0, ..pg.clone() }.validate().is_err());
         assert!(PostgresRequest { host: " ".into(), ..pg.clone() }.validate().is_err());

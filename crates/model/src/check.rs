@@ -47,6 +47,20 @@ fn slug(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
+/// Checks a product name before anything derives a path or a keychain entry from it: 1-64
+/// characters of `a-z`, `0-9`, `-` and `_`, starting with a letter — so never `..`, `/` or an
+/// absolute path.
+pub fn check_product_name(name: &str) -> Result<(), String> {
+    if slug(name) {
+        Ok(())
+    } else {
+        Err(format!(
+            "product name `{}` is not valid: use 1-64 lowercase letters, digits, `-` and `_`, starting with a letter",
+            name.escape_debug()
+        ))
+    }
+}
+
 /// Product field names of a table: selected fields (renamed) and derived fields. `None` when the
 /// table selects every column of its source (known only from the data).
 fn names(fields: &[Field], derived: &[Derived]) -> Option<Vec<String>> {

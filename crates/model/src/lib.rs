@@ -17,7 +17,7 @@ mod emit;
 mod odcs;
 mod types;
 
-pub use check::{check, Issue, Severity};
+pub use check::{check, check_product_name, Issue, Severity};
 pub use diff::{bump_between, diff, Bump, Change, Diff};
 pub use odcs::{to_odcs, ODCS_API_VERSION};
 pub use types::*;

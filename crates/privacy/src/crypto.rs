@@ -16,14 +16,12 @@ impl std::fmt::Debug for MaskingKey {
 
 impl MaskingKey {
     /// A new random key.
-    pub fn generate() -> MaskingKey {
+    /// A fresh key from the operating system's random number generator. Fails, rather than
+    /// falling back to anything guessable, when the generator does.
+    pub fn generate() -> Result<MaskingKey, getrandom::Error> {
         let mut k = [0u8; 32];
-        getrandom::fill(&mut k).unwrap_or_else(|_| {
-            // No OS randomness is a broken machine; fall back to a clock-seeded hash, never zeros.
-            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            k = *blake3::hash(format!("{t:?}{:?}", std::thread::current().id()).as_bytes()).as_bytes();
-        });
-        MaskingKey(k)
+        getrandom::fill(&mut k)?;
+        Ok(MaskingKey(k))
     }
 
     pub fn to_hex(&self) -> String {

@@ -1,12 +1,19 @@
 //! # steward-secrets
 //!
-//! Owns secrets: database passwords and tokens (later signing and masking keys) live only in
-//! the OS keychain — Secret Service on Linux, the Keychain on macOS, the Credential Manager on
-//! Windows — under the service name `steward`. Workspaces hold a *reference* (the entry's name),
-//! never the secret.
+//! Owns secrets: database passwords, signing and masking keys live only in the OS keychain —
+//! Secret Service on Linux, the Keychain on macOS, the Credential Manager on Windows — under the
+//! service name `steward`. Workspaces never hold a secret. A database source reaches only its own
+//! login's entry, through a [`CredentialRef`] derived from the login (never a name from a file);
+//! keys made on first use are made once ([`get_or_create`]).
 //!
 //! It must not log, print or put a secret into an error message. [`MemoryStore`] exists for
 //! tests of code that needs a store; the real store is tested against the real keychain.
+
+mod credential;
+mod once;
+
+pub use credential::{CredentialRef, CREDENTIAL_NAMESPACE};
+pub use once::{get_or_create, state_dir};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,6 +35,14 @@ pub enum SecretError {
     Unavailable { message: String },
     #[error("keychain entry `{name}`: {message}")]
     Keychain { name: String, message: String },
+    #[error(
+        "connection.secret names keychain entry `{declared}`, but a database source may only use its own login's entry `{expected}`; remove the `secret:` line (Steward derives the entry from user, host, port and database)"
+    )]
+    ForeignEntry { declared: String, expected: String },
+    #[error("the lock guarding keychain changes ({path}) failed: {message}")]
+    Lock { path: String, message: String },
+    #[error("the operating system's random number generator failed ({message}); no key was made")]
+    Random { message: String },
 }
 
 impl SecretError {
@@ -37,6 +52,9 @@ impl SecretError {
             SecretError::InvalidName { .. } => "secret.invalid_name",
             SecretError::Unavailable { .. } => "secret.unavailable",
             SecretError::Keychain { .. } => "secret.keychain",
+            SecretError::ForeignEntry { .. } => "secret.foreign_entry",
+            SecretError::Lock { .. } => "secret.lock",
+            SecretError::Random { .. } => "secret.random",
         }
     }
 }

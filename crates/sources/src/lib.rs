@@ -250,6 +250,7 @@ pub fn scan(loc: &Location) -> Result<LazyFrame> {
                 .map_err(|e| files::damaged(path, "Parquet", e))
         }
         FileFormat::Arrow if files::is_arrow_file(path)? => {
+            files::check_arrow_file(path)?;
             LazyFrame::scan_ipc(pl_path()?, Default::default(), Default::default())
                 .map_err(|e| files::damaged(path, "Arrow IPC", e))
         }

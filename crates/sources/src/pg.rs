@@ -1,13 +1,22 @@
 //! PostgreSQL: schema and table browser, introspection, and previews that push LIMIT and WHERE
 //! down to the server. The password is handed in by the caller (from the OS keychain) and never
 //! appears in errors, logs or `Debug` output.
+//!
+//! Connections use TLS (rustls), checking the server's certificate and host name by default
+//! (`sslmode` verify-full); a password is never sent in cleartext over an unencrypted TCP
+//! connection; every statement has a time limit.
+
+mod tls;
+
+pub use tls::SslMode;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use polars::prelude::*;
+use postgres::config::{SslMode as WireSslMode, SslNegotiation};
 use postgres::types::Type;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 use serde::Serialize;
 
 use crate::cells::{self, Cell};
@@ -15,6 +24,9 @@ use crate::{ColumnInfo, FileFormat, Inspection, SourceError, TableInfo};
 
 /// Rows sampled from a table to infer column types when inspecting it.
 const INFER_ROWS: i64 = 1_000;
+
+/// How long one statement may run on the server unless the target says otherwise.
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A PostgreSQL server, database and (optionally) table to read.
 #[derive(Clone, Default)]
@@ -27,6 +39,12 @@ pub struct PgTarget {
     pub password: Option<String>,
     /// `schema.table`; a bare name means the `public` schema.
     pub table: Option<String>,
+    /// TLS use, as libpq's `sslmode`; verify-full by default.
+    pub ssl_mode: SslMode,
+    /// PEM file of the CA(s) to trust instead of the public ones (libpq's `sslrootcert`).
+    pub ssl_root_cert: Option<PathBuf>,
+    /// Server-side limit per statement; [`DEFAULT_STATEMENT_TIMEOUT`] when `None`.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for PgTarget {
@@ -35,6 +53,8 @@ impl std::fmt::Debug for PgTarget {
             .field("target", &self.label())
             .field("password", &self.password.as_ref().map(|_| "<in keychain>"))
             .field("table", &self.table)
+            .field("ssl_mode", &self.ssl_mode)
+            .field("ssl_root_cert", &self.ssl_root_cert)
             .finish()
     }
 }
@@ -80,17 +100,32 @@ impl PgTarget {
     }
 
     fn connect(&self) -> Result<Client, SourceError> {
+        let timeout = self.statement_timeout.unwrap_or(DEFAULT_STATEMENT_TIMEOUT).as_millis().max(1);
         let mut cfg = Config::new();
         cfg.host(&self.host)
             .port(self.port)
             .dbname(&self.database)
             .user(&self.user)
             .application_name("steward")
+            .options(&format!("-c statement_timeout={timeout}"))
             .connect_timeout(Duration::from_secs(5));
         if let Some(p) = &self.password {
             cfg.password(p);
         }
-        cfg.connect(NoTls).map_err(|e| self.error(e))
+        let config = tls::client_config(self.ssl_mode, self.ssl_root_cert.as_deref())
+            .map_err(|message| SourceError::Unreachable { target: self.label(), message })?;
+        // A Unix socket is local: no TLS there (and cleartext is as safe as the socket).
+        let unix = self.host.starts_with('/');
+        if unix {
+            cfg.ssl_mode(WireSslMode::Disable);
+        } else {
+            // The connector below is handed every TCP connection (even with sslmode=disable,
+            // to guard the password) and does the SSLRequest exchange itself, so that it, not
+            // the server, decides what a server without TLS means for this sslmode.
+            cfg.ssl_mode(WireSslMode::Require).ssl_negotiation(SslNegotiation::Direct);
+        }
+        let connector = tls::Connector { mode: self.ssl_mode, config };
+        cfg.connect(connector).map_err(|e| self.error(e))
     }
 
     fn error(&self, e: postgres::Error) -> SourceError {
@@ -112,6 +147,12 @@ impl PgTarget {
             Some(cause) => format!("{e}: {cause}"),
             None => e.to_string(),
         };
+        if msg.contains(tls::CLEARTEXT_REFUSED) {
+            return SourceError::Auth { target, message: tls::CLEARTEXT_REFUSED.into() };
+        }
+        if let Some(why) = tls_failure(&msg) {
+            return SourceError::Unreachable { target, message: format!("TLS (sslmode={}): {why}", self.ssl_mode) };
+        }
         if e.is_closed() || msg.contains("error connecting") || msg.contains("timed out") || msg.contains("refused") {
             return SourceError::Unreachable { target, message: msg };
         }
@@ -119,6 +160,24 @@ impl PgTarget {
             return SourceError::Auth { target, message: "the server asked for a password and none is stored".into() };
         }
         SourceError::Read { path: self.label_path(), message: msg }
+    }
+}
+
+/// A clear reason for a failed TLS handshake, from the client's message.
+fn tls_failure(msg: &str) -> Option<String> {
+    let cert = |what: &str| msg.contains(what);
+    if cert("UnknownIssuer") || cert("BadSignature") {
+        Some("the server's certificate is not signed by a trusted CA (check sslrootcert)".into())
+    } else if cert("NotValidForName") || cert("not valid for name") {
+        Some("the server's certificate is not valid for this host name".into())
+    } else if cert("Expired") || cert("NotValidYet") {
+        Some("the server's certificate is expired or not yet valid".into())
+    } else if cert("does not offer TLS") {
+        msg.find("the server does not offer TLS").map(|i| msg[i..].to_string())
+    } else if msg.contains("sslrootcert") || msg.contains("invalid peer certificate") || msg.contains("TLS handshake") {
+        Some(msg.to_string())
+    } else {
+        None
     }
 }
 

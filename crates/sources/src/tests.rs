@@ -170,6 +170,31 @@ fn excel_sheet_and_header_row_are_chosen_and_typed() {
 }
 
 #[test]
+fn sqlite_blobs_are_bytes_and_declared_money_is_an_exact_decimal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("billing.sqlite");
+    let db = rusqlite::Connection::open(&p).unwrap();
+    db.execute_batch(
+        "CREATE TABLE invoices (id INTEGER, total NUMERIC(10,2), odd NUMERIC(10,2), photo BLOB);
+         INSERT INTO invoices VALUES (1, 1.98, 1.005, x'89504e4701'), (2, 13.86, 2, x''), (3, NULL, NULL, NULL), (4, 7, 3, x'ff');",
+    )
+    .unwrap();
+    drop(db);
+    let loc = Location::file(&p).with_table(Some("invoices".into()));
+    let i = inspect(&loc).unwrap();
+    // `odd` holds a value finer than its declared scale: typed as usual, never rounded.
+    assert_eq!(dtypes(&i), vec![("id", "i64"), ("total", "decimal[10,2]"), ("odd", "f64"), ("photo", "binary")]);
+    let df = preview(&loc, 10).unwrap();
+    let text = |c: &str, r: usize| steward_display::cell_text(&df.column(c).unwrap().get(r).unwrap());
+    assert_eq!(text("total", 0).as_deref(), Some("1.98"));
+    assert_eq!(text("total", 3).as_deref(), Some("7.00"));
+    assert_eq!(text("odd", 0).as_deref(), Some("1.005"));
+    assert_eq!(text("photo", 0).as_deref(), Some("0x89504e4701"));
+    assert_eq!(text("photo", 1).as_deref(), Some("0x"));
+    assert_eq!(text("photo", 2), None);
+}
+
+#[test]
 fn sqlite_tables_and_views_with_typed_columns() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("crm.sqlite");

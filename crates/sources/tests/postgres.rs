@@ -30,6 +30,9 @@ fn setup() -> (PgCluster, PgTarget) {
         user: "steward_app".into(),
         password: Some(PASSWORD.into()),
         table: Some("crm.customers".into()),
+        // This throwaway cluster has no TLS; SCRAM keeps the password off the wire.
+        ssl_mode: pg::SslMode::Disable,
+        ..PgTarget::default()
     };
     (pg, t)
 }

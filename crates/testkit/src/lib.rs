@@ -152,6 +152,52 @@ impl PgCluster {
     pub fn socket_dir(&self) -> &Path {
         self.dir.path()
     }
+
+    /// Makes `user` authenticate with a cleartext password (pg_hba `password`), over TLS or not.
+    pub fn use_cleartext_password_for(&self, user: &str) {
+        let hba = self.data().join("pg_hba.conf");
+        let rules = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+        std::fs::write(&hba, format!("host all {user} 127.0.0.1/32 password\n{rules}")).expect("write pg_hba.conf");
+        self.psql("SELECT pg_reload_conf()");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+
+    /// Turns TLS on with this server certificate and key (PEM), reloading the configuration.
+    /// Plain connections stay allowed; the client decides what it accepts.
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str) {
+        let cert = self.dir.path().join("server.crt");
+        let key = self.dir.path().join("server.key");
+        std::fs::write(&cert, cert_pem).expect("write server.crt");
+        std::fs::write(&key, key_pem).expect("write server.key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod server.key");
+        }
+        if self.as_postgres_user {
+            let ok = Command::new("chown").arg("postgres:postgres").arg(&cert).arg(&key).status().map(|s| s.success());
+            assert!(matches!(ok, Ok(true)), "chown of the TLS files to postgres failed");
+        }
+        // ALTER SYSTEM cannot run in a transaction block: one statement per psql call.
+        self.psql(&format!("ALTER SYSTEM SET ssl_cert_file = '{}'", cert.display()));
+        self.psql(&format!("ALTER SYSTEM SET ssl_key_file = '{}'", key.display()));
+        self.psql("ALTER SYSTEM SET ssl = on");
+        self.psql("SELECT pg_reload_conf()");
+        // The reload is asynchronous: wait until the server says TLS is on.
+        for _ in 0..50 {
+            let out = Command::new(self.bin.join("psql"))
+                .args(["-tA", "-h", "127.0.0.1", "-U", "steward", "-d", "postgres", "-p"])
+                .arg(self.port.to_string())
+                .args(["-c", "SHOW ssl"])
+                .output()
+                .expect("run psql");
+            if String::from_utf8_lossy(&out.stdout).trim() == "on" {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("TLS did not turn on");
+    }
 }
 
 impl Drop for PgCluster {

@@ -1,12 +1,16 @@
 //! Atomic file replacement: write a sibling temp file, flush it to disk, rename it over the target.
 //! A reader (or a crash) sees the old file or the new one, never half of one.
+//!
+//! The temp file has a random name and is created exclusively (`O_EXCL`), so nothing planted at
+//! a predictable name — a symlink, say — is ever opened or written through; the rename replaces
+//! a symlink at the target itself rather than the file it points to.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::WorkspaceError;
 
-/// Replaces `path` with `bytes` atomically.
+/// Replaces `path` with `bytes` atomically. An existing target keeps its permissions.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
     let io = |source| WorkspaceError::Io { path: path.to_path_buf(), source };
     let dir = match path.parent() {
@@ -14,25 +18,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
         _ => Path::new("."),
     };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    // Unique per call: threads of one process may replace the same file at once.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{file_name}.{}-{n}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            // Persist the rename itself; not all platforms allow syncing a directory.
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let permissions = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()).map(|m| m.permissions());
+    let prefix = format!(".{file_name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    let default_mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o644)
+    };
+    #[cfg(unix)]
+    builder.permissions(permissions.unwrap_or(default_mode));
+    #[cfg(not(unix))]
+    let _ = permissions;
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    // On failure the temp file is removed when dropped.
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Persist the rename itself; not all platforms allow syncing a directory.
+        let _ = d.sync_all();
     }
-    result.map_err(io)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -66,6 +74,52 @@ mod tests {
         });
         assert!(std::fs::read_to_string(&p).unwrap().starts_with("writer "));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp files left");
+    }
+
+    /// Earlier versions wrote `.<name>.<pid>-<n>.tmp`, opened following symlinks: a symlink
+    /// planted there sent the write to any file the attacker chose.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_old_predictable_temp_name_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let p = dir.path().join("steward.yaml");
+        std::fs::write(&p, "old").unwrap();
+        for n in 0..2000 {
+            let planted = dir.path().join(format!(".steward.yaml.{}-{n}.tmp", std::process::id()));
+            std::os::unix::fs::symlink(&victim, planted).unwrap();
+        }
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(std::fs::symlink_metadata(&p).unwrap().is_file(), "the target is a plain file");
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+    }
+
+    /// A symlink at the target is replaced, not followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_target_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let p = dir.path().join("steward.yaml");
+        std::os::unix::fs::symlink(&victim, &p).unwrap();
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
     }
 
     #[test]

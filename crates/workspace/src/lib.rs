@@ -12,7 +12,7 @@ mod atomic;
 mod manifest;
 
 pub use atomic::write_atomic;
-pub use manifest::{ColumnTags, Connection, SourceKind, SourceRef, WorkspaceManifest, MANIFEST_VERSION};
+pub use manifest::{ColumnTags, Connection, SourceKind, SourceRef, SslMode, WorkspaceManifest, MANIFEST_VERSION};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -158,34 +158,46 @@ impl Workspace {
     /// Adds a source and saves the manifest atomically. The manifest on disk is unchanged when
     /// the new source is refused.
     pub fn add_source(&mut self, source: SourceRef) -> Result<()> {
-        let mut next = self.manifest.clone();
-        next.sources.push(source);
-        next.validate(&self.manifest_path())?;
-        write_atomic(&self.manifest_path(), next.to_yaml().as_bytes())?;
-        self.manifest = next;
-        Ok(())
+        self.update_manifest(|next, _| {
+            next.sources.push(source);
+            Ok(())
+        })
     }
 
     /// Records the steward's decision on a classification tag for a column (accepting removes an
     /// earlier rejection and the other way round), and saves the manifest atomically.
     pub fn set_classification(&mut self, source_id: &str, column: &str, tag: &str, accepted: bool) -> Result<()> {
+        self.update_manifest(|next, path| {
+            let src = next
+                .sources
+                .iter_mut()
+                .find(|s| s.id == source_id)
+                .ok_or_else(|| WorkspaceError::UnknownSource { path: path.to_path_buf(), id: source_id.to_string() })?;
+            let tags = src.classifications.entry(column.to_string()).or_default();
+            tags.accepted.retain(|t| t != tag);
+            tags.rejected.retain(|t| t != tag);
+            if accepted {
+                tags.accepted.push(tag.to_string());
+                tags.accepted.sort();
+            } else {
+                tags.rejected.push(tag.to_string());
+                tags.rejected.sort();
+            }
+            Ok(())
+        })
+    }
+
+    /// Read-modify-write of the manifest under the workspace's lock (`.steward/manifest.lock`,
+    /// held across processes): the change applies to the manifest as it is on disk now, so
+    /// concurrent commands each keep the other's change. Nothing is written when `change` or
+    /// validation fails.
+    fn update_manifest(&mut self, change: impl FnOnce(&mut WorkspaceManifest, &Path) -> Result<()>) -> Result<()> {
         let path = self.manifest_path();
-        let mut next = self.manifest.clone();
-        let src = next
-            .sources
-            .iter_mut()
-            .find(|s| s.id == source_id)
-            .ok_or_else(|| WorkspaceError::UnknownSource { path: path.clone(), id: source_id.to_string() })?;
-        let tags = src.classifications.entry(column.to_string()).or_default();
-        tags.accepted.retain(|t| t != tag);
-        tags.rejected.retain(|t| t != tag);
-        if accepted {
-            tags.accepted.push(tag.to_string());
-            tags.accepted.sort();
-        } else {
-            tags.rejected.push(tag.to_string());
-            tags.rejected.sort();
-        }
+        let _lock = ManifestLock::acquire(&self.state_dir())?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| WorkspaceError::Io { path: path.clone(), source })?;
+        let mut next = WorkspaceManifest::parse(&text, &path)?;
+        change(&mut next, &path)?;
         next.validate(&path)?;
         write_atomic(&path, next.to_yaml().as_bytes())?;
         self.manifest = next;
@@ -200,6 +212,27 @@ impl Workspace {
             write_atomic(&ignore, b"# Steward local state and caches: never committed\n*\n")?;
         }
         Ok(())
+    }
+}
+
+/// An exclusive lock on the workspace manifest, released when dropped. Threads of one process
+/// each open their own handle, so the OS lock serialises them too.
+struct ManifestLock(std::fs::File);
+
+impl ManifestLock {
+    fn acquire(state_dir: &Path) -> Result<ManifestLock> {
+        let path = state_dir.join("manifest.lock");
+        let io = |source| WorkspaceError::Io { path: path.clone(), source };
+        std::fs::create_dir_all(state_dir).map_err(io)?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(ManifestLock(file))
+    }
+}
+
+impl Drop for ManifestLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
@@ -294,6 +327,22 @@ mod tests {
     }
 
     #[test]
+    fn postgres_tls_settings_round_trip_and_stay_in_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = |extra: &str| {
+            format!("version: 1\nname: D\nsources:\n  - {{id: x, name: X, kind: postgres, connection: {{host: h, port: 1, database: d, user: u{extra}}}}}\n")
+        };
+        write(dir.path(), &pg(", sslmode: verify-ca, sslrootcert: certs/ca.pem"));
+        let ws = Workspace::open(dir.path()).unwrap();
+        let c = ws.source("x").unwrap().connection.clone().unwrap();
+        assert_eq!((c.sslmode, c.sslrootcert.as_deref()), (Some(SslMode::VerifyCa), Some("certs/ca.pem")));
+        write(dir.path(), &pg(", sslmode: bogus"));
+        assert!(Workspace::open(dir.path()).unwrap_err().to_string().contains("bogus"));
+        write(dir.path(), &pg(", sslrootcert: ../../ca.pem"));
+        assert!(Workspace::open(dir.path()).unwrap_err().to_string().contains("sslrootcert"));
+    }
+
+    #[test]
     fn newer_manifest_version_is_refused_clearly() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "version: 99\nname: D\nsources: []\n");
@@ -338,6 +387,56 @@ mod tests {
         let reopened = Workspace::open(dir.path()).unwrap();
         assert_eq!(reopened.sources(), ws.sources());
         assert_eq!(reopened.sources()[0].system.as_deref(), Some("Shop"));
+    }
+
+    fn csv_source(id: String) -> SourceRef {
+        SourceRef {
+            path: format!("{id}.csv"),
+            name: id.to_uppercase(),
+            id,
+            kind: SourceKind::Csv,
+            connection: None,
+            table: None,
+            header_row: None,
+            system: None,
+            description: None,
+            classifications: Default::default(),
+        }
+    }
+
+    /// Each adder opened the workspace before the others wrote: without the lock and the fresh
+    /// read, the last writer's manifest dropped every other source.
+    #[test]
+    fn concurrent_adders_lose_no_source() {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::init(dir.path(), "Busy").unwrap();
+        let barrier = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let (dir, barrier) = (dir.path(), &barrier);
+                s.spawn(move || {
+                    let mut ws = Workspace::open(dir).unwrap();
+                    barrier.wait();
+                    for i in 0..5 {
+                        ws.add_source(csv_source(format!("t{t}-s{i}"))).unwrap();
+                    }
+                });
+            }
+        });
+        let ws = Workspace::open(dir.path()).unwrap();
+        assert_eq!(ws.sources().len(), 40, "{:?}", ws.sources().iter().map(|s| &s.id).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_classification_keeps_a_source_added_by_another_command() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "version: 1\nname: D\nsources:\n  - {id: crm, name: CRM, kind: csv, path: a.csv}\n");
+        let mut stale = Workspace::open(dir.path()).unwrap();
+        Workspace::open(dir.path()).unwrap().add_source(csv_source("orders".into())).unwrap();
+        stale.set_classification("crm", "email", "email", true).unwrap();
+        let ids: Vec<String> = Workspace::open(dir.path()).unwrap().sources().iter().map(|s| s.id.clone()).collect();
+        assert_eq!(ids, ["crm", "orders"]);
+        assert_eq!(stale.sources().len(), 2, "the handle sees what it wrote");
     }
 
     #[test]

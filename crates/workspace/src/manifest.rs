@@ -79,8 +79,8 @@ pub struct SourceRef {
     pub classifications: BTreeMap<String, ColumnTags>,
 }
 
-/// A database server connection. No secret: `secret` names the OS keychain entry holding the
-/// password.
+/// A database server connection. No secret: the password lives in the OS keychain under the
+/// entry derived from user, host, port and database (`postgres/<user>@<host>:<port>/<database>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Connection {
@@ -88,8 +88,28 @@ pub struct Connection {
     pub port: u16,
     pub database: String,
     pub user: String,
+    /// The keychain entry, as earlier versions wrote it. Informative only: Steward derives the
+    /// entry from the login and refuses a source whose `secret` names any other entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// TLS use, as libpq's `sslmode`; `verify-full` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sslmode: Option<SslMode>,
+    /// PEM file of the CA(s) to trust for this server instead of the public ones, relative to
+    /// the workspace root or absolute (libpq's `sslrootcert`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sslrootcert: Option<String>,
+}
+
+/// How a database connection uses TLS, named as libpq names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
 }
 
 /// Accepted and rejected classification tags of one column.
@@ -148,6 +168,14 @@ impl WorkspaceManifest {
                     return Err(invalid(format!(
                         "sources[{i}].connection: host, port, database and user must all be set"
                     )));
+                }
+                if let Some(root) = &c.sslrootcert {
+                    let p = Path::new(root);
+                    if root.is_empty() || (!p.is_absolute() && !is_contained_relative(p)) {
+                        return Err(invalid(format!(
+                            "sources[{i}].connection.sslrootcert: `{root}` leaves the workspace folder; use a path inside it, or an absolute path"
+                        )));
+                    }
                 }
                 continue;
             }
