@@ -18,7 +18,10 @@ pub const MAX_ORPHAN_SHARE: f64 = 0.05;
 fn type_matches(declared: FieldType, dtype: &DataType) -> bool {
     match declared {
         FieldType::Str => matches!(dtype, DataType::String),
-        FieldType::I64 => dtype.is_integer(),
+        // Only integers whose every value an i64 holds (not u64, i128, u128).
+        FieldType::I64 => {
+            dtype.is_integer() && !matches!(dtype, DataType::UInt64 | DataType::Int128 | DataType::UInt128)
+        }
         FieldType::F64 => dtype.is_float() || dtype.is_integer(),
         FieldType::Bool => matches!(dtype, DataType::Boolean),
         FieldType::Date => matches!(dtype, DataType::Date),

@@ -170,6 +170,13 @@ pub fn assemble_lazy(
         let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
         let (frame, fields) = shape(&at, source(sources, &at, &r.source)?, &r.fields, &r.derived, &keep)?;
         let (parent_keys, child_keys) = join_keys(&r.fields, &r.join);
+        if fields.iter().all(|f| child_keys.contains(f)) {
+            return Err(AssemblyError::Polars {
+                at,
+                message: "selects only its join key, so its rows would carry nothing: select at least one other field"
+                    .into(),
+            });
+        }
         related.push(RelatedTable { name: r.name.clone(), frame, parent_keys, child_keys, fields });
     }
     Ok(Assembled {

@@ -155,3 +155,16 @@ fn adding_a_first_source_to_an_empty_folder_makes_the_workspace() {
     assert!(listed.contains("types"), "{listed}");
     assert!(folder.join("steward.yaml").exists());
 }
+
+#[test]
+fn declaring_a_u64_column_as_i64_is_an_error_naming_it() {
+    let ws = workspace();
+    let file = ws.path().join("products/all_types.yaml");
+    let yaml =
+        std::fs::read_to_string(&file).unwrap().replace("- { column: counter }", "- { column: counter, type: i64 }");
+    std::fs::write(&file, yaml).unwrap();
+    let o = steward(&["model", "validate", s(&file)]);
+    no_panic(&o, "model validate");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("declared i64, but types.counter is u64"), "{}", text(&o));
+}

@@ -196,6 +196,17 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
                 }
             }
         }
+        if kind == "related" {
+            if let Some(own) = &own {
+                if !own.is_empty() && own.iter().all(|f| join.iter().any(|j| j.child == *f)) {
+                    out.push(Issue::error(
+                        format!("{at}.fields"),
+                        "model.only_keys",
+                        format!("`{name}` selects only its join key, so its rows would carry nothing: select at least one other field"),
+                    ));
+                }
+            }
+        }
         if kind == "reference" {
             if let (Some(own), Some(entity)) = (&own, &entity_fields) {
                 for f in own {

@@ -78,6 +78,15 @@ fn broken_references_are_reported_with_precise_paths() {
 }
 
 #[test]
+fn a_related_table_of_only_its_join_key_is_an_error() {
+    let mut def = sample();
+    def.related[0].fields.retain(|f| f.column == "customer_id");
+    def.related[0].derived.clear();
+    let p = paths(&def);
+    assert!(p.iter().any(|x| x.starts_with("related[orders].fields: `orders` selects only its join key")), "{p:#?}");
+}
+
+#[test]
 fn duplicates_and_clashes_are_errors() {
     let mut def = sample();
     def.related[2].name = "orders".into();
