@@ -50,10 +50,11 @@ desktop: ui
 	cargo build -p steward-desktop -p steward-registry --bins
 
 test-ui:
-	cd ui && npm run typecheck && npm test
+	cd ui && npm run typecheck && npm run lint && npm test
 
 test-rust:
 	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude steward-desktop --all-targets -- -D warnings
 	@# Architecture: the registry server never compiles Polars; core crates never compile Tauri.
 	@if cargo tree -p steward-registry -e normal --prefix none | grep -q '^polars'; then echo "steward-registry must not depend on Polars"; exit 1; fi
 	@if cargo tree -p steward-app -p steward-cli -e normal --prefix none | grep -q '^tauri'; then echo "core crates must not depend on Tauri"; exit 1; fi

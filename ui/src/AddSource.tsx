@@ -32,7 +32,6 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
   useEffect(() => {
     const t = setTimeout(() => void lookInside(path), 300);
     return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [path]);
   const browse = async () => {
     try {
