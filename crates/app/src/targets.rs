@@ -160,19 +160,23 @@ pub fn secret_name(user: &str, host: &str, port: u16, database: &str) -> String 
     CredentialRef::postgres(user, host, port, database).name().to_string()
 }
 
-/// Connects with what the steward typed (TLS and CA as they will be saved) and lists the tables
-/// the login may read: "Test connection". Returns the server's version and `schema.table` names.
-pub fn test_postgres(ws: &Workspace, req: &AddPostgres) -> Result<(String, Vec<String>), AppError> {
-    let conn = Connection {
+/// The connection as the workspace will keep it: no secret, and TLS only when not the default.
+fn connection_of(req: &AddPostgres) -> Connection {
+    Connection {
         host: req.host.clone(),
         port: req.port,
         database: req.database.clone(),
         user: req.user.clone(),
         secret: None,
-        sslmode: Some(manifest_ssl_mode(req.ssl_mode)),
+        sslmode: (req.ssl_mode != SslMode::VerifyFull).then(|| manifest_ssl_mode(req.ssl_mode)),
         sslrootcert: req.ssl_root_cert.clone(),
-    };
-    let t = pg_target(ws, &conn, None, req.password.clone());
+    }
+}
+
+/// Connects with what the steward typed (TLS and CA as they will be saved) and lists the tables
+/// the login may read: "Test connection". Returns the server's version and `schema.table` names.
+pub fn test_postgres(ws: &Workspace, req: &AddPostgres) -> Result<(String, Vec<String>), AppError> {
+    let t = pg_target(ws, &connection_of(req), None, req.password.clone());
     let version = pg::test_connection(&t)?;
     let tables = pg::list_tables(&t)?.into_iter().map(|x| format!("{}.{}", x.schema, x.name)).collect();
     Ok((version, tables))
@@ -185,15 +189,7 @@ pub fn add_postgres(
     req: AddPostgres,
     secrets: &dyn SecretStore,
 ) -> Result<(SourceRef, Inspection), AppError> {
-    let conn = Connection {
-        host: req.host.clone(),
-        port: req.port,
-        database: req.database.clone(),
-        user: req.user.clone(),
-        secret: None,
-        sslmode: (req.ssl_mode != SslMode::VerifyFull).then(|| manifest_ssl_mode(req.ssl_mode)),
-        sslrootcert: req.ssl_root_cert.clone(),
-    };
+    let conn = connection_of(&req);
     let mut t = pg_target(ws, &conn, req.table.clone(), req.password.clone());
     pg::test_connection(&t)?;
     if t.table.is_none() {

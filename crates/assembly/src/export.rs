@@ -403,17 +403,7 @@ fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
 
 fn sql_type(d: &DataType) -> &'static str {
     // Larger integers go in as text: SQLite would turn them into lossy reals.
-    if matches!(
-        d,
-        DataType::Boolean
-            | DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-    ) {
+    if matches!(d, DataType::Boolean) || steward_display::fits_i64(d) {
         "INTEGER"
     } else if d.is_float() {
         "REAL"

@@ -16,6 +16,21 @@ pub fn exact_tables() {
     polars_core::fmt::set_float_fmt(polars_core::fmt::FloatFmt::Full);
 }
 
+/// Integer types whose every value an i64 holds (so SQLite, JSON readers and i64 arithmetic
+/// take them exactly); not u64, i128 or u128.
+pub fn fits_i64(dtype: &DataType) -> bool {
+    matches!(
+        dtype,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+    )
+}
+
 /// The one label of a type, as Steward shows it everywhere (Polars' own names).
 pub fn type_label(dtype: &DataType) -> String {
     dtype.to_string()

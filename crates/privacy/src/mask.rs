@@ -199,7 +199,7 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
             .apply_values(|v| partial(v, *keep_first, *keep_last, *keep_domain, *mask).into())
             .into_column(),
         RuleKind::Pseudonym { prefix, length } => {
-            if fits_i64(&dtype) {
+            if steward_display::fits_i64(&dtype) {
                 let i = column.cast(&DataType::Int64).map_err(|e| col_err(column, e.to_string()))?;
                 let i = i.i64().map_err(|e| col_err(column, e.to_string()))?;
                 i.apply_values(|v| (keyed_u64(&sub, &v.to_le_bytes()) >> 1) as i64).into_column()
@@ -389,20 +389,6 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
         }
     };
     Ok(out.with_name(name))
-}
-
-/// Integer types whose every value an i64 holds.
-fn fits_i64(d: &DataType) -> bool {
-    matches!(
-        d,
-        DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-    )
 }
 
 /// The largest float strictly below `x`.
