@@ -112,6 +112,7 @@ fn main() {
     let (_server, url) = steward_testkit::spawn_listening(
         Command::new(&bin)
             .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--admin-key", &admin.public().to_text()])
+            .args(["--registry-key", "registry-load"])
             .env("STEWARD_LOG", "warn"),
     );
     let c = Client::new(&url).expect("client");
