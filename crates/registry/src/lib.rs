@@ -27,7 +27,7 @@ mod verify;
 pub use client::Client;
 pub use db::DbUrl;
 pub use error::RegistryError;
-pub use http::{router, serve, Tls, TrustView, OPENAPI};
+pub use http::{router, serve, Tls, TrustView, HEADER_TIMEOUT, MAX_CONNECTIONS, NEXT_HEADER, OPENAPI, REQUEST_TIMEOUT};
 pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_PAGE, MAX_VERSIONS};
 pub use rules::check_version;
 pub use service::{check_name, Registry, Search, MAX_BODY};
