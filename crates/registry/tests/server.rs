@@ -77,3 +77,21 @@ fn a_connection_that_never_finishes_its_headers_is_closed() {
     // The server still serves others.
     assert!(c.trust().is_ok());
 }
+
+#[test]
+fn connections_beyond_the_limit_wait_until_one_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = start(&dir.path().join("r.db").to_string_lossy(), &key(1));
+    let addr = c.base().trim_start_matches("http://").to_string();
+    // Every slot taken by a connection that says nothing.
+    let idle: Vec<std::net::TcpStream> =
+        (0..MAX_CONNECTIONS).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let quick: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(2))).build().into();
+    assert!(quick.get(format!("http://{addr}/healthz")).call().is_err(), "served beyond the connection limit");
+    drop(idle);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut ok = quick.get(format!("http://{addr}/healthz")).call().unwrap();
+    assert_eq!(ok.body_mut().read_to_string().unwrap(), "ok");
+}
