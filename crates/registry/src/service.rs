@@ -294,12 +294,14 @@ impl Registry {
     pub fn publish(&self, req: PublishRequest) -> Result<Published, RegistryError> {
         let env = req.envelope;
         let (payload, value) = canonical_payload(&env, PRODUCT_PAYLOAD_TYPE)?;
+        let raw = value.clone();
         let def: ProductDefinition = serde_json::from_value(value)
             .map_err(|e| RegistryError::Invalid(format!("the payload is not a product definition: {e}")))?;
         check_name("product name", &def.metadata.name)?;
         check_name("domain", &def.metadata.domain)?;
         let version = check_version(&def.metadata.version)?;
-        check_json_text("", &serde_json::to_value(&def).map_err(|e| RegistryError::Storage(e.to_string()))?)?;
+        // Every text of the payload as signed (and stored), not only what Steward reads of it.
+        check_json_text("", &raw)?;
         let errors: Vec<String> = steward_model::check(&def)
             .into_iter()
             .filter(|i| i.severity == steward_model::Severity::Error)
