@@ -181,6 +181,11 @@ impl Client {
         self.get("/v1/checkpoint")
     }
 
+    /// The proof that the log's first `to` entries extend its first `from` (RFC 9162).
+    pub fn consistency(&self, from: u64, to: u64) -> Result<Vec<String>, RegistryError> {
+        Ok(self.get::<crate::ConsistencyProof>(&format!("/v1/log/consistency?from={from}&to={to}"))?.proof)
+    }
+
     /// The newest signed actions the registry refused.
     pub fn refusals(&self, limit: u64) -> Result<Vec<Refusal>, RegistryError> {
         self.get(&format!("/v1/refusals?limit={limit}"))

@@ -202,6 +202,12 @@ CREATE TABLE IF NOT EXISTS nonces (
   issued BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS nonces_issued ON nonces (issued);
+CREATE TABLE IF NOT EXISTS merkle (
+  level BIGINT NOT NULL,
+  idx BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (level, idx)
+);
 CREATE TABLE IF NOT EXISTS refusals (
   id BIGINT PRIMARY KEY,
   entry TEXT NOT NULL
@@ -243,6 +249,23 @@ fn migrate_trust(c: &mut dyn Conn) -> Result<(), RegistryError> {
     }
     tracing::info!("trust policies now ordered by their log entries");
     Ok(())
+}
+
+/// Adds the Merkle tree of log entries made before the registry kept one.
+fn migrate_merkle(c: &mut dyn Conn) -> Result<(), RegistryError> {
+    let have = c.query("SELECT COUNT(*) FROM merkle WHERE level = 0", &[])?;
+    let mut from = have.first().and_then(|r| r.first()).and_then(Val::int).unwrap_or(0);
+    loop {
+        let rows = c.query("SELECT idx, hash FROM log WHERE idx >= $1 ORDER BY idx LIMIT 10000", &[from.into()])?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for r in &rows {
+            let idx = r.first().and_then(Val::int).unwrap_or(0);
+            crate::merkle::append(c, idx as u64, r.get(1).and_then(Val::text).unwrap_or_default())?;
+            from = idx + 1;
+        }
+    }
 }
 
 /// How long one statement may run on PostgreSQL: reads, and the writer's statements.
@@ -364,7 +387,7 @@ impl Db {
         let mut w = url.connect(WRITE_TIMEOUT_MS)?;
         w.batch(SCHEMA)?;
         w.batch("BEGIN")?;
-        match migrate_trust(w.as_mut()) {
+        match migrate_trust(w.as_mut()).and_then(|_| migrate_merkle(w.as_mut())) {
             Ok(()) => w.batch("COMMIT")?,
             Err(e) => {
                 let _ = w.batch("ROLLBACK");

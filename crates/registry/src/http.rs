@@ -71,6 +71,7 @@ pub fn router(reg: Registry) -> Router {
         .route("/v1/trust", get(trust).put(set_trust))
         .route("/v1/log", get(log))
         .route("/v1/checkpoint", get(checkpoint))
+        .route("/v1/log/consistency", get(consistency))
         .route("/v1/refusals", get(refusals))
         .route("/v1/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
@@ -163,6 +164,30 @@ pub struct TrustView {
 
 async fn checkpoint(State(reg): State<Registry>) -> Reply<steward_signing::Envelope> {
     Ok(Json(blocking(move || reg.checkpoint()).await?))
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    from: u64,
+    to: u64,
+}
+
+/// A consistency proof between two sizes of the log (RFC 9162).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub from: u64,
+    pub to: u64,
+    /// Hex SHA-256 hashes.
+    pub proof: Vec<String>,
+}
+
+async fn consistency(
+    State(reg): State<Registry>,
+    q: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Reply<ConsistencyProof> {
+    let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
+    let proof = blocking(move || reg.consistency(q.from, q.to)).await?;
+    Ok(Json(ConsistencyProof { from: q.from, to: q.to, proof }))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ mod db;
 pub mod demo;
 mod error;
 mod http;
+pub mod merkle;
 mod reads;
 mod rules;
 mod service;
@@ -27,12 +28,17 @@ mod verify;
 pub use client::Client;
 pub use db::DbUrl;
 pub use error::RegistryError;
-pub use http::{router, serve, Tls, TrustView, HEADER_TIMEOUT, MAX_CONNECTIONS, NEXT_HEADER, OPENAPI, REQUEST_TIMEOUT};
+pub use http::{
+    router, serve, ConsistencyProof, Tls, TrustView, HEADER_TIMEOUT, MAX_CONNECTIONS, NEXT_HEADER, OPENAPI,
+    REQUEST_TIMEOUT,
+};
 pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_PAGE, MAX_VERSIONS};
 pub use rules::check_version;
 pub use service::{check_name, Registry, Search, MAX_BODY};
 pub use types::*;
-pub use verify::{check_seen_head, verify_bundle, verify_bundle_pinned, SeenHead, VerifiedBundle};
+pub use verify::{
+    check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends, SeenHead, VerifiedBundle,
+};
 
 use steward_model::ProductDefinition;
 use steward_signing::{canonical_json, Envelope, KeyPair, PRODUCT_PAYLOAD_TYPE};

@@ -328,7 +328,14 @@ impl Registry {
 
     /// The registry's signed checkpoint of log entry `index` with `hash`.
     fn sign_checkpoint(&self, index: u64, hash: String) -> Result<Envelope, RegistryError> {
-        let cp = Checkpoint { registry: self.key.public().fingerprint(), index, hash, at: now() };
+        let root = self.db.read(|c| crate::merkle::root(&mut crate::merkle::DbNodes(c), index + 1))?;
+        let cp = Checkpoint {
+            registry: self.key.public().fingerprint(),
+            index,
+            hash,
+            root: crate::merkle::hex(&root),
+            at: now(),
+        };
         Ok(self.key.sign(CHECKPOINT_PAYLOAD_TYPE, &canonical_json(&cp, "checkpoint")?))
     }
 
@@ -337,6 +344,18 @@ impl Registry {
         let head = self.db.read(|c| c.query("SELECT idx, hash FROM log ORDER BY idx DESC LIMIT 1", &[]))?;
         let r = head.first().ok_or_else(|| RegistryError::NotFound("the log is empty".into()))?;
         self.sign_checkpoint(r.first().and_then(Val::int).unwrap_or(0) as u64, text(r, 1))
+    }
+
+    /// The consistency proof (RFC 9162) from the log's first `from` entries to its first `to`:
+    /// the hashes that show the larger tree only appends to the smaller.
+    pub fn consistency(&self, from: u64, to: u64) -> Result<Vec<String>, RegistryError> {
+        let size = self.db.read(|c| c.query("SELECT idx FROM log ORDER BY idx DESC LIMIT 1", &[]))?;
+        let size = size.first().and_then(|r| r.first()).and_then(Val::int).map(|i| i as u64 + 1).unwrap_or(0);
+        if from == 0 || from > to || to > size {
+            return Err(RegistryError::BadRequest(format!("from and to: 1 ≤ from ≤ to ≤ {size} (the log's size)")));
+        }
+        let proof = self.db.read(|c| crate::merkle::consistency_proof(&mut crate::merkle::DbNodes(c), from, to))?;
+        Ok(proof.iter().map(crate::merkle::hex).collect())
     }
 
     /// Every signed trust policy, in the order the log accepted them.

@@ -122,6 +122,7 @@ pub(crate) fn append_log(c: &mut dyn Conn, mut e: LogEntry) -> Result<LogEntry, 
         "INSERT INTO log (idx, entry, hash) VALUES ($1, $2, $3)",
         &[(e.index as i64).into(), entry.into(), e.hash.clone().into()],
     )?;
+    crate::merkle::append(c, e.index, &e.hash)?;
     Ok(e)
 }
 

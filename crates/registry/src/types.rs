@@ -109,6 +109,8 @@ pub struct Checkpoint {
     /// Index and hash of the last log entry.
     pub index: u64,
     pub hash: String,
+    /// The Merkle tree (RFC 9162) of the first `index + 1` entries: its root, in hex.
+    pub root: String,
     /// When it was signed (RFC 3339).
     pub at: String,
 }

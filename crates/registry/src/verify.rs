@@ -183,10 +183,8 @@ pub fn verify_bundle_pinned(
     })
 }
 
-/// Checks the bundle's checkpoint: signed by `key`, naming entry `index` with `hash` (the
-/// bundle's last). Returns when it was signed.
-fn check_checkpoint(b: &Bundle, key: &PublicKey, index: u64, hash: &str) -> Result<String, RegistryError> {
-    let env = b.checkpoint.as_ref().ok_or_else(|| fail("the bundle has no checkpoint signed by the registry"))?;
+/// The checkpoint in `env`, if the registry key `key` signed it.
+pub fn open_checkpoint(env: &steward_signing::Envelope, key: &PublicKey) -> Result<Checkpoint, RegistryError> {
     let v = env
         .verify(CHECKPOINT_PAYLOAD_TYPE, &[*key])
         .map_err(|e| fail(format!("the checkpoint is not signed by the registry key given: {e}")))?;
@@ -194,6 +192,27 @@ fn check_checkpoint(b: &Bundle, key: &PublicKey, index: u64, hash: &str) -> Resu
     if cp.registry != key.fingerprint() {
         return Err(fail("the checkpoint names another registry"));
     }
+    Ok(cp)
+}
+
+/// Checks that the log in checkpoint `new` extends the one in `old` (only appended to, never
+/// rewritten), with the consistency proof the registry gave (`Client::consistency`).
+pub fn verify_extends(old: &Checkpoint, new: &Checkpoint, proof: &[String]) -> Result<(), RegistryError> {
+    let proof: Vec<crate::merkle::Hash> = proof.iter().map(|h| crate::merkle::unhex(h)).collect::<Result<_, _>>()?;
+    crate::merkle::verify_consistency(
+        old.index + 1,
+        new.index + 1,
+        &crate::merkle::unhex(&old.root)?,
+        &crate::merkle::unhex(&new.root)?,
+        &proof,
+    )
+}
+
+/// Checks the bundle's checkpoint: signed by `key`, naming entry `index` with `hash` (the
+/// bundle's last). Returns when it was signed.
+fn check_checkpoint(b: &Bundle, key: &PublicKey, index: u64, hash: &str) -> Result<String, RegistryError> {
+    let env = b.checkpoint.as_ref().ok_or_else(|| fail("the bundle has no checkpoint signed by the registry"))?;
+    let cp = open_checkpoint(env, key)?;
     if cp.index != index || cp.hash != hash {
         return Err(fail(format!(
             "the registry signed log head {} ({}), the bundle's log ends at entry {index} ({hash})",

@@ -141,3 +141,77 @@ fn listings_are_paginated_and_the_cache_is_bounded_by_bytes() {
     let one = serde_json::to_vec(&reg.get("product-0", "1.0.0").unwrap().envelope).unwrap().len();
     assert!(held >= 7 * one / 2 && held <= CACHE_BYTES, "{held} bytes for 7 envelopes of ~{one}");
 }
+
+/// A consumer that saw one checkpoint can check a later one extends it (RFC 9162 consistency
+/// proof), and a registry that rewrote its history (a fork under the same key) cannot prove it.
+#[test]
+fn later_checkpoints_prove_they_extend_earlier_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (admin, ada) = (key(1), key(2));
+    let registry = common::registry_key().public();
+    let run = |db: &str| {
+        let c = start(db, &admin);
+        c.set_trust(&sign_trust(&policy(1, vec![("ada", &ada, &["customer"])]), &admin).unwrap()).unwrap();
+        publish(&c, &versioned("1.0.0"), &ada).unwrap();
+        c
+    };
+    let c = run(&dir.path().join("a.db").to_string_lossy());
+    let seen = open_checkpoint(&c.checkpoint().unwrap(), &registry).unwrap();
+    assert_eq!(seen.index, 1);
+    for v in ["1.1.0", "1.2.0", "1.3.0", "1.4.0"] {
+        publish(&c, &versioned(v), &ada).unwrap();
+    }
+    let now = open_checkpoint(&c.checkpoint().unwrap(), &registry).unwrap();
+    let proof = c.consistency(seen.index + 1, now.index + 1).unwrap();
+    verify_extends(&seen, &now, &proof).unwrap();
+    // The bundle's checkpoint carries the same tree.
+    let b = c.bundle("customer360", "1.4.0").unwrap();
+    let cp = open_checkpoint(b.checkpoint.as_ref().unwrap(), &registry).unwrap();
+    assert_eq!((cp.index, &cp.root), (now.index, &now.root));
+    // The same registry key over another history.
+    let fork = run(&dir.path().join("b.db").to_string_lossy());
+    for v in ["1.1.0", "1.2.0"] {
+        publish(&fork, &versioned(v), &ada).unwrap();
+    }
+    let forked = open_checkpoint(&fork.checkpoint().unwrap(), &registry).unwrap();
+    let proof = fork.consistency(seen.index + 1, forked.index + 1).unwrap();
+    let e = verify_extends(&seen, &forked, &proof).unwrap_err();
+    assert!(e.to_string().contains("does not extend"), "{e}");
+    let (status, code, _) = raw(c.base(), "GET", "/v1/log/consistency?from=0&to=2", None);
+    assert_eq!((status, code.as_str()), (400, "registry.bad_request"));
+    let (status, _, _) = raw(c.base(), "GET", "/v1/log/consistency?from=2&to=99", None);
+    assert_eq!(status, 400);
+}
+
+/// A registry made before policies were ordered by their log entries and before the Merkle
+/// tree: on start, both are carried over from the log, and everything verifies as before.
+#[test]
+fn an_older_database_is_carried_over_on_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let (admin, ada) = (key(1), key(2));
+    let url = DbUrl::parse(&db.to_string_lossy());
+    let reg = Registry::open(&url, vec![admin.public()], common::registry_key()).unwrap();
+    reg.set_trust(sign_trust(&policy(1, vec![("ada", &ada, &["customer"])]), &admin).unwrap()).unwrap();
+    reg.publish(PublishRequest {
+        envelope: sign_definition(&sample(), &ada).unwrap(),
+        allow_breaking: false,
+        reason: None,
+    })
+    .unwrap();
+    reg.set_trust(sign_trust(&policy(2, vec![("ada", &ada, &["*"])]), &admin).unwrap()).unwrap();
+    let before = open_checkpoint(&reg.checkpoint().unwrap(), &common::registry_key().public()).unwrap();
+    drop(reg);
+    let old = rusqlite::Connection::open(&db).unwrap();
+    old.execute_batch(
+        "INSERT INTO trust SELECT serial, envelope FROM trust_policies; DELETE FROM trust_policies; DELETE FROM merkle;",
+    )
+    .unwrap();
+    drop(old);
+    let reg = Registry::open(&url, vec![admin.public()], common::registry_key()).unwrap();
+    assert_eq!(reg.trust().unwrap().unwrap().serial, 2);
+    assert_eq!(reg.trust_history().unwrap().len(), 2);
+    let after = open_checkpoint(&reg.checkpoint().unwrap(), &common::registry_key().public()).unwrap();
+    assert_eq!((after.index, after.root), (before.index, before.root));
+    verify_bundle(&reg.bundle("customer360", "1.0.0").unwrap(), &[admin.public()]).unwrap();
+}
