@@ -333,16 +333,20 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 keys.extend(std::env::var("STEWARD_REGISTRY_ADMIN_KEY").ok());
             }
             let roots = steward_registry::read_admin_keys(&keys)?;
-            let b: steward_registry::Bundle = if Path::new(bundle).is_file() {
+            // Fetched from the registry (NAME@VERSION), the client can also ask it to prove its
+            // log extends the checkpoint seen before; a bundle file is checked offline only.
+            let (b, online): (steward_registry::Bundle, Option<Client>) = if Path::new(bundle).is_file() {
                 let text = std::fs::read_to_string(bundle)
                     .map_err(|e| CliError { code: "cli.io".into(), message: format!("{bundle}: {e}") })?;
-                serde_json::from_str(&text).map_err(|e| CliError {
+                let b = serde_json::from_str(&text).map_err(|e| CliError {
                     code: "registry.bad_request".into(),
                     message: format!("{bundle}: not a bundle: {e}"),
-                })?
+                })?;
+                (b, None)
             } else {
                 let (name, version) = need_version(bundle)?;
-                client(registry)?.bundle(&name, &version)?
+                let c = client(registry)?;
+                (c.bundle(&name, &version)?, Some(c))
             };
             let pinned = match registry_key.clone().or_else(|| std::env::var("STEWARD_REGISTRY_KEY").ok()) {
                 Some(k) if !k.is_empty() => Some(steward_signing::PublicKey::from_text(&k)?),
@@ -351,7 +355,11 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
             let v = steward_registry::verify_bundle_pinned(&b, &roots, pinned.as_ref())?;
             // What this machine saw of the registry's log before must still be there.
             let seen = steward_signing::config_dir().join("seen");
-            let remark = steward_registry::check_seen_head(&seen, &roots, &b, &v)?;
+            let mut remark = steward_registry::check_seen_head(&seen, &roots, &b, &v)?;
+            if let (Some(key), Some(c), Some(cp)) = (&pinned, &online, &b.checkpoint) {
+                let r = steward_registry::check_seen_checkpoint(&seen, key, cp, |a, z| c.consistency(a, z))?;
+                remark = remark.or(r);
+            }
             if format == Format::Json {
                 return to_json(&v);
             }

@@ -37,7 +37,8 @@ pub use rules::check_version;
 pub use service::{check_name, Registry, Search, MAX_BODY};
 pub use types::*;
 pub use verify::{
-    check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends, SeenHead, VerifiedBundle,
+    check_seen_checkpoint, check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends,
+    SeenHead, VerifiedBundle,
 };
 
 use steward_model::ProductDefinition;

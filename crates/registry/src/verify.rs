@@ -280,3 +280,59 @@ pub fn check_seen_head(
     }
     Ok(remark)
 }
+
+/// Checks a registry checkpoint `env` (signed by `key`) against the one this consumer saw last
+/// from that registry (kept in `dir`, named by the key's fingerprint): the later of the two
+/// must extend the earlier, proven with `prove(from_size, to_size)` (the registry's
+/// consistency proof, `Client::consistency`). A registry that rewrote or forked its log cannot
+/// prove that. Remembers the newer checkpoint; returns a remark when `env` is older than the one
+/// seen.
+pub fn check_seen_checkpoint(
+    dir: &std::path::Path,
+    key: &PublicKey,
+    env: &steward_signing::Envelope,
+    prove: impl FnOnce(u64, u64) -> Result<Vec<String>, RegistryError>,
+) -> Result<Option<String>, RegistryError> {
+    let cp = open_checkpoint(env, key)?;
+    let name: String = key.fingerprint().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let path = dir.join(format!("{name}.checkpoint.json"));
+    let io = |e: std::io::Error| RegistryError::Storage(format!("{}: {e}", path.display()));
+    let seen: Option<Checkpoint> = match std::fs::read_to_string(&path) {
+        Ok(t) => {
+            Some(serde_json::from_str(&t).map_err(|e| RegistryError::Storage(format!("{}: {e}", path.display())))?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
+    };
+    let mut remark = None;
+    if let Some(seen) = &seen {
+        let (old, new) = if cp.index >= seen.index { (seen, &cp) } else { (&cp, seen) };
+        let proof = prove(old.index + 1, new.index + 1).map_err(|e| match e {
+            // The registry cannot even name the entries seen before: its log shrank.
+            RegistryError::BadRequest(m) => RegistryError::Signature(format!(
+                "the registry's log is not the one seen before: no proof from entry {} to {}: {m}",
+                old.index, new.index
+            )),
+            other => other,
+        })?;
+        verify_extends(old, new, &proof).map_err(|e| {
+            RegistryError::Signature(format!(
+                "the registry's log is not the one seen before (a fork or a rewrite): {e}"
+            ))
+        })?;
+        if cp.index < seen.index {
+            remark = Some(format!(
+                "this checkpoint (log entry {}) is older than one seen already (entry {})",
+                cp.index, seen.index
+            ));
+        }
+    }
+    if seen.as_ref().is_none_or(|s| cp.index > s.index) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&cp).map_err(|e| RegistryError::Storage(e.to_string()))?)
+            .map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+    }
+    Ok(remark)
+}

@@ -177,6 +177,19 @@ fn later_checkpoints_prove_they_extend_earlier_ones() {
     let proof = fork.consistency(seen.index + 1, forked.index + 1).unwrap();
     let e = verify_extends(&seen, &forked, &proof).unwrap_err();
     assert!(e.to_string().contains("does not extend"), "{e}");
+    // What a consumer remembers: the same registry later is fine, the fork is refused.
+    let seen_dir = tempfile::tempdir().unwrap();
+    let first = c.bundle("customer360", "1.0.0").unwrap().checkpoint.unwrap();
+    assert_eq!(check_seen_checkpoint(seen_dir.path(), &registry, &first, |a, b| c.consistency(a, b)).unwrap(), None);
+    publish(&c, &versioned("1.5.0"), &ada).unwrap();
+    let later = c.checkpoint().unwrap();
+    assert_eq!(check_seen_checkpoint(seen_dir.path(), &registry, &later, |a, b| c.consistency(a, b)).unwrap(), None);
+    let remark = check_seen_checkpoint(seen_dir.path(), &registry, &first, |a, b| c.consistency(a, b)).unwrap();
+    assert!(remark.unwrap().contains("older than one seen"));
+    let e =
+        check_seen_checkpoint(seen_dir.path(), &registry, &fork.checkpoint().unwrap(), |a, b| fork.consistency(a, b))
+            .unwrap_err();
+    assert!(e.to_string().contains("not the one seen before"), "{e}");
     let (status, code, _) = raw(c.base(), "GET", "/v1/log/consistency?from=0&to=2", None);
     assert_eq!((status, code.as_str()), (400, "registry.bad_request"));
     let (status, _, _) = raw(c.base(), "GET", "/v1/log/consistency?from=2&to=99", None);
