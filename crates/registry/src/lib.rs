@@ -19,6 +19,7 @@ pub mod demo;
 mod error;
 mod http;
 pub mod merkle;
+mod migrate;
 mod reads;
 mod rules;
 mod service;
