@@ -162,10 +162,13 @@ pub fn serve_url(
     })
 }
 
-/// The registry's own key `name`: made on first start (secret in the OS keychain, public key
-/// in the key ring, like a steward's signing key), loaded on every later start.
+/// The registry's own key `name`: made on first start (secret in the OS keychain like a
+/// steward's signing key, `signing/<name>`), loaded on every later start. Its public half is kept
+/// in a key ring of its own (`<config>/registry-keys/`), so a steward's `keys list` and default
+/// key choice do not see it.
 pub fn registry_key(name: &str) -> Result<KeyPair, RegistryError> {
-    steward_signing::KeyRing::default_location().ensure(name, &steward_secrets::Keychain)?;
+    let ring = steward_signing::KeyRing::at(&steward_signing::config_dir().join("registry-keys"));
+    ring.ensure(name, &steward_secrets::Keychain)?;
     Ok(KeyPair::load(name, &steward_secrets::Keychain)?)
 }
 
