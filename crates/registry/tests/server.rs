@@ -95,3 +95,21 @@ fn connections_beyond_the_limit_wait_until_one_closes() {
     let mut ok = quick.get(format!("http://{addr}/healthz")).call().unwrap();
     assert_eq!(ok.body_mut().read_to_string().unwrap(), "ok");
 }
+
+#[test]
+fn a_request_whose_body_never_arrives_times_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = start(&dir.path().join("r.db").to_string_lossy(), &key(1));
+    let addr = c.base().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(b"POST /v1/products HTTP/1.1\r\nHost: registry\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"envelope\":")
+        .unwrap();
+    s.set_read_timeout(Some(REQUEST_TIMEOUT + std::time::Duration::from_secs(15))).unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 4096];
+    let n = s.read(&mut buf).expect("no answer before the request timeout");
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("registry.timeout"), "{text}");
+    assert!(started.elapsed() >= REQUEST_TIMEOUT - std::time::Duration::from_secs(1));
+}
