@@ -374,12 +374,12 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
             }
             Ok(format!(
                 "verified {}@{} ({})\nsigned by {}{} for domain `{}` under trust policy {}\naudit log: entry {} chains to entry {} ({}){}\n{}{}{}",
-                v.name,
-                v.version,
+                clean(&v.name),
+                clean(&v.version),
                 v.digest,
-                v.signer,
+                clean(&v.signer),
                 v.signer_name.as_deref().map(|n| format!(" ({})", clean(n))).unwrap_or_default(),
-                v.domain,
+                clean(&v.domain),
                 v.trust_serial,
                 v.log_index,
                 v.head_index,
@@ -388,7 +388,9 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 if v.signer_revoked {
                     format!(
                         "REVOKED: trust policy {} no longer trusts {} for domain `{}`\n",
-                        v.newest_trust_serial, v.signer, v.domain
+                        v.newest_trust_serial,
+                        clean(&v.signer),
+                        clean(&v.domain)
                     )
                 } else {
                     String::new()
