@@ -431,9 +431,16 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 code: "cli.invalid_input".into(),
                 message: format!("{}: {e}", file.display()),
             })?;
+            let in_force = view.current.as_ref().map(|t| t.serial).unwrap_or(0);
             if doc.get("serial").is_none() {
-                let next = view.current.as_ref().map(|t| t.serial).unwrap_or(0) + 1;
-                doc["serial"] = next.into();
+                doc["serial"] = (in_force + 1).into();
+            }
+            // Bound to the policy it replaces, and fresh: a signed draft cannot be applied later.
+            if doc.get("replaces").is_none() {
+                doc["replaces"] = in_force.into();
+            }
+            if doc.get("issued_at").is_none() {
+                doc["issued_at"] = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
             }
             let policy: steward_registry::TrustPolicy = serde_json::from_value(doc).map_err(|e| CliError {
                 code: "cli.invalid_input".into(),

@@ -121,6 +121,8 @@ fn main() {
         admins: vec![],
         signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
         expires: None,
+        replaces: None,
+        issued_at: None,
     };
     c.set_trust(&sign_trust(&policy, &admin).expect("sign")).expect("trust");
     let base = steward_model::load(

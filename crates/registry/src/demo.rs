@@ -26,6 +26,8 @@ pub fn serve(db: &str, listen: &str, admin: &str, steward: &str) -> Result<(), R
                 domains: vec!["*".into()],
             }],
             expires: None,
+            replaces: None,
+            issued_at: None,
         };
         reg.set_trust(sign_trust(&policy, &admin_key)?)?;
         tracing::info!(serial, steward, "demo trust policy applied");

@@ -221,6 +221,19 @@ impl Registry {
         let policy: TrustPolicy =
             serde_json::from_value(value).map_err(|e| RegistryError::Invalid(format!("not a trust policy: {e}")))?;
         check_serial(policy.serial)?;
+        if let Some(t) = &policy.issued_at {
+            let issued = chrono::DateTime::parse_from_rfc3339(t).map_err(|_| {
+                RegistryError::Invalid(format!("issued_at: `{}` is not an RFC 3339 time", t.escape_debug()))
+            })?;
+            let age = chrono::Utc::now().timestamp() - issued.timestamp();
+            if age.abs() > ACTION_WINDOW_SECS {
+                return Err(RegistryError::Replay(format!(
+                    "trust policy {} was signed at {t}, more than {} minutes from now: sign it again",
+                    policy.serial,
+                    ACTION_WINDOW_SECS / 60
+                )));
+            }
+        }
         if let Some(t) = &policy.expires {
             if chrono::DateTime::parse_from_rfc3339(t).is_err() {
                 return Err(RegistryError::Invalid(format!("expires: `{}` is not an RFC 3339 time", t.escape_debug())));
@@ -267,6 +280,14 @@ impl Registry {
                 return Err(RegistryError::Untrusted(
                     "the key that signed this policy is no longer an admin of the policy in force".into(),
                 ));
+            }
+            let in_force = current.as_ref().map(|t| t.serial).unwrap_or(0);
+            if policy.replaces.is_some_and(|r| r != in_force) {
+                return Err(RegistryError::Replay(format!(
+                    "trust policy {} replaces policy {}, but policy {in_force} is in force",
+                    policy.serial,
+                    policy.replaces.unwrap_or(0)
+                )));
             }
             if let Some(t) = &current {
                 if policy.serial <= t.serial {

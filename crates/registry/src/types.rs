@@ -26,6 +26,14 @@ pub struct TrustPolicy {
     /// admin signs a new one, and consumers see that what they hold is stale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// The serial of the policy this one replaces (0 for the first). When given, the policy is
+    /// accepted only over exactly that one: a draft signed long ago cannot replace a later policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<u64>,
+    /// When it was signed (RFC 3339). When given, it is accepted only within
+    /// [`ACTION_WINDOW_SECS`] of the registry's clock, like an action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,6 +78,10 @@ pub fn verify_bundle_pinned(
         if p.serial == 0 || p.serial > MAX_SERIAL {
             return Err(fail(format!("trust policy {}: serial {} is out of range", i + 1, p.serial)));
         }
+        let before = policies.last().map(|q| q.serial).unwrap_or(0);
+        if p.replaces.is_some_and(|r| r != before) {
+            return Err(fail(format!("trust policy {} replaces policy {:?}, not {before}", p.serial, p.replaces)));
+        }
         if policies.last().is_some_and(|q| p.serial <= q.serial) {
             return Err(fail(format!("trust policy serial {} does not increase", p.serial)));
         }

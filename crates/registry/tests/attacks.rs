@@ -208,3 +208,39 @@ fn control_characters_are_refused_and_log_offsets_do_not_wrap() {
     let (status, _, _) = raw(c.base(), "GET", "/v1/log?from=9223372036854775807", None);
     assert_eq!(status, 200);
 }
+
+/// A trust policy signed as a draft long ago, or over another policy than the one in force,
+/// is refused when it names what it replaces and when it was signed.
+#[test]
+fn trust_policies_can_be_bound_to_the_policy_they_replace_and_to_their_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (admin, ada, bob) = (key(1), key(2), key(3));
+    let c = start(&dir.path().join("r.db").to_string_lossy(), &admin);
+    let now = chrono::Utc::now();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let mut p1 = policy(1, vec![("ada", &ada, &["customer"])]);
+    (p1.replaces, p1.issued_at) = (Some(0), stamp(now));
+    c.set_trust(&sign_trust(&p1, &admin).unwrap()).unwrap();
+    // A draft that meant to replace nothing (signed before policy 1 existed).
+    let mut draft = policy(5, vec![("bob", &bob, &["*"])]);
+    draft.replaces = Some(0);
+    let e = c.set_trust(&sign_trust(&draft, &admin).unwrap()).unwrap_err();
+    assert_eq!((e.status(), e.code()), (409, "registry.replay"), "{e}");
+    assert!(e.to_string().contains("policy 1 is in force"), "{e}");
+    // Signed an hour ago.
+    let mut stale = policy(2, vec![("bob", &bob, &["*"])]);
+    (stale.replaces, stale.issued_at) = (Some(1), stamp(now - chrono::Duration::hours(1)));
+    let e = c.set_trust(&sign_trust(&stale, &admin).unwrap()).unwrap_err();
+    assert_eq!((e.status(), e.code()), (409, "registry.replay"), "{e}");
+    // Bound and fresh: accepted, and the bundle's chain of policies checks the binding.
+    stale.issued_at = stamp(now);
+    c.set_trust(&sign_trust(&stale, &admin).unwrap()).unwrap();
+    publish(&c, &sample(), &bob).unwrap();
+    let b = c.bundle("customer360", "1.0.0").unwrap();
+    verify_bundle(&b, &[admin.public()]).unwrap();
+    // Policy 1 left out: policy 2 alone would verify, but it names what it replaced.
+    let mut dropped = b.clone();
+    dropped.trust.remove(0);
+    let e = verify_bundle(&dropped, &[admin.public()]).unwrap_err();
+    assert!(e.to_string().contains("replaces policy"), "{e}");
+}

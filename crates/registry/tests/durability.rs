@@ -55,6 +55,8 @@ fn kill_mid_stream(db: String) {
         admins: vec![],
         signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
         expires: None,
+        replaces: None,
+        issued_at: None,
     };
     c.set_trust(&sign_trust(&policy, &admin).unwrap()).unwrap();
 

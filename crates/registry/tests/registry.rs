@@ -45,6 +45,8 @@ fn policy(serial: u64, signers: Vec<(&str, &KeyPair, &[&str])>) -> TrustPolicy {
             })
             .collect(),
         expires: None,
+        replaces: None,
+        issued_at: None,
     }
 }
 

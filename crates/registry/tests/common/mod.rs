@@ -51,6 +51,8 @@ pub fn policy(serial: u64, signers: Vec<(&str, &KeyPair, &[&str])>) -> TrustPoli
             })
             .collect(),
         expires: None,
+        replaces: None,
+        issued_at: None,
     }
 }
 
