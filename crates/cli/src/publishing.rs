@@ -72,6 +72,11 @@ pub enum RegistryCommand {
         /// The registry's root admin key (`ed25519:…` or a file); default $STEWARD_REGISTRY_ADMIN_KEY.
         #[arg(long = "admin-key")]
         admin_keys: Vec<String>,
+        /// The registry's own key (`ed25519:…`, shown by `registry trust`); default
+        /// $STEWARD_REGISTRY_KEY. When given, the bundle's log head must carry a checkpoint
+        /// signed by it.
+        #[arg(long = "registry-key")]
+        registry_key: Option<String>,
         #[arg(long)]
         registry: Option<String>,
     },
@@ -108,6 +113,10 @@ pub struct ActionArgs {
     product: String,
     #[arg(long)]
     reason: String,
+    /// The digest of the content you mean (`sha256:…`); default: the one the registry shows
+    /// for NAME@VERSION now. The action is refused for any other content.
+    #[arg(long)]
+    digest: Option<String>,
     #[arg(long)]
     key: Option<String>,
     #[arg(long)]
@@ -127,6 +136,11 @@ fn client(registry: &Option<String>) -> Result<Client, CliError> {
 fn signing_key(key: &Option<String>) -> Result<KeyPair, CliError> {
     let k = KeyRing::default_location().choose(key.as_deref())?;
     Ok(KeyPair::load(&k.name, &Keychain)?)
+}
+
+/// `s` safe to print on a terminal: control characters (escape sequences) shown escaped.
+fn clean(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 fn name_at_version(s: &str) -> Result<(String, Option<String>), CliError> {
@@ -221,13 +235,13 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 .iter()
                 .map(|p| {
                     vec![
-                        p.name.clone(),
-                        p.latest.clone(),
-                        p.domain.clone(),
-                        p.owner.clone(),
-                        p.tags.join(", "),
+                        clean(&p.name),
+                        clean(&p.latest),
+                        clean(&p.domain),
+                        clean(&p.owner),
+                        clean(&p.tags.join(", ")),
                         p.versions.to_string(),
-                        p.deprecated.clone().map(|d| format!("deprecated: {d}")).unwrap_or_default(),
+                        p.deprecated.as_deref().map(|d| format!("deprecated: {}", clean(d))).unwrap_or_default(),
                     ]
                 })
                 .collect();
@@ -245,11 +259,11 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                         .iter()
                         .map(|v| {
                             let status = match (&v.yanked, &v.deprecated) {
-                                (Some(r), _) => format!("yanked: {r}"),
-                                (None, Some(r)) => format!("deprecated: {r}"),
+                                (Some(r), _) => format!("yanked: {}", clean(r)),
+                                (None, Some(r)) => format!("deprecated: {}", clean(r)),
                                 _ => String::new(),
                             };
-                            vec![v.version.clone(), v.published_at.clone(), v.signer.clone(), v.digest.clone(), status]
+                            vec![clean(&v.version), clean(&v.published_at), clean(&v.signer), clean(&v.digest), status]
                         })
                         .collect();
                     Ok(table(&["version", "published", "signer", "digest", "status"], &rows))
@@ -268,15 +282,15 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                     }
                     Ok(format!(
                         "{}@{}  domain {}  owner {}\npublished {} by {}\ndigest {}{}{}\n\n{}",
-                        rec.name,
-                        rec.version,
-                        rec.domain,
-                        rec.owner,
-                        rec.published_at,
-                        rec.signer,
-                        rec.digest,
-                        rec.yanked.map(|r| format!("\nYANKED: {r}")).unwrap_or_default(),
-                        rec.deprecated.map(|r| format!("\ndeprecated: {r}")).unwrap_or_default(),
+                        clean(&rec.name),
+                        clean(&rec.version),
+                        clean(&rec.domain),
+                        clean(&rec.owner),
+                        clean(&rec.published_at),
+                        clean(&rec.signer),
+                        clean(&rec.digest),
+                        rec.yanked.map(|r| format!("\nYANKED: {}", clean(&r))).unwrap_or_default(),
+                        rec.deprecated.map(|r| format!("\ndeprecated: {}", clean(&r))).unwrap_or_default(),
                         steward_model::to_yaml(&def)
                     ))
                 }
@@ -313,27 +327,39 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
             steward_workspace::write_atomic(out, &text)?;
             Ok(format!("{name}@{version}: bundle written to {} ({} log entries)\n", out.display(), b.log.len()))
         }
-        RegistryCommand::Verify { bundle, admin_keys, registry } => {
+        RegistryCommand::Verify { bundle, admin_keys, registry_key, registry } => {
             let mut keys = admin_keys.clone();
             if keys.is_empty() {
                 keys.extend(std::env::var("STEWARD_REGISTRY_ADMIN_KEY").ok());
             }
             let roots = steward_registry::read_admin_keys(&keys)?;
-            let b: steward_registry::Bundle = if Path::new(bundle).is_file() {
+            // Fetched from the registry (NAME@VERSION), the client can also ask it to prove its
+            // log extends the checkpoint seen before; a bundle file is checked offline only.
+            let (b, online): (steward_registry::Bundle, Option<Client>) = if Path::new(bundle).is_file() {
                 let text = std::fs::read_to_string(bundle)
                     .map_err(|e| CliError { code: "cli.io".into(), message: format!("{bundle}: {e}") })?;
-                serde_json::from_str(&text).map_err(|e| CliError {
+                let b = serde_json::from_str(&text).map_err(|e| CliError {
                     code: "registry.bad_request".into(),
                     message: format!("{bundle}: not a bundle: {e}"),
-                })?
+                })?;
+                (b, None)
             } else {
                 let (name, version) = need_version(bundle)?;
-                client(registry)?.bundle(&name, &version)?
+                let c = client(registry)?;
+                (c.bundle(&name, &version)?, Some(c))
             };
-            let v = steward_registry::verify_bundle(&b, &roots)?;
+            let pinned = match registry_key.clone().or_else(|| std::env::var("STEWARD_REGISTRY_KEY").ok()) {
+                Some(k) if !k.is_empty() => Some(steward_signing::PublicKey::from_text(&k)?),
+                _ => None,
+            };
+            let v = steward_registry::verify_bundle_pinned(&b, &roots, pinned.as_ref())?;
             // What this machine saw of the registry's log before must still be there.
             let seen = steward_signing::config_dir().join("seen");
-            let remark = steward_registry::check_seen_head(&seen, &roots, &b, &v)?;
+            let mut remark = steward_registry::check_seen_head(&seen, &roots, &b, &v)?;
+            if let (Some(key), Some(c), Some(cp)) = (&pinned, &online, &b.checkpoint) {
+                let r = steward_registry::check_seen_checkpoint(&seen, key, cp, |a, z| c.consistency(a, z))?;
+                remark = remark.or(r);
+            }
             if format == Format::Json {
                 return to_json(&v);
             }
@@ -343,29 +369,48 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
             if v.trust_expired {
                 eprintln!("note: the newest trust policy in this bundle has expired: fetch the bundle again");
             }
+            if pinned.is_none() {
+                eprintln!("note: no registry key given (--registry-key): the log head was not checked against a registry checkpoint");
+            }
             Ok(format!(
-                "verified {}@{} ({})\nsigned by {}{} for domain `{}` under trust policy {}\naudit log: entry {} chains to entry {} ({})\n{}{}",
-                v.name,
-                v.version,
+                "verified {}@{} ({})\nsigned by {}{} for domain `{}` under trust policy {}\naudit log: entry {} chains to entry {} ({}){}\n{}{}{}",
+                clean(&v.name),
+                clean(&v.version),
                 v.digest,
-                v.signer,
-                v.signer_name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
-                v.domain,
+                clean(&v.signer),
+                v.signer_name.as_deref().map(|n| format!(" ({})", clean(n))).unwrap_or_default(),
+                clean(&v.domain),
                 v.trust_serial,
                 v.log_index,
                 v.head_index,
                 v.head_hash,
-                v.yanked.map(|r| format!("YANKED: {r}\n")).unwrap_or_default(),
-                v.deprecated.map(|r| format!("deprecated: {r}\n")).unwrap_or_default(),
+                v.checkpoint_at.as_deref().map(|t| format!(", checkpoint signed by the registry at {}", clean(t))).unwrap_or_default(),
+                if v.signer_revoked {
+                    format!(
+                        "REVOKED: trust policy {} no longer trusts {} for domain `{}`\n",
+                        v.newest_trust_serial,
+                        clean(&v.signer),
+                        clean(&v.domain)
+                    )
+                } else {
+                    String::new()
+                },
+                v.yanked.map(|r| format!("YANKED: {}\n", clean(&r))).unwrap_or_default(),
+                v.deprecated.map(|r| format!("deprecated: {}\n", clean(&r))).unwrap_or_default(),
             ))
         }
-        RegistryCommand::Yank(ActionArgs { product, reason, key, registry })
-        | RegistryCommand::Deprecate(ActionArgs { product, reason, key, registry }) => {
+        RegistryCommand::Yank(ActionArgs { product, reason, digest, key, registry })
+        | RegistryCommand::Deprecate(ActionArgs { product, reason, digest, key, registry }) => {
             let action = if matches!(command, RegistryCommand::Yank(_)) { "yank" } else { "deprecate" };
             let (name, version) = need_version(product)?;
             let k = signing_key(key)?;
-            let env = steward_registry::sign_action(action, &name, &version, reason, &k)?;
-            let e = client(registry)?.act(&env)?;
+            let c = client(registry)?;
+            let digest = match digest {
+                Some(d) => d.clone(),
+                None => c.version(&name, &version)?.digest,
+            };
+            let env = steward_registry::sign_action(action, &name, &version, &digest, reason, &k)?;
+            let e = c.act(&env)?;
             if format == Format::Json {
                 return to_json(&e);
             }
@@ -386,9 +431,16 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 code: "cli.invalid_input".into(),
                 message: format!("{}: {e}", file.display()),
             })?;
+            let in_force = view.current.as_ref().map(|t| t.serial).unwrap_or(0);
             if doc.get("serial").is_none() {
-                let next = view.current.as_ref().map(|t| t.serial).unwrap_or(0) + 1;
-                doc["serial"] = next.into();
+                doc["serial"] = (in_force + 1).into();
+            }
+            // Bound to the policy it replaces, and fresh: a signed draft cannot be applied later.
+            if doc.get("replaces").is_none() {
+                doc["replaces"] = in_force.into();
+            }
+            if doc.get("issued_at").is_none() {
+                doc["issued_at"] = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
             }
             let policy: steward_registry::TrustPolicy = serde_json::from_value(doc).map_err(|e| CliError {
                 code: "cli.invalid_input".into(),
@@ -406,6 +458,9 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
 
 fn trust_text(v: &steward_registry::TrustView) -> String {
     let mut t = format!("root admin keys: {}\n", v.roots.join(", "));
+    if let Some(k) = &v.registry_key {
+        t.push_str(&format!("registry key: {} (give it to `registry verify --registry-key`)\n", clean(k)));
+    }
     match &v.current {
         None => t.push_str("no trust policy yet: nobody can publish\n"),
         Some(c) => {
@@ -414,7 +469,7 @@ fn trust_text(v: &steward_registry::TrustView) -> String {
                 .policy
                 .signers
                 .iter()
-                .map(|s| vec![s.name.clone(), s.key.fingerprint(), s.domains.join(", ")])
+                .map(|s| vec![clean(&s.name), s.key.fingerprint(), clean(&s.domains.join(", "))])
                 .collect();
             t.push_str(&table(&["signer", "fingerprint", "domains"], &rows));
         }
@@ -476,5 +531,14 @@ pub fn export_contract(file: &Path, out: Option<&Path>, format: Format) -> Resul
                 path.display()
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped_on_print() {
+        assert_eq!(super::clean("team\u{1b}]8;;https://evil\u{7}x\u{9b}"), "team\\u{1b}]8;;https://evil\\u{7}x\\u{9b}");
+        assert_eq!(super::clean("Ünïcode ok"), "Ünïcode ok");
     }
 }

@@ -157,6 +157,14 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     ]))
     .unwrap();
     assert_eq!((v["version"].as_str(), v["signerName"].as_str()), (Some("2.0.0"), Some("ada@example.com")));
+    // With the registry's own key pinned, the bundle's checkpoint is checked too.
+    let view: serde_json::Value = serde_json::from_str(&env.ok(&["registry", "trust", "--format", "json"])).unwrap();
+    let registry_key = view["registryKey"].as_str().unwrap().to_string();
+    let b = bundle.to_str().unwrap();
+    let text = env.ok(&["registry", "verify", b, "--admin-key", &admin_pub, "--registry-key", &registry_key]);
+    assert!(text.contains("checkpoint signed by the registry"), "{text}");
+    let o = env.steward(&["registry", "verify", b, "--admin-key", &admin_pub, "--registry-key", &ada_pub]);
+    assert_eq!(o.status.code(), Some(1), "a checkpoint checked against another key: {}", out(&o));
     let tampered = std::fs::read_to_string(&bundle).unwrap().replacen("\"publish\"", "\"yank\"", 1);
     std::fs::write(&bundle, tampered).unwrap();
     let o = env.steward(&["registry", "verify", bundle.to_str().unwrap(), "--admin-key", &admin_pub]);
@@ -165,6 +173,12 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     env.ok(&["registry", "yank", "customer360@2.0.0", "--reason", "phone still needed", "--key", &ada]);
     let versions = env.ok(&["registry", "show", "customer360"]);
     assert!(versions.contains("yanked: phone still needed"), "{versions}");
+
+    // Ada's key revoked: verifying what she published says so.
+    std::fs::write(&policy, "signers: []\n").unwrap();
+    env.ok(&["registry", "trust", "--apply", policy.to_str().unwrap(), "--admin", &admin]);
+    let text = env.ok(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub]);
+    assert!(text.contains("REVOKED: trust policy 2 no longer trusts"), "{text}");
 
     // An unreachable registry is said plainly.
     env.registry = Some("http://127.0.0.1:9".into());

@@ -112,6 +112,7 @@ fn main() {
     let (_server, url) = steward_testkit::spawn_listening(
         Command::new(&bin)
             .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--admin-key", &admin.public().to_text()])
+            .args(["--registry-key", "registry-load"])
             .env("STEWARD_LOG", "warn"),
     );
     let c = Client::new(&url).expect("client");
@@ -120,6 +121,8 @@ fn main() {
         admins: vec![],
         signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
         expires: None,
+        replaces: None,
+        issued_at: None,
     };
     c.set_trust(&sign_trust(&policy, &admin).expect("sign")).expect("trust");
     let base = steward_model::load(

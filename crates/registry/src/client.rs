@@ -96,15 +96,48 @@ impl Client {
         self.post("/v1/products", req)
     }
 
+    /// Every product matching `s`, page by page (at most [`Client::MAX_SEARCH`]).
     pub fn search(&self, s: &Search) -> Result<Vec<ProductSummary>, RegistryError> {
-        let mut q = vec![];
+        let mut out = vec![];
+        let mut after: Option<String> = None;
+        loop {
+            let (page, next) = self.search_page(s, after.as_deref(), crate::MAX_PAGE)?;
+            out.extend(page);
+            match next {
+                Some(n) if out.len() < Self::MAX_SEARCH && after.as_deref() != Some(n.as_str()) => after = Some(n),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Products a [`Client::search`] collects at most.
+    pub const MAX_SEARCH: usize = 10_000;
+
+    /// One page of a search: at most `limit` products after the product `after`, and where the
+    /// next page starts (if there may be one).
+    pub fn search_page(
+        &self,
+        s: &Search,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<ProductSummary>, Option<String>), RegistryError> {
+        let mut q = vec![format!("limit={limit}")];
         for (k, v) in [("q", &s.text), ("domain", &s.domain), ("owner", &s.owner), ("tag", &s.tag)] {
             if let Some(v) = v {
                 q.push(format!("{k}={}", enc(v)));
             }
         }
-        let query = if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) };
-        self.get(&format!("/v1/products{query}"))
+        if let Some(a) = after {
+            q.push(format!("after={}", enc(a)));
+        }
+        let resp = self.agent.get(format!("{}/v1/products?{}", self.base, q.join("&"))).call();
+        let next = resp
+            .as_ref()
+            .ok()
+            .and_then(|r| r.headers().get(crate::http::NEXT_HEADER))
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        Ok((self.read(resp)?, next))
     }
 
     pub fn versions(&self, name: &str) -> Result<Vec<VersionInfo>, RegistryError> {
@@ -141,5 +174,20 @@ impl Client {
 
     pub fn log(&self, from: u64, limit: u64) -> Result<Vec<LogEntry>, RegistryError> {
         self.get(&format!("/v1/log?from={from}&limit={limit}"))
+    }
+
+    /// A checkpoint of the registry's log head, signed by its key.
+    pub fn checkpoint(&self) -> Result<Envelope, RegistryError> {
+        self.get("/v1/checkpoint")
+    }
+
+    /// The proof that the log's first `to` entries extend its first `from` (RFC 9162).
+    pub fn consistency(&self, from: u64, to: u64) -> Result<Vec<String>, RegistryError> {
+        Ok(self.get::<crate::ConsistencyProof>(&format!("/v1/log/consistency?from={from}&to={to}"))?.proof)
+    }
+
+    /// The newest signed actions the registry refused.
+    pub fn refusals(&self, limit: u64) -> Result<Vec<Refusal>, RegistryError> {
+        self.get(&format!("/v1/refusals?limit={limit}"))
     }
 }

@@ -192,14 +192,49 @@ CREATE TABLE IF NOT EXISTS trust (
 CREATE TABLE IF NOT EXISTS actions (
   digest TEXT PRIMARY KEY
 );
+CREATE TABLE IF NOT EXISTS trust_policies (
+  log_index BIGINT PRIMARY KEY,
+  serial BIGINT NOT NULL UNIQUE,
+  envelope TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nonces (
+  nonce TEXT PRIMARY KEY,
+  issued BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nonces_issued ON nonces (issued);
+CREATE TABLE IF NOT EXISTS merkle (
+  level BIGINT NOT NULL,
+  idx BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TABLE IF NOT EXISTS refusals (
+  id BIGINT PRIMARY KEY,
+  entry TEXT NOT NULL
+);
 ";
 
-/// Where the registry keeps its data.
-#[derive(Debug, Clone)]
+/// How long one statement may run on PostgreSQL: reads, and the writer's statements.
+pub const READ_TIMEOUT_MS: u64 = 10_000;
+pub const WRITE_TIMEOUT_MS: u64 = 30_000;
+
+/// Where the registry keeps its data. Its `Debug` never shows the password.
+#[derive(Clone)]
 pub enum DbUrl {
     Sqlite(std::path::PathBuf),
     /// A `postgres://user@host:port/db` URL and the password, given apart (never in the URL).
     Postgres(String, Option<String>),
+}
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbUrl::Sqlite(p) => f.debug_tuple("Sqlite").field(p).finish(),
+            DbUrl::Postgres(_, p) => {
+                f.debug_tuple("Postgres").field(&self.redacted()).field(&p.as_ref().map(|_| "<password>")).finish()
+            }
+        }
+    }
 }
 
 impl DbUrl {
@@ -246,7 +281,7 @@ impl DbUrl {
         }
     }
 
-    fn connect(&self) -> Result<Box<dyn Conn>, RegistryError> {
+    fn connect(&self, timeout_ms: u64) -> Result<Box<dyn Conn>, RegistryError> {
         match self {
             DbUrl::Sqlite(path) => {
                 let c = rusqlite::Connection::open(path)
@@ -262,6 +297,9 @@ impl DbUrl {
                 if let Some(p) = password {
                     cfg.password(p);
                 }
+                // No statement runs longer than this: a slow query fails instead of holding a
+                // connection (and the writer) indefinitely.
+                cfg.options(&format!("-c statement_timeout={timeout_ms}"));
                 let c = cfg
                     .connect(postgres::NoTls)
                     .map_err(|e| RegistryError::Storage(format!("{}: {}", self.redacted(), e)))?;
@@ -292,8 +330,16 @@ struct Pool {
 
 impl Db {
     pub fn open(url: &DbUrl) -> Result<Db, RegistryError> {
-        let mut w = url.connect()?;
+        let mut w = url.connect(WRITE_TIMEOUT_MS)?;
         w.batch(SCHEMA)?;
+        w.batch("BEGIN")?;
+        match crate::migrate::run(w.as_mut()) {
+            Ok(()) => w.batch("COMMIT")?,
+            Err(e) => {
+                let _ = w.batch("ROLLBACK");
+                return Err(e);
+            }
+        }
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("registry-writer".into())
@@ -357,7 +403,7 @@ impl Pool {
                     *open += 1;
                     drop(open);
                     drop(idle);
-                    return self.url.connect().inspect_err(|_| {
+                    return self.url.connect(READ_TIMEOUT_MS).inspect_err(|_| {
                         if let Ok(mut o) = self.open.lock() {
                             *o -= 1;
                         }
@@ -492,5 +538,26 @@ mod tests {
         db.write(move |c| insert(c, "c").map(|_| ())).unwrap();
         let rows = db.read(|c| c.query("SELECT digest FROM actions ORDER BY digest", &[])).unwrap();
         assert_eq!(rows, vec![vec![Val::Text("c".into())]]);
+    }
+
+    #[test]
+    fn debug_never_shows_the_database_password() {
+        let url = DbUrl::parse("postgres://steward@db.internal:5432/registry")
+            .with_password(Some("hunter2-secret".into()))
+            .unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.internal"), "{shown}");
+    }
+
+    #[test]
+    fn postgres_statements_have_a_timeout() {
+        let pg = steward_testkit::PgCluster::start();
+        let url = DbUrl::parse(&format!("postgres://steward@127.0.0.1:{}/postgres", pg.port));
+        let db = Db::open(&url).unwrap();
+        let rows = db.read(|c| c.query("SELECT current_setting('statement_timeout')", &[])).unwrap();
+        assert_eq!(rows, vec![vec![Val::Text(format!("{}s", READ_TIMEOUT_MS / 1000))]]);
+        let rows = db.write(|c| c.query("SELECT current_setting('statement_timeout')", &[])).unwrap();
+        assert_eq!(rows, vec![vec![Val::Text(format!("{}s", WRITE_TIMEOUT_MS / 1000))]]);
     }
 }

@@ -13,7 +13,7 @@ pub fn serve(db: &str, listen: &str, admin: &str, steward: &str) -> Result<(), R
     let demo = ring.ensure(steward, &Keychain)?;
     let admin_key = KeyPair::load(admin, &Keychain)?;
     let url = crate::DbUrl::parse(db);
-    let reg = Registry::open(&url, vec![admin_key.public()])?;
+    let reg = Registry::open(&url, vec![admin_key.public()], crate::registry_key("registry")?)?;
     let trusted = reg.trust()?.is_some_and(|t| t.policy.signers.iter().any(|s| s.key.to_text() == demo.public_key));
     if !trusted {
         let serial = reg.trust()?.map(|t| t.serial).unwrap_or(0) + 1;
@@ -26,10 +26,14 @@ pub fn serve(db: &str, listen: &str, admin: &str, steward: &str) -> Result<(), R
                 domains: vec!["*".into()],
             }],
             expires: None,
+            replaces: None,
+            issued_at: None,
         };
         reg.set_trust(sign_trust(&policy, &admin_key)?)?;
         tracing::info!(serial, steward, "demo trust policy applied");
     }
     drop(reg);
-    crate::serve_blocking(db, listen, vec![admin_key.public()], |a| println!("listening on http://{a}"))
+    crate::serve_blocking(db, listen, vec![admin_key.public()], crate::registry_key("registry")?, |a| {
+        println!("listening on http://{a}")
+    })
 }

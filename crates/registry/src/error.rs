@@ -30,6 +30,9 @@ pub enum RegistryError {
     Replay(String),
     #[error("{0}")]
     TooLarge(String),
+    /// The request took longer than the registry allows.
+    #[error("{0}")]
+    Timeout(String),
     #[error("{0}")]
     Storage(String),
     /// Client side: the registry could not be reached.
@@ -50,6 +53,7 @@ impl RegistryError {
             RegistryError::Breaking(_) => "registry.breaking_change",
             RegistryError::Replay(_) => "registry.replay",
             RegistryError::TooLarge(_) => "registry.too_large",
+            RegistryError::Timeout(_) => "registry.timeout",
             RegistryError::Storage(_) => "registry.storage",
             RegistryError::Unreachable(_) => "registry.unreachable",
         }
@@ -66,6 +70,7 @@ impl RegistryError {
             | RegistryError::Breaking(_)
             | RegistryError::Replay(_) => 409,
             RegistryError::TooLarge(_) => 413,
+            RegistryError::Timeout(_) => 408,
             RegistryError::Storage(_) => 500,
             RegistryError::Unreachable(_) => 503,
         }
@@ -84,6 +89,7 @@ impl RegistryError {
             "registry.breaking_change" => RegistryError::Breaking(message),
             "registry.replay" => RegistryError::Replay(message),
             "registry.too_large" => RegistryError::TooLarge(message),
+            "registry.timeout" => RegistryError::Timeout(message),
             "registry.unreachable" => RegistryError::Unreachable(message),
             _ => RegistryError::Storage(message),
         }

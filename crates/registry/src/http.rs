@@ -2,6 +2,9 @@
 //! [`RegistryError::status`] gives; bodies are read up to [`MAX_BODY`]; storage work runs on
 //! blocking threads.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -67,9 +70,13 @@ pub fn router(reg: Registry) -> Router {
         .route("/v1/actions", post(act))
         .route("/v1/trust", get(trust).put(set_trust))
         .route("/v1/log", get(log))
+        .route("/v1/checkpoint", get(checkpoint))
+        .route("/v1/log/consistency", get(consistency))
+        .route("/v1/refusals", get(refusals))
         .route("/v1/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { RegistryError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
+        .layer(axum::middleware::from_fn(deadline))
         .with_state(reg)
 }
 
@@ -80,12 +87,29 @@ async fn publish(State(reg): State<Registry>, headers: HeaderMap, body: Body) ->
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
+/// A page of a listing: at most `limit` items after `after`.
+#[derive(Deserialize)]
+struct Page {
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// The header naming where the next page of a listing starts (absent on the last page).
+pub const NEXT_HEADER: &str = "steward-next-after";
+
 async fn search(
     State(reg): State<Registry>,
     q: Result<Query<Search>, axum::extract::rejection::QueryRejection>,
-) -> Reply<Vec<crate::ProductSummary>> {
+    page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, RegistryError> {
     let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
-    Ok(Json(blocking(move || reg.search(&q)).await?))
+    let Query(page) = page.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
+    let (found, next) = blocking(move || reg.search_page(&q, page.after.as_deref(), page.limit.unwrap_or(100))).await?;
+    let mut resp = Json(found).into_response();
+    if let Some(n) = next.and_then(|n| header::HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert(NEXT_HEADER, n);
+    }
+    Ok(resp)
 }
 
 async fn versions(State(reg): State<Registry>, Path(name): Path<String>) -> Reply<Vec<crate::VersionInfo>> {
@@ -100,11 +124,8 @@ async fn version(
     State(reg): State<Registry>,
     Path((name, v)): Path<(String, String)>,
 ) -> Result<Response, RegistryError> {
-    // Published versions never change: most reads are answered from memory, off the blocking pool.
-    let json = match reg.cached_json(&name, &v) {
-        Some(hit) => hit,
-        None => blocking(move || reg.get_json(&name, &v)).await?,
-    };
+    // Its status is read from the database every time; only the signed envelope is cached.
+    let json = blocking(move || reg.get_json(&name, &v)).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
@@ -123,16 +144,67 @@ async fn act(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Rep
 
 async fn trust(State(reg): State<Registry>) -> Reply<TrustView> {
     let roots: Vec<String> = reg.roots().iter().map(|k| k.to_text()).collect();
-    let current = blocking(move || reg.trust()).await?;
-    Ok(Json(TrustView { roots, current }))
+    let registry_key = Some(reg.public_key().to_text());
+    let (current, checkpoint) = blocking(move || Ok((reg.trust()?, reg.checkpoint().ok()))).await?;
+    Ok(Json(TrustView { roots, current, registry_key, checkpoint }))
 }
 
-/// The trust policy in force, and the root admin keys the registry started with.
+/// The trust policy in force (the newest, signed), the root admin keys the registry started
+/// with, the registry's own public key, and a checkpoint of its log head signed with it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrustView {
     pub roots: Vec<String>,
     pub current: Option<crate::StoredTrust>,
+    #[serde(default)]
+    pub registry_key: Option<String>,
+    #[serde(default)]
+    pub checkpoint: Option<steward_signing::Envelope>,
+}
+
+async fn checkpoint(State(reg): State<Registry>) -> Reply<steward_signing::Envelope> {
+    Ok(Json(blocking(move || reg.checkpoint()).await?))
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    from: u64,
+    to: u64,
+}
+
+/// A consistency proof between two sizes of the log (RFC 9162).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub from: u64,
+    pub to: u64,
+    /// Hex SHA-256 hashes.
+    pub proof: Vec<String>,
+}
+
+async fn consistency(
+    State(reg): State<Registry>,
+    q: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Reply<ConsistencyProof> {
+    let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
+    let proof = blocking(move || reg.consistency(q.from, q.to)).await?;
+    Ok(Json(ConsistencyProof { from: q.from, to: q.to, proof }))
+}
+
+#[derive(Deserialize)]
+struct LimitQuery {
+    limit: Option<u64>,
+}
+
+async fn refusals(
+    State(reg): State<Registry>,
+    q: Result<Query<LimitQuery>, axum::extract::rejection::QueryRejection>,
+) -> Reply<Vec<crate::Refusal>> {
+    let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=crate::MAX_REFUSALS).contains(&limit) {
+        return Err(RegistryError::Invalid(format!("limit: 1-{} refusals", crate::MAX_REFUSALS)));
+    }
+    Ok(Json(blocking(move || reg.refusals(limit)).await?))
 }
 
 async fn set_trust(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Reply<crate::LogEntry> {
@@ -155,15 +227,75 @@ async fn log(
     if !(1..=10_000).contains(&limit) {
         return Err(RegistryError::Invalid("limit: 1-10,000 entries".into()));
     }
-    Ok(Json(blocking(move || reg.log(q.from.unwrap_or(0), limit)).await?))
+    let from = q.from.unwrap_or(0);
+    if from > i64::MAX as u64 {
+        return Err(RegistryError::BadRequest(format!("from: {from} is beyond any log index")));
+    }
+    Ok(Json(blocking(move || reg.log(from, limit)).await?))
 }
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-/// Serves `reg` on `listener` until Ctrl-C or SIGTERM.
-pub async fn serve(reg: Registry, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+/// How long the server waits for a request's headers, for a whole request (body read and
+/// answer), and for a TLS handshake; how many connections it serves at once (more wait in the
+/// kernel's backlog until one closes).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// Answers 408 when a request (reading its body included) takes longer than [`REQUEST_TIMEOUT`].
+async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => RegistryError::Timeout(format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()))
+            .into_response(),
+    }
+}
+
+/// A certificate chain and its private key (PEM files) to serve HTTPS with.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl Tls {
+    /// The rustls configuration (TLS 1.2 and 1.3, no client certificates).
+    pub fn config(&self) -> Result<Arc<rustls::ServerConfig>, RegistryError> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |what: &std::path::Path, e: &dyn std::fmt::Display| {
+            RegistryError::Invalid(format!("{}: {e}", what.display()))
+        };
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&self.cert)
+            .map_err(|e| bad(&self.cert, &e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(&self.cert, &e))?;
+        if certs.is_empty() {
+            return Err(bad(&self.cert, &"no certificate in this file"));
+        }
+        let key = PrivateKeyDer::from_pem_file(&self.key).map_err(|e| bad(&self.key, &e))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| RegistryError::Invalid(format!("TLS: {e}")))?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| RegistryError::Invalid(format!("TLS certificate and key: {e}")))?;
+        Ok(Arc::new(config))
+    }
+}
+
+/// Serves `reg` on `listener` (over TLS when `tls` is given) until Ctrl-C or SIGTERM: headers
+/// must arrive within [`HEADER_TIMEOUT`], a request finish within [`REQUEST_TIMEOUT`], and at
+/// most [`MAX_CONNECTIONS`] connections are served at once.
+pub async fn serve(
+    reg: Registry,
+    listener: tokio::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<()> {
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
@@ -180,5 +312,51 @@ pub async fn serve(reg: Registry, listener: tokio::net::TcpListener) -> std::io:
         #[cfg(not(unix))]
         let _ = ctrl_c.await;
     };
-    axum::serve(listener, router(reg)).with_graceful_shutdown(shutdown).await
+    tokio::pin!(shutdown);
+    let app = router(reg);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    loop {
+        // Wait for a free slot before accepting: excess connections queue in the backlog.
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.map_err(std::io::Error::other)?,
+            _ = &mut shutdown => break,
+        };
+        let (stream, _) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+            let done = match acceptor {
+                Some(acceptor) => match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(s)) => http.serve_connection(hyper_util::rt::TokioIo::new(s), service).await,
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => return,
+                },
+                None => http.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await,
+            };
+            if let Err(e) = done {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    // Let requests in flight finish (for a while), then stop.
+    let _ = tokio::time::timeout(REQUEST_TIMEOUT, slots.acquire_many(MAX_CONNECTIONS as u32)).await;
+    Ok(())
 }

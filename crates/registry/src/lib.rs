@@ -8,14 +8,20 @@
 //! the hash-chained audit log, offline verification of a downloaded bundle, and the client the
 //! CLI and the desktop use.
 //!
-//! It must not compile Polars or read product data, and never holds a signing secret: the server
-//! only verifies; signing happens in `steward-signing` on the steward's machine.
+//! It must not compile Polars or read product data, and never holds a steward's or an admin's
+//! signing secret: the server only verifies what they signed on their machines. Its one secret
+//! is its own key, which signs checkpoints of its audit log head; it lives in the OS keychain.
 
+mod actions;
 mod client;
 mod db;
 pub mod demo;
 mod error;
 mod http;
+pub mod merkle;
+mod migrate;
+mod reads;
+mod rules;
 mod service;
 mod types;
 mod verify;
@@ -23,13 +29,23 @@ mod verify;
 pub use client::Client;
 pub use db::DbUrl;
 pub use error::RegistryError;
-pub use http::{router, serve, TrustView, OPENAPI};
+pub use http::{
+    router, serve, ConsistencyProof, Tls, TrustView, HEADER_TIMEOUT, MAX_CONNECTIONS, NEXT_HEADER, OPENAPI,
+    REQUEST_TIMEOUT,
+};
+pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_PAGE, MAX_VERSIONS};
+pub use rules::check_version;
 pub use service::{check_name, Registry, Search, MAX_BODY};
 pub use types::*;
-pub use verify::{check_seen_head, verify_bundle, SeenHead, VerifiedBundle};
+pub use verify::{
+    check_seen_checkpoint, check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends,
+    SeenHead, VerifiedBundle,
+};
 
 use steward_model::ProductDefinition;
 use steward_signing::{canonical_json, Envelope, KeyPair, PRODUCT_PAYLOAD_TYPE};
+
+pub use reads::SCAN_ROWS;
 
 /// Signs `def` as Steward publishes it: the canonical JSON (RFC 8785) of the whole definition —
 /// model, masking profiles and metadata, no data — in a DSSE envelope.
@@ -75,11 +91,13 @@ pub fn sign_trust(policy: &TrustPolicy, admin: &KeyPair) -> Result<Envelope, Reg
     Ok(admin.sign(steward_signing::TRUST_PAYLOAD_TYPE, &payload))
 }
 
-/// Signs a yank or deprecation of `name@version`.
+/// Signs a yank or deprecation of `name@version` whose content has `digest` (the action is
+/// refused for any other content). Fresh for [`ACTION_WINDOW_SECS`], and applied once.
 pub fn sign_action(
     action: &str,
     name: &str,
     version: &str,
+    digest: &str,
     reason: &str,
     key: &KeyPair,
 ) -> Result<Envelope, RegistryError> {
@@ -89,6 +107,7 @@ pub fn sign_action(
         action: action.to_string(),
         name: name.to_string(),
         version: version.to_string(),
+        digest: digest.to_string(),
         reason: reason.to_string(),
         nonce: steward_signing::hex(&nonce),
         issued_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -104,24 +123,30 @@ pub fn definition_of(env: &Envelope) -> Result<ProductDefinition, RegistryError>
 }
 
 /// Runs the registry on `listen` over the database at `db` until Ctrl-C or SIGTERM; `ready` is
-/// told the bound address (a `:0` port is chosen by the OS) once it accepts connections.
+/// told the bound address (a `:0` port is chosen by the OS) once it accepts connections. `key`
+/// is the registry's own key, which signs its checkpoints.
 pub fn serve_blocking(
     db: &str,
     listen: &str,
     roots: Vec<steward_signing::PublicKey>,
+    key: KeyPair,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), RegistryError> {
-    serve_url(DbUrl::parse(db).with_password(None)?, listen, roots, ready)
+    serve_url(DbUrl::parse(db).with_password(None)?, listen, roots, key, None, ready)
 }
 
-/// [`serve_blocking`] over a parsed database URL (with its password, for PostgreSQL).
+/// [`serve_blocking`] over a parsed database URL (with its password, for PostgreSQL), over TLS
+/// when `tls` is given.
 pub fn serve_url(
     url: DbUrl,
     listen: &str,
     roots: Vec<steward_signing::PublicKey>,
+    key: KeyPair,
+    tls: Option<Tls>,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), RegistryError> {
-    let reg = Registry::open(&url, roots)?;
+    let tls = tls.map(|t| t.config()).transpose()?;
+    let reg = Registry::open(&url, roots, key)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -131,10 +156,20 @@ pub fn serve_url(
             .await
             .map_err(|e| RegistryError::Invalid(format!("cannot listen on {listen}: {e}")))?;
         let addr = listener.local_addr().map_err(|e| RegistryError::Storage(e.to_string()))?;
-        tracing::info!(%addr, db = %url.redacted(), "registry listening");
+        tracing::info!(%addr, db = %url.redacted(), tls = tls.is_some(), key = %reg.public_key().fingerprint(), "registry listening");
         ready(addr);
-        serve(reg, listener).await.map_err(|e| RegistryError::Storage(format!("server: {e}")))
+        serve(reg, listener, tls).await.map_err(|e| RegistryError::Storage(format!("server: {e}")))
     })
+}
+
+/// The registry's own key `name`: made on first start (secret in the OS keychain like a
+/// steward's signing key, `signing/<name>`), loaded on every later start. Its public half is kept
+/// in a key ring of its own (`<config>/registry-keys/`), so a steward's `keys list` and default
+/// key choice do not see it.
+pub fn registry_key(name: &str) -> Result<KeyPair, RegistryError> {
+    let ring = steward_signing::KeyRing::at(&steward_signing::config_dir().join("registry-keys"));
+    ring.ensure(name, &steward_secrets::Keychain)?;
+    Ok(KeyPair::load(name, &steward_secrets::Keychain)?)
 }
 
 /// Root admin keys from `--admin-key` values: `ed25519:…` keys, or files holding one per line.
@@ -182,6 +217,16 @@ pub struct ServeArgs {
     /// Read the PostgreSQL password from standard input (never put it in the URL).
     #[arg(long)]
     pub db_password_stdin: bool,
+    /// The registry's own signing key (by name; made in the OS keychain on first start). It
+    /// signs checkpoints of the audit log head, which consumers check with its public key.
+    #[arg(long, default_value = "registry")]
+    pub registry_key: String,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 impl ServeArgs {
@@ -190,6 +235,13 @@ impl ServeArgs {
         let roots = read_admin_keys(&self.admin_keys)?;
         let password = if self.db_password_stdin { Some(password_from_stdin()?) } else { None };
         let url = DbUrl::parse(&self.db).with_password(password)?;
-        serve_url(url, &self.listen, roots, |a| println!("listening on http://{a}"))
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(Tls { cert: cert.clone(), key: key.clone() }),
+            _ => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let key = registry_key(&self.registry_key)?;
+        eprintln!("registry key: {}", key.public().to_text());
+        serve_url(url, &self.listen, roots, key, tls, |a| println!("listening on {scheme}://{a}"))
     }
 }

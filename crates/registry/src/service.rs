@@ -1,12 +1,15 @@
 //! The registry's rules, independent of HTTP: what is verified before anything is stored, what
 //! is refused, and what each accepted action appends to the audit log.
 
+use std::sync::Arc;
+
 use steward_model::ProductDefinition;
-use steward_signing::{
-    canonical_json, digest, Envelope, PublicKey, ACTION_PAYLOAD_TYPE, PRODUCT_PAYLOAD_TYPE, TRUST_PAYLOAD_TYPE,
-};
+use steward_signing::{canonical_json, digest, Envelope, KeyPair, PublicKey, PRODUCT_PAYLOAD_TYPE, TRUST_PAYLOAD_TYPE};
 
 use crate::db::{Conn, Db, DbUrl, Row, Val};
+pub(crate) use crate::rules::check_json_text;
+pub(crate) use crate::rules::check_version;
+use crate::rules::{check_serial, check_text};
 use crate::types::*;
 use crate::RegistryError;
 
@@ -30,21 +33,18 @@ pub fn check_name(what: &str, s: &str) -> Result<(), RegistryError> {
     }
 }
 
-fn check_version(s: &str) -> Result<semver::Version, RegistryError> {
-    semver::Version::parse(s).map_err(|_| {
-        RegistryError::Invalid(format!(
-            "version `{}` is not a semantic version (1.2.0)",
-            s.chars().take(40).collect::<String>().escape_debug()
-        ))
-    })
-}
-
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The payload of `env` if it has type `payload_type` and is canonical JSON.
-fn canonical_payload(env: &Envelope, payload_type: &str) -> Result<(Vec<u8>, serde_json::Value), RegistryError> {
+/// The payload of `env` if it has a sane number of signatures (checked first, before anything
+/// is decoded or verified), type `payload_type`, and is canonical JSON. Callers then check its
+/// fields, and that no text has a control character (`check_json_text`).
+pub(crate) fn canonical_payload(
+    env: &Envelope,
+    payload_type: &str,
+) -> Result<(Vec<u8>, serde_json::Value), RegistryError> {
+    env.check_shape()?;
     if env.payload_type != payload_type {
         return Err(RegistryError::BadRequest(format!(
             "payload type `{}` is not `{payload_type}`",
@@ -60,32 +60,31 @@ fn canonical_payload(env: &Envelope, payload_type: &str) -> Result<(Vec<u8>, ser
     Ok((payload, value))
 }
 
-/// The registry: storage plus the root admin keys given when it started.
+/// The registry: storage, the root admin keys given when it started, and its own key, which
+/// signs checkpoints of the audit log head (its secret stays in the OS keychain, loaded when
+/// the registry starts; never in the database or a file).
 #[derive(Clone)]
 pub struct Registry {
-    db: Db,
-    roots: Vec<PublicKey>,
-    /// name@version → its record as JSON. Published content never changes; a yank or a
-    /// deprecation drops the entry, so the next read sees the new status.
-    cache: Cache,
+    pub(crate) db: Db,
+    pub(crate) roots: Vec<PublicKey>,
+    pub(crate) key: Arc<KeyPair>,
+    /// Signed envelopes by name@version and digest: the only thing cached, since it never
+    /// changes. Whether a version is yanked, deprecated or the latest is always read from the
+    /// database, so every instance on one database answers alike.
+    pub(crate) cache: crate::reads::EnvelopeCache,
 }
 
-type Cache = std::sync::Arc<std::sync::RwLock<std::collections::HashMap<(String, String), axum::body::Bytes>>>;
+pub(crate) const VERSION_COLUMNS: &str = "name, version, domain, owner, tags, description, digest, envelope, signer, published_at, yanked, deprecated, log_index";
 
-/// Records kept in the read cache at most (it starts over when full).
-const CACHE_ENTRIES: usize = 50_000;
-
-const VERSION_COLUMNS: &str = "name, version, domain, owner, tags, description, digest, envelope, signer, published_at, yanked, deprecated, log_index";
-
-fn text(row: &Row, i: usize) -> String {
+pub(crate) fn text(row: &Row, i: usize) -> String {
     row.get(i).and_then(Val::text).unwrap_or_default().to_string()
 }
 
-fn opt(row: &Row, i: usize) -> Option<String> {
+pub(crate) fn opt(row: &Row, i: usize) -> Option<String> {
     row.get(i).and_then(Val::text).map(String::from)
 }
 
-fn version_record(row: &Row) -> Result<VersionRecord, RegistryError> {
+pub(crate) fn version_record(row: &Row) -> Result<VersionRecord, RegistryError> {
     Ok(VersionRecord {
         name: text(row, 0),
         version: text(row, 1),
@@ -105,7 +104,7 @@ fn version_record(row: &Row) -> Result<VersionRecord, RegistryError> {
 }
 
 /// Appends an entry to the audit log, in the caller's transaction.
-fn append_log(c: &mut dyn Conn, mut e: LogEntry) -> Result<LogEntry, RegistryError> {
+pub(crate) fn append_log(c: &mut dyn Conn, mut e: LogEntry) -> Result<LogEntry, RegistryError> {
     let head = c.query("SELECT idx, hash FROM log ORDER BY idx DESC LIMIT 1", &[])?;
     match head.first() {
         Some(r) => {
@@ -123,10 +122,11 @@ fn append_log(c: &mut dyn Conn, mut e: LogEntry) -> Result<LogEntry, RegistryErr
         "INSERT INTO log (idx, entry, hash) VALUES ($1, $2, $3)",
         &[(e.index as i64).into(), entry.into(), e.hash.clone().into()],
     )?;
+    crate::merkle::append(c, e.index, &e.hash)?;
     Ok(e)
 }
 
-fn draft(
+pub(crate) fn draft(
     action: &str,
     name: Option<String>,
     version: Option<String>,
@@ -149,8 +149,9 @@ fn draft(
     }
 }
 
-fn current_trust(c: &mut dyn Conn) -> Result<Option<StoredTrust>, RegistryError> {
-    let rows = c.query("SELECT serial, envelope FROM trust ORDER BY serial DESC LIMIT 1", &[])?;
+/// The policy in force: the one whose log entry came last. Never chosen by the serial column.
+pub(crate) fn current_trust(c: &mut dyn Conn) -> Result<Option<StoredTrust>, RegistryError> {
+    let rows = c.query("SELECT serial, envelope FROM trust_policies ORDER BY log_index DESC LIMIT 1", &[])?;
     let Some(r) = rows.first() else { return Ok(None) };
     let envelope: Envelope =
         serde_json::from_str(&text(r, 1)).map_err(|e| RegistryError::Storage(format!("stored trust: {e}")))?;
@@ -161,7 +162,7 @@ fn current_trust(c: &mut dyn Conn) -> Result<Option<StoredTrust>, RegistryError>
 
 /// Why `env` may not publish for `domain`: a key this registry does not know, a key trusted
 /// for other domains only, or a signature that does not verify.
-fn verify_for_domain(
+pub(crate) fn verify_for_domain(
     env: &Envelope,
     payload_type: &str,
     policy: &TrustPolicy,
@@ -191,15 +192,22 @@ fn verify_for_domain(
 }
 
 impl Registry {
-    pub fn open(url: &DbUrl, roots: Vec<PublicKey>) -> Result<Registry, RegistryError> {
+    /// The registry over `url`, with its root admin keys and its own key (see
+    /// [`crate::registry_key`] for the one kept in the OS keychain).
+    pub fn open(url: &DbUrl, roots: Vec<PublicKey>, key: KeyPair) -> Result<Registry, RegistryError> {
         if roots.is_empty() {
             return Err(RegistryError::Invalid("a registry needs at least one root admin key".into()));
         }
-        Ok(Registry { db: Db::open(url)?, roots, cache: Default::default() })
+        Ok(Registry { db: Db::open(url)?, roots, key: Arc::new(key), cache: Default::default() })
     }
 
     pub fn roots(&self) -> &[PublicKey] {
         &self.roots
+    }
+
+    /// The public half of the registry's own key, which signs its checkpoints.
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public()
     }
 
     pub fn trust(&self) -> Result<Option<StoredTrust>, RegistryError> {
@@ -212,6 +220,20 @@ impl Registry {
         let (payload, value) = canonical_payload(&env, TRUST_PAYLOAD_TYPE)?;
         let policy: TrustPolicy =
             serde_json::from_value(value).map_err(|e| RegistryError::Invalid(format!("not a trust policy: {e}")))?;
+        check_serial(policy.serial)?;
+        if let Some(t) = &policy.issued_at {
+            let issued = chrono::DateTime::parse_from_rfc3339(t).map_err(|_| {
+                RegistryError::Invalid(format!("issued_at: `{}` is not an RFC 3339 time", t.escape_debug()))
+            })?;
+            let age = chrono::Utc::now().timestamp() - issued.timestamp();
+            if age.abs() > ACTION_WINDOW_SECS {
+                return Err(RegistryError::Replay(format!(
+                    "trust policy {} was signed at {t}, more than {} minutes from now: sign it again",
+                    policy.serial,
+                    ACTION_WINDOW_SECS / 60
+                )));
+            }
+        }
         if let Some(t) = &policy.expires {
             if chrono::DateTime::parse_from_rfc3339(t).is_err() {
                 return Err(RegistryError::Invalid(format!("expires: `{}` is not an RFC 3339 time", t.escape_debug())));
@@ -227,20 +249,46 @@ impl Registry {
                 }
             }
         }
-        let roots = self.roots.clone();
+        check_json_text("", &serde_json::to_value(&policy).map_err(|e| RegistryError::Storage(e.to_string()))?)?;
+        if policy.signers.len() > 1000 || policy.admins.len() > 100 {
+            return Err(RegistryError::Invalid("a trust policy names at most 1,000 signers and 100 admins".into()));
+        }
         let digest = digest(&payload);
+        // The signature is checked here, before the writer, against every key that could sign
+        // a policy now; the writer only looks up whether that key still may.
+        let admins_now = |current: &Option<StoredTrust>| {
+            let mut admins = self.roots.clone();
+            if let Some(t) = current {
+                admins.extend(t.policy.admins.iter().copied());
+            }
+            admins
+        };
+        let verified = env.verify(TRUST_PAYLOAD_TYPE, &admins_now(&self.trust()?)).map_err(|e| match e {
+            steward_signing::SigningError::Signature(m) => {
+                RegistryError::Untrusted(format!("a trust policy must be signed by a registry admin key: {m}"))
+            }
+            other => other.into(),
+        })?;
+        let roots = self.roots.clone();
         self.db.write(move |c| {
             let current = current_trust(c)?;
             let mut admins = roots;
             if let Some(t) = &current {
                 admins.extend(t.policy.admins.iter().copied());
             }
-            let verified = env.verify(TRUST_PAYLOAD_TYPE, &admins).map_err(|e| match e {
-                steward_signing::SigningError::Signature(m) => {
-                    RegistryError::Untrusted(format!("a trust policy must be signed by a registry admin key: {m}"))
-                }
-                other => other.into(),
-            })?;
+            if !admins.iter().any(|k| k.fingerprint() == verified.keyid) {
+                return Err(RegistryError::Untrusted(
+                    "the key that signed this policy is no longer an admin of the policy in force".into(),
+                ));
+            }
+            let in_force = current.as_ref().map(|t| t.serial).unwrap_or(0);
+            if policy.replaces.is_some_and(|r| r != in_force) {
+                return Err(RegistryError::Replay(format!(
+                    "trust policy {} replaces policy {}, but policy {in_force} is in force",
+                    policy.serial,
+                    policy.replaces.unwrap_or(0)
+                )));
+            }
             if let Some(t) = &current {
                 if policy.serial <= t.serial {
                     return Err(RegistryError::Replay(format!(
@@ -250,11 +298,14 @@ impl Registry {
                 }
             }
             let envelope = serde_json::to_string(&env).map_err(|e| RegistryError::Storage(e.to_string()))?;
+            let serial = i64::try_from(policy.serial)
+                .map_err(|_| RegistryError::Invalid(format!("serial {} is too large", policy.serial)))?;
+            let entry = append_log(c, draft("trust", None, None, digest, verified.keyid, policy.serial))?;
             c.exec(
-                "INSERT INTO trust (serial, envelope) VALUES ($1, $2)",
-                &[(policy.serial as i64).into(), envelope.into()],
+                "INSERT INTO trust_policies (log_index, serial, envelope) VALUES ($1, $2, $3)",
+                &[(entry.index as i64).into(), serial.into(), envelope.into()],
             )?;
-            append_log(c, draft("trust", None, None, digest, verified.keyid, policy.serial))
+            Ok(entry)
         })
     }
 
@@ -265,11 +316,14 @@ impl Registry {
     pub fn publish(&self, req: PublishRequest) -> Result<Published, RegistryError> {
         let env = req.envelope;
         let (payload, value) = canonical_payload(&env, PRODUCT_PAYLOAD_TYPE)?;
+        let raw = value.clone();
         let def: ProductDefinition = serde_json::from_value(value)
             .map_err(|e| RegistryError::Invalid(format!("the payload is not a product definition: {e}")))?;
         check_name("product name", &def.metadata.name)?;
         check_name("domain", &def.metadata.domain)?;
         let version = check_version(&def.metadata.version)?;
+        // Every text of the payload as signed (and stored), not only what Steward reads of it.
+        check_json_text("", &raw)?;
         let errors: Vec<String> = steward_model::check(&def)
             .into_iter()
             .filter(|i| i.severity == steward_model::Severity::Error)
@@ -277,6 +331,12 @@ impl Registry {
             .collect();
         if !errors.is_empty() {
             return Err(RegistryError::Invalid(format!("the definition has errors: {}", errors.join("; "))));
+        }
+        if let Some(r) = &req.reason {
+            check_text("reason", r, false)?;
+            if r.len() > 1000 {
+                return Err(RegistryError::BadRequest("reason: at most 1,000 characters".into()));
+            }
         }
         if req.allow_breaking && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(RegistryError::BadRequest("allowBreaking needs a reason, recorded in the audit log".into()));
@@ -299,13 +359,20 @@ impl Registry {
         let envelope_text = serde_json::to_string(&env).map_err(|e| RegistryError::Storage(e.to_string()))?;
         let tags = serde_json::to_string(&def.metadata.tags).unwrap_or_else(|_| "[]".into());
         self.db.write(move |c| {
-            // The policy may have changed since: check against the one in force now.
+            // The policy may have changed since: the key that signed (verified above, outside
+            // the writer) must still be trusted for the domain by the one in force now.
             let trust = current_trust(c)?.ok_or_else(|| RegistryError::Untrusted("no trust policy".into()))?;
-            let signer = if trust.serial != verified_serial {
-                verify_for_domain(&env, PRODUCT_PAYLOAD_TYPE, &trust.policy, &domain)?
-            } else {
-                signer
-            };
+            if trust.serial != verified_serial
+                && !trust.policy.signers_for(&domain).iter().any(|k| k.fingerprint() == signer)
+            {
+                return Err(RegistryError::Untrusted(format!(
+                    "key {signer} is no longer allowed to publish for domain `{domain}` (trust policy {})",
+                    trust.serial
+                )));
+            }
+            if trust.policy.expired_at(chrono::Utc::now()) {
+                return Err(RegistryError::Untrusted(format!("trust policy {} expired", trust.serial)));
+            }
             // Versions and digests only; the latest one's definition is read below, alone.
             let rows = c.query("SELECT version, digest FROM versions WHERE name = $1", &[name.clone().into()])?;
             let wanted = version.to_string();
@@ -401,272 +468,6 @@ impl Registry {
                 previous: latest.map(|(v, _)| v.to_string()),
             })
         })
-    }
-
-    /// Yanks or deprecates a version, by a signed [`Action`] from a key trusted for the
-    /// product's domain or an admin key. A replayed action is refused.
-    pub fn act(&self, env: Envelope) -> Result<LogEntry, RegistryError> {
-        let (payload, value) = canonical_payload(&env, ACTION_PAYLOAD_TYPE)?;
-        let action: Action =
-            serde_json::from_value(value).map_err(|e| RegistryError::Invalid(format!("not an action: {e}")))?;
-        if action.action != "yank" && action.action != "deprecate" {
-            return Err(RegistryError::Invalid(format!(
-                "action `{}` is not one of yank, deprecate",
-                action.action.chars().take(40).collect::<String>().escape_debug()
-            )));
-        }
-        check_name("product name", &action.name)?;
-        check_version(&action.version)?;
-        if action.reason.trim().is_empty() || action.reason.len() > 1000 {
-            return Err(RegistryError::Invalid("reason: 1-1000 characters".into()));
-        }
-        let digest = digest(&payload);
-        let roots = self.roots.clone();
-        let key = (action.name.clone(), action.version.clone());
-        let cache = self.cache.clone();
-        let done = self.db.write(move |c| {
-            let trust = current_trust(c)?.ok_or_else(|| RegistryError::Untrusted("no trust policy".into()))?;
-            let rows = c.query(
-                &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE name = $1 AND version = $2"),
-                &[action.name.clone().into(), action.version.clone().into()],
-            )?;
-            let rec = rows.first().map(version_record).transpose()?.ok_or_else(|| {
-                RegistryError::NotFound(format!("{}@{} is not published", action.name, action.version))
-            })?;
-            let mut keys = trust.policy.signers_for(&rec.domain);
-            keys.extend(trust.policy.admins.iter().copied());
-            keys.extend(roots.iter().copied());
-            let verified = env.verify(ACTION_PAYLOAD_TYPE, &keys).map_err(|e| match e {
-                steward_signing::SigningError::Signature(m) => RegistryError::Untrusted(format!(
-                    "a {} of {}@{} must be signed by a key trusted for domain `{}` or an admin: {m}",
-                    action.action, action.name, action.version, rec.domain
-                )),
-                other => other.into(),
-            })?;
-            if !c.query("SELECT digest FROM actions WHERE digest = $1", &[digest.clone().into()])?.is_empty() {
-                return Err(RegistryError::Replay("this signed action was already applied".into()));
-            }
-            c.exec("INSERT INTO actions (digest) VALUES ($1)", &[digest.clone().into()])?;
-            let column = if action.action == "yank" { "yanked" } else { "deprecated" };
-            c.exec(
-                &format!("UPDATE versions SET {column} = $1 WHERE name = $2 AND version = $3"),
-                &[action.reason.clone().into(), action.name.clone().into(), action.version.clone().into()],
-            )?;
-            let mut e =
-                draft(&action.action, Some(action.name), Some(action.version), digest, verified.keyid, trust.serial);
-            e.note = Some(action.reason);
-            append_log(c, e)
-        });
-        if let Ok(mut m) = cache.write() {
-            m.remove(&key);
-        }
-        done
-    }
-
-    /// `name@version` as JSON, from the read cache when it is there.
-    pub fn get_json(&self, name: &str, version: &str) -> Result<axum::body::Bytes, RegistryError> {
-        if let Some(hit) = self.cached_json(name, version) {
-            return Ok(hit);
-        }
-        let rec = self.get(name, version)?;
-        let json =
-            axum::body::Bytes::from(serde_json::to_vec(&rec).map_err(|e| RegistryError::Storage(e.to_string()))?);
-        if let Ok(mut m) = self.cache.write() {
-            if m.len() >= CACHE_ENTRIES {
-                m.clear();
-            }
-            m.insert((name.to_string(), version.to_string()), json.clone());
-        }
-        Ok(json)
-    }
-
-    /// A cached `name@version`, without touching storage.
-    pub fn cached_json(&self, name: &str, version: &str) -> Option<axum::body::Bytes> {
-        self.cache.read().ok().and_then(|m| m.get(&(name.to_string(), version.to_string())).cloned())
-    }
-
-    pub fn get(&self, name: &str, version: &str) -> Result<VersionRecord, RegistryError> {
-        check_name("product name", name)?;
-        check_version(version)?;
-        let (n, v) = (name.to_string(), version.to_string());
-        self.db
-            .read(|c| {
-                c.query(
-                    &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE name = $1 AND version = $2"),
-                    &[n.into(), v.into()],
-                )
-            })?
-            .first()
-            .map(version_record)
-            .transpose()?
-            .ok_or_else(|| RegistryError::NotFound(format!("{name}@{version} is not published")))
-    }
-
-    pub fn by_digest(&self, d: &str) -> Result<VersionRecord, RegistryError> {
-        let ok = d.len() == 71
-            && d.starts_with("sha256:")
-            && d[7..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
-        if !ok {
-            return Err(RegistryError::Invalid("a digest is `sha256:` and 64 lowercase hex digits".into()));
-        }
-        let dd = d.to_string();
-        self.db
-            .read(|c| c.query(&format!("SELECT {VERSION_COLUMNS} FROM versions WHERE digest = $1"), &[dd.into()]))?
-            .first()
-            .map(version_record)
-            .transpose()?
-            .ok_or_else(|| RegistryError::NotFound(format!("no version has digest {d}")))
-    }
-
-    fn all_versions(&self, name: &str) -> Result<Vec<VersionRecord>, RegistryError> {
-        check_name("product name", name)?;
-        let n = name.to_string();
-        let rows = self
-            .db
-            .read(|c| c.query(&format!("SELECT {VERSION_COLUMNS} FROM versions WHERE name = $1"), &[n.into()]))?;
-        let mut out: Vec<VersionRecord> = rows.iter().map(version_record).collect::<Result<_, _>>()?;
-        out.sort_by_key(|r| semver::Version::parse(&r.version).ok());
-        if out.is_empty() {
-            return Err(RegistryError::NotFound(format!("no product `{name}`")));
-        }
-        Ok(out)
-    }
-
-    /// The greatest version that is not yanked.
-    pub fn latest(&self, name: &str) -> Result<VersionRecord, RegistryError> {
-        self.all_versions(name)?
-            .into_iter()
-            .rev()
-            .find(|r| r.yanked.is_none())
-            .ok_or_else(|| RegistryError::NotFound(format!("every version of `{name}` is yanked")))
-    }
-
-    pub fn versions(&self, name: &str) -> Result<Vec<VersionInfo>, RegistryError> {
-        Ok(self
-            .all_versions(name)?
-            .into_iter()
-            .map(|r| VersionInfo {
-                version: r.version,
-                digest: r.digest,
-                signer: r.signer,
-                published_at: r.published_at,
-                yanked: r.yanked,
-                deprecated: r.deprecated,
-            })
-            .collect())
-    }
-
-    /// Products whose latest (not yanked) version matches every filter given: domain, owner,
-    /// tag exactly; `text` anywhere in name, description, tags, domain or owner (case-blind).
-    /// Filters are values, never SQL.
-    pub fn search(&self, f: &Search) -> Result<Vec<ProductSummary>, RegistryError> {
-        for (what, v) in [("q", &f.text), ("domain", &f.domain), ("owner", &f.owner), ("tag", &f.tag)] {
-            if v.as_ref().is_some_and(|s| s.len() > 200 || s.chars().any(char::is_control)) {
-                return Err(RegistryError::Invalid(format!("{what}: at most 200 characters, no control characters")));
-            }
-        }
-        let rows = self.db.read(|c| {
-            c.query("SELECT name, version, domain, owner, tags, description, yanked, deprecated FROM versions", &[])
-        })?;
-        let mut by_name: std::collections::BTreeMap<String, (semver::Version, Row, u64)> = Default::default();
-        for r in rows {
-            let name = text(&r, 0);
-            let n = by_name.entry(name).or_insert_with(|| (semver::Version::new(0, 0, 0), vec![], 0));
-            n.2 += 1;
-            if opt(&r, 6).is_some() {
-                continue;
-            }
-            if let Ok(v) = semver::Version::parse(&text(&r, 1)) {
-                if n.1.is_empty() || v > n.0 {
-                    *n = (v, r, n.2);
-                }
-            }
-        }
-        let text_q = f.text.as_ref().map(|t| t.to_lowercase());
-        let mut out = vec![];
-        for (name, (v, r, count)) in by_name {
-            if r.is_empty() {
-                continue;
-            }
-            let tags: Vec<String> = serde_json::from_str(&text(&r, 4)).unwrap_or_default();
-            let s = ProductSummary {
-                name,
-                latest: v.to_string(),
-                domain: text(&r, 2),
-                owner: text(&r, 3),
-                tags,
-                description: opt(&r, 5),
-                versions: count,
-                deprecated: opt(&r, 7),
-            };
-            let hit = f.domain.as_ref().is_none_or(|d| *d == s.domain)
-                && f.owner.as_ref().is_none_or(|o| *o == s.owner)
-                && f.tag.as_ref().is_none_or(|t| s.tags.contains(t))
-                && text_q.as_ref().is_none_or(|q| {
-                    [s.name.as_str(), s.domain.as_str(), s.owner.as_str(), s.description.as_deref().unwrap_or("")]
-                        .iter()
-                        .chain(s.tags.iter().map(String::as_str).collect::<Vec<_>>().iter())
-                        .any(|x| x.to_lowercase().contains(q.as_str()))
-                });
-            if hit {
-                out.push(s);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Log entries from `from`, at most `limit`.
-    pub fn log(&self, from: u64, limit: u64) -> Result<Vec<LogEntry>, RegistryError> {
-        let rows = self.db.read(|c| {
-            c.query(
-                "SELECT entry FROM log WHERE idx >= $1 ORDER BY idx LIMIT $2",
-                &[(from as i64).into(), (limit.min(10_000) as i64).into()],
-            )
-        })?;
-        rows.iter()
-            .map(|r| serde_json::from_str(&text(r, 0)).map_err(|e| RegistryError::Storage(format!("log entry: {e}"))))
-            .collect()
-    }
-
-    /// The whole audit log, checked: every hash and link.
-    pub fn verify_log(&self) -> Result<u64, RegistryError> {
-        let mut from = 0;
-        let mut last: Option<LogEntry> = None;
-        loop {
-            let page = self.log(from, 10_000)?;
-            if page.is_empty() {
-                return Ok(from);
-            }
-            let mut chunk = vec![];
-            chunk.extend(last.take());
-            chunk.extend(page);
-            verify_chain(&chunk)?;
-            from = chunk.last().map(|e| e.index + 1).unwrap_or(from);
-            last = chunk.pop();
-        }
-    }
-
-    /// Everything needed to verify `name@version` offline.
-    pub fn bundle(&self, name: &str, version: &str) -> Result<Bundle, RegistryError> {
-        let rec = self.get(name, version)?;
-        let trust = self.db.read(|c| c.query("SELECT envelope FROM trust ORDER BY serial", &[]))?;
-        let trust: Vec<Envelope> = trust
-            .iter()
-            .map(|r| {
-                serde_json::from_str(&text(r, 0)).map_err(|e| RegistryError::Storage(format!("stored trust: {e}")))
-            })
-            .collect::<Result<_, _>>()?;
-        let mut log = vec![];
-        let mut from = rec.log_index;
-        loop {
-            let page = self.log(from, 10_000)?;
-            if page.is_empty() {
-                break;
-            }
-            from = page.last().map(|e| e.index + 1).unwrap_or(from);
-            log.extend(page);
-        }
-        Ok(Bundle { name: rec.name, version: rec.version, envelope: rec.envelope, trust, log })
     }
 }
 

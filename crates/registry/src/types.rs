@@ -6,11 +6,16 @@ use steward_signing::{canonical_json, Envelope, PublicKey};
 
 use crate::RegistryError;
 
+/// The greatest trust policy serial: 2^53 − 1, the largest integer canonical JSON (RFC 8785)
+/// carries exactly and every store keeps losslessly. Greater serials are refused.
+pub const MAX_SERIAL: u64 = (1 << 53) - 1;
+
 /// Which keys may publish for which domain, and which keys may change this policy. Signed by an
 /// admin key; each new policy has a greater serial (an older one is never accepted again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustPolicy {
+    /// 1 to [`MAX_SERIAL`].
     pub serial: u64,
     /// Keys that may sign the next policy (beside the registry's root admin keys).
     #[serde(default)]
@@ -21,6 +26,14 @@ pub struct TrustPolicy {
     /// admin signs a new one, and consumers see that what they hold is stale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// The serial of the policy this one replaces (0 for the first). When given, the policy is
+    /// accepted only over exactly that one: a draft signed long ago cannot replace a later policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<u64>,
+    /// When it was signed (RFC 3339). When given, it is accepted only within
+    /// [`ACTION_WINDOW_SECS`] of the registry's clock, like an action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +65,9 @@ impl TrustPolicy {
     }
 }
 
-/// A signed request to change a published version's status.
+/// A signed request to change a published version's status. It names the exact content it acts
+/// on (`digest`), is accepted only shortly after it was signed (`issued_at`, within
+/// [`ACTION_WINDOW_SECS`]), and only once (`nonce`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
@@ -60,10 +75,52 @@ pub struct Action {
     pub action: String,
     pub name: String,
     pub version: String,
+    /// The digest of the content of `name@version` this action is about (`sha256:…`).
+    pub digest: String,
     pub reason: String,
-    /// Random, so two equal requests are two actions, and a replayed one is recognised.
+    /// Random (16 bytes, hex), so two equal requests are two actions, and a replay is refused.
     pub nonce: String,
+    /// When it was signed (RFC 3339).
     pub issued_at: String,
+}
+
+/// How long after signing an action is accepted (and how far ahead of the registry's clock it
+/// may be dated: clocks differ).
+pub const ACTION_WINDOW_SECS: i64 = 300;
+
+/// A signed action the registry refused (stale, replayed, naming other content, not allowed),
+/// kept in a bounded log for admins: only actions whose signature verified are kept, and only
+/// the newest [`MAX_REFUSALS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    pub at: String,
+    pub action: String,
+    pub name: String,
+    pub version: String,
+    pub signer: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Refused actions kept at most.
+pub const MAX_REFUSALS: u64 = 1000;
+
+/// What a registry signs with its own key: the head of its audit log at a time. A consumer
+/// holding the registry's public key can tell the log it was shown is the one the registry
+/// had then, and how old that view is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// Fingerprint of the registry key that signed it.
+    pub registry: String,
+    /// Index and hash of the last log entry.
+    pub index: u64,
+    pub hash: String,
+    /// The Merkle tree (RFC 9162) of the first `index + 1` entries: its root, in hex.
+    pub root: String,
+    /// When it was signed (RFC 3339).
+    pub at: String,
 }
 
 /// One entry of the append-only audit log. `hash` = sha256 of the canonical JSON of every
@@ -221,4 +278,7 @@ pub struct Bundle {
     pub envelope: Envelope,
     pub trust: Vec<Envelope>,
     pub log: Vec<LogEntry>,
+    /// A [`Checkpoint`] of the last log entry, signed by the registry's own key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Envelope>,
 }

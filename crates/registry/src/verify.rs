@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 use steward_model::ProductDefinition;
-use steward_signing::{canonical_json, digest, PublicKey, PRODUCT_PAYLOAD_TYPE, TRUST_PAYLOAD_TYPE};
+use steward_signing::{
+    canonical_json, digest, PublicKey, CHECKPOINT_PAYLOAD_TYPE, PRODUCT_PAYLOAD_TYPE, TRUST_PAYLOAD_TYPE,
+};
 
-use crate::types::{verify_chain, Bundle, TrustPolicy};
+use crate::types::{verify_chain, Bundle, Checkpoint, TrustPolicy, MAX_SERIAL};
 use crate::RegistryError;
 
 /// What a verified bundle proves.
@@ -28,6 +30,13 @@ pub struct VerifiedBundle {
     pub deprecated: Option<String>,
     /// The newest trust policy in the bundle has expired: what you hold may be stale (fetch again).
     pub trust_expired: bool,
+    /// The newest trust policy the bundle carries.
+    pub newest_trust_serial: u64,
+    /// The newest trust policy no longer trusts the signer for this domain: the key was revoked
+    /// after this version was published (it is still the version signed then).
+    pub signer_revoked: bool,
+    /// When the registry signed the checkpoint of the head (only when its key was given).
+    pub checkpoint_at: Option<String>,
     #[serde(skip)]
     pub definition: Option<ProductDefinition>,
 }
@@ -42,6 +51,17 @@ fn fail(m: impl Into<String>) -> RegistryError {
 /// signature by a key the policy in force at publication trusted for its domain; the payload
 /// canonical and the definition the one named. Later yank or deprecate entries are reported.
 pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, RegistryError> {
+    verify_bundle_pinned(b, roots, None)
+}
+
+/// [`verify_bundle`], and when `registry_key` (the registry's own public key, pinned by the
+/// consumer) is given: the bundle's checkpoint must be signed by it and name the bundle's last
+/// log entry, so the log shown is the one the registry signed (not cut short or forked).
+pub fn verify_bundle_pinned(
+    b: &Bundle,
+    roots: &[PublicKey],
+    registry_key: Option<&PublicKey>,
+) -> Result<VerifiedBundle, RegistryError> {
     if roots.is_empty() {
         return Err(RegistryError::Invalid("verification needs the registry's root admin key (--admin-key)".into()));
     }
@@ -55,6 +75,13 @@ pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, 
         let v = env.verify(TRUST_PAYLOAD_TYPE, &admins).map_err(|e| fail(format!("trust policy {}: {e}", i + 1)))?;
         let p: TrustPolicy =
             serde_json::from_slice(&v.payload).map_err(|e| fail(format!("trust policy {}: {e}", i + 1)))?;
+        if p.serial == 0 || p.serial > MAX_SERIAL {
+            return Err(fail(format!("trust policy {}: serial {} is out of range", i + 1, p.serial)));
+        }
+        let before = policies.last().map(|q| q.serial).unwrap_or(0);
+        if p.replaces.is_some_and(|r| r != before) {
+            return Err(fail(format!("trust policy {} replaces policy {:?}, not {before}", p.serial, p.replaces)));
+        }
         if policies.last().is_some_and(|q| p.serial <= q.serial) {
             return Err(fail(format!("trust policy serial {} does not increase", p.serial)));
         }
@@ -91,6 +118,29 @@ pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, 
         .iter()
         .find(|p| p.serial == entry.trust_serial)
         .ok_or_else(|| fail(format!("trust policy {} is not in the bundle", entry.trust_serial)))?;
+    // The policy in force when this version was published: the newest one not accepted later
+    // in the log. A log entry naming an older one was back-dated. Every policy the later log
+    // accepts must be in the bundle, so none can be left out.
+    let digests: Vec<String> =
+        b.trust.iter().map(|e| e.payload_bytes().map(|p| digest(&p))).collect::<Result<_, _>>()?;
+    let mut later = vec![false; policies.len()];
+    for e in b.log[1..].iter().filter(|e| e.action == "trust") {
+        match digests.iter().position(|d| *d == e.digest) {
+            Some(i) => later[i] = true,
+            None => {
+                return Err(fail(format!("log entry {} accepts a trust policy the bundle does not carry", e.index)))
+            }
+        }
+    }
+    let in_force = policies.iter().zip(&later).filter(|(_, l)| !**l).map(|(p, _)| p.serial).next_back();
+    if in_force != Some(entry.trust_serial) {
+        return Err(fail(format!(
+            "log entry {} names trust policy {}, but policy {} was in force then: the entry is back-dated",
+            entry.index,
+            entry.trust_serial,
+            in_force.map(|s| s.to_string()).unwrap_or_else(|| "none".into())
+        )));
+    }
     let v = b
         .envelope
         .verify(PRODUCT_PAYLOAD_TYPE, &policy.signers_for(&def.metadata.domain))
@@ -110,6 +160,12 @@ pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, 
         }
     }
     let last = b.log.last().map(|e| e.index).unwrap_or(0);
+    let checkpoint_at = match registry_key {
+        None => None,
+        Some(k) => Some(check_checkpoint(b, k, last, &head)?),
+    };
+    let newest = policies.last().ok_or_else(|| fail("the bundle has no trust policy"))?;
+    let signer_revoked = !newest.signers_for(&def.metadata.domain).iter().any(|k| k.fingerprint() == v.keyid);
     Ok(VerifiedBundle {
         name: b.name.clone(),
         version: b.version.clone(),
@@ -124,8 +180,50 @@ pub fn verify_bundle(b: &Bundle, roots: &[PublicKey]) -> Result<VerifiedBundle, 
         yanked,
         deprecated,
         trust_expired: policies.last().is_some_and(|p| p.expired_at(chrono::Utc::now())),
+        newest_trust_serial: newest.serial,
+        signer_revoked,
+        checkpoint_at,
         definition: Some(def),
     })
+}
+
+/// The checkpoint in `env`, if the registry key `key` signed it.
+pub fn open_checkpoint(env: &steward_signing::Envelope, key: &PublicKey) -> Result<Checkpoint, RegistryError> {
+    let v = env
+        .verify(CHECKPOINT_PAYLOAD_TYPE, &[*key])
+        .map_err(|e| fail(format!("the checkpoint is not signed by the registry key given: {e}")))?;
+    let cp: Checkpoint = serde_json::from_slice(&v.payload).map_err(|e| fail(format!("checkpoint: {e}")))?;
+    if cp.registry != key.fingerprint() {
+        return Err(fail("the checkpoint names another registry"));
+    }
+    Ok(cp)
+}
+
+/// Checks that the log in checkpoint `new` extends the one in `old` (only appended to, never
+/// rewritten), with the consistency proof the registry gave (`Client::consistency`).
+pub fn verify_extends(old: &Checkpoint, new: &Checkpoint, proof: &[String]) -> Result<(), RegistryError> {
+    let proof: Vec<crate::merkle::Hash> = proof.iter().map(|h| crate::merkle::unhex(h)).collect::<Result<_, _>>()?;
+    crate::merkle::verify_consistency(
+        old.index + 1,
+        new.index + 1,
+        &crate::merkle::unhex(&old.root)?,
+        &crate::merkle::unhex(&new.root)?,
+        &proof,
+    )
+}
+
+/// Checks the bundle's checkpoint: signed by `key`, naming entry `index` with `hash` (the
+/// bundle's last). Returns when it was signed.
+fn check_checkpoint(b: &Bundle, key: &PublicKey, index: u64, hash: &str) -> Result<String, RegistryError> {
+    let env = b.checkpoint.as_ref().ok_or_else(|| fail("the bundle has no checkpoint signed by the registry"))?;
+    let cp = open_checkpoint(env, key)?;
+    if cp.index != index || cp.hash != hash {
+        return Err(fail(format!(
+            "the registry signed log head {} ({}), the bundle's log ends at entry {index} ({hash})",
+            cp.index, cp.hash
+        )));
+    }
+    Ok(cp.at)
 }
 
 /// The head of a registry's audit log as a consumer last saw it.
@@ -182,6 +280,62 @@ pub fn check_seen_head(
         let text = serde_json::to_vec(&SeenHead { index: v.head_index, hash: v.head_hash.clone() })
             .map_err(|e| RegistryError::Storage(e.to_string()))?;
         std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+    }
+    Ok(remark)
+}
+
+/// Checks a registry checkpoint `env` (signed by `key`) against the one this consumer saw last
+/// from that registry (kept in `dir`, named by the key's fingerprint): the later of the two
+/// must extend the earlier, proven with `prove(from_size, to_size)` (the registry's
+/// consistency proof, `Client::consistency`). A registry that rewrote or forked its log cannot
+/// prove that. Remembers the newer checkpoint; returns a remark when `env` is older than the one
+/// seen.
+pub fn check_seen_checkpoint(
+    dir: &std::path::Path,
+    key: &PublicKey,
+    env: &steward_signing::Envelope,
+    prove: impl FnOnce(u64, u64) -> Result<Vec<String>, RegistryError>,
+) -> Result<Option<String>, RegistryError> {
+    let cp = open_checkpoint(env, key)?;
+    let name: String = key.fingerprint().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let path = dir.join(format!("{name}.checkpoint.json"));
+    let io = |e: std::io::Error| RegistryError::Storage(format!("{}: {e}", path.display()));
+    let seen: Option<Checkpoint> = match std::fs::read_to_string(&path) {
+        Ok(t) => {
+            Some(serde_json::from_str(&t).map_err(|e| RegistryError::Storage(format!("{}: {e}", path.display())))?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
+    };
+    let mut remark = None;
+    if let Some(seen) = &seen {
+        let (old, new) = if cp.index >= seen.index { (seen, &cp) } else { (&cp, seen) };
+        let proof = prove(old.index + 1, new.index + 1).map_err(|e| match e {
+            // The registry cannot even name the entries seen before: its log shrank.
+            RegistryError::BadRequest(m) => RegistryError::Signature(format!(
+                "the registry's log is not the one seen before: no proof from entry {} to {}: {m}",
+                old.index, new.index
+            )),
+            other => other,
+        })?;
+        verify_extends(old, new, &proof).map_err(|e| {
+            RegistryError::Signature(format!(
+                "the registry's log is not the one seen before (a fork or a rewrite): {e}"
+            ))
+        })?;
+        if cp.index < seen.index {
+            remark = Some(format!(
+                "this checkpoint (log entry {}) is older than one seen already (entry {})",
+                cp.index, seen.index
+            ));
+        }
+    }
+    if seen.as_ref().is_none_or(|s| cp.index > s.index) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&cp).map_err(|e| RegistryError::Storage(e.to_string()))?)
+            .map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
     }
     Ok(remark)

@@ -12,11 +12,26 @@ use steward_registry::*;
 use steward_signing::KeyPair;
 use steward_testkit::{spawn_listening, ServerProcess};
 
+/// The registry's own key for one server process: in the keychain (this test runs under
+/// scripts/with-keyring.sh), its public half in a temporary key ring, a name of its own.
+fn registry_key(cmd: &mut Command) -> &mut Command {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!("registry-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    cmd.args(["--registry-key", &name]).env("STEWARD_CONFIG_DIR", std::env::temp_dir().join("steward-test-config"))
+}
+
 fn serve(db: &str, admin: &KeyPair) -> (ServerProcess, Client) {
     let (server, url) = spawn_listening(
-        Command::new(env!("CARGO_BIN_EXE_steward-registry"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--admin-key", &admin.public().to_text()])
-            .stderr(Stdio::null()),
+        registry_key(Command::new(env!("CARGO_BIN_EXE_steward-registry")).args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db,
+            "--admin-key",
+            &admin.public().to_text(),
+        ]))
+        .stderr(Stdio::null()),
     );
     (server, Client::new(&url).unwrap())
 }
@@ -40,6 +55,8 @@ fn kill_mid_stream(db: String) {
         admins: vec![],
         signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["*".into()] }],
         expires: None,
+        replaces: None,
+        issued_at: None,
     };
     c.set_trust(&sign_trust(&policy, &admin).unwrap()).unwrap();
 
@@ -133,8 +150,9 @@ fn postgres_password_comes_from_stdin_never_the_url() {
     let admin = KeyPair::from_seed("admin", [7; 32]);
     let url = format!("postgres://registry@127.0.0.1:{}/postgres", pg.port);
     let spawn = |db: &str, stdin: Option<&str>| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_steward-registry"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--admin-key", &admin.public().to_text()])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward-registry"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--admin-key", &admin.public().to_text()]);
+        let mut child = registry_key(&mut cmd)
             .args(stdin.map(|_| "--db-password-stdin"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -21,7 +21,7 @@ fn start(db: String, root: &KeyPair) -> Client {
     let (tx, rx) = std::sync::mpsc::channel::<Result<std::net::SocketAddr, String>>();
     let roots = vec![root.public()];
     std::thread::spawn(move || {
-        let r = serve_blocking(&db, "127.0.0.1:0", roots, |a| {
+        let r = serve_blocking(&db, "127.0.0.1:0", roots, KeyPair::from_seed("registry", [200; 32]), |a| {
             let _ = tx.send(Ok(a));
         });
         if let Err(e) = r {
@@ -45,6 +45,8 @@ fn policy(serial: u64, signers: Vec<(&str, &KeyPair, &[&str])>) -> TrustPolicy {
             })
             .collect(),
         expires: None,
+        replaces: None,
+        issued_at: None,
     }
 }
 
@@ -293,15 +295,17 @@ fn suite(db: String) {
     assert_eq!(c.latest("customer360").unwrap().version, "1.2.0");
 
     // Yank: only by a trusted key, once.
-    let e = c.act(&sign_action("yank", "customer360", "1.2.0", "leaks emails", &eve).unwrap()).unwrap_err();
+    let d12 = p.digest.clone();
+    let e = c.act(&sign_action("yank", "customer360", "1.2.0", &d12, "leaks emails", &eve).unwrap()).unwrap_err();
     assert_eq!((e.status(), e.code()), (403, "registry.untrusted"));
-    let yank = sign_action("yank", "customer360", "1.2.0", "leaks emails", &ada).unwrap();
+    let yank = sign_action("yank", "customer360", "1.2.0", &d12, "leaks emails", &ada).unwrap();
     c.act(&yank).unwrap();
     let e = c.act(&yank).unwrap_err();
     assert_eq!((e.status(), e.code()), (409, "registry.replay"), "{e}");
     assert_eq!(c.latest("customer360").unwrap().version, "1.1.0", "a yanked version is not the latest");
     assert_eq!(c.version("customer360", "1.2.0").unwrap().yanked.as_deref(), Some("leaks emails"), "but still there");
-    c.act(&sign_action("deprecate", "customer360", "1.0.0", "use 1.1", &admin).unwrap()).unwrap();
+    let d10 = c.version("customer360", "1.0.0").unwrap().digest;
+    c.act(&sign_action("deprecate", "customer360", "1.0.0", &d10, "use 1.1", &admin).unwrap()).unwrap();
 
     // Offline: the bundle verifies against the root key alone, and any change is caught.
     let b = c.bundle("customer360", "1.2.0").unwrap();

@@ -24,6 +24,13 @@ pub const PRODUCT_PAYLOAD_TYPE: &str = "application/vnd.steward.product+json; ve
 pub const ACTION_PAYLOAD_TYPE: &str = "application/vnd.steward.action+json; version=1";
 /// DSSE payload type of a signed trust policy.
 pub const TRUST_PAYLOAD_TYPE: &str = "application/vnd.steward.trust+json; version=1";
+/// DSSE payload type of a registry's signed checkpoint of its audit log head.
+pub const CHECKPOINT_PAYLOAD_TYPE: &str = "application/vnd.steward.checkpoint+json; version=1";
+
+/// Most signatures an envelope may carry. Each is checked at most once, and an envelope with
+/// more (or with two signatures by the same key) is refused before any is verified, so a
+/// request cannot make the verifier spend unbounded time.
+pub const MAX_SIGNATURES: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
@@ -123,9 +130,37 @@ impl Envelope {
         B64.decode(self.payload.as_bytes()).map_err(|e| SigningError::Envelope(format!("payload is not base64: {e}")))
     }
 
+    /// Checks the envelope's shape without verifying anything: 1 to [`MAX_SIGNATURES`]
+    /// signatures, at most one per key id, each key id and signature of a sane length. Cheap;
+    /// [`Envelope::verify`] starts with it.
+    pub fn check_shape(&self) -> Result<(), SigningError> {
+        if self.signatures.is_empty() {
+            return Err(SigningError::Signature("the envelope is not signed".into()));
+        }
+        if self.signatures.len() > MAX_SIGNATURES {
+            return Err(SigningError::Envelope(format!(
+                "{} signatures: an envelope carries at most {MAX_SIGNATURES}",
+                self.signatures.len()
+            )));
+        }
+        for (i, s) in self.signatures.iter().enumerate() {
+            if s.keyid.len() > 100 || s.sig.len() > 200 {
+                return Err(SigningError::Envelope(format!("signature {}: key id or signature too long", i + 1)));
+            }
+            if self.signatures[..i].iter().any(|o| o.keyid == s.keyid) {
+                return Err(SigningError::Envelope(format!(
+                    "key {} signed twice: at most one signature per key",
+                    s.keyid.escape_debug()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Verifies the envelope: its type must be `payload_type`, and one signature must verify
     /// strictly under a key of `trusted`. Returns the payload and the key that signed it.
     pub fn verify(&self, payload_type: &str, trusted: &[PublicKey]) -> Result<Verified, SigningError> {
+        self.check_shape()?;
         if self.payload_type != payload_type {
             return Err(SigningError::Envelope(format!(
                 "payload type is `{}`, expected `{payload_type}`",
@@ -133,9 +168,6 @@ impl Envelope {
             )));
         }
         let payload = self.payload_bytes()?;
-        if self.signatures.is_empty() {
-            return Err(SigningError::Signature("the envelope is not signed".into()));
-        }
         let message = pae(&self.payload_type, &payload);
         let mut known = false;
         for s in &self.signatures {
@@ -346,24 +378,58 @@ impl KeyRing {
         }
         let pair = KeyPair::generate(name)?;
         pair.store(secrets)?;
-        std::fs::create_dir_all(&self.dir).map_err(|e| self.io(&self.dir, e))?;
-        let tmp = path.with_extension("pub.tmp");
-        std::fs::write(&tmp, format!("{}\n", pair.public().to_text())).map_err(|e| self.io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| self.io(&path, e))?;
+        self.write_public(name, &pair.public())?;
         tracing::info!(key = name, fingerprint = %pair.public().fingerprint(), "generated a signing key");
         Ok(info(name, &pair.public()))
     }
 
-    /// Key `name`, generated on first use (the demo steward's key, the app's default key).
+    /// Key `name`, generated on first use (the demo steward's key, the app's default key, the
+    /// registry's own key). A new key is made only when the keychain says its secret is absent
+    /// (not found): a locked or unavailable keychain, or any other error, is returned as is, and
+    /// nothing is ever deleted. A missing public file is written again from the secret.
     pub fn ensure(&self, name: &str, secrets: &dyn SecretStore) -> Result<KeyInfo, SigningError> {
-        match self.get(name) {
-            Ok(k) if secrets.get(&keychain_entry(name)).is_ok() => Ok(k),
-            _ => {
-                let _ = std::fs::remove_file(self.dir.join(format!("{name}.pub")));
-                let _ = secrets.delete(&keychain_entry(name));
-                self.generate(name, secrets)
+        check_key_name(name)?;
+        match KeyPair::load(name, secrets) {
+            Ok(pair) => {
+                let path = self.dir.join(format!("{name}.pub"));
+                match std::fs::read_to_string(&path) {
+                    Ok(_) => {
+                        let k = self.get(name)?;
+                        if k.public_key != pair.public().to_text() {
+                            return Err(SigningError::Key {
+                                name: name.into(),
+                                message: format!("the keychain secret does not match {}", path.display()),
+                            });
+                        }
+                        Ok(k)
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        self.write_public(name, &pair.public())?;
+                        Ok(info(name, &pair.public()))
+                    }
+                    Err(e) => Err(self.io(&path, e)),
+                }
             }
+            Err(SigningError::Secret(SecretError::NotFound { .. })) => {
+                if self.dir.join(format!("{name}.pub")).exists() {
+                    tracing::warn!(key = name, "the keychain has no secret for this key: making a new one");
+                }
+                let pair = KeyPair::generate(name)?;
+                pair.store(secrets)?;
+                self.write_public(name, &pair.public())?;
+                tracing::info!(key = name, fingerprint = %pair.public().fingerprint(), "generated a signing key");
+                Ok(info(name, &pair.public()))
+            }
+            Err(e) => Err(e),
         }
+    }
+
+    fn write_public(&self, name: &str, key: &PublicKey) -> Result<(), SigningError> {
+        let path = self.dir.join(format!("{name}.pub"));
+        std::fs::create_dir_all(&self.dir).map_err(|e| self.io(&self.dir, e))?;
+        let tmp = path.with_extension("pub.tmp");
+        std::fs::write(&tmp, format!("{}\n", key.to_text())).map_err(|e| self.io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| self.io(&path, e))
     }
 
     /// The public key `name`.

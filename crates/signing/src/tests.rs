@@ -119,3 +119,65 @@ fn key_ring_keeps_public_halves_and_the_keychain_the_secret() {
     assert!(ring.generate("../evil", &secrets).is_err());
     assert!(ring.generate("Ada", &secrets).is_err());
 }
+
+/// A keychain that is there but locked: every call fails, never with "not found".
+struct Locked;
+
+impl SecretStore for Locked {
+    fn set(&self, _: &str, _: &str) -> Result<(), SecretError> {
+        Err(SecretError::Unavailable { message: "locked".into() })
+    }
+    fn get(&self, _: &str) -> Result<String, SecretError> {
+        Err(SecretError::Unavailable { message: "locked".into() })
+    }
+    fn delete(&self, _: &str) -> Result<(), SecretError> {
+        panic!("ensure must never delete a key")
+    }
+}
+
+#[test]
+fn ensure_never_destroys_a_key_when_the_keychain_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = KeyRing::at(dir.path());
+    let secrets = MemoryStore::default();
+    let k = ring.generate("registry-admin", &secrets).unwrap();
+    // Locked: the error comes back, the public key stays, nothing is generated or deleted.
+    let e = ring.ensure("registry-admin", &Locked).unwrap_err();
+    assert_eq!(e.code(), "secret.unavailable", "{e}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("registry-admin.pub")).unwrap().trim(), k.public_key);
+    // Unlocked again: the same key.
+    assert_eq!(ring.ensure("registry-admin", &secrets).unwrap(), k);
+    // A lost public file is written again from the secret, not replaced by a new key.
+    std::fs::remove_file(dir.path().join("registry-admin.pub")).unwrap();
+    assert_eq!(ring.ensure("registry-admin", &secrets).unwrap(), k);
+    // Really absent: made on first use.
+    let fresh = ring.ensure("fresh", &secrets).unwrap();
+    assert_eq!(KeyPair::load("fresh", &secrets).unwrap().public().to_text(), fresh.public_key);
+}
+
+#[test]
+fn envelopes_with_too_many_or_repeated_signatures_are_refused_before_verifying() {
+    let k = pair(1);
+    let env = k.sign(PRODUCT_PAYLOAD_TYPE, b"{}");
+    let mut many = env.clone();
+    for i in 0..MAX_SIGNATURES {
+        many.signatures
+            .push(EnvelopeSignature { keyid: format!("SHA256:other{i}"), sig: env.signatures[0].sig.clone() });
+    }
+    let e = many.verify(PRODUCT_PAYLOAD_TYPE, &[k.public()]).unwrap_err();
+    assert_eq!(e.code(), "signing.envelope", "{e}");
+    assert!(e.to_string().contains("at most 8"), "{e}");
+    // Two signatures under one key id: refused even though the first one verifies.
+    let mut twice = env.clone();
+    twice.signatures.push(env.signatures[0].clone());
+    let e = twice.verify(PRODUCT_PAYLOAD_TYPE, &[k.public()]).unwrap_err();
+    assert!(e.to_string().contains("at most one signature per key"), "{e}");
+    // Up to the limit, distinct keys: fine.
+    let mut eight = env.clone();
+    for i in 1..MAX_SIGNATURES {
+        eight
+            .signatures
+            .push(EnvelopeSignature { keyid: format!("SHA256:other{i}"), sig: env.signatures[0].sig.clone() });
+    }
+    assert!(eight.verify(PRODUCT_PAYLOAD_TYPE, &[k.public()]).is_ok());
+}
