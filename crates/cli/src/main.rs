@@ -314,17 +314,11 @@ impl From<steward_workspace::WorkspaceError> for CliError {
 }
 
 fn main() -> ExitCode {
-    // Polars reads its table layout from the environment. Set it here, first, while this is
-    // the only thread: changing the environment once other threads run is unsound.
-    std::env::set_var("POLARS_FMT_MAX_COLS", "20");
-    std::env::set_var("POLARS_FMT_STR_LEN", "40");
-    std::env::set_var("POLARS_TABLE_WIDTH", "200");
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("STEWARD_LOG"))
         .with_writer(std::io::stderr)
         .init();
     steward_app::quiet_panics();
-    steward_sources::display::exact_tables();
     let cli = Cli::parse();
     let result = steward_app::guarded(
         "this command",
@@ -617,11 +611,37 @@ fn frame_text(df: &polars::prelude::DataFrame, format: Format) -> Result<String,
             let mut df = csv_frame(df).map_err(unsupported)?;
             polars::prelude::CsvWriter::new(&mut buf).include_header(true).finish(&mut df)
         }
-        // Table layout comes from POLARS_FMT_* / POLARS_TABLE_WIDTH, set once at start-up.
-        _ => return Ok(format!("{df}\n")),
+        _ => return Ok(frame_table(df)),
     };
     done.map_err(|e| CliError { code: "cli.output".into(), message: e.to_string() })?;
     Ok(String::from_utf8_lossy(&buf).into_owned() + if format == Format::Json { "\n" } else { "" })
+}
+
+/// A frame as an aligned table: every column (none hidden), its type label under its name, and
+/// each value as the grids show it (`steward-display`), long ones cut at 40 characters.
+fn frame_table(df: &polars::prelude::DataFrame) -> String {
+    use steward_sources::display::{cell_text, type_label};
+    let names: Vec<&str> = df.columns().iter().map(|c| c.name().as_str()).collect();
+    let mut rows = vec![df.columns().iter().map(|c| type_label(c.dtype())).collect::<Vec<_>>()];
+    for i in 0..df.height() {
+        rows.push(
+            df.columns()
+                .iter()
+                .map(|c| {
+                    let v = match c.get(i) {
+                        // Related rows read as their count, as in the desktop's product table.
+                        Ok(polars::prelude::AnyValue::List(rows)) if matches!(c.dtype(), polars::prelude::DataType::List(inner) if inner.is_struct()) => {
+                            format!("{} row{}", rows.len(), if rows.len() == 1 { "" } else { "s" })
+                        }
+                        Ok(v) => cell_text(&v).unwrap_or_else(|| "null".into()),
+                        Err(_) => "null".into(),
+                    };
+                    clip(&v.replace('\n', "⏎").replace(|ch: char| ch.is_control(), "�"), 40)
+                })
+                .collect(),
+        );
+    }
+    format!("{} rows\n{}", df.height(), table(&names, &rows))
 }
 
 fn preview(

@@ -81,6 +81,14 @@ fn validate_preview_and_quality_answer_for_every_type() {
     // (The table wraps long cells; the full texts are checked in the entity view and JSON.)
     let table = ok(&["preview", f]);
     assert!(table.contains("711.56") && table.contains("-0.05"), "{table}");
+    // Every column is there, none hidden, each value as the desktop's grid shows it.
+    let header = table.lines().nth(1).unwrap_or_default();
+    for column in ["id", "price", "wait", "blob", "tiny", "day", "children"] {
+        assert!(header.split_whitespace().any(|h| h == column), "no `{column}` in {header}");
+    }
+    for value in ["0x0001ff", "1d 1h 1m 1s 1ms", "2 rows", "2023-11-14 23:13:20+01:00", "decimal[15,2]"] {
+        assert!(table.contains(value), "the product table lacks `{value}`:\n{table}");
+    }
     let one = ok(&["preview", f, "--entity", "1"]);
     for value in [
         "711.56",

@@ -10,12 +10,6 @@
 
 use polars::prelude::*;
 
-/// Makes Polars' own tables (the CLI's product table) print floats whole, never rounded to five
-/// digits. Call once at start-up.
-pub fn exact_tables() {
-    polars_core::fmt::set_float_fmt(polars_core::fmt::FloatFmt::Full);
-}
-
 /// Integer types whose every value an i64 holds (so SQLite, JSON readers and i64 arithmetic
 /// take them exactly); not u64, i128 or u128.
 pub fn fits_i64(dtype: &DataType) -> bool {
