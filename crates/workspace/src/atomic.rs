@@ -11,8 +11,26 @@ use std::path::Path;
 use crate::WorkspaceError;
 
 /// Replaces `path` with `bytes` atomically. An existing target keeps its permissions.
+///
+/// Only files are replaced: a device or pipe at `path` (`/dev/null`, `/dev/stdout`, a FIFO) is
+/// written into as a stream — renaming over it would destroy it, which as root means replacing
+/// `/dev/null` for every program — and anything else that is not a file is refused.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
     let io = |source| WorkspaceError::Io { path: path.to_path_buf(), source };
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                let t = meta.file_type();
+                if t.is_char_device() || t.is_fifo() {
+                    let mut out = std::fs::OpenOptions::new().write(true).open(path).map_err(io)?;
+                    return out.write_all(bytes).and_then(|()| out.flush()).map_err(io);
+                }
+            }
+            return Err(io(std::io::Error::other("not a regular file; Steward writes only files, devices and pipes")));
+        }
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -46,6 +64,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by trying `--out /dev/null` as root: the rename replaced the device with a file.
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_pipes_are_written_into_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomic(Path::new("/dev/null"), b"discarded").unwrap();
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        let e = write_atomic(dir.path(), b"x").unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
 
     #[test]
     fn replaces_content_and_leaves_no_temp_file() {
