@@ -57,17 +57,20 @@ enum KeyValue {
 }
 
 fn facts(c: &Column) -> Option<ColumnFacts> {
-    let rows: Vec<Option<KeyValue>> = match c.dtype() {
-        d if d.is_integer() => {
-            let s = c.cast(&DataType::Int64).ok()?;
-            s.i64().ok()?.iter().map(|v| v.map(KeyValue::Int)).collect()
+    // Integers compare as i64 when every value fits (a strict cast: a u64 past 2^63 never turns
+    // into a null that matches nothing); otherwise by their exact digits.
+    let ints = if c.dtype().is_integer() { c.strict_cast(&DataType::Int64).ok() } else { None };
+    let rows: Vec<Option<KeyValue>> = match (&ints, c.dtype()) {
+        (Some(i), _) => i.i64().ok()?.iter().map(|v| v.map(KeyValue::Int)).collect(),
+        (None, d) if d.is_integer() => {
+            c.as_materialized_series().iter().map(|v| (!v.is_null()).then(|| KeyValue::Str(v.to_string()))).collect()
         }
-        DataType::String => c.str().ok()?.iter().map(|v| v.map(|s| KeyValue::Str(s.to_string()))).collect(),
+        (None, DataType::String) => c.str().ok()?.iter().map(|v| v.map(|s| KeyValue::Str(s.to_string()))).collect(),
         _ => return None,
     };
     let non_null = rows.iter().flatten().count();
-    let keys = match c.dtype() {
-        d if d.is_integer() => Keys::Int(
+    let keys = match ints {
+        Some(_) => Keys::Int(
             rows.iter().flatten().filter_map(|v| if let KeyValue::Int(i) = v { Some(*i) } else { None }).collect(),
         ),
         _ => Keys::Str(
@@ -260,6 +263,21 @@ mod tests {
             !found.iter().any(|s| s.parent_column == "order_id"),
             "differently named ids are different keys: {found:?}"
         );
+    }
+
+    /// Found on unseen data: u64 keys past 2^63 were cast to null, so any two such columns
+    /// "matched" at 100% with one distinct value.
+    #[test]
+    fn unsigned_keys_past_i64_keep_their_values() {
+        let big = u64::MAX;
+        let parents = df!("ext_id" => [big, big - 1, big - 3, 5u64]).unwrap();
+        let children = df!("ext_id" => [big, big, big - 1, big - 2, 5u64]).unwrap();
+        let found =
+            discover_relations(&[TableRef { id: "p", frame: &parents }, TableRef { id: "c", frame: &children }]);
+        let fk = found.iter().find(|s| s.child == "c").unwrap_or_else(|| panic!("{found:?}"));
+        assert_eq!(fk.parent, "p");
+        assert_eq!(fk.orphan_rows, 1, "{fk:?}");
+        assert_eq!(fk.cardinality, Cardinality::OneToMany);
     }
 
     #[test]
