@@ -138,9 +138,12 @@ fn signing_key(key: &Option<String>) -> Result<KeyPair, CliError> {
     Ok(KeyPair::load(&k.name, &Keychain)?)
 }
 
-/// `s` safe to print on a terminal: control characters (escape sequences) shown escaped.
+/// `s` safe to print on a terminal: control characters (escape sequences), bidirectional
+/// overrides and invisible characters shown escaped.
 fn clean(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    s.chars()
+        .map(|c| if steward_registry::is_deceptive_char(c) { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
 }
 
 fn name_at_version(s: &str) -> Result<(String, Option<String>), CliError> {
@@ -361,10 +364,17 @@ pub fn registry(command: &RegistryCommand, format: Format) -> Result<String, Cli
                 remark = remark.or(r);
             }
             if format == Format::Json {
-                return to_json(&v);
+                // The JSON answer carries what the note says, so scripts see a stale bundle too.
+                let mut out = serde_json::to_value(&v)
+                    .map_err(|e| CliError { code: "cli.json".into(), message: e.to_string() })?;
+                if let serde_json::Value::Object(o) = &mut out {
+                    o.insert("stale".into(), serde_json::json!(remark));
+                }
+                return to_json(&out);
             }
             if let Some(r) = &remark {
-                eprintln!("note: {r}");
+                // On standard output with the verdict, where a reader of the verdict sees it.
+                println!("STALE: {}", clean(r));
             }
             if v.trust_expired {
                 eprintln!("note: the newest trust policy in this bundle has expired: fetch the bundle again");
@@ -540,5 +550,6 @@ mod tests {
     fn control_characters_are_escaped_on_print() {
         assert_eq!(super::clean("team\u{1b}]8;;https://evil\u{7}x\u{9b}"), "team\\u{1b}]8;;https://evil\\u{7}x\\u{9b}");
         assert_eq!(super::clean("Ünïcode ok"), "Ünïcode ok");
+        assert_eq!(super::clean("admin\u{202e}gro"), "admin\\u{202e}gro");
     }
 }

@@ -170,6 +170,8 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     let o = env.steward(&["registry", "verify", bundle.to_str().unwrap(), "--admin-key", &admin_pub]);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
 
+    let old = db.path().join("old.json");
+    env.ok(&["registry", "fetch", "customer360@2.0.0", "--out", old.to_str().unwrap()]);
     env.ok(&["registry", "yank", "customer360@2.0.0", "--reason", "phone still needed", "--key", &ada]);
     let versions = env.ok(&["registry", "show", "customer360"]);
     assert!(versions.contains("yanked: phone still needed"), "{versions}");
@@ -179,6 +181,15 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     env.ok(&["registry", "trust", "--apply", policy.to_str().unwrap(), "--admin", &admin]);
     let text = env.ok(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub]);
     assert!(text.contains("REVOKED: trust policy 2 no longer trusts"), "{text}");
+    // Found by a review: a bundle fetched before the yank and the revocation verified without a
+    // word once this machine had seen the newer log. It says it is stale, in text and JSON.
+    let o = old.to_str().unwrap();
+    let text = env.ok(&["registry", "verify", o, "--admin-key", &admin_pub]);
+    assert!(text.contains("STALE: this bundle ends at log entry"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&env.ok(&["registry", "verify", o, "--admin-key", &admin_pub, "--format", "json"]))
+            .unwrap();
+    assert!(v["stale"].as_str().is_some_and(|s| s.contains("may be stale")), "{v}");
 
     // An unreachable registry is said plainly.
     env.registry = Some("http://127.0.0.1:9".into());

@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::service::{Registry, Search, MAX_BODY};
+use crate::stall::StallGuard;
 use crate::types::PublishRequest;
 use crate::RegistryError;
 
@@ -342,14 +343,14 @@ pub async fn serve(
             http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
             let done = match acceptor {
                 Some(acceptor) => match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(s)) => http.serve_connection(hyper_util::rt::TokioIo::new(s), service).await,
+                    Ok(Ok(s)) => http.serve_connection(hyper_util::rt::TokioIo::new(StallGuard::new(s)), service).await,
                     Ok(Err(e)) => {
                         tracing::debug!(error = %e, "TLS handshake failed");
                         return;
                     }
                     Err(_) => return,
                 },
-                None => http.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await,
+                None => http.serve_connection(hyper_util::rt::TokioIo::new(StallGuard::new(stream)), service).await,
             };
             if let Err(e) = done {
                 tracing::debug!(error = %e, "connection ended");

@@ -23,6 +23,7 @@ mod migrate;
 mod reads;
 mod rules;
 mod service;
+mod stall;
 mod types;
 mod verify;
 
@@ -35,7 +36,9 @@ pub use http::{
 };
 pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_PAGE, MAX_VERSIONS};
 pub use rules::check_version;
+pub use rules::is_deceptive_char;
 pub use service::{check_name, Registry, Search, MAX_BODY};
+pub use stall::WRITE_STALL;
 pub use types::*;
 pub use verify::{
     check_seen_checkpoint, check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends,

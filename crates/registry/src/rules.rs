@@ -29,9 +29,25 @@ pub fn check_serial(serial: u64) -> Result<(), RegistryError> {
     Ok(())
 }
 
-/// `s` has a control character (C0, DEL, C1); `multiline` lets `\n` and `\t` through.
+/// A character that changes how text around it is shown without being seen itself: control
+/// characters (C0, DEL, C1: escape sequences), bidirectional overrides, embeddings, isolates and
+/// marks (a right-to-left override makes `admin\u{202e}gro.elpmaxe` read as another owner),
+/// zero-width spaces, word joiners, byte-order marks and line or paragraph separators. Zero-width
+/// (non-)joiners stay allowed: scripts such as Persian and Devanagari need them.
+pub fn is_deceptive_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{180E}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
+        )
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2060}'..='\u{2064}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `s` has a deceptive character ([`is_deceptive_char`]); `multiline` lets `\n` and `\t` through.
 fn control(s: &str, multiline: bool) -> Option<char> {
-    s.chars().find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t')))
+    s.chars().find(|c| is_deceptive_char(*c) && !(multiline && (*c == '\n' || *c == '\t')))
 }
 
 /// Refuses `s` (the field `what`) if it holds a control character, such as the escape that
@@ -40,7 +56,8 @@ pub fn check_text(what: &str, s: &str, multiline: bool) -> Result<(), RegistryEr
     match control(s, multiline) {
         None => Ok(()),
         Some(c) => {
-            Err(RegistryError::BadRequest(format!("{what}: control character U+{:04X} is not allowed", c as u32)))
+            let kind = if c.is_control() { "control" } else { "invisible or bidirectional" };
+            Err(RegistryError::BadRequest(format!("{what}: {kind} character U+{:04X} is not allowed", c as u32)))
         }
     }
 }

@@ -192,6 +192,19 @@ fn control_characters_are_refused_and_log_offsets_do_not_wrap() {
     let mut d = sample();
     d.metadata.tags.push("x\u{9b}31m".into());
     assert_eq!(publish(&c, &d, &ada).unwrap_err().status(), 400, "a C1 escape");
+    // Found by a second review: a right-to-left override showed `admin\u{202e}gro.elpmaxe@evil`
+    // as another owner; zero-width and separator characters hid text the same way.
+    for hidden in
+        ["admin\u{202e}gro.elpmaxe@evil", "te\u{200b}am@example.com", "a\u{2028}b", "\u{feff}team", "x\u{2066}y"]
+    {
+        let mut d = sample();
+        d.metadata.owner = hidden.into();
+        let e = publish(&c, &d, &ada).unwrap_err();
+        assert_eq!(e.status(), 400, "{hidden:?}: {e}");
+        assert!(e.to_string().contains("invisible or bidirectional character"), "{e}");
+    }
+    // Scripts that need zero-width (non-)joiners keep them.
+    assert!(!"می\u{200c}خواهم".chars().any(steward_registry::is_deceptive_char));
     let e = c
         .publish(&PublishRequest {
             envelope: sign_definition(&sample(), &ada).unwrap(),

@@ -113,3 +113,31 @@ fn a_request_whose_body_never_arrives_times_out() {
     assert!(text.contains("registry.timeout"), "{text}");
     assert!(started.elapsed() >= REQUEST_TIMEOUT - std::time::Duration::from_secs(1));
 }
+
+/// Found by a review: clients that pipeline requests and never read the answers held every
+/// connection slot, and the registry stopped answering anyone.
+#[test]
+fn a_client_that_stops_reading_is_dropped() {
+    use steward_registry::WRITE_STALL;
+    let dir = tempfile::tempdir().unwrap();
+    let c = start(&dir.path().join("r.db").to_string_lossy(), &key(1));
+    let addr = c.base().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    // Far more answer than the kernel buffers hold on loopback.
+    let one = b"GET /v1/openapi.json HTTP/1.1\r\nHost: registry\r\n\r\n";
+    for _ in 0..1500 {
+        s.write_all(one).unwrap();
+    }
+    std::thread::sleep(WRITE_STALL + std::time::Duration::from_secs(5));
+    // Dropped: what was buffered drains, then the connection ends. Kept: answers keep coming,
+    // then the connection waits for more requests and the read times out.
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let mut buf = vec![];
+    match s.read_to_end(&mut buf) {
+        Ok(_) => {}
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "still open after stalling: {e}"),
+    }
+    let answers = String::from_utf8_lossy(&buf).matches("HTTP/1.1 200").count();
+    assert!(answers < 1500, "all {answers} answers were written: the stalled connection was kept");
+    assert!(c.trust().is_ok(), "the registry still serves others");
+}
