@@ -349,19 +349,48 @@ pub(crate) fn read_frame(
     n_rows: Option<usize>,
 ) -> Result<DataFrame, SourceError> {
     let (delim, quote) = (d.delimiter as u8, d.quote as u8);
-    CsvReadOptions::default()
-        .with_has_header(d.has_header)
-        .with_infer_schema_length(Some(INFER_ROWS))
-        .with_n_rows(n_rows)
-        .map_parse_options(|o| {
-            o.with_separator(delim)
-                .with_quote_char(Some(quote))
-                .with_try_parse_dates(true)
-                .with_truncate_ragged_lines(allow_ragged)
+    let read = |infer: usize, n_rows: Option<usize>, text_columns: Option<SchemaRef>| {
+        CsvReadOptions::default()
+            .with_has_header(d.has_header)
+            .with_infer_schema_length(Some(infer))
+            .with_n_rows(n_rows)
+            .with_schema_overwrite(text_columns)
+            .map_parse_options(|o| {
+                o.with_separator(delim)
+                    .with_quote_char(Some(quote))
+                    .with_try_parse_dates(true)
+                    .with_truncate_ragged_lines(allow_ragged)
+            })
+            .into_reader_with_file_handle(Cursor::new(text))
+            .finish()
+            .map_err(|e| SourceError::read(path, e))
+    };
+    let df = read(INFER_ROWS, n_rows, None)?;
+    // Codes with leading zeros (postal codes `01234`, ids `007`) are text: read as numbers they
+    // would lose their zeros. The sample rows are read once more as text to find them.
+    let numeric: Vec<&Column> = df.columns().iter().filter(|c| c.dtype().is_primitive_numeric()).collect();
+    if numeric.is_empty() {
+        return Ok(df);
+    }
+    let raw = read(0, Some(INFER_ROWS), None)?;
+    let zero_led = |v: &str| {
+        let v = v.trim().trim_start_matches(['+', '-']);
+        v.len() > 1 && v.starts_with('0') && v.as_bytes()[1].is_ascii_digit()
+    };
+    let codes: Vec<Field> = numeric
+        .iter()
+        .filter(|c| {
+            raw.column(c.name().as_str())
+                .ok()
+                .and_then(|r| r.str().ok().map(|s| s.iter().flatten().any(zero_led)))
+                .unwrap_or(false)
         })
-        .into_reader_with_file_handle(Cursor::new(text))
-        .finish()
-        .map_err(|e| SourceError::read(path, e))
+        .map(|c| Field::new(c.name().clone(), DataType::String))
+        .collect();
+    if codes.is_empty() {
+        return Ok(df);
+    }
+    read(INFER_ROWS, n_rows, Some(std::sync::Arc::new(Schema::from_iter(codes))))
 }
 
 #[cfg(test)]
@@ -370,6 +399,18 @@ mod tests {
 
     fn p() -> &'static Path {
         Path::new("t.csv")
+    }
+
+    /// Found on unseen data: postal codes `01234` and `00501` became the integers 1234 and 501.
+    #[test]
+    fn codes_with_leading_zeros_stay_text() {
+        let text = b"zip,amount,ratio\n01234,1,0.5\n75001,2,0\n00501,3,-0.25\n";
+        let d = sniff(text, &CsvOptions::default(), "utf-8");
+        let df = read_frame(p(), text, &d, false, None).unwrap();
+        assert_eq!(df.column("zip").unwrap().dtype(), &DataType::String);
+        assert_eq!(df.column("zip").unwrap().str().unwrap().get(2), Some("00501"));
+        assert_eq!(df.column("amount").unwrap().dtype(), &DataType::Int64);
+        assert_eq!(df.column("ratio").unwrap().dtype(), &DataType::Float64);
     }
 
     #[test]
