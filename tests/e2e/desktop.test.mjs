@@ -358,10 +358,21 @@ describe("Steward desktop on the sample workspace", () => {
     });
     const product = join(workspace, "products/customer360.yaml");
     const blur = async () => session.click((await session.findAll(".privacy-view h3"))[0]);
+    // Picks an option and waits until the select shows it (WebKitWebDriver sometimes drops a
+    // click on an <option>; the choice is clicked again until it holds).
+    const choose = async (select, value) =>
+      session.waitFor(`${select} = ${value}`, async () => {
+        const [el] = await session.findAll(select);
+        if (!el) return false;
+        if ((await session.cmd("GET", `/element/${el}/property/value`)) === value) return true;
+        const [option] = await session.findAll(`${select} option[value="${value}"]`);
+        if (option) await session.click(option);
+        return false;
+      });
     const setRule = async (i, field, rule, params) => {
       await session.waitFor(`rule row ${i}`, async () => (await session.findAll(`tr[data-rule-index="${i}"]`)).length === 1);
-      await session.click((await session.findAll(`tr[data-rule-index="${i}"] select[aria-label="Field of rule ${i + 1}"] option[value="${field}"]`))[0]);
-      await session.click((await session.findAll(`tr[data-rule-index="${i}"] select[aria-label="Rule ${i + 1}"] option[value="${rule}"]`))[0]);
+      await choose(`tr[data-rule-index="${i}"] select[aria-label="Field of rule ${i + 1}"]`, field);
+      await choose(`tr[data-rule-index="${i}"] select[aria-label="Rule ${i + 1}"]`, rule);
       await typeInto(`tr[data-rule-index="${i}"] input`, params);
       await blur();
     };

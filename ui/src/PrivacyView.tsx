@@ -83,7 +83,8 @@ function RuleEditor({
 }: {
   rule: MaskingRule;
   fields: string[];
-  onChange: (r: MaskingRule) => void;
+  /** The fields that change; applied to the rule as it is when the edit lands. */
+  onChange: (patch: Partial<MaskingRule>) => void;
   onRemove: () => void;
   index: number;
 }) {
@@ -98,11 +99,7 @@ function RuleEditor({
           value={rule.tag ? `tag:${rule.tag}` : (rule.field ?? "")}
           onChange={(e) => {
             const v = e.target.value;
-            onChange(
-              v.startsWith("tag:")
-                ? { ...rule, tag: v.slice(4), field: undefined }
-                : { ...rule, field: v, tag: undefined },
-            );
+            onChange(v.startsWith("tag:") ? { tag: v.slice(4), field: undefined } : { field: v, tag: undefined });
           }}
         >
           <optgroup label="Fields">
@@ -122,7 +119,7 @@ function RuleEditor({
         </select>
       </td>
       <td>
-        <select aria-label={`Rule ${index + 1}`} value={rule.rule} onChange={(e) => onChange({ ...rule, rule: e.target.value })}>
+        <select aria-label={`Rule ${index + 1}`} value={rule.rule} onChange={(e) => onChange({ rule: e.target.value })}>
           {RULES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -140,7 +137,7 @@ function RuleEditor({
           onBlur={() => {
             const parsed = parseParams(params);
             setBad(parsed === null);
-            if (parsed !== null) onChange({ ...rule, params: parsed as MaskingRule["params"] });
+            if (parsed !== null) onChange({ params: parsed as MaskingRule["params"] });
           }}
         />
       </td>
@@ -200,6 +197,10 @@ function RevealBox({ productId, profile, fields }: { productId: string; profile:
 
 export function PrivacyView({ product }: { product: ProductSummary }) {
   const [def, setDef] = useState<ProductDefinition | null>(null);
+  // The definition as the latest edit left it: two edits in quick succession (a field, then a
+  // rule) both build on it, never on the one the screen was drawn from.
+  const latest = useRef<ProductDefinition | null>(null);
+  latest.current ??= def;
   const revision = useRef("");
   const [profile, setProfile] = useState<string>("");
   const [report, setReport] = useState<PrivacyReportInfo | null>(null);
@@ -221,6 +222,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
       .openProduct(product.id)
       .then((doc) => {
         revision.current = doc.revision;
+        latest.current = doc.definition;
         setDef(doc.definition);
         const first = Object.keys(doc.definition.masking ?? {})[0] ?? "";
         setProfile(first);
@@ -282,6 +284,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   const saving = useRef(false);
   const pending = useRef<ProductDefinition | null>(null);
   const save = async (next: ProductDefinition) => {
+    latest.current = next;
     setDef(next);
     pending.current = next;
     if (saving.current) return;
@@ -299,6 +302,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
           pending.current = null;
           const doc = await api.openProduct(product.id);
           revision.current = doc.revision;
+          latest.current = doc.definition;
           setDef(doc.definition);
         }
       }
@@ -308,11 +312,12 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   };
 
   const rules = def && profile ? (def.masking?.[profile]?.rules ?? []) : [];
-  const setRules = (rs: MaskingRule[]) => {
-    if (!def) return;
-    const masking = { ...(def.masking ?? {}) };
-    masking[profile] = { ...(masking[profile] ?? {}), rules: rs };
-    void save({ ...def, masking });
+  const editRules = (edit: (rs: MaskingRule[]) => MaskingRule[]) => {
+    const base = latest.current ?? def;
+    if (!base) return;
+    const masking = { ...(base.masking ?? {}) };
+    masking[profile] = { ...(masking[profile] ?? {}), rules: edit(masking[profile]?.rules ?? []) };
+    void save({ ...base, masking });
   };
 
   if (error && !def) return <ErrorBox error={error} />;
@@ -373,8 +378,8 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
                   index={i}
                   rule={r}
                   fields={ruleFields}
-                  onChange={(n) => setRules(rules.map((x, j) => (j === i ? n : x)))}
-                  onRemove={() => setRules(rules.filter((_, j) => j !== i))}
+                  onChange={(patch) => editRules((rs) => rs.map((x, j) => (j === i ? { ...x, ...patch } : x)))}
+                  onRemove={() => editRules((rs) => rs.filter((_, j) => j !== i))}
                 />
               ))}
             </tbody>
@@ -383,8 +388,10 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
             className="small"
             onClick={() => {
               // A new rule starts on the first field no rule covers yet.
-              const free = ruleFields.find((f) => !rules.some((r) => r.field === f)) ?? ruleFields[0] ?? "";
-              setRules([...rules, { field: free, rule: "redact" }]);
+              editRules((rs) => {
+                const free = ruleFields.find((f) => !rs.some((r) => r.field === f)) ?? ruleFields[0] ?? "";
+                return [...rs, { field: free, rule: "redact" }];
+              });
             }}
           >
             + Rule

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Table, tableToIPC, vectorFromArray, Utf8 } from "apache-arrow";
 import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "./bindings";
 
@@ -158,5 +158,35 @@ describe("PrivacyView", () => {
     fireEvent.click(reversible.getByRole("button", { name: "Decrypt" }));
     await waitFor(() => expect(screen.getByTestId("revealed-original").textContent).toBe("+33 6 12 34 5678"));
     expect(reveals).toEqual([{ productId: "c360", profile: "billing", field: "phone", values: ["+71 4 09 88 1276"], keyVersion: null }]);
+  });
+});
+
+describe("rule edits in quick succession", () => {
+  it("keeps both: the second builds on the first, not on what the screen showed", async () => {
+    const saves: SaveProductRequest[] = [];
+    invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {
+      switch (cmd) {
+        case "open_product":
+          return doc;
+        case "privacy_report":
+          return report(0);
+        case "masked_rows":
+          return bytes({ customer_id: ["1"], phone: ["+** ** 5678"] });
+        case "save_product":
+          saves.push(args.request as unknown as SaveProductRequest);
+          return { revision: `000000000000000${saves.length + 1}`, issues: [] };
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<PrivacyView product={product} />);
+    const field = await screen.findByRole("combobox", { name: "Field of rule 1" });
+    // Two edits of one rule before the screen redraws: the second builds on the first.
+    const rule = screen.getByRole("combobox", { name: "Rule 1" });
+    act(() => {
+      fireEvent.change(field, { target: { value: "customer_id" } });
+      fireEvent.change(rule, { target: { value: "fake" } });
+    });
+    await waitFor(() => expect(saves.at(-1)?.definition.masking?.analytics.rules?.[0]).toMatchObject({ field: "customer_id", rule: "fake" }));
   });
 });
