@@ -125,17 +125,9 @@ fn struct_text(v: &AnyValue<'_>) -> String {
 /// that Arrow readers decode exactly, dates, and lists of related rows (shown as a count).
 fn native_for_grid(dtype: &DataType) -> bool {
     match dtype {
-        DataType::String
-        | DataType::Boolean
-        | DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64
-        | DataType::Date => true,
+        // u64 too: Arrow readers hand it over as an exact big integer.
+        d if fits_i64(d) => true,
+        DataType::String | DataType::Boolean | DataType::UInt64 | DataType::Date => true,
         DataType::List(inner) => matches!(inner.as_ref(), DataType::Struct(_)),
         _ => false,
     }
