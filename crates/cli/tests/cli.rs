@@ -316,7 +316,7 @@ fn privacy_check_gates_on_the_profile_thresholds() {
     let o = steward(&["privacy", "check", f, "--profile", "analytics", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1), "k = 1 breaks min_k = 2: {}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["total_leaks"], 0);
+    assert_eq!(report["total_leaks"], 0, "{report}");
     assert_eq!(report["risk"]["k"], 1);
     assert!(report["violations"][0].as_str().unwrap().starts_with("k = 1 over birth_date, country_code"), "{report}");
     let fields: Vec<String> = report["fields"]

@@ -63,6 +63,10 @@ pub trait Conn: Send {
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, RegistryError>;
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, RegistryError>;
     fn batch(&mut self, sql: &str) -> Result<(), RegistryError>;
+    /// Begins the writer's transaction.
+    fn begin_write(&mut self) -> Result<(), RegistryError> {
+        self.batch("BEGIN")
+    }
 }
 
 /// `$1` → `?1`: SQLite numbers its parameters with `?`.
@@ -71,6 +75,12 @@ fn sqlite_sql(sql: &str) -> String {
 }
 
 impl Conn for rusqlite::Connection {
+    /// Takes the write lock at once: a deferred transaction that upgrades later fails with
+    /// "database is locked" without waiting when another registry process writes the same file.
+    fn begin_write(&mut self) -> Result<(), RegistryError> {
+        self.batch("BEGIN IMMEDIATE")
+    }
+
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, RegistryError> {
         let mut st = self.prepare_cached(&sqlite_sql(sql)).map_err(storage)?;
         let n = st.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite))).map_err(storage)?;
@@ -332,7 +342,7 @@ impl Db {
     pub fn open(url: &DbUrl) -> Result<Db, RegistryError> {
         let mut w = url.connect(WRITE_TIMEOUT_MS)?;
         w.batch(SCHEMA)?;
-        w.batch("BEGIN")?;
+        w.begin_write()?;
         match crate::migrate::run(w.as_mut()) {
             Ok(()) => w.batch("COMMIT")?,
             Err(e) => {
@@ -434,7 +444,7 @@ fn writer(mut conn: Box<dyn Conn>, rx: mpsc::Receiver<Job>) {
             }
         }
         let mut replies = Vec::with_capacity(jobs.len());
-        if let Err(e) = conn.batch("BEGIN") {
+        if let Err(e) = conn.begin_write() {
             tracing::error!(error = %e, "registry: cannot begin a transaction");
             for j in jobs {
                 // Answered as not committed.

@@ -109,6 +109,31 @@ fn two_instances_on_one_database_agree_on_yanks() {
     });
 }
 
+/// Found by a review: two registry processes on one SQLite file answered 500 "database is
+/// locked" to some of many concurrent publishes. The writers now wait for each other.
+#[test]
+fn two_instances_on_one_sqlite_file_publish_concurrently() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db").to_string_lossy().into_owned();
+    let (admin, ada) = (key(1), key(2));
+    let a = start(&db, &admin);
+    let b = start(&db, &admin);
+    a.set_trust(&sign_trust(&policy(1, vec![("ada", &ada, &["*"])]), &admin).unwrap()).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let (c, ada) = (if t % 2 == 0 { &a } else { &b }, &ada);
+            s.spawn(move || {
+                for i in 0..5 {
+                    let mut d = sample();
+                    d.metadata.name = format!("product-{t}-{i}");
+                    publish(c, &d, ada).unwrap_or_else(|e| panic!("product-{t}-{i}: {e}"));
+                }
+            });
+        }
+    });
+    assert_eq!(a.search_page(&Search::default(), None, 100).unwrap().0.len(), 40);
+}
+
 /// The read cache holds envelopes only, bounded by bytes; listings come a page at a time.
 #[test]
 fn listings_are_paginated_and_the_cache_is_bounded_by_bytes() {
