@@ -343,12 +343,44 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
             let idx = IdxCa::from_vec("idx".into(), order.into_iter().map(|(_, i)| i).collect());
             column.take(&idx).map_err(|e| col_err(column, e.to_string()))?
         }
-        RuleKind::Fake { kind, locale } => strings(column)?
-            .apply_values(|v| {
-                let mut r = rng(keyed(&sub, normalise(v).as_bytes()));
-                distinct_from(v, || fake_value(*kind, locale, &mut r)).into()
-            })
-            .into_column(),
+        RuleKind::Fake { kind, locale } => {
+            // The row's other text, so that a substitute never shows one of its own record's
+            // values ("Casper" drawn as the first name of Mr Casper). Only a draw that collides
+            // is replaced; every other output depends on the input alone.
+            let others: Vec<StringChunked> = ctx
+                .frame
+                .map(|f| {
+                    f.columns()
+                        .iter()
+                        .filter(|c| c.name() != column.name() && c.dtype() == &DataType::String)
+                        .filter_map(|c| c.str().ok().cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let s = strings(column)?;
+            let out: StringChunked = s
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.map(|v| {
+                        let mut r = rng(keyed(&sub, normalise(v).as_bytes()));
+                        let taken = |x: &str| {
+                            let x = normalise(x).to_lowercase();
+                            others.iter().any(|o| o.get(i).is_some_and(|y| normalise(y).to_lowercase() == x))
+                        };
+                        let first = distinct_from(v, || fake_value(*kind, locale, &mut r));
+                        if !taken(&first) {
+                            return first;
+                        }
+                        (0..8)
+                            .map(|_| distinct_from(v, || fake_value(*kind, locale, &mut r)))
+                            .find(|x| !taken(x))
+                            .unwrap_or_else(|| format!("{first}~"))
+                    })
+                })
+                .collect();
+            out.into_column()
+        }
         RuleKind::LinkedAddress { part, locale, from } => {
             let frame = ctx.frame.ok_or_else(|| col_err(column, "linked_address needs the row's address columns"))?;
             let sources: Vec<StringChunked> = from
