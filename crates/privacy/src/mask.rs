@@ -447,7 +447,19 @@ fn int_range(d: &DataType) -> (f64, f64) {
 fn generalise(g: &Generalise, column: &Column) -> Result<Column, PrivacyError> {
     let dtype = column.dtype().clone();
     let dates = || -> Result<Vec<Option<NaiveDate>>, PrivacyError> {
-        let d = column.cast(&DataType::Date).map_err(|e| col_err(column, e.to_string()))?;
+        // A zoned timestamp falls on the date of its own zone (00:59 CET on 1 January is in
+        // January, though it is still December in UTC).
+        let local = match &dtype {
+            DataType::Datetime(_, Some(_)) => Some(
+                column
+                    .datetime()
+                    .and_then(|t| t.to_string("%Y-%m-%d"))
+                    .map(|s| s.into_column())
+                    .map_err(|e| col_err(column, e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let d = local.as_ref().unwrap_or(column).cast(&DataType::Date).map_err(|e| col_err(column, e.to_string()))?;
         let d = d.date().map_err(|_| col_err(column, format!("needs dates, not {dtype}")))?;
         // Text that is not a date would silently become null: refuse it instead.
         if d.null_count() > column.null_count() {

@@ -87,3 +87,17 @@ fn noise_on_money_keeps_its_scale() {
     let text = masked.get(0).unwrap().to_string();
     assert_eq!(text.split('.').nth(1).map(str::len), Some(2), "{text}");
 }
+
+/// Found on unseen data: a zoned timestamp was generalised by its UTC date, so 00:59:59 CET on
+/// 1 January 1970 became December 1969.
+#[test]
+fn zoned_timestamps_generalise_by_their_own_date() {
+    let paris = TimeZone::opt_try_new(Some("Europe/Paris")).unwrap();
+    let at = Series::new("at".into(), [-1_000i64]).into_datetime(TimeUnit::Milliseconds, paris);
+    let df = DataFrame::new(1, vec![at.into()]).unwrap();
+    let params: BTreeMap<String, serde_json::Value> = serde_json::from_value(json!({ "to": "month" })).unwrap();
+    let rule = Rule::parse("generalise", &params, 1, "test").unwrap();
+    let ctx = Context { entity: None, frame: Some(&df) };
+    let out = apply_rule(&rule, &MaskingKey([7; 32]), df.column("at").unwrap(), &ctx).unwrap();
+    assert_eq!(out.get(0).unwrap().str_value(), "1970-01");
+}
