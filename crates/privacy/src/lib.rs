@@ -14,6 +14,7 @@
 mod catalog;
 mod crypto;
 mod fakes;
+mod generalise;
 mod mask;
 mod risk;
 
