@@ -1,0 +1,209 @@
+//! The registry tab's shapes: registry info, search, versions, draft diff, publishing.
+
+use super::*;
+
+/// The registry the app publishes to, and the signing key it signs with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryInfo {
+    /// Absent: no registry configured (`STEWARD_REGISTRY`).
+    pub url: Option<String>,
+    pub key_name: Option<String>,
+    pub fingerprint: Option<String>,
+    /// The public key (`ed25519:…`), to give to a registry admin.
+    pub public_key: Option<String>,
+    /// Why there is no key to sign with.
+    pub key_error: Option<String>,
+}
+
+/// Arguments of `registry_search`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistrySearchRequest {
+    pub q: Option<String>,
+    pub domain: Option<String>,
+    pub owner: Option<String>,
+    pub tag: Option<String>,
+}
+
+impl RegistrySearchRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        for (f, v) in [("q", &self.q), ("domain", &self.domain), ("owner", &self.owner), ("tag", &self.tag)] {
+            check_text(f, v.as_deref(), 200)?;
+        }
+        Ok(())
+    }
+}
+
+/// A product in the registry: its latest version that is not yanked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryProduct {
+    pub name: String,
+    pub latest: String,
+    pub domain: String,
+    pub owner: String,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub versions: u32,
+    pub deprecated: Option<String>,
+}
+
+impl From<steward_registry::ProductSummary> for RegistryProduct {
+    fn from(p: steward_registry::ProductSummary) -> Self {
+        RegistryProduct {
+            name: p.name,
+            latest: p.latest,
+            domain: p.domain,
+            owner: p.owner,
+            tags: p.tags,
+            description: p.description,
+            versions: p.versions.min(u32::MAX as u64) as u32,
+            deprecated: p.deprecated,
+        }
+    }
+}
+
+/// One published version of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryVersion {
+    pub version: String,
+    pub digest: String,
+    pub signer: String,
+    pub published_at: String,
+    pub yanked: Option<String>,
+    pub deprecated: Option<String>,
+}
+
+impl From<steward_registry::VersionInfo> for RegistryVersion {
+    fn from(v: steward_registry::VersionInfo) -> Self {
+        RegistryVersion {
+            version: v.version,
+            digest: v.digest,
+            signer: v.signer,
+            published_at: v.published_at,
+            yanked: v.yanked,
+            deprecated: v.deprecated,
+        }
+    }
+}
+
+/// One change between the latest published version and the local draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffChangeInfo {
+    pub path: String,
+    pub kind: String,
+    pub message: String,
+    /// `none`, `patch`, `minor` or `major`.
+    pub bump: String,
+}
+
+/// The local draft against the latest published version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDiffInfo {
+    pub product: String,
+    pub draft_version: String,
+    /// The latest published version; absent when the product is not published yet.
+    pub published: Option<String>,
+    pub changes: Vec<DiffChangeInfo>,
+    /// The bump the changes call for (`none`…`major`).
+    pub suggested: String,
+    /// The draft's version does not increase enough: publishing will be refused.
+    pub under_bumped: bool,
+    pub privacy_review: bool,
+}
+
+impl DraftDiffInfo {
+    pub fn new(def: &steward_model::ProductDefinition, diff: Option<steward_model::Diff>) -> DraftDiffInfo {
+        match diff {
+            None => DraftDiffInfo {
+                product: def.metadata.name.clone(),
+                draft_version: def.metadata.version.clone(),
+                published: None,
+                changes: vec![],
+                suggested: "none".into(),
+                under_bumped: false,
+                privacy_review: false,
+            },
+            Some(d) => DraftDiffInfo {
+                product: d.product.clone(),
+                draft_version: d.to_version.clone(),
+                published: Some(d.from_version.clone()),
+                suggested: d.required().as_str().into(),
+                under_bumped: d.under_bumped(),
+                privacy_review: d.privacy_review,
+                changes: d
+                    .changes
+                    .into_iter()
+                    .map(|c| DiffChangeInfo {
+                        path: c.path,
+                        kind: c.kind,
+                        message: c.message,
+                        bump: c.bump.as_str().into(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// Arguments of `registry_publish`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublishProductRequest {
+    pub product_id: String,
+    /// Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
+    pub allow_breaking: bool,
+    pub reason: Option<String>,
+}
+
+impl PublishProductRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        validate_product_id(&self.product_id)?;
+        check_text("reason", self.reason.as_deref(), 1000)?;
+        if self.allow_breaking && self.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(IpcError::invalid_input("reason: say why a breaking change goes out without a major bump"));
+        }
+        Ok(())
+    }
+}
+
+/// A publish the registry accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedInfo {
+    pub name: String,
+    pub version: String,
+    pub digest: String,
+    pub log_index: u32,
+    pub privacy_review: bool,
+    pub previous: Option<String>,
+}
+
+impl From<steward_registry::Published> for PublishedInfo {
+    fn from(p: steward_registry::Published) -> Self {
+        PublishedInfo {
+            name: p.name,
+            version: p.version,
+            digest: p.digest,
+            log_index: p.log_index.min(u32::MAX as u64) as u32,
+            privacy_review: p.privacy_review,
+            previous: p.previous,
+        }
+    }
+}
+
+impl From<steward_registry::RegistryError> for IpcError {
+    fn from(e: steward_registry::RegistryError) -> Self {
+        IpcError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<steward_signing::SigningError> for IpcError {
+    fn from(e: steward_signing::SigningError) -> Self {
+        IpcError::new(e.code(), e.to_string())
+    }
+}
