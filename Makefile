@@ -55,9 +55,7 @@ test-ui:
 test-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude steward-desktop --all-targets -- -D warnings
-	@# Architecture: the registry server never compiles Polars; core crates never compile Tauri.
-	@if cargo tree -p steward-registry -e normal --prefix none | grep -q '^polars'; then echo "steward-registry must not depend on Polars"; exit 1; fi
-	@if cargo tree -p steward-app -p steward-cli -e normal --prefix none | grep -q '^tauri'; then echo "core crates must not depend on Tauri"; exit 1; fi
+	scripts/check-architecture.sh
 	STEWARD_ODCS_PYTHON="$(CARGO_TARGET_DIR)/tools/odcs-venv/bin/python" scripts/with-keyring.sh cargo test --workspace --exclude steward-desktop
 
 test-e2e:

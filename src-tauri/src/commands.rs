@@ -3,7 +3,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use steward_app::Target;
+use steward_app::model::TableRef;
+use steward_app::secrets::Keychain;
+use steward_app::{RowsQuery, Side, Target, Workspace};
 use steward_ipc::{
     AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, FileTable, IpcError, ModelIssue,
     PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, QualityResult, RelationsReport,
@@ -14,8 +16,6 @@ use steward_ipc::{
     SaveProductRequest, SavedProduct,
 };
 use steward_ipc::{MaskedRowsRequest, PrivacyReportInfo, PrivacyRequest, RevealRequest};
-use steward_secrets::Keychain;
-use steward_workspace::Workspace;
 use tauri::ipc::{Channel, Response};
 use tauri::State;
 
@@ -79,7 +79,7 @@ pub async fn preview_source(state: State<'_, AppState>, request: PreviewRequest)
     let target = source_target(&state, &request.source_id)?;
     blocking(move || {
         let mut df = target.preview(request.limit as usize)?;
-        let bytes = steward_sources::to_arrow_ipc(&mut df, &target.label())?;
+        let bytes = steward_app::to_arrow_ipc(&mut df, &target.label())?;
         tracing::debug!(source = %request.source_id, rows = df.height(), bytes = bytes.len(), "preview");
         Ok(Response::new(bytes))
     })
@@ -115,7 +115,7 @@ pub async fn add_file_source(state: State<'_, AppState>, request: AddFileRequest
 pub async fn list_file_tables(path: String) -> Result<Vec<FileTable>, IpcError> {
     AddFileRequest { path: path.clone(), table: None, system: None }.validate()?;
     blocking(move || {
-        Ok(steward_sources::list_tables(std::path::Path::new(&path))?
+        Ok(steward_app::list_tables(std::path::Path::new(&path))?
             .into_iter()
             .map(|t| FileTable { name: t.name, kind: t.kind })
             .collect())
@@ -234,96 +234,27 @@ pub async fn discover_relations(state: State<'_, AppState>) -> Result<RelationsR
     blocking(move || Ok(steward_app::relations(&ws, &Keychain)?.into())).await
 }
 
-pub(crate) fn product_file(ws: &Workspace, product_id: &str) -> Result<std::path::PathBuf, IpcError> {
-    steward_ipc::validate_product_id(product_id)?;
-    let path = steward_app::product_path(ws, product_id);
-    if !path.is_file() {
-        return Err(IpcError::new("product.not_found", format!("{}: no such product definition", path.display())));
-    }
-    Ok(path)
+/// The product session, shared with worker threads.
+fn session(state: &AppState) -> Arc<steward_app::ProductSession> {
+    state.session.clone()
 }
 
 /// The product definitions of the workspace.
 #[tauri::command]
 pub fn list_products(state: State<'_, AppState>) -> Result<Vec<ProductSummary>, IpcError> {
     let ws = workspace(&state)?;
-    Ok(steward_app::list_products(&ws)
-        .into_iter()
-        .map(|(id, def)| match def {
-            Ok(d) => ProductSummary {
-                id,
-                name: d.metadata.name.clone(),
-                version: d.metadata.version.clone(),
-                entity: d.entity.name.clone(),
-                key: d.entity.key.names().iter().map(|s| s.to_string()).collect(),
-                related: d.related.iter().map(|r| r.name.clone()).collect(),
-                error: None,
-            },
-            Err(e) => ProductSummary {
-                name: id.clone(),
-                id,
-                version: String::new(),
-                entity: String::new(),
-                key: vec![],
-                related: vec![],
-                error: Some(IpcError::new(e.code(), e.to_string())),
-            },
-        })
-        .collect())
+    Ok(steward_app::list_products(&ws).into_iter().map(|(id, def)| ProductSummary::from_listing(id, def)).collect())
 }
 
 /// Validates a product against its sources and data.
 #[tauri::command]
 pub async fn validate_product(state: State<'_, AppState>, product_id: String) -> Result<Vec<ModelIssue>, IpcError> {
     let ws = workspace(&state)?;
-    let path = product_file(&ws, &product_id)?;
     blocking(move || {
-        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let def = steward_app::product_definition(&ws, &product_id)?;
         Ok(steward_app::validate_product(&ws, &def, &Keychain)?.into_iter().map(Into::into).collect())
     })
     .await
-}
-
-/// The assembled product, from the cache while its definition file is unchanged.
-fn assembled(state: &AppState, ws: &Workspace, product_id: &str) -> Result<steward_assembly::Assembled, IpcError> {
-    let path = product_file(ws, product_id)?;
-    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-    if let Some((when, a)) = state.products.lock().map_err(|_| state_err())?.get(product_id) {
-        if Some(*when) == modified {
-            return Ok(a.clone());
-        }
-    }
-    let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-    let a = steward_app::assemble_product(ws, &def, &Keychain)?;
-    if let Some(m) = modified {
-        state.products.lock().map_err(|_| state_err())?.insert(product_id.to_string(), (m, a.clone()));
-    }
-    Ok(a)
-}
-
-/// The product's 360 index, from the cache while its definition file is unchanged; built (once,
-/// off the IPC thread) on the first 360 view.
-async fn lookup(
-    state: &AppState,
-    ws: &Workspace,
-    product_id: &str,
-    a: &steward_assembly::Assembled,
-) -> Result<Arc<steward_assembly::Lookup>, IpcError> {
-    let path = product_file(ws, product_id)?;
-    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-    if let Some((when, l)) = state.lookups.lock().map_err(|_| state_err())?.get(product_id) {
-        if Some(*when) == modified {
-            return Ok(l.clone());
-        }
-    }
-    let a = a.clone();
-    let built =
-        blocking(move || Ok(Arc::new(steward_assembly::Lookup::build(&a).map_err(steward_app::AppError::from)?)))
-            .await?;
-    if let Some(m) = modified {
-        state.lookups.lock().map_err(|_| state_err())?.insert(product_id.to_string(), (m, built.clone()));
-    }
-    Ok(built)
 }
 
 /// Rows of a product as Arrow IPC bytes: a page of the product table (related tables nested), or
@@ -332,30 +263,15 @@ async fn lookup(
 pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsRequest) -> Result<Response, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    let a = assembled(&state, &ws, &request.product_id)?;
-    let origin = steward_app::product_path(&ws, &request.product_id);
-    let lookup = if request.key.is_some() { Some(lookup(&state, &ws, &request.product_id, &a).await?) } else { None };
+    let session = session(&state);
     blocking(move || {
-        let lookup = lookup.as_deref();
-        let mut df = match &request.key {
-            None => a.product_page(i64::from(request.offset), request.limit).map_err(steward_app::AppError::from)?,
-            Some(key) => {
-                let v = match lookup {
-                    Some(l) => l.entity_360(key),
-                    None => a.entity_360(key),
-                }
-                .map_err(steward_app::AppError::from)?;
-                let table = request.table.as_deref().unwrap_or("entity");
-                if table == "entity" {
-                    v.entity
-                } else {
-                    v.related.into_iter().find(|(n, _)| n == table).map(|(_, df)| df).ok_or_else(|| {
-                        IpcError::invalid_input(format!("table: `{table}` is not a table of {}", request.product_id))
-                    })?
-                }
-            }
+        let origin = steward_app::existing_product_file(&ws, &request.product_id)?;
+        let query = match request.key {
+            None => RowsQuery::Page { offset: request.offset, limit: request.limit },
+            Some(key) => RowsQuery::Entity { key, table: TableRef::parse(request.table.as_deref()) },
         };
-        Ok(Response::new(steward_sources::to_arrow_ipc(&mut df, &origin)?))
+        let mut df = session.rows(&ws, &request.product_id, &query, &Keychain)?;
+        Ok(Response::new(steward_app::to_arrow_ipc(&mut df, &origin)?))
     })
     .await
 }
@@ -364,14 +280,8 @@ pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsReques
 #[tauri::command]
 pub async fn product_quality(state: State<'_, AppState>, product_id: String) -> Result<Vec<QualityResult>, IpcError> {
     let ws = workspace(&state)?;
-    let a = assembled(&state, &ws, &product_id)?;
-    let path = product_file(&ws, &product_id)?;
-    blocking(move || {
-        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-        let results = a.evaluate_quality(&def.quality).map_err(steward_app::AppError::from)?;
-        Ok(results.into_iter().map(Into::into).collect())
-    })
-    .await
+    let session = session(&state);
+    blocking(move || Ok(session.quality(&ws, &product_id, &Keychain)?.into_iter().map(Into::into).collect())).await
 }
 
 /// Opens a product definition for the modeller, with its revision and canvas layout.
@@ -390,7 +300,7 @@ pub async fn save_product(state: State<'_, AppState>, request: SaveProductReques
     blocking(move || {
         let revision =
             steward_app::save_product(&ws, &request.product_id, &request.definition, &request.base_revision)?;
-        let issues = steward_model::check(&request.definition).into_iter().map(Into::into).collect();
+        let issues = steward_app::definition_issues(&request.definition).into_iter().map(Into::into).collect();
         Ok(SavedProduct { revision, issues })
     })
     .await
@@ -414,9 +324,9 @@ pub async fn create_product(
     request.validate()?;
     let ws = workspace(&state)?;
     blocking(move || {
-        ws.source(&request.source_id).map_err(IpcError::from)?;
-        steward_app::create_product(&ws, &request.product_id, &request.definition())?;
-        Ok(ProductDocument::from_core(&request.product_id, steward_app::open_product(&ws, &request.product_id)?))
+        let id = request.product_id.clone();
+        steward_app::new_product(&ws, &request.into_core(), &Keychain)?;
+        Ok(ProductDocument::from_core(&id, steward_app::open_product(&ws, &id)?))
     })
     .await
 }
@@ -460,52 +370,22 @@ pub async fn profile_column(
 ) -> Result<ColumnProfile, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    if let Some(product_id) = &request.product_id {
-        let a = assembled(&state, &ws, product_id)?;
-        return blocking(move || {
-            let table = request.table.as_deref().unwrap_or("entity");
-            Ok(steward_app::profile_product_column(&a, table, &request.column)?.into())
-        })
-        .await;
-    }
-    let source_id = request.source_id.clone().unwrap_or_default();
-    blocking(move || Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?.into())).await
-}
-
-/// The product masked with `profile`, from the cache while its definition file is unchanged.
-async fn masked_tables(
-    state: &AppState,
-    ws: &Workspace,
-    product_id: &str,
-    profile: &str,
-) -> Result<(steward_model::ProductDefinition, Arc<steward_app::MaskedTables>), IpcError> {
-    let path = product_file(ws, product_id)?;
-    let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-    // Tag rules follow the steward's accepted tags, kept in the workspace manifest: either file
-    // changing makes a new masking.
-    let mtime = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let modified = mtime(&path).max(mtime(&ws.manifest_path()));
-    let cache_key = (product_id.to_string(), profile.to_string());
-    if let Some((when, m)) = state.masked.lock().map_err(|_| state_err())?.get(&cache_key) {
-        if Some(*when) == modified {
-            return Ok((def, m.clone()));
+    let session = session(&state);
+    blocking(move || match &request.product_id {
+        Some(product_id) => {
+            let table = TableRef::parse(request.table.as_deref());
+            Ok(session.profile_column(&ws, product_id, &table, &request.column, &Keychain)?.into())
         }
-    }
-    let a = assembled(state, ws, product_id)?;
-    let (ws2, def2, name) = (ws.clone(), def.clone(), profile.to_string());
-    let masked = blocking(move || {
-        let p = steward_app::masking_profile(&def2, &name)?;
-        let key = steward_app::masking_key(&Keychain, &def2.metadata.name, p.key_version.unwrap_or(1))?;
-        Ok(Arc::new(steward_app::mask_tables(&ws2, &def2, &a, &name, &key)?))
+        None => {
+            let source_id = request.source_id.clone().unwrap_or_default();
+            Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?.into())
+        }
     })
-    .await?;
-    if let Some(m) = modified {
-        state.masked.lock().map_err(|_| state_err())?.insert(cache_key, (m, masked.clone()));
-    }
-    Ok((def, masked))
+    .await
 }
 
-/// Masks the product with a profile and measures it: the privacy officer's view.
+/// Masks the product with a profile and measures it: the privacy officer's view. The masking is
+/// kept for the side-by-side rows until the definition or the accepted tags change.
 #[tauri::command]
 pub async fn privacy_report(
     state: State<'_, AppState>,
@@ -513,14 +393,15 @@ pub async fn privacy_report(
 ) -> Result<PrivacyReportInfo, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    let (def, masked) = masked_tables(&state, &ws, &request.product_id, &request.profile).await?;
+    let session = session(&state);
     blocking(move || {
-        let report = steward_app::measure_privacy(
-            &def,
+        let report = session.privacy_report(
+            &ws,
+            &request.product_id,
             &request.profile,
-            &masked,
             request.quasi.as_deref(),
             request.sensitive.as_deref(),
+            &Keychain,
         )?;
         Ok(report.into())
     })
@@ -532,19 +413,16 @@ pub async fn privacy_report(
 pub async fn privacy_reveal(state: State<'_, AppState>, request: RevealRequest) -> Result<Vec<String>, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    let path = product_file(&ws, &request.product_id)?;
-    let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-    let a = assembled(&state, &ws, &request.product_id)?;
+    let session = session(&state);
     blocking(move || {
-        Ok(steward_app::reveal_values(
+        Ok(session.reveal(
             &ws,
-            &def,
-            &a,
+            &request.product_id,
             &request.profile,
             &request.field,
             &request.values,
-            &Keychain,
             request.key_version,
+            &Keychain,
         )?)
     })
     .await
@@ -555,24 +433,25 @@ pub async fn privacy_reveal(state: State<'_, AppState>, request: RevealRequest) 
 pub async fn masked_rows(state: State<'_, AppState>, request: MaskedRowsRequest) -> Result<Response, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
-    let path = product_file(&ws, &request.product_id)?;
-    let (_, masked) = masked_tables(&state, &ws, &request.product_id, &request.profile).await?;
+    let session = session(&state);
     blocking(move || {
-        let table = request.table.as_deref().unwrap_or("entity");
-        let (_, original, m) = masked.tables.iter().find(|(t, _, _)| t == table).ok_or_else(|| {
-            let have: Vec<&str> = masked.tables.iter().map(|(t, _, _)| t.as_str()).collect();
-            IpcError::invalid_input(format!("table: no table `{table}`; the product has: {}", have.join(", ")))
-        })?;
-        let mut df = if request.side == "masked" {
-            m.head(Some(request.limit as usize))
+        let origin = steward_app::existing_product_file(&ws, &request.product_id)?;
+        let side = if request.side == "masked" {
+            Side::Masked
         } else {
-            let cols: Vec<String> = request.columns.clone().unwrap_or_default();
-            original
-                .select(cols.iter().map(String::as_str))
-                .map_err(|e| IpcError::invalid_input(format!("columns: {e}")))?
-                .head(Some(request.limit as usize))
+            Side::Original { columns: request.columns.clone().unwrap_or_default() }
         };
-        Ok(Response::new(steward_sources::to_arrow_ipc(&mut df, &path)?))
+        let table = TableRef::parse(request.table.as_deref());
+        let mut df = session.masked_rows(
+            &ws,
+            &request.product_id,
+            &request.profile,
+            &table,
+            &side,
+            request.limit as usize,
+            &Keychain,
+        )?;
+        Ok(Response::new(steward_app::to_arrow_ipc(&mut df, &origin)?))
     })
     .await
 }

@@ -1,10 +1,11 @@
 //! # steward-desktop
 //!
-//! The thin Tauri shell. It owns the window, the app state (the opened workspace) and the
-//! commands; each command validates its input, calls a core crate, and translates the answer
-//! into IPC: typed JSON from `steward-ipc`, `{code, message}` on failure, and previews as raw
-//! Arrow IPC bytes. It must not contain data logic: reading, modelling and masking live in the
-//! core crates, which never depend on Tauri.
+//! The thin Tauri shell. It owns the window, the app state (the opened workspace, the product
+//! session, the registry configuration) and the commands; each command validates its input,
+//! calls `steward-app` — the one use-case layer, shared with the CLI — and translates the answer
+//! into IPC: typed JSON from `steward-ipc`, `{code, message}` on failure, previews as raw Arrow
+//! IPC bytes, progress on an `ipc::Channel`. It must not contain data logic, and depends on no
+//! Steward crate but `steward-app` and `steward-ipc` (checked by `make test`).
 
 mod commands;
 mod registry;
@@ -15,8 +16,9 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 
+use steward_app::registry::RegistryConfig;
+use steward_app::{ProductSession, Workspace};
 use steward_ipc::IpcError;
-use steward_workspace::Workspace;
 
 /// Environment variable naming the workspace to open when none is given on the command line.
 pub const WORKSPACE_ENV: &str = "STEWARD_WORKSPACE";
@@ -27,13 +29,11 @@ pub struct AppState {
     pub workspace: RwLock<Result<Workspace, IpcError>>,
     /// Cancellation flags of running scans, by the id the UI gave them.
     pub scans: Mutex<HashMap<u32, Arc<AtomicBool>>>,
-    /// Assembled products by id, with the modification time of the definition they came from.
-    pub products: Mutex<HashMap<String, (std::time::SystemTime, steward_assembly::Assembled)>>,
-    /// Per product, the 360 index built on its first 360 view, with the definition's time.
-    pub lookups: Mutex<HashMap<String, (std::time::SystemTime, Arc<steward_assembly::Lookup>)>>,
-    /// Per (product, masking profile), the masked tables of the privacy view, with the
-    /// definition's time: the report and the side-by-side rows share one masking.
-    pub masked: Mutex<HashMap<(String, String), (std::time::SystemTime, Arc<steward_app::MaskedTables>)>>,
+    /// Assembled products, their 360 indexes and masked tables, with when each is stale.
+    pub session: Arc<ProductSession>,
+    /// The registry and signing key: from the environment at start-up, then the key the
+    /// steward generates in the app.
+    pub registry: RwLock<RegistryConfig>,
     /// Bumped by each `watch_products`: a watcher stops when it is no longer the latest.
     pub watch_generation: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -53,9 +53,11 @@ impl AppState {
         AppState {
             workspace: RwLock::new(workspace),
             scans: Mutex::new(HashMap::new()),
-            products: Mutex::new(HashMap::new()),
-            lookups: Mutex::new(HashMap::new()),
-            masked: Mutex::new(HashMap::new()),
+            session: Arc::new(ProductSession::new()),
+            registry: RwLock::new(RegistryConfig {
+                url: std::env::var("STEWARD_REGISTRY").ok().filter(|u| !u.is_empty()),
+                key: std::env::var("STEWARD_KEY").ok().filter(|k| !k.is_empty()),
+            }),
             watch_generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
     }

@@ -1,104 +1,80 @@
 //! Registry commands: the Registry panel's view of the shared registry, the local draft's diff
 //! against the latest version, and publishing signed with the steward's key from the keychain.
-//! The registry URL comes from `STEWARD_REGISTRY` (`make run` starts a local one).
+//! The registry URL comes from `STEWARD_REGISTRY` at start-up (`make run` starts a local one);
+//! every use case is `steward_app::registry`'s.
 
+use steward_app::registry::{self, RegistryConfig};
 use steward_ipc::{
     DraftDiffInfo, IpcError, PublishProductRequest, PublishedInfo, RegistryInfo, RegistryProduct,
     RegistrySearchRequest, RegistryVersion,
 };
-use steward_registry::Client;
-use steward_secrets::Keychain;
-use steward_signing::{KeyPair, KeyRing};
 use tauri::State;
 
-use crate::commands::{blocking, product_file, workspace};
+use crate::commands::{blocking, workspace};
 use crate::AppState;
 
-/// The signing key generated in this session, handed to the key ring as a value (never by
-/// changing the process environment from a worker thread). `None`: the key ring's own choice
-/// (`STEWARD_KEY` as set at start-up, or the only key).
-static CHOSEN_KEY: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-
-fn chosen_key() -> Option<String> {
-    CHOSEN_KEY.lock().unwrap_or_else(|p| p.into_inner()).clone()
-}
-
-fn client() -> Result<Client, IpcError> {
-    match std::env::var("STEWARD_REGISTRY") {
-        Ok(url) if !url.is_empty() => Ok(Client::new(&url)?),
-        _ => Err(IpcError::new(
-            "registry.unconfigured",
-            "no registry configured: start Steward with STEWARD_REGISTRY=<url> (make run starts a local one)",
-        )),
-    }
-}
-
-fn info() -> RegistryInfo {
-    let url = std::env::var("STEWARD_REGISTRY").ok().filter(|u| !u.is_empty());
-    match KeyRing::default_location().choose(chosen_key().as_deref()) {
-        Ok(k) => RegistryInfo {
-            url,
-            key_name: Some(k.name),
-            fingerprint: Some(k.fingerprint),
-            public_key: Some(k.public_key),
-            key_error: None,
-        },
-        Err(e) => {
-            RegistryInfo { url, key_name: None, fingerprint: None, public_key: None, key_error: Some(e.to_string()) }
-        }
-    }
+fn config(state: &AppState) -> Result<RegistryConfig, IpcError> {
+    state
+        .registry
+        .read()
+        .map(|c| c.clone())
+        .map_err(|_| IpcError::new("app.state", "registry configuration is unavailable"))
 }
 
 /// The registry URL and the signing key in use.
 #[tauri::command]
-pub async fn registry_info() -> Result<RegistryInfo, IpcError> {
-    blocking(|| Ok(info())).await
+pub async fn registry_info(state: State<'_, AppState>) -> Result<RegistryInfo, IpcError> {
+    let cfg = config(&state)?;
+    blocking(move || Ok(registry::registry_status(&cfg).into())).await
 }
 
-/// Makes a signing key (secret in the OS keychain) when the steward has none.
+/// Makes a signing key (secret in the OS keychain) when the steward has none, and signs with
+/// it from now on.
 #[tauri::command]
-pub async fn generate_signing_key(name: String) -> Result<RegistryInfo, IpcError> {
-    steward_registry::check_name("key name", &name)?;
-    blocking(move || {
-        KeyRing::default_location().generate(&name, &Keychain)?;
-        *CHOSEN_KEY.lock().unwrap_or_else(|p| p.into_inner()) = Some(name);
-        Ok(info())
+pub async fn generate_signing_key(state: State<'_, AppState>, name: String) -> Result<RegistryInfo, IpcError> {
+    let mut cfg = config(&state)?;
+    let cfg = blocking(move || {
+        registry::generate_key(&name)?;
+        cfg.key = Some(name);
+        Ok(cfg)
     })
-    .await
+    .await?;
+    if let Ok(mut current) = state.registry.write() {
+        current.key = cfg.key.clone();
+    }
+    Ok(registry::registry_status(&cfg).into())
 }
 
 /// Products of the registry, filtered.
 #[tauri::command]
-pub async fn registry_search(request: RegistrySearchRequest) -> Result<Vec<RegistryProduct>, IpcError> {
+pub async fn registry_search(
+    state: State<'_, AppState>,
+    request: RegistrySearchRequest,
+) -> Result<Vec<RegistryProduct>, IpcError> {
     request.validate()?;
+    let cfg = config(&state)?;
     blocking(move || {
-        let found = client()?.search(&steward_registry::Search {
-            text: request.q,
-            domain: request.domain,
-            owner: request.owner,
-            tag: request.tag,
-        })?;
-        Ok(found.into_iter().map(Into::into).collect())
+        let filters =
+            registry::Search { text: request.q, domain: request.domain, owner: request.owner, tag: request.tag };
+        Ok(registry::search(&cfg, &filters)?.into_iter().map(Into::into).collect())
     })
     .await
 }
 
 /// Versions of one product.
 #[tauri::command]
-pub async fn registry_versions(name: String) -> Result<Vec<RegistryVersion>, IpcError> {
-    steward_registry::check_name("product name", &name)?;
-    blocking(move || Ok(client()?.versions(&name)?.into_iter().map(Into::into).collect())).await
+pub async fn registry_versions(state: State<'_, AppState>, name: String) -> Result<Vec<RegistryVersion>, IpcError> {
+    let cfg = config(&state)?;
+    blocking(move || Ok(registry::versions(&cfg, &name)?.into_iter().map(Into::into).collect())).await
 }
 
 /// The local draft of a product against its latest published version.
 #[tauri::command]
 pub async fn registry_diff(state: State<'_, AppState>, product_id: String) -> Result<DraftDiffInfo, IpcError> {
-    steward_ipc::validate_product_id(&product_id)?;
     let ws = workspace(&state)?;
+    let cfg = config(&state)?;
     blocking(move || {
-        let path = product_file(&ws, &product_id)?;
-        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-        let diff = steward_registry::draft_diff(&client()?, &def)?;
+        let (def, diff) = registry::draft_diff(&ws, &product_id, &cfg)?;
         Ok(DraftDiffInfo::new(&def, diff))
     })
     .await
@@ -113,15 +89,10 @@ pub async fn registry_publish(
 ) -> Result<PublishedInfo, IpcError> {
     request.validate()?;
     let ws = workspace(&state)?;
+    let cfg = config(&state)?;
     blocking(move || {
-        let path = product_file(&ws, &request.product_id)?;
-        let def = steward_model::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-        let key = KeyRing::default_location().choose(chosen_key().as_deref())?;
-        let pair = KeyPair::load(&key.name, &Keychain)?;
-        let out =
-            steward_registry::publish_definition(&client()?, &def, &pair, request.allow_breaking, request.reason)?;
-        tracing::info!(product = %out.name, version = %out.version, "published");
-        Ok(out.into())
+        let done = registry::publish_product(&ws, &request.product_id, &cfg, request.allow_breaking, request.reason)?;
+        Ok(done.published.into())
     })
     .await
 }

@@ -27,6 +27,12 @@ pub fn profile(
     steward_profile::profile(&df, progress).map_err(|error| AppError::Profile { source_id: source_id.into(), error })
 }
 
+/// Profiles every column of rows read from `label` (a file or database table).
+pub fn profile_frame(df: &DataFrame, label: &std::path::Path) -> Result<Vec<ColumnProfile>, AppError> {
+    steward_profile::profile(df, |_, _| true)
+        .map_err(|error| AppError::Profile { source_id: label.display().to_string(), error })
+}
+
 /// Profiles one column of a frame, for a grid's "profile this column" on demand. `owner` names
 /// the source or product table in errors.
 pub fn profile_frame_column(frame: &DataFrame, column: &str, owner: &str) -> Result<ColumnProfile, AppError> {

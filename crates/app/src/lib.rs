@@ -7,25 +7,79 @@
 
 use std::path::{Path, PathBuf};
 
-use steward_sources::{FileFormat, Inspection, Location, SourceError};
-use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceError};
+use steward_sources::FileFormat;
 
 pub use steward_classify::thousands;
 
+mod definitions;
 mod editing;
 mod insight;
 mod internal;
 mod masking;
+mod preview;
 mod product;
+pub mod registry;
+mod session;
 mod targets;
+
+pub use definitions::{
+    check_definition, definition_issues, existing_product_file, load_definition, open_definition, product_definition,
+    workspace_root_of,
+};
+pub use preview::{
+    check_privacy, new_product, parse_entity_key, preview_product, product_quality, reveal, rotate_key_in_file,
+    NewProduct, Preview,
+};
+pub use session::{ProductSession, RowsQuery, Side};
+
+// What front-ends render and hand back, re-exported so that they depend on this crate alone.
+pub use steward_assembly::{Entity360, ExportFormat, ExportSummary, RuleResult};
+pub use steward_profile::{Cardinality, ColumnProfile};
+pub use steward_sources::pg::SslMode as PgSslMode;
+pub use steward_sources::{list_tables, to_arrow_ipc, Inspection, Location, SourceError, TableInfo};
+pub use steward_workspace::{is_valid_id, Id, SourceKind, SourceRef, Workspace, WorkspaceError, MANIFEST_FILE};
+
+/// Where secrets come from: the OS keychain in the apps, a store in memory in tests.
+pub mod secrets {
+    pub use steward_secrets::{Keychain, MemoryStore, SecretStore};
+}
+
+/// Every value's exact text and every type's label, as all front-ends show them.
+pub mod display {
+    pub use steward_sources::display::*;
+}
+
+/// The product definition types front-ends show and edit (parsing and saving go through the
+/// use cases here).
+pub mod model {
+    pub use steward_model::{
+        Bump, Change, Diff, Issue, MaskingProfile, MaskingRule, ProductDefinition, Severity, TableRef, ENTITY_TABLE,
+        ODCS_API_VERSION,
+    };
+}
+
+/// The definition as YAML, in the canonical field order.
+pub fn definition_yaml(def: &steward_model::ProductDefinition) -> String {
+    steward_model::to_yaml(def)
+}
+
+/// The Open Data Contract Standard (ODCS v3) document of a product.
+pub fn contract_of(def: &steward_model::ProductDefinition) -> serde_json::Value {
+    steward_model::to_odcs(def)
+}
+
+/// Writes a file a person asked for (an export, a bundle), atomically: temp file + rename.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    Ok(steward_workspace::write_atomic(path, bytes)?)
+}
 
 pub use editing::{
     changed_products, create_product, open_product, product_revisions, revision_of, save_layout, save_product, Layout,
     Position, ProductDocument,
 };
 pub use insight::{
-    classify, classify_frame, decide, profile, profile_column, profile_frame_column, relations, ColumnClassification,
-    RelationsReport, SkippedSource,
+    classify, classify_frame, decide, profile, profile_column, profile_frame, profile_frame_column, relations,
+    ColumnClassification, RelationsReport, SkippedSource,
 };
 pub use internal::{guarded, internal_message, panic_detail, quiet_panics, INTERNAL_CODE};
 pub use masking::{
@@ -38,9 +92,28 @@ pub use product::{
     source_bytes, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
 };
 pub use targets::{
-    add_postgres, credential_of, location_of, manifest_ssl_mode, secret_name, target, target_of, test_postgres,
-    AddPostgres, Target,
+    add_postgres, credential_of, location_of, manifest_ssl_mode, resolve_target, secret_name, target, target_of,
+    test_postgres, AddPostgres, ReadOverrides, Target,
 };
+
+/// Makes `root` (created if missing) a workspace named `name`, or after its folder. An existing
+/// workspace is never replaced.
+pub fn init_workspace(root: &Path, name: Option<&str>) -> Result<Workspace, AppError> {
+    let name = match name.map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => folder_name(root),
+    };
+    tracing::info!(root = %root.display(), "new workspace");
+    Ok(Workspace::init(root, &name)?)
+}
+
+fn folder_name(root: &Path) -> String {
+    std::path::absolute(root)
+        .ok()
+        .and_then(|p| p.components().next_back().map(|c| c.as_os_str().to_string_lossy().into_owned()))
+        .filter(|n| !n.is_empty() && n != "." && n != "/")
+        .unwrap_or_else(|| "Workspace".into())
+}
 
 /// The workspace at `root`, made (empty, named after its folder) when the folder holds none yet:
 /// adding a first source is how a steward starts one.
@@ -48,13 +121,7 @@ pub fn open_or_init_workspace(root: &Path) -> Result<Workspace, AppError> {
     if root.join(steward_workspace::MANIFEST_FILE).exists() {
         return Ok(Workspace::open(root)?);
     }
-    let name = root
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "Workspace".into());
-    tracing::info!(root = %root.display(), "new workspace");
-    Ok(Workspace::init(root, &name)?)
+    init_workspace(root, None)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +143,32 @@ pub enum AppError {
     /// A definition changed on disk since the edit being saved was based on it.
     #[error("{0}")]
     Conflict(String),
+    /// A definition with errors that need no data to find (refused before save or publish).
+    #[error("fix before going on: {0}")]
+    InvalidDefinition(String),
+    #[error("{0}")]
+    ProductNotFound(String),
+    /// No entity of the product has the key asked for.
+    #[error("{0}")]
+    UnknownEntity(String),
+    #[error(transparent)]
+    Registry(#[from] steward_registry_client::RegistryError),
+    #[error(transparent)]
+    Signing(#[from] steward_signing::SigningError),
+    /// Another error, said about a file or thing the caller names.
+    #[error("{context}: {error}")]
+    Context { context: String, error: Box<AppError> },
+}
+
+impl From<steward_workspace::InvalidId> for AppError {
+    fn from(e: steward_workspace::InvalidId) -> Self {
+        AppError::InvalidInput(e.to_string())
+    }
+}
+
+/// `id` as the id of a `what` (`source`, `product`), by the one rule every id follows.
+pub fn check_id(what: &'static str, id: &str) -> Result<steward_workspace::Id, AppError> {
+    Ok(steward_workspace::Id::parse(what, id)?)
 }
 
 impl AppError {
@@ -89,7 +182,18 @@ impl AppError {
             AppError::Assembly(e) => e.code(),
             AppError::Model(e) => e.code(),
             AppError::Conflict(_) => "model.conflict",
+            AppError::InvalidDefinition(_) => "model.invalid",
+            AppError::ProductNotFound(_) => "product.not_found",
+            AppError::UnknownEntity(_) => "product.unknown_entity",
+            AppError::Registry(e) => e.code(),
+            AppError::Signing(e) => e.code(),
+            AppError::Context { error, .. } => error.code(),
         }
+    }
+
+    /// This error, said about `file`.
+    pub fn in_file(self, file: &std::path::Path) -> AppError {
+        AppError::Context { context: file.display().to_string(), error: Box::new(self) }
     }
 }
 

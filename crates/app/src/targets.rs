@@ -57,6 +57,61 @@ impl Target {
     }
 }
 
+/// How to read a file when detection is not what the steward wants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOverrides {
+    /// Sheet of a workbook, or table/view of a database.
+    pub table: Option<String>,
+    /// 1-based sheet row holding the column names.
+    pub header_row: Option<u32>,
+    pub delimiter: Option<char>,
+    /// The first row is data, not column names.
+    pub no_header: bool,
+    /// Read rows with too many or too few fields instead of refusing the file.
+    pub allow_ragged: bool,
+}
+
+/// What `target` names: an existing file wins; otherwise a source id of the workspace at
+/// `workspace` (a database source gets its password from the keychain when it reads). `read`
+/// overrides what the workspace says. Also returns the workspace and source id when it was one.
+pub fn resolve_target(
+    target: &str,
+    workspace: &std::path::Path,
+    read: &ReadOverrides,
+    secrets: &dyn SecretStore,
+) -> Result<(Target, Option<(Workspace, String)>), AppError> {
+    let as_path = std::path::Path::new(target);
+    let mut resolved = Target::File(Location::file(as_path));
+    let mut found = None;
+    if !as_path.exists() && steward_workspace::is_valid_id(target) {
+        if let Ok(ws) = Workspace::open(workspace) {
+            if let Ok(src) = ws.source(target) {
+                resolved = target_of(&ws, src, secrets)?;
+                found = Some((ws.clone(), src.id.clone()));
+            }
+        }
+    }
+    match &mut resolved {
+        Target::File(loc) => {
+            if read.table.is_some() {
+                loc.table = read.table.clone();
+            }
+            if read.header_row.is_some() {
+                loc.header_row = read.header_row;
+            }
+            loc.csv.delimiter = read.delimiter;
+            loc.csv.has_header = read.no_header.then_some(false);
+            loc.csv.allow_ragged = read.allow_ragged;
+        }
+        Target::Postgres(t) => {
+            if read.table.is_some() {
+                t.table = read.table.clone();
+            }
+        }
+    }
+    Ok((resolved, found))
+}
+
 /// Where a file source of the workspace reads its rows from.
 pub fn location_of(ws: &Workspace, src: &SourceRef) -> Location {
     let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());

@@ -81,6 +81,32 @@ pub struct ProductSummary {
     pub error: Option<IpcError>,
 }
 
+impl ProductSummary {
+    /// One entry of `products/`: the definition's summary, or why it could not be read.
+    pub fn from_listing(id: String, def: Result<steward_model::ProductDefinition, steward_model::ModelError>) -> Self {
+        match def {
+            Ok(d) => ProductSummary {
+                id,
+                name: d.metadata.name.clone(),
+                version: d.metadata.version.clone(),
+                entity: d.entity.name.clone(),
+                key: d.entity.key.names().iter().map(|s| s.to_string()).collect(),
+                related: d.related.iter().map(|r| r.name.clone()).collect(),
+                error: None,
+            },
+            Err(e) => ProductSummary {
+                name: id.clone(),
+                id,
+                version: String::new(),
+                entity: String::new(),
+                key: vec![],
+                related: vec![],
+                error: Some(IpcError::new(e.code(), e.to_string())),
+            },
+        }
+    }
+}
+
 /// A validation finding at a precise place in the definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ModelIssue {

@@ -165,34 +165,14 @@ impl CreateProductRequest {
         Ok(())
     }
 
-    /// The new product's definition: the root source with all its columns, no related tables.
-    pub fn definition(&self) -> steward_model::ProductDefinition {
-        use steward_model::*;
-        ProductDefinition {
-            steward: FORMAT.into(),
-            metadata: Metadata {
-                name: self.product_id.clone(),
-                domain: self.entity.to_lowercase(),
-                owner: self.owner.trim().to_string(),
-                description: None,
-                version: "0.1.0".into(),
-                tags: vec![],
-            },
-            entity: Entity {
-                name: self.entity.trim().to_string(),
-                source: self.source_id.clone(),
-                key: if self.key.len() == 1 {
-                    Columns::One(self.key[0].clone())
-                } else {
-                    Columns::Many(self.key.clone())
-                },
-                fields: vec![],
-                derived: vec![],
-            },
-            related: vec![],
-            reference: vec![],
-            quality: vec![],
-            masking: Default::default(),
+    /// What the steward asked for, as the use case takes it.
+    pub fn into_core(self) -> steward_app::NewProduct {
+        steward_app::NewProduct {
+            id: self.product_id,
+            entity: self.entity,
+            source_id: self.source_id,
+            key: self.key,
+            owner: self.owner,
         }
     }
 }

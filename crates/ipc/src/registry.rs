@@ -16,6 +16,23 @@ pub struct RegistryInfo {
     pub key_error: Option<String>,
 }
 
+impl From<steward_app::registry::RegistryStatus> for RegistryInfo {
+    fn from(s: steward_app::registry::RegistryStatus) -> Self {
+        match s.key {
+            Ok(k) => RegistryInfo {
+                url: s.url,
+                key_name: Some(k.name),
+                fingerprint: Some(k.fingerprint),
+                public_key: Some(k.public_key),
+                key_error: None,
+            },
+            Err(e) => {
+                RegistryInfo { url: s.url, key_name: None, fingerprint: None, public_key: None, key_error: Some(e) }
+            }
+        }
+    }
+}
+
 /// Arguments of `registry_search`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -49,8 +66,8 @@ pub struct RegistryProduct {
     pub deprecated: Option<String>,
 }
 
-impl From<steward_registry::ProductSummary> for RegistryProduct {
-    fn from(p: steward_registry::ProductSummary) -> Self {
+impl From<steward_registry_core::ProductSummary> for RegistryProduct {
+    fn from(p: steward_registry_core::ProductSummary) -> Self {
         RegistryProduct {
             name: p.name,
             latest: p.latest,
@@ -76,8 +93,8 @@ pub struct RegistryVersion {
     pub deprecated: Option<String>,
 }
 
-impl From<steward_registry::VersionInfo> for RegistryVersion {
-    fn from(v: steward_registry::VersionInfo) -> Self {
+impl From<steward_registry_core::VersionInfo> for RegistryVersion {
+    fn from(v: steward_registry_core::VersionInfo) -> Self {
         RegistryVersion {
             version: v.version,
             digest: v.digest,
@@ -183,8 +200,8 @@ pub struct PublishedInfo {
     pub previous: Option<String>,
 }
 
-impl From<steward_registry::Published> for PublishedInfo {
-    fn from(p: steward_registry::Published) -> Self {
+impl From<steward_registry_core::Published> for PublishedInfo {
+    fn from(p: steward_registry_core::Published) -> Self {
         PublishedInfo {
             name: p.name,
             version: p.version,
@@ -196,8 +213,8 @@ impl From<steward_registry::Published> for PublishedInfo {
     }
 }
 
-impl From<steward_registry::RegistryError> for IpcError {
-    fn from(e: steward_registry::RegistryError) -> Self {
+impl From<steward_registry_core::RegistryError> for IpcError {
+    fn from(e: steward_registry_core::RegistryError) -> Self {
         IpcError::new(e.code(), e.to_string())
     }
 }

@@ -77,7 +77,8 @@ fn modeller_requests_are_validated() {
         owner: "team@example.com".into(),
     };
     assert!(create.validate().is_ok());
-    assert!(steward_model::check(&create.definition()).is_empty(), "{:?}", steward_model::check(&create.definition()));
+    let definition = create.clone().into_core().definition();
+    assert!(steward_model::check(&definition).is_empty(), "{:?}", steward_model::check(&definition));
     for bad in [
         CreateProductRequest { product_id: "Customer Orders".into(), ..create.clone() },
         CreateProductRequest { product_id: "../x".into(), ..create.clone() },
@@ -90,7 +91,7 @@ fn modeller_requests_are_validated() {
     let save = SaveProductRequest {
         product_id: "customer_orders".into(),
         base_revision: "00ff00ff00ff00ff".into(),
-        definition: create.definition(),
+        definition,
     };
     assert!(save.validate().is_ok());
     assert!(SaveProductRequest { base_revision: "HEAD".into(), ..save.clone() }.validate().is_err());

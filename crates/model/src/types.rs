@@ -348,3 +348,36 @@ pub struct MaskingRule {
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub params: BTreeMap<String, serde_json::Value>,
 }
+
+/// The name the root table of every product has, beside its related tables' own names.
+pub const ENTITY_TABLE: &str = "entity";
+
+/// One table of a product: its root (`entity`) or a related table by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TableRef {
+    Entity,
+    Related(String),
+}
+
+impl TableRef {
+    /// A table named by a front-end: none or `entity` is the root.
+    pub fn parse(name: Option<&str>) -> TableRef {
+        match name.map(str::trim) {
+            None | Some("") | Some(ENTITY_TABLE) => TableRef::Entity,
+            Some(other) => TableRef::Related(other.to_string()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            TableRef::Entity => ENTITY_TABLE,
+            TableRef::Related(n) => n,
+        }
+    }
+}
+
+impl std::fmt::Display for TableRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

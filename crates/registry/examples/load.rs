@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use steward_registry::*;
+use steward_registry_client::Client;
 use steward_signing::KeyPair;
 
 fn arg(name: &str, default: &str) -> String {

@@ -5,12 +5,10 @@
 
 use steward_signing::{digest, Envelope, ACTION_PAYLOAD_TYPE};
 
-use crate::rules::{check_text, check_version};
-use crate::service::{
-    append_log, canonical_payload, check_name, current_trust, draft, now, text, version_record, VERSION_COLUMNS,
-};
-use crate::types::*;
+use crate::service::{append_log, canonical_payload, current_trust, draft, now, text, version_record, VERSION_COLUMNS};
 use crate::{Registry, RegistryError};
+use steward_registry_core::*;
+use steward_registry_core::{check_text, check_version};
 
 fn check_digest(d: &str) -> Result<(), RegistryError> {
     let ok = d.len() == 71
@@ -57,7 +55,7 @@ impl Registry {
         let action: Action =
             serde_json::from_value(value).map_err(|e| RegistryError::Invalid(format!("not an action: {e}")))?;
         let issued = check_action(&action)?;
-        crate::rules::check_json_text(
+        steward_registry_core::check_json_text(
             "",
             &serde_json::to_value(&action).map_err(|e| RegistryError::Storage(e.to_string()))?,
         )?;

@@ -13,10 +13,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::service::{Registry, Search, MAX_BODY};
+use crate::service::{Registry, MAX_BODY};
 use crate::stall::StallGuard;
-use crate::types::PublishRequest;
+use crate::PublishRequest;
 use crate::RegistryError;
+use crate::{ConsistencyProof, Search, TrustView, NEXT_HEADER};
 
 /// The OpenAPI description of this API, kept in the repository and served as is.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -27,17 +28,27 @@ struct ErrorBody<'a> {
     message: String,
 }
 
-impl IntoResponse for RegistryError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
-            tracing::error!(error = %self, "registry error");
-        }
-        (status, Json(ErrorBody { code: self.code(), message: self.to_string() })).into_response()
+/// A registry error on its way out as an HTTP response.
+struct Failure(RegistryError);
+
+impl From<RegistryError> for Failure {
+    fn from(e: RegistryError) -> Self {
+        Failure(e)
     }
 }
 
-type Reply<T> = Result<Json<T>, RegistryError>;
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let Failure(e) = self;
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %e, "registry error");
+        }
+        (status, Json(ErrorBody { code: e.code(), message: e.to_string() })).into_response()
+    }
+}
+
+type Reply<T> = Result<Json<T>, Failure>;
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, RegistryError> + Send + 'static,
@@ -76,12 +87,12 @@ pub fn router(reg: Registry) -> Router {
         .route("/v1/refusals", get(refusals))
         .route("/v1/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async { RegistryError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
+        .fallback(|| async { Failure(RegistryError::NotFound("no such endpoint; see /v1/openapi.json".into())) })
         .layer(axum::middleware::from_fn(deadline))
         .with_state(reg)
 }
 
-async fn publish(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Result<Response, RegistryError> {
+async fn publish(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Result<Response, Failure> {
     let req: PublishRequest = json_body(&headers, body).await?;
     let out = blocking(move || reg.publish(req)).await?;
     tracing::info!(name = %out.name, version = %out.version, index = out.log_index, "published");
@@ -95,14 +106,11 @@ struct Page {
     limit: Option<u32>,
 }
 
-/// The header naming where the next page of a listing starts (absent on the last page).
-pub const NEXT_HEADER: &str = "steward-next-after";
-
 async fn search(
     State(reg): State<Registry>,
     q: Result<Query<Search>, axum::extract::rejection::QueryRejection>,
     page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
-) -> Result<Response, RegistryError> {
+) -> Result<Response, Failure> {
     let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
     let Query(page) = page.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
     let (found, next) = blocking(move || reg.search_page(&q, page.after.as_deref(), page.limit.unwrap_or(100))).await?;
@@ -121,10 +129,7 @@ async fn latest(State(reg): State<Registry>, Path(name): Path<String>) -> Reply<
     Ok(Json(blocking(move || reg.latest(&name)).await?))
 }
 
-async fn version(
-    State(reg): State<Registry>,
-    Path((name, v)): Path<(String, String)>,
-) -> Result<Response, RegistryError> {
+async fn version(State(reg): State<Registry>, Path((name, v)): Path<(String, String)>) -> Result<Response, Failure> {
     // Its status is read from the database every time; only the signed envelope is cached.
     let json = blocking(move || reg.get_json(&name, &v)).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
@@ -150,19 +155,6 @@ async fn trust(State(reg): State<Registry>) -> Reply<TrustView> {
     Ok(Json(TrustView { roots, current, registry_key, checkpoint }))
 }
 
-/// The trust policy in force (the newest, signed), the root admin keys the registry started
-/// with, the registry's own public key, and a checkpoint of its log head signed with it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrustView {
-    pub roots: Vec<String>,
-    pub current: Option<crate::StoredTrust>,
-    #[serde(default)]
-    pub registry_key: Option<String>,
-    #[serde(default)]
-    pub checkpoint: Option<steward_signing::Envelope>,
-}
-
 async fn checkpoint(State(reg): State<Registry>) -> Reply<steward_signing::Envelope> {
     Ok(Json(blocking(move || reg.checkpoint()).await?))
 }
@@ -171,15 +163,6 @@ async fn checkpoint(State(reg): State<Registry>) -> Reply<steward_signing::Envel
 struct ConsistencyQuery {
     from: u64,
     to: u64,
-}
-
-/// A consistency proof between two sizes of the log (RFC 9162).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ConsistencyProof {
-    pub from: u64,
-    pub to: u64,
-    /// Hex SHA-256 hashes.
-    pub proof: Vec<String>,
 }
 
 async fn consistency(
@@ -203,7 +186,7 @@ async fn refusals(
     let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=crate::MAX_REFUSALS).contains(&limit) {
-        return Err(RegistryError::Invalid(format!("limit: 1-{} refusals", crate::MAX_REFUSALS)));
+        return Err(RegistryError::Invalid(format!("limit: 1-{} refusals", crate::MAX_REFUSALS)).into());
     }
     Ok(Json(blocking(move || reg.refusals(limit)).await?))
 }
@@ -226,11 +209,11 @@ async fn log(
     let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
     let limit = q.limit.unwrap_or(1000);
     if !(1..=10_000).contains(&limit) {
-        return Err(RegistryError::Invalid("limit: 1-10,000 entries".into()));
+        return Err(RegistryError::Invalid("limit: 1-10,000 entries".into()).into());
     }
     let from = q.from.unwrap_or(0);
     if from > i64::MAX as u64 {
-        return Err(RegistryError::BadRequest(format!("from: {from} is beyond any log index")));
+        return Err(RegistryError::BadRequest(format!("from: {from} is beyond any log index")).into());
     }
     Ok(Json(blocking(move || reg.log(from, limit)).await?))
 }
@@ -250,8 +233,10 @@ pub const MAX_CONNECTIONS: usize = 512;
 async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => RegistryError::Timeout(format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()))
-            .into_response(),
+        Err(_) => {
+            Failure(RegistryError::Timeout(format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs())))
+                .into_response()
+        }
     }
 }
 

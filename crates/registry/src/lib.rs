@@ -5,125 +5,35 @@
 //! queries for both, group-committed writes), the trust policy (which keys may publish for which
 //! domain, changed only by a document an admin key signed), the rules (immutable versions,
 //! increasing semver, no breaking change without a major bump unless overridden on the record),
-//! the hash-chained audit log, offline verification of a downloaded bundle, and the client the
-//! CLI and the desktop use.
+//! and the hash-chained audit log with its Merkle tree and signed checkpoints. The wire types and
+//! offline verification are `steward-registry-core`; the HTTP client the CLI and the desktop use
+//! is `steward-registry-client`, which this crate does not link.
 //!
 //! It must not compile Polars or read product data, and never holds a steward's or an admin's
 //! signing secret: the server only verifies what they signed on their machines. Its one secret
 //! is its own key, which signs checkpoints of its audit log head; it lives in the OS keychain.
 
 mod actions;
-mod client;
 mod db;
 pub mod demo;
-mod error;
 mod http;
 pub mod merkle;
 mod migrate;
 mod reads;
-mod rules;
 mod service;
 mod stall;
-mod types;
-mod verify;
 
-pub use client::Client;
 pub use db::DbUrl;
-pub use error::RegistryError;
-pub use http::{
-    router, serve, ConsistencyProof, Tls, TrustView, HEADER_TIMEOUT, MAX_CONNECTIONS, NEXT_HEADER, OPENAPI,
-    REQUEST_TIMEOUT,
-};
-pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_PAGE, MAX_VERSIONS};
-pub use rules::check_version;
-pub use rules::is_deceptive_char;
-pub use service::{check_name, Registry, Search, MAX_BODY};
+pub use http::{router, serve, Tls, HEADER_TIMEOUT, MAX_CONNECTIONS, OPENAPI, REQUEST_TIMEOUT};
+pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_VERSIONS};
+pub use service::{Registry, MAX_BODY};
 pub use stall::WRITE_STALL;
-pub use types::*;
-pub use verify::{
-    check_seen_checkpoint, check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends,
-    SeenHead, VerifiedBundle,
-};
+/// The wire types, rules and offline verification every party shares.
+pub use steward_registry_core::*;
 
-use steward_model::ProductDefinition;
-use steward_signing::{canonical_json, Envelope, KeyPair, PRODUCT_PAYLOAD_TYPE};
+use steward_signing::KeyPair;
 
 pub use reads::SCAN_ROWS;
-
-/// Signs `def` as Steward publishes it: the canonical JSON (RFC 8785) of the whole definition —
-/// model, masking profiles and metadata, no data — in a DSSE envelope.
-pub fn sign_definition(def: &ProductDefinition, key: &KeyPair) -> Result<Envelope, RegistryError> {
-    let payload = canonical_json(def, "product definition")?;
-    Ok(key.sign(PRODUCT_PAYLOAD_TYPE, &payload))
-}
-
-/// Checks `def`, signs it with `key` and publishes it through `client`. The caller's file is
-/// never touched, so a refused publish loses nothing.
-pub fn publish_definition(
-    client: &Client,
-    def: &ProductDefinition,
-    key: &KeyPair,
-    allow_breaking: bool,
-    reason: Option<String>,
-) -> Result<Published, RegistryError> {
-    let errors: Vec<String> = steward_model::check(def)
-        .into_iter()
-        .filter(|i| i.severity == steward_model::Severity::Error)
-        .map(|i| i.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(RegistryError::Invalid(format!("fix before publishing: {}", errors.join("; "))));
-    }
-    let envelope = sign_definition(def, key)?;
-    client.publish(&PublishRequest { envelope, allow_breaking, reason })
-}
-
-/// The draft `def` against the latest published version of its product: `None` when nothing
-/// is published under its name yet.
-pub fn draft_diff(client: &Client, def: &ProductDefinition) -> Result<Option<steward_model::Diff>, RegistryError> {
-    match client.latest(&def.metadata.name) {
-        Ok(latest) => Ok(Some(steward_model::diff(&definition_of(&latest.envelope)?, def))),
-        Err(RegistryError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// Signs a trust policy with an admin key.
-pub fn sign_trust(policy: &TrustPolicy, admin: &KeyPair) -> Result<Envelope, RegistryError> {
-    let payload = canonical_json(policy, "trust policy")?;
-    Ok(admin.sign(steward_signing::TRUST_PAYLOAD_TYPE, &payload))
-}
-
-/// Signs a yank or deprecation of `name@version` whose content has `digest` (the action is
-/// refused for any other content). Fresh for [`ACTION_WINDOW_SECS`], and applied once.
-pub fn sign_action(
-    action: &str,
-    name: &str,
-    version: &str,
-    digest: &str,
-    reason: &str,
-    key: &KeyPair,
-) -> Result<Envelope, RegistryError> {
-    let mut nonce = [0u8; 16];
-    getrandom::fill(&mut nonce).map_err(|e| RegistryError::Storage(format!("no randomness: {e}")))?;
-    let a = Action {
-        action: action.to_string(),
-        name: name.to_string(),
-        version: version.to_string(),
-        digest: digest.to_string(),
-        reason: reason.to_string(),
-        nonce: steward_signing::hex(&nonce),
-        issued_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let payload = canonical_json(&a, "action")?;
-    Ok(key.sign(steward_signing::ACTION_PAYLOAD_TYPE, &payload))
-}
-
-/// The definition inside a published envelope (unverified: use [`verify_bundle`] to trust it).
-pub fn definition_of(env: &Envelope) -> Result<ProductDefinition, RegistryError> {
-    serde_json::from_slice(&env.payload_bytes()?)
-        .map_err(|e| RegistryError::Invalid(format!("not a product definition: {e}")))
-}
 
 /// Runs the registry on `listen` over the database at `db` until Ctrl-C or SIGTERM; `ready` is
 /// told the bound address (a `:0` port is chosen by the OS) once it accepts connections. `key`
@@ -173,25 +83,6 @@ pub fn registry_key(name: &str) -> Result<KeyPair, RegistryError> {
     let ring = steward_signing::KeyRing::at(&steward_signing::config_dir().join("registry-keys"));
     ring.ensure(name, &steward_secrets::Keychain)?;
     Ok(KeyPair::load(name, &steward_secrets::Keychain)?)
-}
-
-/// Root admin keys from `--admin-key` values: `ed25519:…` keys, or files holding one per line.
-pub fn read_admin_keys(values: &[String]) -> Result<Vec<steward_signing::PublicKey>, RegistryError> {
-    let mut out = vec![];
-    for v in values {
-        if v.starts_with("ed25519:") {
-            out.push(steward_signing::PublicKey::from_text(v)?);
-        } else {
-            let text = std::fs::read_to_string(v).map_err(|e| RegistryError::Invalid(format!("{v}: {e}")))?;
-            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-                out.push(
-                    steward_signing::PublicKey::from_text(line)
-                        .map_err(|e| RegistryError::Invalid(format!("{v}: {e}")))?,
-                );
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The database password from standard input (one line), for `--db-password-stdin`.

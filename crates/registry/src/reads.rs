@@ -8,15 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use steward_signing::{canonical_json, Envelope, CHECKPOINT_PAYLOAD_TYPE};
 
+use crate::check_name;
 use crate::db::{Conn, Row, Val};
-use crate::service::{check_name, check_version, now, opt, text};
-use crate::types::*;
+use crate::service::{check_version, now, opt, text};
 use crate::{Registry, RegistryError, Search};
+use steward_registry_core::*;
 
 /// Bytes of envelopes kept in the cache at most (it starts over when full).
 pub const CACHE_BYTES: usize = 64 << 20;
-/// Products a search page returns at most, and version rows one search request reads at most.
-pub const MAX_PAGE: u32 = 500;
 pub const SCAN_ROWS: i64 = 5_000;
 /// Versions of one product a listing returns at most.
 pub const MAX_VERSIONS: usize = 10_000;

@@ -7,31 +7,14 @@ use steward_model::ProductDefinition;
 use steward_signing::{canonical_json, digest, Envelope, KeyPair, PublicKey, PRODUCT_PAYLOAD_TYPE, TRUST_PAYLOAD_TYPE};
 
 use crate::db::{Conn, Db, DbUrl, Row, Val};
-pub(crate) use crate::rules::check_json_text;
-pub(crate) use crate::rules::check_version;
-use crate::rules::{check_serial, check_text};
-use crate::types::*;
 use crate::RegistryError;
+pub(crate) use steward_registry_core::check_json_text;
+pub(crate) use steward_registry_core::check_version;
+use steward_registry_core::*;
+use steward_registry_core::{check_serial, check_text};
 
 /// Largest request body the registry reads.
 pub const MAX_BODY: usize = 1 << 20;
-
-/// Names of products and domains: ASCII only (no look-alike letters), lowercase, digits, `-`
-/// and `_`, starting with a letter, at most 64 characters.
-pub fn check_name(what: &str, s: &str) -> Result<(), RegistryError> {
-    let mut chars = s.chars();
-    let ok = matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && s.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(RegistryError::Invalid(format!(
-            "{what} `{}` is not allowed: use 1-64 ASCII lowercase letters, digits, `-` and `_`, starting with a letter",
-            s.chars().take(80).collect::<String>().escape_debug()
-        )))
-    }
-}
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -469,14 +452,4 @@ impl Registry {
             })
         })
     }
-}
-
-/// Filters of a search.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Search {
-    #[serde(rename = "q")]
-    pub text: Option<String>,
-    pub domain: Option<String>,
-    pub owner: Option<String>,
-    pub tag: Option<String>,
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use steward_registry::*;
+use steward_registry_client::Client;
 use steward_signing::KeyPair;
 use steward_testkit::{spawn_listening, ServerProcess};
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use steward_model::{Field, ProductDefinition};
 use steward_registry::*;
+use steward_registry_client::Client;
 use steward_signing::{KeyPair, PRODUCT_PAYLOAD_TYPE};
 
 fn sample() -> ProductDefinition {

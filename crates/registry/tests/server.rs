@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use common::*;
 use steward_registry::*;
+use steward_registry_client::Client;
 
 fn serve_tls(dir: &std::path::Path) -> (std::net::SocketAddr, Vec<u8>) {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();

@@ -9,9 +9,11 @@
 //! that needs one stores a keychain reference, never the secret.
 
 mod atomic;
+mod id;
 mod manifest;
 
 pub use atomic::write_atomic;
+pub use id::{is_valid_id, Id, InvalidId, MAX_ID_LEN};
 pub use manifest::{ColumnTags, Connection, SourceKind, SourceRef, SslMode, WorkspaceManifest, MANIFEST_VERSION};
 
 use std::path::{Component, Path, PathBuf};

@@ -146,7 +146,7 @@ impl WorkspaceManifest {
         }
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.sources.iter().enumerate() {
-            if !valid_id(&s.id) {
+            if !crate::is_valid_id(&s.id) {
                 return Err(invalid(format!(
                     "sources[{i}].id: `{}` must be 1-64 characters of a-z, 0-9, `_` or `-`, starting with a letter or digit",
                     s.id
@@ -201,11 +201,4 @@ impl WorkspaceManifest {
         });
         format!("# Steward workspace: the steward's list of sources (no secrets here).\n{body}")
     }
-}
-
-fn valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use steward_model::ProductDefinition;
 use steward_registry::*;
+use steward_registry_client::Client;
 use steward_signing::KeyPair;
 
 pub fn sample() -> ProductDefinition {

@@ -1,9 +1,15 @@
 //! `steward sources …`: listing, adding (files and PostgreSQL tables), inspecting, profiling,
 //! classifying sources and discovering relationships between them.
 
-use super::*;
-use steward_app::{AddFile, AddPostgres, Target};
-use steward_sources::{Inspection, Location};
+use std::path::Path;
+
+use serde::Serialize;
+use steward_app::secrets::Keychain;
+use steward_app::{AddFile, AddPostgres, Cardinality, Inspection, PgSslMode, ReadOverrides, Target, Workspace};
+
+use crate::args::{Format, ReadArgs};
+use crate::render::*;
+use crate::CliError;
 
 pub(crate) fn add(root: &Path, req: AddFile, format: Format) -> Result<String, CliError> {
     let mut ws = steward_app::open_or_init_workspace(root)?;
@@ -48,8 +54,8 @@ pub(crate) fn parse_pg_url(url: &str) -> Result<(String, String, u16, String), C
 }
 
 /// The URL's TLS parameters, as libpq names them: `?sslmode=verify-full&sslrootcert=ca.pem`.
-pub(crate) fn parse_pg_tls(url: &str) -> Result<(steward_sources::pg::SslMode, Option<String>), CliError> {
-    use steward_sources::pg::SslMode;
+pub(crate) fn parse_pg_tls(url: &str) -> Result<(PgSslMode, Option<String>), CliError> {
+    use PgSslMode as SslMode;
     let bad = |message: String| CliError { code: "cli.invalid_input".into(), message };
     let mut mode = SslMode::default();
     let mut root = None;
@@ -129,7 +135,7 @@ pub(crate) fn list(root: &Path, format: Format) -> Result<String, CliError> {
         struct Out<'a> {
             workspace: String,
             name: &'a str,
-            sources: &'a [steward_workspace::SourceRef],
+            sources: &'a [steward_app::SourceRef],
         }
         return to_json(&Out { workspace: ws.root().display().to_string(), name: ws.name(), sources: ws.sources() });
     }
@@ -151,45 +157,20 @@ pub(crate) fn list(root: &Path, format: Format) -> Result<String, CliError> {
     Ok(out)
 }
 
-/// Resolves TARGET: an existing file wins; otherwise a source id of the workspace (a database
-/// source gets its password from the OS keychain). Flags override what the workspace says.
+/// Resolves TARGET (a file, or a source id of the workspace) with the read flags.
 pub(crate) fn resolve(
     target: &str,
     workspace: &Path,
     read: &ReadArgs,
 ) -> Result<(Target, Option<(Workspace, String)>), CliError> {
-    let as_path = Path::new(target);
-    let mut resolved = Target::File(Location::file(as_path));
-    let mut found = None;
-    let looks_like_id = !target.is_empty()
-        && target.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if !as_path.exists() && looks_like_id {
-        if let Ok(ws) = Workspace::open(workspace) {
-            if let Ok(src) = ws.source(target) {
-                resolved = steward_app::target_of(&ws, src, &Keychain)?;
-                found = Some((ws.clone(), src.id.clone()));
-            }
-        }
-    }
-    match &mut resolved {
-        Target::File(loc) => {
-            if read.table.is_some() {
-                loc.table = read.table.clone();
-            }
-            if read.header_row.is_some() {
-                loc.header_row = read.header_row;
-            }
-            loc.csv.delimiter = read.delimiter;
-            loc.csv.has_header = read.no_header.then_some(false);
-            loc.csv.allow_ragged = read.allow_ragged;
-        }
-        Target::Postgres(t) => {
-            if read.table.is_some() {
-                t.table = read.table.clone();
-            }
-        }
-    }
-    Ok((resolved, found))
+    let read = ReadOverrides {
+        table: read.table.clone(),
+        header_row: read.header_row,
+        delimiter: read.delimiter,
+        no_header: read.no_header,
+        allow_ragged: read.allow_ragged,
+    };
+    Ok(steward_app::resolve_target(target, workspace, &read, &Keychain)?)
 }
 
 pub(crate) fn inspect(target: &str, workspace: &Path, read: &ReadArgs, format: Format) -> Result<String, CliError> {
@@ -230,8 +211,7 @@ pub(crate) fn profile(target: &str, workspace: &Path, read: &ReadArgs, format: F
     let (resolved, _) = resolve(target, workspace, read)?;
     let label = resolved.label();
     let df = resolved.load()?;
-    let cols = steward_profile::profile(&df, |_, _| true)
-        .map_err(|e| CliError { code: e.code().into(), message: format!("{}: {e}", label.display()) })?;
+    let cols = steward_app::profile_frame(&df, &label)?;
     if format == Format::Json {
         return to_json(&serde_json::json!({ "path": label, "rows": df.height(), "columns": cols }));
     }
@@ -339,8 +319,8 @@ pub(crate) fn relations(root: &Path, format: Format) -> Result<String, CliError>
                 format!("{:.2}", s.score),
                 format!("{:.1}%", s.inclusion * 100.0),
                 match s.cardinality {
-                    steward_profile::Cardinality::OneToOne => "1:1".into(),
-                    steward_profile::Cardinality::OneToMany => "1:n".into(),
+                    Cardinality::OneToOne => "1:1".into(),
+                    Cardinality::OneToMany => "1:n".into(),
                 },
                 format!("{} ({:.1}%)", thousands(s.orphan_rows), s.orphan_share * 100.0),
             ]

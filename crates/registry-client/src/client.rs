@@ -7,10 +7,7 @@ use std::time::Duration;
 use serde::{de::DeserializeOwned, Serialize};
 use steward_signing::Envelope;
 
-use crate::http::TrustView;
-use crate::service::Search;
-use crate::types::*;
-use crate::RegistryError;
+use steward_registry_core::*;
 
 #[derive(Clone)]
 pub struct Client {
@@ -134,7 +131,7 @@ impl Client {
         let next = resp
             .as_ref()
             .ok()
-            .and_then(|r| r.headers().get(crate::http::NEXT_HEADER))
+            .and_then(|r| r.headers().get(crate::NEXT_HEADER))
             .and_then(|v| v.to_str().ok())
             .map(String::from);
         Ok((self.read(resp)?, next))

@@ -38,6 +38,9 @@ pub enum RegistryError {
     /// Client side: the registry could not be reached.
     #[error("{0}")]
     Unreachable(String),
+    /// Client side: no registry was named.
+    #[error("{0}")]
+    Unconfigured(String),
 }
 
 impl RegistryError {
@@ -56,12 +59,13 @@ impl RegistryError {
             RegistryError::Timeout(_) => "registry.timeout",
             RegistryError::Storage(_) => "registry.storage",
             RegistryError::Unreachable(_) => "registry.unreachable",
+            RegistryError::Unconfigured(_) => "registry.unconfigured",
         }
     }
 
     pub fn status(&self) -> u16 {
         match self {
-            RegistryError::BadRequest(_) => 400,
+            RegistryError::BadRequest(_) | RegistryError::Unconfigured(_) => 400,
             RegistryError::Invalid(_) => 422,
             RegistryError::Signature(_) | RegistryError::Untrusted(_) => 403,
             RegistryError::NotFound(_) => 404,
@@ -91,6 +95,7 @@ impl RegistryError {
             "registry.too_large" => RegistryError::TooLarge(message),
             "registry.timeout" => RegistryError::Timeout(message),
             "registry.unreachable" => RegistryError::Unreachable(message),
+            "registry.unconfigured" => RegistryError::Unconfigured(message),
             _ => RegistryError::Storage(message),
         }
     }

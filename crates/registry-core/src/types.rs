@@ -282,3 +282,41 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<Envelope>,
 }
+
+/// Filters of a search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Search {
+    #[serde(rename = "q")]
+    pub text: Option<String>,
+    pub domain: Option<String>,
+    pub owner: Option<String>,
+    pub tag: Option<String>,
+}
+
+/// The trust policy in force (the newest, signed), the root admin keys the registry started
+/// with, the registry's own public key, and a checkpoint of its log head signed with it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustView {
+    pub roots: Vec<String>,
+    pub current: Option<StoredTrust>,
+    #[serde(default)]
+    pub registry_key: Option<String>,
+    #[serde(default)]
+    pub checkpoint: Option<steward_signing::Envelope>,
+}
+
+/// A consistency proof between two sizes of the log (RFC 9162).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub from: u64,
+    pub to: u64,
+    /// Hex SHA-256 hashes.
+    pub proof: Vec<String>,
+}
+
+/// The header naming where the next page of a listing starts (absent on the last page).
+pub const NEXT_HEADER: &str = "steward-next-after";
+
+/// Products a search page returns at most, and version rows one search request reads at most.
+pub const MAX_PAGE: u32 = 500;

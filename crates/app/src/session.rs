@@ -1,0 +1,248 @@
+//! A product session: what a front-end that shows products keeps between requests — assembled
+//! products, their 360 indexes and their masked tables — and the rules for when each is stale.
+//!
+//! Each cached value carries the revision (content hash) of what it was made from: the
+//! definition file for an assembly and its index, and the definition file *and* the workspace
+//! manifest for a masking (tag rules follow the steward's accepted tags, kept in
+//! `steward.yaml`). A request whose revisions differ rebuilds; nothing depends on file times.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::DataFrame;
+use steward_assembly::{Assembled, Lookup, RuleResult};
+use steward_model::{ProductDefinition, TableRef};
+use steward_secrets::SecretStore;
+use steward_workspace::Workspace;
+
+use crate::{revision_of, AppError, MaskedTables, PrivacyReport};
+
+/// Which rows of a product: a page of the product table (related tables nested), or one
+/// entity's rows of one table for the 360 view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowsQuery {
+    Page { offset: u32, limit: u32 },
+    Entity { key: Vec<String>, table: TableRef },
+}
+
+/// Original or masked rows, side by side in the privacy view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    Masked,
+    /// The original values of these columns only (what the officer revealed).
+    Original {
+        columns: Vec<String>,
+    },
+}
+
+type Stamped<T> = (String, T);
+
+/// Caches of one front-end's products. Cheap to share (`Arc`); safe across threads.
+#[derive(Default)]
+pub struct ProductSession {
+    products: Mutex<HashMap<String, Stamped<Assembled>>>,
+    lookups: Mutex<HashMap<String, Stamped<Arc<Lookup>>>>,
+    masked: Mutex<HashMap<(String, String), Stamped<Arc<MaskedTables>>>>,
+}
+
+fn poisoned() -> AppError {
+    AppError::InvalidInput("the product cache is unavailable after an earlier failure: restart Steward".into())
+}
+
+fn cached<K: Eq + std::hash::Hash, V: Clone>(map: &Mutex<HashMap<K, Stamped<V>>>, key: &K, stamp: &str) -> Option<V> {
+    let guard = map.lock().ok()?;
+    guard.get(key).filter(|(s, _)| s == stamp).map(|(_, v)| v.clone())
+}
+
+fn keep<K: Eq + std::hash::Hash, V>(
+    map: &Mutex<HashMap<K, Stamped<V>>>,
+    key: K,
+    stamp: String,
+    value: V,
+) -> Result<(), AppError> {
+    map.lock().map_err(|_| poisoned())?.insert(key, (stamp, value));
+    Ok(())
+}
+
+impl ProductSession {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Product `id` parsed, with the revision of its file.
+    pub fn definition(&self, ws: &Workspace, id: &str) -> Result<(String, ProductDefinition), AppError> {
+        let path = crate::existing_product_file(ws, id)?;
+        let bytes =
+            std::fs::read(&path).map_err(|source| steward_model::ModelError::Io { path: path.clone(), source })?;
+        let text = String::from_utf8_lossy(&bytes);
+        Ok((revision_of(&bytes), steward_model::parse(&text, &path)?))
+    }
+
+    /// The assembled product, rebuilt when its definition changed.
+    pub fn assembled(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Assembled, AppError> {
+        let (revision, def) = self.definition(ws, id)?;
+        self.assembled_at(ws, id, &revision, &def, secrets)
+    }
+
+    fn assembled_at(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        revision: &str,
+        def: &ProductDefinition,
+        secrets: &dyn SecretStore,
+    ) -> Result<Assembled, AppError> {
+        if let Some(a) = cached(&self.products, &id.to_string(), revision) {
+            return Ok(a);
+        }
+        let a = crate::assemble_product(ws, def, secrets)?;
+        keep(&self.products, id.to_string(), revision.to_string(), a.clone())?;
+        Ok(a)
+    }
+
+    /// The product's 360 index, built on the first 360 view and kept while its definition holds.
+    pub fn lookup(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Arc<Lookup>, AppError> {
+        let (revision, def) = self.definition(ws, id)?;
+        if let Some(l) = cached(&self.lookups, &id.to_string(), &revision) {
+            return Ok(l);
+        }
+        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        let l = Arc::new(Lookup::build(&a)?);
+        keep(&self.lookups, id.to_string(), revision, l.clone())?;
+        Ok(l)
+    }
+
+    /// Rows of the product: a page of the product table, or one entity's rows of one table.
+    pub fn rows(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        query: &RowsQuery,
+        secrets: &dyn SecretStore,
+    ) -> Result<DataFrame, AppError> {
+        match query {
+            RowsQuery::Page { offset, limit } => {
+                Ok(self.assembled(ws, id, secrets)?.product_page(i64::from(*offset), *limit)?)
+            }
+            RowsQuery::Entity { key, table } => {
+                let view = self.lookup(ws, id, secrets)?.entity_360(key)?;
+                match table {
+                    TableRef::Entity => Ok(view.entity),
+                    TableRef::Related(name) => {
+                        let have: Vec<String> = view.related.iter().map(|(n, _)| n.clone()).collect();
+                        view.related.into_iter().find(|(n, _)| n == name).map(|(_, df)| df).ok_or_else(|| {
+                            AppError::InvalidInput(format!(
+                                "table: `{name}` is not a table of {id}; it has: {}",
+                                std::iter::once(TableRef::Entity.name().to_string())
+                                    .chain(have)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    /// The product's quality rules evaluated on its assembled tables.
+    pub fn quality(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Vec<RuleResult>, AppError> {
+        let (revision, def) = self.definition(ws, id)?;
+        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        Ok(a.evaluate_quality(&def.quality)?)
+    }
+
+    /// One column of one table of the product, profiled over all its rows.
+    pub fn profile_column(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        table: &TableRef,
+        column: &str,
+        secrets: &dyn SecretStore,
+    ) -> Result<steward_profile::ColumnProfile, AppError> {
+        let a = self.assembled(ws, id, secrets)?;
+        crate::profile_product_column(&a, table.name(), column)
+    }
+
+    /// The product masked with `profile`, rebuilt when the definition or the workspace's
+    /// accepted tags changed.
+    pub fn masked(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        profile: &str,
+        secrets: &dyn SecretStore,
+    ) -> Result<(ProductDefinition, Arc<MaskedTables>), AppError> {
+        let (revision, def) = self.definition(ws, id)?;
+        let manifest = std::fs::read(ws.manifest_path()).map(|b| revision_of(&b)).unwrap_or_default();
+        let stamp = format!("{revision}+{manifest}");
+        let key = (id.to_string(), profile.to_string());
+        if let Some(m) = cached(&self.masked, &key, &stamp) {
+            return Ok((def, m));
+        }
+        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        let p = crate::masking_profile(&def, profile)?;
+        let masking_key = crate::masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
+        let m = Arc::new(crate::mask_tables(ws, &def, &a, profile, &masking_key)?);
+        keep(&self.masked, key, stamp, m.clone())?;
+        Ok((def, m))
+    }
+
+    /// Masks the product with `profile` (or reuses that masking) and measures it.
+    pub fn privacy_report(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        profile: &str,
+        quasi: Option<&[String]>,
+        sensitive: Option<&str>,
+        secrets: &dyn SecretStore,
+    ) -> Result<PrivacyReport, AppError> {
+        let (def, masked) = self.masked(ws, id, profile, secrets)?;
+        crate::measure_privacy(&def, profile, &masked, quasi, sensitive)
+    }
+
+    /// The first `limit` rows of one table, masked — or the original values of chosen columns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn masked_rows(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        profile: &str,
+        table: &TableRef,
+        side: &Side,
+        limit: usize,
+        secrets: &dyn SecretStore,
+    ) -> Result<DataFrame, AppError> {
+        let (_, masked) = self.masked(ws, id, profile, secrets)?;
+        let (_, original, m) = masked.tables.iter().find(|(t, _, _)| t == table.name()).ok_or_else(|| {
+            let have: Vec<&str> = masked.tables.iter().map(|(t, _, _)| t.as_str()).collect();
+            AppError::InvalidInput(format!("table: no table `{}`; the product has: {}", table.name(), have.join(", ")))
+        })?;
+        match side {
+            Side::Masked => Ok(m.head(Some(limit))),
+            Side::Original { columns } => Ok(original
+                .select(columns.iter().map(String::as_str))
+                .map_err(|e| AppError::InvalidInput(format!("columns: {e}")))?
+                .head(Some(limit))),
+        }
+    }
+
+    /// The originals of values masked with a reversible rule, for a holder of the masking key.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reveal(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        profile: &str,
+        field: &str,
+        values: &[String],
+        key_version: Option<u32>,
+        secrets: &dyn SecretStore,
+    ) -> Result<Vec<String>, AppError> {
+        let (revision, def) = self.definition(ws, id)?;
+        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        crate::reveal_values(ws, &def, &a, profile, field, values, secrets, key_version)
+    }
+}
