@@ -205,9 +205,9 @@ field?: string,
  */
 tag?: string, 
 /**
- * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake_person_name`…).
+ * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake`…).
  */
-rule: string, params?: { [key in string]: JsonValue }, };
+rule: MaskingRuleName, params?: { [key in string]: JsonValue }, };
 
 export type PrivacyChecks = { 
 /**
@@ -409,3 +409,266 @@ changed: Array<string>,
  * The current revision of every product.
  */
 revisions: { [key in string]: string }, };
+
+/** Every rule name a definition may use (`generalize` is read as `generalise`). */
+export type MaskingRuleName = "null" | "redact" | "constant" | "partial" | "keyed_pseudonym" | "fpe" | "key_remap" | "generalise" | "noise" | "shuffle" | "fake" | "linked_address" | "generalize";
+
+/** The masking-rule catalog: what each rule does, its parameters and their types. */
+export const MASKING_CATALOG = [
+  {
+    "name": "null",
+    "doc": "replace with null",
+    "params": [],
+    "strength": 4
+  },
+  {
+    "name": "redact",
+    "doc": "replace text with a marker (`with`, default [redacted])",
+    "params": [
+      {
+        "name": "with",
+        "kind": {
+          "type": "text"
+        },
+        "required": false
+      }
+    ],
+    "strength": 4
+  },
+  {
+    "name": "constant",
+    "doc": "replace with `value`",
+    "params": [
+      {
+        "name": "value",
+        "kind": {
+          "type": "scalar"
+        },
+        "required": true
+      }
+    ],
+    "strength": 4
+  },
+  {
+    "name": "partial",
+    "doc": "keep `keep_last`/`keep_first` digits or characters, or the email domain (`keep_domain`)",
+    "params": [
+      {
+        "name": "keep_first",
+        "kind": {
+          "type": "whole_number"
+        },
+        "required": false
+      },
+      {
+        "name": "keep_last",
+        "kind": {
+          "type": "whole_number"
+        },
+        "required": false
+      },
+      {
+        "name": "keep_domain",
+        "kind": {
+          "type": "flag"
+        },
+        "required": false
+      },
+      {
+        "name": "mask",
+        "kind": {
+          "type": "text"
+        },
+        "required": false
+      }
+    ],
+    "strength": 1
+  },
+  {
+    "name": "keyed_pseudonym",
+    "doc": "keyed BLAKE3 token (`prefix`, `length`)",
+    "params": [
+      {
+        "name": "prefix",
+        "kind": {
+          "type": "text"
+        },
+        "required": false
+      },
+      {
+        "name": "length",
+        "kind": {
+          "type": "whole_number"
+        },
+        "required": false
+      }
+    ],
+    "strength": 3
+  },
+  {
+    "name": "fpe",
+    "doc": "FF1 format-preserving encryption of the digits, reversible by key holders",
+    "params": [],
+    "strength": 2
+  },
+  {
+    "name": "key_remap",
+    "doc": "bijective remapping of instance and join keys: no collisions, joins still join",
+    "params": [],
+    "strength": 3
+  },
+  {
+    "name": "generalise",
+    "doc": "`to`: month, year, band (`width`), age_band (`width`, `as_of`), prefix (`keep`), bucket (`width`)",
+    "params": [
+      {
+        "name": "to",
+        "kind": {
+          "type": "one_of",
+          "values": [
+            "month",
+            "year",
+            "band",
+            "age_band",
+            "prefix",
+            "bucket"
+          ]
+        },
+        "required": true
+      },
+      {
+        "name": "width",
+        "kind": {
+          "type": "number"
+        },
+        "required": false
+      },
+      {
+        "name": "keep",
+        "kind": {
+          "type": "whole_number"
+        },
+        "required": false
+      },
+      {
+        "name": "as_of",
+        "kind": {
+          "type": "date"
+        },
+        "required": false
+      }
+    ],
+    "strength": 1
+  },
+  {
+    "name": "noise",
+    "doc": "numbers ±`pct`%, dates shifted up to ±`days`, one offset per entity",
+    "params": [
+      {
+        "name": "pct",
+        "kind": {
+          "type": "number"
+        },
+        "required": false
+      },
+      {
+        "name": "days",
+        "kind": {
+          "type": "number"
+        },
+        "required": false
+      }
+    ],
+    "strength": 1
+  },
+  {
+    "name": "shuffle",
+    "doc": "keyed shuffle of the values within the column",
+    "params": [],
+    "strength": 2
+  },
+  {
+    "name": "fake",
+    "doc": "synthetic `kind` in `locale`: name, first_name, last_name, email, phone, street_address, city, postal_code, company, iban, card",
+    "params": [
+      {
+        "name": "kind",
+        "kind": {
+          "type": "one_of",
+          "values": [
+            "name",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "street_address",
+            "city",
+            "postal_code",
+            "company",
+            "iban",
+            "card"
+          ]
+        },
+        "required": true
+      },
+      {
+        "name": "locale",
+        "kind": {
+          "type": "one_of",
+          "values": [
+            "en",
+            "fr_fr",
+            "de_de",
+            "it_it",
+            "nl_nl",
+            "pt_br"
+          ]
+        },
+        "required": false
+      }
+    ],
+    "strength": 3
+  },
+  {
+    "name": "linked_address",
+    "doc": "`part` (street_address, city, postal_code, country) of one fake address from the row's `from` columns",
+    "params": [
+      {
+        "name": "part",
+        "kind": {
+          "type": "one_of",
+          "values": [
+            "street_address",
+            "city",
+            "postal_code",
+            "country"
+          ]
+        },
+        "required": true
+      },
+      {
+        "name": "locale",
+        "kind": {
+          "type": "one_of",
+          "values": [
+            "en",
+            "fr_fr",
+            "de_de",
+            "it_it",
+            "nl_nl",
+            "pt_br"
+          ]
+        },
+        "required": false
+      },
+      {
+        "name": "from",
+        "kind": {
+          "type": "columns"
+        },
+        "required": true
+      }
+    ],
+    "strength": 3
+  }
+] as const;

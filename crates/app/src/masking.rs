@@ -109,22 +109,13 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
             table: table.to_string(),
             field: field.to_string(),
             at: format!("masking[{name}].rules[{i}]"),
-            rule: p.rules[i].rule.clone(),
+            rule: p.rules[i].rule().to_string(),
             via,
             properties: steward_privacy::properties(&rule.kind),
         },
         rule: rule.clone(),
     };
-    let parsed: Vec<(usize, Rule)> = p
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            Rule::parse(&r.rule, &r.params, version, &format!("masking[{name}].rules[{i}]"))
-                .map(|rule| (i, rule))
-                .map_err(|e| AppError::InvalidInput(e.to_string()))
-        })
-        .collect::<Result<_, _>>()?;
+    let parsed: Vec<(usize, Rule)> = p.rules.iter().enumerate().map(|(i, r)| (i, Rule::of(r, version))).collect();
     let by_field = parsed.iter().filter(|(i, _)| p.rules[*i].field.is_some());
     let by_tag = parsed.iter().filter(|(i, _)| p.rules[*i].tag.is_some());
     for (i, rule) in by_field {

@@ -118,18 +118,6 @@ pub fn validate_product(
         }
     };
 
-    // Masking rules: known to the catalog, with parameters that make sense.
-    for (name, profile) in &def.masking {
-        for (i, r) in profile.rules.iter().enumerate() {
-            let at = format!("masking[{name}].rules[{i}]");
-            if let Err(e) = steward_privacy::Rule::parse(&r.rule, &r.params, profile.key_version.unwrap_or(1), &at) {
-                let message =
-                    e.to_string().strip_prefix(&format!("{at}: ")).map(str::to_string).unwrap_or(e.to_string());
-                out.push(Issue::error(at, "model.masking_rule", message));
-            }
-        }
-    }
-
     let entity = &def.entity;
     let Some(root) = load("entity", &entity.source, &mut out) else { return Ok(out) };
     check_fields("entity", &entity.source, &root, &entity.fields, &mut out);

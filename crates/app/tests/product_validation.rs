@@ -104,15 +104,19 @@ fn a_column_of_a_source_or_of_the_product_is_profiled_on_demand() {
 }
 
 #[test]
-fn masking_rules_are_checked_with_their_paths() {
-    let (ws, mut def) = setup();
-    let p = def.masking.get_mut("analytics").unwrap();
-    p.rules[1].rule = "scramble".into();
-    p.rules[2].params.insert("kind".into(), serde_json::json!("horoscope"));
-    let issues = validate_product(&ws, &def, &MemoryStore::default()).unwrap();
-    let masking: Vec<String> =
-        issues.iter().filter(|i| i.code == "model.masking_rule").map(|i| i.to_string()).collect();
-    assert_eq!(masking.len(), 2, "{masking:#?}");
-    assert!(masking[0].starts_with("masking[analytics].rules[1]: `scramble` is not a masking rule"), "{}", masking[0]);
-    assert!(masking[1].starts_with("masking[analytics].rules[2]: kind `horoscope` is not one of"), "{}", masking[1]);
+fn masking_rules_are_checked_with_their_paths_before_any_data_is_read() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let scrambled = text.replacen("rule: key_remap", "rule: scramble", 1);
+    let e = steward_model::parse(&scrambled, &path).unwrap_err().to_string();
+    // The file and the line of the rule, and where in the definition it is.
+    assert!(
+        e.contains(
+            "customer360.yaml:99: masking.analytics.rules: the rule on `customer_id`: `scramble` is not a masking rule"
+        ),
+        "{e}"
+    );
+    let horoscope = text.replacen("kind: first_name", "kind: horoscope", 1);
+    let e = steward_model::parse(&horoscope, &path).unwrap_err().to_string();
+    assert!(e.contains("masking.analytics.rules: the rule on `first_name`: kind `horoscope` is not one of"), "{e}");
 }

@@ -260,7 +260,7 @@ pub fn typescript_bindings() -> String {
         steward_model::Reference::decl(&cfg),
         steward_model::QualityRule::decl(&cfg),
         <serde_json::Value as TS>::decl(&cfg),
-        steward_model::MaskingRule::decl(&cfg),
+        steward_model::MaskingRuleText::decl(&cfg),
         steward_model::PrivacyChecks::decl(&cfg),
         steward_model::MaskingProfile::decl(&cfg),
         steward_model::ProductDefinition::decl(&cfg),
@@ -296,9 +296,29 @@ pub fn typescript_bindings() -> String {
         out.push_str(&d);
         out.push_str("\n\n");
     }
+    out.push_str(&masking_catalog());
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
+}
+
+/// The masking-rule catalog for the UI's rule picker: the rule names as a type, and every rule
+/// with what it does and the parameters it takes.
+fn masking_catalog() -> String {
+    let names: Vec<String> = steward_model::MASKING_CATALOG
+        .iter()
+        .map(|r| r.name)
+        .chain(["generalize"])
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    let catalog = serde_json::to_string_pretty(steward_model::MASKING_CATALOG).unwrap_or_else(|_| "[]".into());
+    format!(
+        "/** Every rule name a definition may use (`generalize` is read as `generalise`). */\n\
+         export type MaskingRuleName = {};\n\n\
+         /** The masking-rule catalog: what each rule does, its parameters and their types. */\n\
+         export const MASKING_CATALOG = {catalog} as const;\n\n",
+        names.join(" | ")
+    )
 }
 
 #[cfg(test)]

@@ -348,10 +348,11 @@ impl Differ {
         };
         let (a, b) = (by_target(old), by_target(new));
         let describe = |r: &MaskingRule| {
-            if r.params.is_empty() {
-                r.rule.clone()
+            let params = r.params();
+            if params.is_empty() {
+                r.rule().to_string()
             } else {
-                format!("{} {}", r.rule, serde_json::to_string(&r.params).unwrap_or_default())
+                format!("{} {}", r.rule(), serde_json::to_string(&params).unwrap_or_default())
             }
         };
         for (t, r) in &a {
@@ -361,10 +362,11 @@ impl Differ {
                 None => self.push(at, "weakened", format!("`{t}` no longer masked (was {})", describe(r)), Bump::Minor),
                 Some(n) if n == r => {}
                 Some(n) => {
-                    let (s1, s2) = (strength(r), strength(n));
-                    let kind = if s2 < s1 || (s2 == s1 && n.rule == r.rule && looser(r, n)) {
+                    let (s1, s2) = (r.masking.strength(), n.masking.strength());
+                    let same = n.rule() == r.rule();
+                    let kind = if s2 < s1 || (same && n.masking.looser_than(&r.masking)) {
                         "weakened"
-                    } else if s2 > s1 || (s2 == s1 && n.rule == r.rule && looser(n, r)) {
+                    } else if s2 > s1 || (same && r.masking.looser_than(&n.masking)) {
                         "strengthened"
                     } else {
                         // Another rule of the same strength, or other parameters: a privacy
@@ -422,30 +424,5 @@ impl Differ {
         } else if a != b {
             self.push(format!("{path}.checks"), "changed", "thresholds changed".into(), Bump::Patch);
         }
-    }
-}
-
-/// How much of the original a rule leaves: 0 (nothing masked) to 4 (nothing of it remains).
-fn strength(r: &MaskingRule) -> u8 {
-    match r.rule.as_str() {
-        "partial" | "generalise" | "noise" => 1,
-        "fpe" | "shuffle" => 2,
-        "keyed_pseudonym" | "key_remap" | "fake" | "linked_address" => 3,
-        "null" | "redact" | "constant" => 4,
-        _ => 0,
-    }
-}
-
-/// Whether `new` keeps more of the original than `old` under the same rule: more characters
-/// kept, a wider noise or a narrower generalisation.
-fn looser(old: &MaskingRule, new: &MaskingRule) -> bool {
-    let num = |r: &MaskingRule, k: &str| r.params.get(k).and_then(|v| v.as_f64());
-    let more = |k: &str| matches!((num(old, k), num(new, k)), (Some(a), Some(b)) if b > a);
-    let less = |k: &str| matches!((num(old, k), num(new, k)), (Some(a), Some(b)) if b < a);
-    match old.rule.as_str() {
-        "partial" => more("keep_last") || more("keep_first"),
-        "noise" => less("pct") || less("days"),
-        "generalise" => less("width") || more("keep"),
-        _ => false,
     }
 }

@@ -14,11 +14,13 @@
 mod check;
 mod diff;
 mod emit;
+pub mod masking;
 mod odcs;
 mod types;
 
 pub use check::{check, check_product_name, Issue, Severity};
 pub use diff::{bump_between, diff, Bump, Change, Diff};
+pub use masking::{Masking, CATALOG as MASKING_CATALOG};
 pub use odcs::{to_odcs, ODCS_API_VERSION};
 pub use types::*;
 

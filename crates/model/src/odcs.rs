@@ -269,7 +269,7 @@ pub fn to_odcs(def: &ProductDefinition) -> Value {
                 "keyVersion": p.key_version.unwrap_or(1),
                 "rules": p.rules.iter().map(|r| json!({
                     "target": r.field.clone().unwrap_or_else(|| format!("tag:{}", r.tag.clone().unwrap_or_default())),
-                    "rule": r.rule,
+                    "rule": r.rule(),
                 })).collect::<Vec<_>>(),
             })
         })

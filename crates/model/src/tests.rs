@@ -206,7 +206,10 @@ mod semantic_diff {
         let p = new.masking.get_mut("analytics").unwrap();
         // The phone keeps 6 digits instead of 4; the email is no longer masked; a new rule hides tickets.
         let phone = p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap();
-        phone.params.insert("keep_last".into(), serde_json::json!(6));
+        match &mut phone.masking {
+            crate::Masking::Partial(params) => params.keep_last = Some(6),
+            other => panic!("the sample masks the phone with partial, not {other:?}"),
+        }
         p.rules.retain(|r| r.field.as_deref() != Some("email"));
         p.checks.as_mut().unwrap().min_k = Some(1);
         new.metadata.version = "1.0.1".into();
@@ -221,8 +224,8 @@ mod semantic_diff {
         // Stronger masking takes values away from consumers.
         let mut strong = sample();
         let p = strong.masking.get_mut("analytics").unwrap();
-        p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap().rule = "redact".into();
-        p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap().params.clear();
+        p.rules.iter_mut().find(|r| r.field.as_deref() == Some("phone")).unwrap().masking =
+            crate::Masking::Redact(Default::default());
         let d = diff(&old, &strong);
         assert_eq!(kinds(&d), vec!["masking[analytics].phone strengthened major".to_string()]);
         assert!(!d.privacy_review);

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
+
+use crate::masking::Masking;
 use serde::{Deserialize, Serialize};
 
 /// A data product organised around one business entity.
@@ -306,7 +308,7 @@ pub struct MaskingProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<PrivacyChecks>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<MaskingRuleText>>", optional))]
     pub rules: Vec<MaskingRule>,
 }
 
@@ -332,21 +334,111 @@ pub struct PrivacyChecks {
     pub max_leaks: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(deny_unknown_fields)]
+/// One rule of a masking profile: a catalog rule with typed parameters ([`Masking`]), applied to
+/// a field or to every column carrying an accepted tag. It reads and writes as
+/// `{ field: email, rule: partial, params: { keep_domain: true } }`; a rule the catalog does not
+/// know, or parameters it does not take, do not parse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MaskingRuleText", into = "MaskingRuleText")]
 pub struct MaskingRule {
+    /// A product field (`orders.email`, or `email` on the entity)…
+    pub field: Option<String>,
+    /// …or every column carrying an accepted classification tag (`email`).
+    pub tag: Option<String>,
+    /// Rules with the same id share outputs (default: same rule and parameters, same id).
+    pub id: Option<String>,
+    pub masking: Masking,
+}
+
+impl MaskingRule {
+    /// A rule on one field.
+    pub fn on_field(field: &str, masking: Masking) -> MaskingRule {
+        MaskingRule { field: Some(field.to_string()), tag: None, id: None, masking }
+    }
+
+    /// The rule's catalog name (`partial`).
+    pub fn rule(&self) -> &'static str {
+        self.masking.name()
+    }
+
+    /// Its parameters as written, `id` included.
+    pub fn params(&self) -> BTreeMap<String, serde_json::Value> {
+        let mut p = self.masking.params();
+        if let Some(id) = &self.id {
+            p.insert(crate::masking::ID_PARAM.to_string(), serde_json::Value::String(id.clone()));
+        }
+        p
+    }
+}
+
+/// A masking rule as written: a catalog rule (`rule`) with its parameters (`params`), on a field
+/// or a tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MaskingRule"))]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MaskingRule")]
+pub struct MaskingRuleText {
     /// A product field (`orders.email`, or `email` on the entity)…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// …or every column carrying an accepted classification tag (`email`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
-    /// Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake_person_name`…).
+    /// Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake`…).
+    #[cfg_attr(feature = "ts", ts(type = "MaskingRuleName"))]
     pub rule: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub params: BTreeMap<String, serde_json::Value>,
+}
+
+impl TryFrom<MaskingRuleText> for MaskingRule {
+    type Error = String;
+    fn try_from(t: MaskingRuleText) -> Result<MaskingRule, String> {
+        // Serde names the list, not the item: say which rule it is.
+        let target = match (&t.field, &t.tag) {
+            (Some(f), _) => format!("the rule on `{f}`"),
+            (None, Some(tag)) => format!("the rule on tag `{tag}`"),
+            (None, None) => "a rule with no field or tag".to_string(),
+        };
+        let masking = Masking::from_parts(&t.rule, &t.params).map_err(|e| format!("{target}: {e}"))?;
+        let id = match t.params.get(crate::masking::ID_PARAM) {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => return Err(format!("{target}: `id` must be text, not {other}")),
+        };
+        Ok(MaskingRule { field: t.field, tag: t.tag, id, masking })
+    }
+}
+
+impl From<MaskingRule> for MaskingRuleText {
+    fn from(r: MaskingRule) -> MaskingRuleText {
+        let params = r.params();
+        MaskingRuleText { field: r.field, tag: r.tag, rule: r.masking.name().to_string(), params }
+    }
+}
+
+impl JsonSchema for MaskingRule {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        MaskingRuleText::schema_name()
+    }
+
+    /// The written form, with `rule` one of the catalog's names: editors complete and check it.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = MaskingRuleText::json_schema(generator);
+        // The catalog's names, and the American spelling it also reads.
+        let names: Vec<serde_json::Value> =
+            crate::masking::CATALOG.iter().map(|r| r.name).chain(["generalize"]).map(serde_json::Value::from).collect();
+        if let Some(rule) = schema
+            .as_object_mut()
+            .and_then(|o| o.get_mut("properties"))
+            .and_then(|p| p.get_mut("rule"))
+            .and_then(|r| r.as_object_mut())
+        {
+            rule.insert("enum".into(), serde_json::Value::Array(names));
+        }
+        schema
+    }
 }
 
 /// The name the root table of every product has, beside its related tables' own names.

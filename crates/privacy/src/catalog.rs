@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::fakes::{FakeKind, LOCALES};
+use steward_model::masking::GeneraliseTo;
+use steward_model::{Masking, MaskingRule};
+
+use crate::fakes::FakeKind;
 use crate::PrivacyError;
 
 /// How values are generalised.
@@ -85,22 +88,6 @@ pub struct Rule {
     pub kind: RuleKind,
 }
 
-/// Catalog entries: name, what it does, and its parameters.
-pub const CATALOG: &[(&str, &str)] = &[
-    ("null", "replace with null"),
-    ("redact", "replace text with a marker (`with`, default [redacted])"),
-    ("constant", "replace with `value`"),
-    ("partial", "keep `keep_last`/`keep_first` digits or characters, or the email domain (`keep_domain`)"),
-    ("keyed_pseudonym", "keyed BLAKE3 token (`prefix`, `length`)"),
-    ("fpe", "FF1 format-preserving encryption of the digits, reversible by key holders"),
-    ("key_remap", "bijective remapping of instance and join keys: no collisions, joins still join"),
-    ("generalise", "`to`: month, year, band (`width`), age_band (`width`, `as_of`), prefix (`keep`), bucket (`width`)"),
-    ("noise", "numbers ±`pct`%, dates shifted up to ±`days`, one offset per entity"),
-    ("shuffle", "keyed shuffle of the values within the column"),
-    ("fake", "synthetic `kind` in `locale`: name, first_name, last_name, email, phone, street_address, city, postal_code, company, iban, card"),
-    ("linked_address", "`part` (street_address, city, postal_code, country) of one fake address from the row's `from` columns"),
-];
-
 /// What a rule guarantees, shown per rule in the privacy officer's view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RuleProperties {
@@ -132,16 +119,9 @@ pub fn properties(kind: &RuleKind) -> RuleProperties {
     }
 }
 
-fn param_str<'a>(params: &'a BTreeMap<String, serde_json::Value>, name: &str) -> Option<&'a str> {
-    params.get(name).and_then(|v| v.as_str())
-}
-
-fn param_num(params: &BTreeMap<String, serde_json::Value>, name: &str) -> Option<f64> {
-    params.get(name).and_then(|v| v.as_f64())
-}
-
 impl Rule {
-    /// Parses catalog rule `name` with `params`; `at` names the rule in errors.
+    /// Parses catalog rule `name` with `params` as a definition writes them; `at` names the rule
+    /// in errors.
     pub fn parse(
         name: &str,
         params: &BTreeMap<String, serde_json::Value>,
@@ -149,146 +129,96 @@ impl Rule {
         at: &str,
     ) -> Result<Rule, PrivacyError> {
         let bad = |message: String| PrivacyError::Rule { at: at.to_string(), message };
-        let usize_param = |n: &str, default: usize| -> Result<usize, PrivacyError> {
-            match params.get(n) {
-                None => Ok(default),
-                Some(v) => v.as_u64().map(|x| x as usize).ok_or_else(|| bad(format!("`{n}` must be a whole number"))),
-            }
+        let masking = Masking::from_parts(name, params).map_err(bad)?;
+        let id = match params.get(steward_model::masking::ID_PARAM) {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => return Err(bad(format!("`id` must be text, not {other}"))),
         };
-        let locale = || -> Result<String, PrivacyError> {
-            let l = param_str(params, "locale").unwrap_or("en").to_lowercase();
-            if LOCALES.contains(&l.as_str()) {
-                Ok(l)
-            } else {
-                Err(bad(format!("locale `{l}` is not one of {}", LOCALES.join(", "))))
-            }
+        Ok(Rule::of(&MaskingRule { field: None, tag: None, id, masking }, version))
+    }
+
+    /// A definition's rule, ready to apply with key version `version`.
+    pub fn of(rule: &MaskingRule, version: u32) -> Rule {
+        let id = match &rule.id {
+            Some(id) => id.clone(),
+            // Same rule, same parameters: same outputs.
+            None => format!("{}:{}", rule.rule(), serde_json::to_string(&rule.masking.params()).unwrap_or_default()),
         };
-        // A parameter the rule does not know is a mistake (`keep` for `keep_last`), not a no-op.
-        let known: &[&str] = match name {
-            "redact" => &["with"],
-            "constant" => &["value"],
-            "partial" => &["keep_first", "keep_last", "keep_domain", "mask"],
-            "keyed_pseudonym" => &["prefix", "length"],
-            "generalise" | "generalize" => &["to", "width", "keep", "as_of"],
-            "noise" => &["pct", "days"],
-            "fake" => &["kind", "locale"],
-            "linked_address" => &["part", "locale", "from"],
-            _ => &[],
-        };
-        if CATALOG.iter().any(|(n, _)| *n == name) || name == "generalize" {
-            if let Some(unknown) = params.keys().find(|k| *k != "id" && !known.contains(&k.as_str())) {
-                return Err(bad(format!(
-                    "`{name}` has no parameter `{unknown}`{}",
-                    if known.is_empty() { String::new() } else { format!("; it takes: {}", known.join(", ")) }
-                )));
+        Rule { id, version, kind: kind_of(&rule.masking) }
+    }
+}
+
+fn locale(l: &Option<String>) -> String {
+    l.as_deref().unwrap_or("en").to_lowercase()
+}
+
+fn num(n: &Option<steward_model::masking::Number>) -> Option<f64> {
+    n.as_ref().and_then(|n| n.as_f64())
+}
+
+/// What a checked rule does. The catalog checked every name and value this reads.
+fn kind_of(m: &Masking) -> RuleKind {
+    match m {
+        Masking::Null {} => RuleKind::Null,
+        Masking::Redact(p) => RuleKind::Redact { with: p.with.clone().unwrap_or_else(|| "[redacted]".into()) },
+        Masking::Constant(p) => RuleKind::Constant {
+            value: match &p.value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            },
+        },
+        Masking::Partial(p) => {
+            let keep_domain = p.keep_domain.unwrap_or(false);
+            RuleKind::Partial {
+                keep_first: p.keep_first.unwrap_or(0) as usize,
+                keep_last: p.keep_last.unwrap_or(if keep_domain { 0 } else { 4 }) as usize,
+                keep_domain,
+                mask: p.mask.as_deref().and_then(|m| m.chars().next()).unwrap_or('*'),
             }
         }
-        let kind = match name {
-            "null" => RuleKind::Null,
-            "redact" => RuleKind::Redact { with: param_str(params, "with").unwrap_or("[redacted]").to_string() },
-            "constant" => RuleKind::Constant {
-                value: match params.get("value") {
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(v) if !v.is_null() => v.to_string(),
-                    _ => return Err(bad("`constant` needs a `value`".into())),
+        Masking::KeyedPseudonym(p) => RuleKind::Pseudonym {
+            prefix: p.prefix.clone().unwrap_or_default(),
+            length: p.length.unwrap_or(16) as usize,
+        },
+        Masking::Fpe {} => RuleKind::Fpe,
+        Masking::KeyRemap {} => RuleKind::KeyRemap,
+        Masking::Generalise(g) => {
+            let width = num(&g.width).unwrap_or(1.0);
+            RuleKind::Generalise(match g.to {
+                GeneraliseTo::Month => Generalise::Month,
+                GeneraliseTo::Year => Generalise::Year,
+                GeneraliseTo::Band => Generalise::Band { width },
+                GeneraliseTo::Bucket => Generalise::Bucket { width },
+                GeneraliseTo::Prefix => Generalise::Prefix { keep: g.keep.unwrap_or(2) as usize },
+                GeneraliseTo::AgeBand => Generalise::AgeBand {
+                    width: width as i64,
+                    as_of: g
+                        .as_of
+                        .as_deref()
+                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                        .or_else(|| NaiveDate::from_ymd_opt(2026, 1, 1))
+                        .unwrap_or_default(),
                 },
+            })
+        }
+        Masking::Noise(n) => {
+            RuleKind::Noise { pct: num(&n.pct).unwrap_or(0.0), days: num(&n.days).unwrap_or(0.0) as i64 }
+        }
+        Masking::Shuffle {} => RuleKind::Shuffle,
+        Masking::Fake(f) => RuleKind::Fake {
+            kind: FakeKind::parse(&f.kind.to_lowercase()).unwrap_or(FakeKind::Name),
+            locale: locale(&f.locale),
+        },
+        Masking::LinkedAddress(a) => RuleKind::LinkedAddress {
+            part: match a.part.to_lowercase().as_str() {
+                "street_address" => AddressPart::Street,
+                "city" => AddressPart::City,
+                "postal_code" => AddressPart::PostalCode,
+                _ => AddressPart::Country,
             },
-            "partial" => {
-                let keep_domain = params.get("keep_domain").and_then(|v| v.as_bool()).unwrap_or(false);
-                let keep_last = usize_param("keep_last", if keep_domain { 0 } else { 4 })?;
-                let keep_first = usize_param("keep_first", 0)?;
-                let mask = param_str(params, "mask").and_then(|m| m.chars().next()).unwrap_or('*');
-                RuleKind::Partial { keep_first, keep_last, keep_domain, mask }
-            }
-            "keyed_pseudonym" => {
-                let length = usize_param("length", 16)?;
-                if !(8..=52).contains(&length) {
-                    return Err(bad("`length` must be 8-52 characters".into()));
-                }
-                RuleKind::Pseudonym { prefix: param_str(params, "prefix").unwrap_or("").to_string(), length }
-            }
-            "fpe" => RuleKind::Fpe,
-            "key_remap" => RuleKind::KeyRemap,
-            "generalise" | "generalize" => {
-                let to = param_str(params, "to").ok_or_else(|| bad("`generalise` needs `to`".into()))?;
-                let width = || {
-                    param_num(params, "width")
-                        .filter(|w| *w > 0.0)
-                        .ok_or_else(|| bad(format!("`to: {to}` needs a positive `width`")))
-                };
-                RuleKind::Generalise(match to {
-                    "month" => Generalise::Month,
-                    "year" => Generalise::Year,
-                    "band" => Generalise::Band { width: width()? },
-                    "bucket" => Generalise::Bucket { width: width()? },
-                    "prefix" => Generalise::Prefix { keep: usize_param("keep", 2)? },
-                    "age_band" => Generalise::AgeBand {
-                        width: width()? as i64,
-                        as_of: match param_str(params, "as_of") {
-                            None => NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
-                            Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                                .map_err(|_| bad(format!("`as_of` must be a date like 2026-01-01, not `{d}`")))?,
-                        },
-                    },
-                    other => {
-                        return Err(bad(format!(
-                            "`to: {other}` is not one of month, year, band, age_band, prefix, bucket"
-                        )))
-                    }
-                })
-            }
-            "noise" => {
-                let pct = param_num(params, "pct").unwrap_or(0.0);
-                let days = param_num(params, "days").unwrap_or(0.0) as i64;
-                if pct <= 0.0 && days <= 0 {
-                    return Err(bad("`noise` needs `pct` (numbers) or `days` (dates), above zero".into()));
-                }
-                RuleKind::Noise { pct, days }
-            }
-            "shuffle" => RuleKind::Shuffle,
-            "fake" => {
-                let k = param_str(params, "kind").ok_or_else(|| bad("`fake` needs a `kind`".into()))?;
-                let kind = FakeKind::parse(k).ok_or_else(|| {
-                    let kinds: Vec<&str> = FakeKind::ALL.iter().map(|(n, _)| *n).collect();
-                    bad(format!("kind `{k}` is not one of {}", kinds.join(", ")))
-                })?;
-                RuleKind::Fake { kind, locale: locale()? }
-            }
-            "linked_address" => {
-                let p = param_str(params, "part").unwrap_or("");
-                let part = match p {
-                    "street_address" => AddressPart::Street,
-                    "city" => AddressPart::City,
-                    "postal_code" => AddressPart::PostalCode,
-                    "country" => AddressPart::Country,
-                    other => {
-                        return Err(bad(format!(
-                            "part `{other}` is not one of street_address, city, postal_code, country"
-                        )))
-                    }
-                };
-                let from: Vec<String> = params
-                    .get("from")
-                    .and_then(|v| v.as_array())
-                    .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
-                    .unwrap_or_default();
-                if from.is_empty() {
-                    return Err(bad("`linked_address` needs `from`: the original address columns".into()));
-                }
-                RuleKind::LinkedAddress { part, locale: locale()?, from }
-            }
-            other => {
-                let names: Vec<&str> = CATALOG.iter().map(|(n, _)| *n).collect();
-                return Err(bad(format!("`{other}` is not a masking rule; the catalog has: {}", names.join(", "))));
-            }
-        };
-        let id = match param_str(params, "id") {
-            Some(id) => id.to_string(),
-            None => {
-                let rest: BTreeMap<&String, &serde_json::Value> = params.iter().filter(|(k, _)| *k != "id").collect();
-                format!("{name}:{}", serde_json::to_string(&rest).unwrap_or_default())
-            }
-        };
-        Ok(Rule { id, version, kind })
+            locale: locale(&a.locale),
+            from: a.from.clone(),
+        },
     }
 }

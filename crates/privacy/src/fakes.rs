@@ -47,7 +47,8 @@ impl FakeKind {
     }
 }
 
-pub const LOCALES: &[&str] = &["en", "fr_fr", "de_de", "it_it", "nl_nl", "pt_br"];
+/// The locales fakes are made in: the catalog's.
+pub use steward_model::masking::LOCALES;
 
 /// A generator for one value, seeded by 32 bytes of keyed hash.
 pub(crate) fn rng(seed: [u8; 32]) -> ChaCha8Rng {

@@ -18,11 +18,13 @@ mod generalise;
 mod mask;
 mod risk;
 
-pub use catalog::{properties, AddressPart, Generalise, Rule, RuleKind, RuleProperties, CATALOG};
+pub use catalog::{properties, AddressPart, Generalise, Rule, RuleKind, RuleProperties};
 pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, KeyRemap, MaskingKey};
 pub use fakes::{FakeKind, LOCALES};
 pub use mask::{apply_rule, apply_rules, reveal, Context};
 pub use risk::{collisions, leaks, reidentification, ColumnLeaks, Reidentification};
+/// The masking-rule catalog, defined once in `steward-model`.
+pub use steward_model::MASKING_CATALOG as CATALOG;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {

@@ -240,3 +240,13 @@ fn a_fake_value_never_repeats_another_value_of_its_record() {
     assert_ne!(out[0], usual, "the substitute equals the record's last name");
     assert_eq!(out[1], usual, "without a collision the substitute is the input's usual one");
 }
+
+#[test]
+fn every_fake_kind_of_the_catalog_has_a_generator() {
+    let here: Vec<&str> = steward_privacy_fake_names();
+    assert_eq!(here, steward_model::masking::FAKE_KINDS.to_vec());
+}
+
+fn steward_privacy_fake_names() -> Vec<&'static str> {
+    crate::FakeKind::ALL.iter().map(|(n, _)| *n).collect()
+}
