@@ -1,16 +1,16 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api";
-import { gridFromIpc, type GridData } from "./arrow";
-import { AddSourceDialog } from "./AddSource";
+import { api } from "./shared/api";
+import { gridFromIpc, type GridData } from "./shared/arrow";
+import { AddSourceDialog } from "./sources/AddSource";
 import type { IpcError, ProductSummary, SourceInspection, SourceSummary, WorkspaceInfo } from "./bindings";
-import { DataGrid } from "./DataGrid";
-import { ErrorBox } from "./ErrorBox";
-import { PrivacyPanel } from "./PrivacyPanel";
+import { DataGrid } from "./shared/DataGrid";
+import { ErrorBox } from "./shared/ErrorBox";
+import { PrivacyPanel } from "./sources/PrivacyPanel";
 import { NewProductDialog } from "./model/NewProduct";
 import { SOURCE_MIME } from "./model/Modeller";
-import { ProductView } from "./ProductView";
-import { ProfilePanel } from "./ProfilePanel";
-import { RelationsPanel } from "./RelationsPanel";
+import { ProductView } from "./product/ProductView";
+import { ProfilePanel } from "./sources/ProfilePanel";
+import { RelationsPanel } from "./sources/RelationsPanel";
 
 export const PREVIEW_ROWS = 500;
 

@@ -18,7 +18,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "../api";
+import { api } from "../shared/api";
 import type {
   CanvasPosition,
   ColumnInfo,
@@ -27,7 +27,7 @@ import type {
   ProductDefinition,
   SourceSummary,
 } from "../bindings";
-import { ErrorBox } from "../ErrorBox";
+import { ErrorBox } from "../shared/ErrorBox";
 import * as D from "./definition";
 import { push, redo, start, undo, type History } from "./history";
 import { Inspector } from "./Inspector";

@@ -1,9 +1,9 @@
 // Starting a product: its id, the entity's business name, the root source and its key.
 import { useEffect, useState } from "react";
-import { api } from "../api";
+import { api } from "../shared/api";
 import type { ColumnInfo, IpcError, SourceSummary } from "../bindings";
-import { Modal } from "../Modal";
-import { ErrorBox } from "../ErrorBox";
+import { Modal } from "../shared/Modal";
+import { ErrorBox } from "../shared/ErrorBox";
 
 interface Props {
   sources: SourceSummary[];

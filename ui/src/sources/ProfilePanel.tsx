@@ -1,8 +1,8 @@
 // Column profiles with small charts: null share, histogram (numbers, dates) or top values (text).
 import { useEffect, useRef, useState } from "react";
-import { api } from "./api";
-import type { ColumnProfile, IpcError, ScanProgress } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import { api } from "../shared/api";
+import type { ColumnProfile, IpcError, ScanProgress } from "../bindings";
+import { ErrorBox } from "../shared/ErrorBox";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -3,11 +3,11 @@
 // column, the rules' properties, the leak check, key collisions, and re-identification risk over
 // chosen quasi-identifiers — recomputed as rules change.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "./api";
-import { gridFromIpc, type GridData } from "./arrow";
-import type { IpcError, MaskingRule, PrivacyReportInfo, ProductDefinition, ProductSummary } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
-import { Bars } from "./ProfilePanel";
+import { api } from "../shared/api";
+import { gridFromIpc, type GridData } from "../shared/arrow";
+import type { IpcError, MaskingRule, PrivacyReportInfo, ProductDefinition, ProductSummary } from "../bindings";
+import { ErrorBox } from "../shared/ErrorBox";
+import { Bars } from "../sources/ProfilePanel";
 
 const RULES = [
   "null",

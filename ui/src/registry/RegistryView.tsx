@@ -3,9 +3,9 @@
 // publish dialog — signed with the steward's key from the OS keychain. A refused publish says
 // why (untrusted key, version exists, registry unreachable) and never touches the draft.
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api";
-import type { DraftDiffInfo, IpcError, ProductSummary, PublishedInfo, RegistryInfo, RegistryProduct, RegistryVersion } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import { api } from "../shared/api";
+import type { DraftDiffInfo, IpcError, ProductSummary, PublishedInfo, RegistryInfo, RegistryProduct, RegistryVersion } from "../bindings";
+import { ErrorBox } from "../shared/ErrorBox";
 
 /** What a refusal means for the steward, by error code. */
 const ADVICE: Record<string, string> = {

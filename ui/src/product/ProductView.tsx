@@ -1,14 +1,14 @@
 // A data product: its table (one row per entity, related rows nested), one entity's 360 view,
 // and validation against the sources.
 import { useEffect, useState } from "react";
-import { api } from "./api";
-import { gridFromIpc, type GridData } from "./arrow";
-import type { IpcError, ModelIssue, ProductSummary, QualityResult, SourceSummary } from "./bindings";
-import { DataGrid } from "./DataGrid";
-import { ErrorBox } from "./ErrorBox";
-import { Modeller } from "./model/Modeller";
-import { PrivacyView } from "./PrivacyView";
-import { RegistryView } from "./RegistryView";
+import { api } from "../shared/api";
+import { gridFromIpc, type GridData } from "../shared/arrow";
+import type { IpcError, ModelIssue, ProductSummary, QualityResult, SourceSummary } from "../bindings";
+import { DataGrid } from "../shared/DataGrid";
+import { ErrorBox } from "../shared/ErrorBox";
+import { Modeller } from "../model/Modeller";
+import { PrivacyView } from "../privacy/PrivacyView";
+import { RegistryView } from "../registry/RegistryView";
 
 export const PRODUCT_PAGE = 100;
 

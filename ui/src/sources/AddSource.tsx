@@ -1,10 +1,10 @@
 // Adding a source: a file (native picker or a typed path), or a PostgreSQL table. The form keeps
 // what the steward typed when something fails, and shows why.
 import { useEffect, useState } from "react";
-import { api } from "./api";
-import type { FileTable, IpcError, PostgresProbe, WorkspaceInfo } from "./bindings";
-import { Modal } from "./Modal";
-import { ErrorBox } from "./ErrorBox";
+import { api } from "../shared/api";
+import type { FileTable, IpcError, PostgresProbe, WorkspaceInfo } from "../bindings";
+import { Modal } from "../shared/Modal";
+import { ErrorBox } from "../shared/ErrorBox";
 
 type Props = { onAdded: (ws: WorkspaceInfo) => void; onClose: () => void };
 

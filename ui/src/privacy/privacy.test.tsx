@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Table, tableToIPC, vectorFromArray, Utf8 } from "apache-arrow";
-import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "./bindings";
+import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));

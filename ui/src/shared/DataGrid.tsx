@@ -2,9 +2,9 @@
 import { useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { GridData } from "./arrow";
-import type { ColumnProfile, IpcError } from "./bindings";
+import type { ColumnProfile, IpcError } from "../bindings";
 import { ErrorBox } from "./ErrorBox";
-import { ColumnCard } from "./ProfilePanel";
+import { ColumnCard } from "../sources/ProfilePanel";
 
 type Profiled = { column: string } & ({ state: "loading" } | { state: "ready"; p: ColumnProfile } | { state: "error"; error: IpcError });
 

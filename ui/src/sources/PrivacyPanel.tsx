@@ -1,8 +1,8 @@
 // Sensitive-data suggestions per column, with the evidence, to accept or reject.
 import { useEffect, useState } from "react";
-import { api } from "./api";
-import type { ColumnClassification, IpcError } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import { api } from "../shared/api";
+import type { ColumnClassification, IpcError } from "../bindings";
+import { ErrorBox } from "../shared/ErrorBox";
 
 export const TAG_LABEL: Record<string, string> = {
   email: "Email",

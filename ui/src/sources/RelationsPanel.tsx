@@ -1,8 +1,8 @@
 // Suggested join keys across the workspace's sources.
 import { useEffect, useState } from "react";
-import { api } from "./api";
-import type { IpcError, RelationsReport } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import { api } from "../shared/api";
+import type { IpcError, RelationsReport } from "../bindings";
+import { ErrorBox } from "../shared/ErrorBox";
 
 export function RelationsPanel() {
   const [report, setReport] = useState<RelationsReport | null>(null);
