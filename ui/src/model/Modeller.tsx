@@ -27,12 +27,11 @@ import type {
   ProductDefinition,
   SourceSummary,
 } from "../bindings";
+import { SOURCE_MIME } from "../shared/dnd";
 import { ErrorBox } from "../shared/ErrorBox";
 import * as D from "./definition";
 import { push, redo, start, undo, type History } from "./history";
 import { Inspector } from "./Inspector";
-
-export const SOURCE_MIME = "application/x-steward-source";
 
 type Columns = Record<string, ColumnInfo[] | IpcError>;
 

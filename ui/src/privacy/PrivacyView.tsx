@@ -7,7 +7,7 @@ import { api } from "../shared/api";
 import { gridFromIpc, type GridData } from "../shared/arrow";
 import type { IpcError, MaskingRule, PrivacyReportInfo, ProductDefinition, ProductSummary } from "../bindings";
 import { ErrorBox } from "../shared/ErrorBox";
-import { Bars } from "../sources/ProfilePanel";
+import { Bars } from "../shared/ColumnCard";
 
 const RULES = [
   "null",

@@ -4,7 +4,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { GridData } from "./arrow";
 import type { ColumnProfile, IpcError } from "../bindings";
 import { ErrorBox } from "./ErrorBox";
-import { ColumnCard } from "../sources/ProfilePanel";
+import { ColumnCard } from "./ColumnCard";
 
 type Profiled = { column: string } & ({ state: "loading" } | { state: "ready"; p: ColumnProfile } | { state: "error"; error: IpcError });
 

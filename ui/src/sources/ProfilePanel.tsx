@@ -1,90 +1,9 @@
-// Column profiles with small charts: null share, histogram (numbers, dates) or top values (text).
+// Profiles every column of a source, with progress and cancel: a card per column.
 import { useEffect, useRef, useState } from "react";
 import { api } from "../shared/api";
 import type { ColumnProfile, IpcError, ScanProgress } from "../bindings";
+import { ColumnCard } from "../shared/ColumnCard";
 import { ErrorBox } from "../shared/ErrorBox";
-
-const fmt = (n: number) => n.toLocaleString("en-US");
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-export function Bars({ values, labels, title }: { values: number[]; labels: string[]; title: string }) {
-  const max = Math.max(1, ...values);
-  const w = 220;
-  const h = 48;
-  const bw = w / Math.max(1, values.length);
-  return (
-    <svg className="bars" width={w} height={h} role="img" aria-label={title} viewBox={`0 0 ${w} ${h}`}>
-      {values.map((v, i) => {
-        const bh = v === 0 ? 0 : Math.max(1, (v / max) * h);
-        return (
-          <rect key={i} x={i * bw + 0.5} y={h - bh} width={Math.max(1, bw - 1)} height={bh} data-count={v}>
-            <title>{`${labels[i]}: ${fmt(v)}`}</title>
-          </rect>
-        );
-      })}
-    </svg>
-  );
-}
-
-function TopValues({ p }: { p: ColumnProfile }) {
-  if (p.top.length === 0 && p.distinct > 0 && p.distinct === p.rows - p.nulls) {
-    return <p className="all-distinct">Every value is different</p>;
-  }
-  const max = Math.max(1, ...p.top.map((t) => t.count));
-  return (
-    <ul className="top-values" aria-label={`Top values of ${p.name}`}>
-      {p.top.slice(0, 5).map((t) => (
-        <li key={t.value}>
-          <span className="tv-bar" style={{ width: `${(t.count / max) * 100}%` }} />
-          <span className="tv-value" title={t.value}>
-            {t.value}
-          </span>
-          <span className="tv-count">{fmt(t.count)}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-export function ColumnCard({ p }: { p: ColumnProfile }) {
-  return (
-    <article className="column-card" data-column={p.name}>
-      <header>
-        <strong>{p.name}</strong>
-        <code>{p.dtype}</code>
-      </header>
-      <div className="null-share" title={`${fmt(p.nulls)} of ${fmt(p.rows)} rows are empty`}>
-        <span className="null-fill" style={{ width: pct(p.nullShare) }} />
-      </div>
-      <dl>
-        <dt>nulls</dt>
-        <dd data-stat="nulls">{pct(p.nullShare)}</dd>
-        <dt>distinct</dt>
-        <dd data-stat="distinct">
-          {fmt(p.distinct)}
-          {p.distinctExact ? "" : " (est.)"}
-        </dd>
-        {p.min !== null && (
-          <>
-            <dt>range</dt>
-            <dd data-stat="range">
-              {p.min} … {p.max}
-            </dd>
-          </>
-        )}
-      </dl>
-      {p.histogram.length > 0 ? (
-        <Bars
-          title={`Histogram of ${p.name}`}
-          values={p.histogram.map((b) => b.count)}
-          labels={p.histogram.map((b) => `${b.start} – ${b.end}`)}
-        />
-      ) : (
-        <TopValues p={p} />
-      )}
-    </article>
-  );
-}
 
 export function ProfilePanel({ sourceId }: { sourceId: string }) {
   const [profiles, setProfiles] = useState<ColumnProfile[] | null>(null);
