@@ -46,7 +46,7 @@ export interface ProductDocumentHandle {
 
 export function useProductDocument(productId: string, options: ProductDocumentOptions = {}): ProductDocumentHandle {
   const { diskRevision } = options;
-  const callbacks = useLatest(options);
+  const optionsRef = useLatest(options);
   const [definition, setDefinition] = useState<ProductDefinition | null>(null);
   const [revision, setRevision] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -65,9 +65,9 @@ export function useProductDocument(productId: string, options: ProductDocumentOp
       latest.current = doc.definition;
       setRevision(doc.revision);
       setDefinition(doc.definition);
-      callbacks.current.onLoad?.(doc, reason);
+      optionsRef.current.onLoad?.(doc, reason);
     },
-    [callbacks],
+    [optionsRef],
   );
 
   useEffect(() => {
@@ -126,7 +126,7 @@ export function useProductDocument(productId: string, options: ProductDocumentOp
           setRevision(saved.revision);
           setError(null);
           setConflict(null);
-          callbacks.current.onSaved?.(saved);
+          optionsRef.current.onSaved?.(saved);
         } catch (e) {
           const err = toIpcError(e);
           if (err.code === CONFLICT) {
@@ -142,9 +142,9 @@ export function useProductDocument(productId: string, options: ProductDocumentOp
       }
       saving.current = false;
       setSaveState(failed ? "failed" : "saved");
-      callbacks.current.onSettled?.();
+      optionsRef.current.onSettled?.();
     },
-    [productId, reload, callbacks],
+    [productId, reload, optionsRef],
   );
 
   const hasUnsavedEdits = useCallback(() => saving.current || pending.current !== null, []);

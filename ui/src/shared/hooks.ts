@@ -80,7 +80,7 @@ export interface IpcAction<A extends unknown[], T> {
 
 /** An action the steward starts (save, add, publish…): busy while it runs, and why it failed. */
 export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>): IpcAction<A, T> {
-  const latest = useLatest(fn);
+  const fnRef = useLatest(fn);
   const runs = useRef(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
@@ -92,7 +92,7 @@ export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>
       setBusy(true);
       setError(null);
       try {
-        return await latest.current(...args);
+        return await fnRef.current(...args);
       } catch (e) {
         if (mine === runs.current) setError(toIpcError(e));
         return undefined;
@@ -100,7 +100,7 @@ export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>
         if (mine === runs.current) setBusy(false);
       }
     },
-    [latest],
+    [fnRef],
   );
   const reset = useCallback(() => setError(null), []);
   return { run, busy, error, reset };
