@@ -45,7 +45,7 @@ afterEach(cleanup);
 
 describe("rule parameters", () => {
   it("read and write as key=value pairs", async () => {
-    const { formatParams, parseParams } = await import("./PrivacyView");
+    const { formatParams, parseParams } = await import("./params");
     const p = { from: ["street_address", "city"], part: "city", keep_last: 4, keep_domain: true };
     expect(formatParams(p)).toBe("from=[street_address city], part=city, keep_last=4, keep_domain=true");
     expect(parseParams(formatParams(p))).toEqual(p);
