@@ -12,7 +12,8 @@ vi.mock("@tauri-apps/api/core", () => ({
 }));
 vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn() }));
 
-const { App, PREVIEW_ROWS } = await import("./App");
+const { App } = await import("./App");
+const { PREVIEW_ROWS } = await import("./sources/PreviewPanel");
 
 const workspace: WorkspaceInfo = {
   root: "/ws",

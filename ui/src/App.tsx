@@ -1,118 +1,21 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api";
-import { gridFromIpc, type GridData } from "./arrow";
-import { AddSourceDialog } from "./AddSource";
-import type { IpcError, ProductSummary, SourceInspection, SourceSummary, WorkspaceInfo } from "./bindings";
-import { DataGrid } from "./DataGrid";
-import { ErrorBox } from "./ErrorBox";
-import { PrivacyPanel } from "./PrivacyPanel";
+import type { IpcError, ProductSummary, SourceSummary, WorkspaceInfo } from "./bindings";
 import { NewProductDialog } from "./model/NewProduct";
-import { SOURCE_MIME } from "./model/Modeller";
-import { ProductView } from "./ProductView";
-import { ProfilePanel } from "./ProfilePanel";
-import { RelationsPanel } from "./RelationsPanel";
-
-export const PREVIEW_ROWS = 500;
-
-type Preview =
-  | { state: "loading" }
-  | { state: "ready"; grid: GridData; inspection: SourceInspection }
-  | { state: "error"; error: IpcError };
+import { ProductView } from "./product/ProductView";
+import { api } from "./shared/api";
+import { ErrorBox } from "./shared/ErrorBox";
+import { AddSourceDialog } from "./sources/AddSource";
+import { PreviewPanel } from "./sources/PreviewPanel";
+import { PrivacyPanel } from "./sources/PrivacyPanel";
+import { ProfilePanel } from "./sources/ProfilePanel";
+import { RelationsPanel } from "./sources/RelationsPanel";
+import { SourceList } from "./sources/SourceList";
 
 type View =
   | { kind: "source"; id: string; tab: "preview" | "profile" | "privacy" }
   | { kind: "relations" }
   | { kind: "product"; id: string }
   | null;
-
-const KIND_LABEL: Record<SourceSummary["kind"], string> = {
-  csv: "CSV",
-  parquet: "Parquet",
-  arrow: "Arrow",
-  ndjson: "NDJSON",
-  excel: "Excel",
-  sqlite: "SQLite",
-  postgres: "PostgreSQL",
-};
-
-function SourceList({
-  sources,
-  selected,
-  onSelect,
-}: {
-  sources: SourceSummary[];
-  selected: string | null;
-  onSelect: (s: SourceSummary) => void;
-}) {
-  return (
-    <ul className="source-list" aria-label="Sources">
-      {sources.map((s) => (
-        <li key={s.id}>
-          <button
-            className={s.id === selected ? "source selected" : "source"}
-            data-source-id={s.id}
-            aria-current={s.id === selected}
-            draggable
-            onDragStart={(e) => {
-              // Sources can be dropped onto a product's model canvas.
-              e.dataTransfer.setData(SOURCE_MIME, s.id);
-              e.dataTransfer.effectAllowed = "copy";
-            }}
-            onClick={() => onSelect(s)}
-            title={s.description ?? s.path}
-          >
-            <span className="source-name">{s.name}</span>
-            <span className="source-meta">
-              <span className={`kind kind-${s.kind}`}>{KIND_LABEL[s.kind]}</span>
-              {s.system && <span className="system">{s.system}</span>}
-              <span className="path">
-                {s.server ?? s.path}
-                {s.table && ` › ${s.table}`}
-              </span>
-            </span>
-          </button>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function PreviewPanel({ source }: { source: SourceSummary }) {
-  const [preview, setPreview] = useState<Preview>({ state: "loading" });
-  useEffect(() => {
-    let live = true;
-    setPreview({ state: "loading" });
-    Promise.all([api.inspectSource(source.id), api.previewSource({ sourceId: source.id, limit: PREVIEW_ROWS })])
-      .then(([inspection, bytes]) => {
-        // Stewards read Polars' type names (str, i64, date), not Arrow's physical layout.
-        const dtypes = new Map(inspection.columns.map((c) => [c.name, c.dtype]));
-        const grid = gridFromIpc(bytes);
-        grid.columns = grid.columns.map((c) => ({ ...c, type: dtypes.get(c.name) ?? c.type }));
-        if (live) setPreview({ state: "ready", grid, inspection });
-      })
-      .catch((e: IpcError) => live && setPreview({ state: "error", error: e }));
-    return () => {
-      live = false;
-    };
-  }, [source.id]);
-  return (
-    <>
-      {preview.state === "ready" && (
-        <p className="summary" data-testid="preview-summary">
-          {preview.inspection.rowCount.toLocaleString("en-US")} rows · {preview.inspection.columns.length} columns ·
-          showing first {preview.grid.rowCount.toLocaleString("en-US")}
-        </p>
-      )}
-      {preview.state === "loading" && <p className="loading">Reading…</p>}
-      {preview.state === "error" && <ErrorBox error={preview.error} />}
-      {preview.state === "ready" && <DataGrid
-          data={preview.grid}
-          label={`Preview of ${source.id}`}
-          onProfile={(column) => api.profileColumn({ sourceId: source.id, productId: null, table: null, column })}
-        />}
-    </>
-  );
-}
 
 export function App() {
   const [workspace, setWorkspace] = useState<WorkspaceInfo | null>(null);

@@ -4,130 +4,26 @@
 import {
   Background,
   Controls,
-  Handle,
   MiniMap,
-  Position,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
   useUpdateNodeInternals,
   type Connection,
   type Edge,
-  type Node,
-  type NodeProps,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "../api";
-import type {
-  CanvasPosition,
-  ColumnInfo,
-  IpcError,
-  ModelIssue,
-  ProductDefinition,
-  SourceSummary,
-} from "../bindings";
-import { ErrorBox } from "../ErrorBox";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { CanvasPosition, IpcError, SourceSummary } from "../bindings";
+import { api, toIpcError } from "../shared/api";
+import { SOURCE_MIME } from "../shared/dnd";
+import { ErrorBox } from "../shared/ErrorBox";
 import * as D from "./definition";
-import { push, redo, start, undo, type History } from "./history";
 import { Inspector } from "./Inspector";
-
-export const SOURCE_MIME = "application/x-steward-source";
-
-type Columns = Record<string, ColumnInfo[] | IpcError>;
-
-type SaveState = "saved" | "saving" | "failed";
-
-interface TableData extends Record<string, unknown> {
-  table: D.ModelTable;
-  columns: ColumnInfo[] | null;
-  keys: string[];
-  issues: ModelIssue[];
-  onToggle: (id: D.NodeId, column: string) => void;
-}
-
-type TableNode = Node<TableData, "table">;
-
-const NODE_WIDTH = 250;
-const ROW = 22;
-
-function kindLabel(t: D.ModelTable): string {
-  if (t.kind === "entity") return "root";
-  if (t.kind === "reference") return "lookup";
-  return t.cardinality === "one_to_one" ? "1:1" : "1:n";
-}
-
-const TableBox = memo(function TableBox({ data, selected }: NodeProps<TableNode>) {
-  const { table: t, columns, keys, issues } = data;
-  const rows: { name: string; dtype: string }[] =
-    columns?.map((c) => ({ name: c.name, dtype: c.dtype })) ??
-    t.fields.map((f) => ({ name: f.column, dtype: f.type ?? "" }));
-  const errors = issues.filter((i) => i.severity === "error").length;
-  const keyColumns = new Set(keys);
-  return (
-    <div
-      className={`table-node kind-${t.kind}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
-      data-node={t.id}
-    >
-      <header>
-        <span className={`node-kind node-kind-${t.kind}`}>{kindLabel(t)}</span>
-        <strong className="node-name">{t.name}</strong>
-        <small className="node-source">{t.source}</small>
-        {issues.length > 0 && (
-          <span
-            className={errors ? "node-issues error" : "node-issues warning"}
-            title={issues.map((i) => `${i.path}: ${i.message}`).join("\n")}
-            data-testid={`issues-${t.id}`}
-          >
-            {issues.length}
-          </span>
-        )}
-      </header>
-      <ul className="node-fields">
-        {rows.map((c) => {
-          const field = t.fields.find((f) => f.column === c.name);
-          const on = D.isSelected(t, c.name);
-          return (
-            <li key={c.name} data-column={c.name} className={on ? "on" : "off"}>
-              <Handle type="target" position={Position.Left} id={`in:${c.name}`} className="field-handle" />
-              <input
-                type="checkbox"
-                className="nodrag"
-                checked={on}
-                aria-label={`Include ${t.name}.${c.name}`}
-                onChange={() => data.onToggle(t.id, c.name)}
-              />
-              <span className="field-name" title={c.name}>
-                {field?.as ? (
-                  <>
-                    <s>{c.name}</s> {field.as}
-                  </>
-                ) : (
-                  c.name
-                )}
-              </span>
-              {keyColumns.has(c.name) && <span className="field-key">key</span>}
-              <span className="field-type">{field?.type ?? D.fieldType(c.dtype) ?? c.dtype}</span>
-              <Handle type="source" position={Position.Right} id={`out:${c.name}`} className="field-handle" />
-            </li>
-          );
-        })}
-        {t.derived.map((d) => (
-          <li key={`derived:${d.name}`} className="derived" title={d.sql}>
-            <span className="field-name">ƒ {d.name}</span>
-            <span className="field-type">{d.type ?? ""}</span>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-});
-
-const nodeTypes = { table: TableBox };
-
-function estimateHeight(t: D.ModelTable, columns: ColumnInfo[] | null): number {
-  return 40 + ROW * ((columns?.length ?? t.fields.length) + t.derived.length);
-}
+import { Palette } from "./Palette";
+import { estimateHeight, kindLabel, NODE_WIDTH, nodeTypes, type TableNode } from "./TableBox";
+import { useModel } from "./useModel";
+import { useSourceColumns } from "./useSourceColumns";
 
 interface Props {
   productId: string;
@@ -137,6 +33,8 @@ interface Props {
   /** Called after each save lands, so lists and previews refresh. */
   onSaved?: () => void;
 }
+
+type Positions = Record<string, CanvasPosition>;
 
 export function Modeller(props: Props) {
   return (
@@ -148,151 +46,17 @@ export function Modeller(props: Props) {
 
 function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
   const flow = useReactFlow();
-  const [hist, setHist] = useState<History<ProductDefinition> | null>(null);
-  const histRef = useRef<History<ProductDefinition> | null>(null);
-  const revision = useRef("");
-  const saving = useRef(false);
-  const pending = useRef<ProductDefinition | null>(null);
-  const [saveState, setSaveState] = useState<SaveState>("saved");
-  const [error, setError] = useState<IpcError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [issues, setIssues] = useState<ModelIssue[]>([]);
-  const [checking, setChecking] = useState(false);
-  const [positions, setPositions] = useState<Record<string, CanvasPosition>>({});
-  const [columns, setColumns] = useState<Columns>({});
+  const [positions, setPositions] = useState<Positions>({});
+  const model = useModel(productId, { diskRevision, onSaved, onOpen: (doc) => setPositions(doc.layout) });
+  const { def, hist, edit, current, setNotice } = model;
+  const [layoutError, setLayoutError] = useState<IpcError | null>(null);
   const [selected, setSelected] = useState<D.NodeId | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
-  const validateTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const layoutTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const onSavedRef = useRef(onSaved);
-  onSavedRef.current = onSaved;
-
-  const def = hist?.present ?? null;
-
-  const checks = useRef(0);
-  const validate = useCallback(() => {
-    if (validateTimer.current) clearTimeout(validateTimer.current);
-    const mine = ++checks.current;
-    setChecking(true);
-    validateTimer.current = setTimeout(() => {
-      api
-        .validateProduct(productId)
-        .then((found) => {
-          // Only the latest check speaks: an edit since then has its own.
-          if (mine === checks.current && !saving.current && !pending.current) setIssues(found);
-        })
-        .catch((e: IpcError) => mine === checks.current && setError(e))
-        .finally(() => mine === checks.current && setChecking(false));
-    }, 400);
-  }, [productId]);
-
-  const load = useCallback(
-    async (why: "open" | "outside" | "conflict") => {
-      const doc = await api.openProduct(productId);
-      // The watcher may report one of our own earlier saves: the file is what we last wrote.
-      if (why === "outside" && doc.revision === revision.current) return;
-      revision.current = doc.revision;
-      setIssues(doc.issues);
-      if (why === "open") {
-        histRef.current = start(doc.definition);
-        setPositions(doc.layout);
-      } else {
-        const base = histRef.current ?? start(doc.definition);
-        histRef.current = push(base, doc.definition);
-        setNotice(
-          why === "outside"
-            ? `products/${productId}.yaml was edited outside Steward: reloaded it (undo goes back to your version).`
-            : `products/${productId}.yaml changed outside Steward while you were editing: reloaded it; your last edit was not applied.`,
-        );
-      }
-      setHist(histRef.current);
-      validate();
-    },
-    [productId, validate],
-  );
-
-  useEffect(() => {
-    load("open").catch((e: IpcError) => setError(e));
-    return () => {
-      if (validateTimer.current) clearTimeout(validateTimer.current);
-    };
-  }, [load]);
-
-  // Edits made to the file elsewhere arrive through the watcher.
-  useEffect(() => {
-    if (!diskRevision || !histRef.current) return;
-    if (diskRevision === revision.current || saving.current || pending.current) return;
-    load("outside").catch((e: IpcError) => setError(e));
-  }, [diskRevision, load]);
-
-  const flush = useCallback(async () => {
-    saving.current = true;
-    setSaveState("saving");
-    let failed = false;
-    while (pending.current) {
-      const definition = pending.current;
-      pending.current = null;
-      try {
-        const saved = await api.saveProduct({ productId, baseRevision: revision.current, definition });
-        revision.current = saved.revision;
-        setIssues(saved.issues);
-        setError(null);
-      } catch (e) {
-        const err = e as IpcError;
-        if (err.code === "model.conflict") {
-          pending.current = null;
-          saving.current = false;
-          await load("conflict").catch((x: IpcError) => setError(x));
-        } else {
-          failed = true;
-          setError(err);
-        }
-      }
-    }
-    saving.current = false;
-    setSaveState(failed ? "failed" : "saved");
-    onSavedRef.current?.();
-    validate();
-  }, [productId, load, validate]);
-
-  const commit = useCallback(
-    (next: History<ProductDefinition>) => {
-      if (next === histRef.current) return;
-      const changed = next.present !== histRef.current?.present;
-      histRef.current = next;
-      setHist(next);
-      if (changed) {
-        pending.current = next.present;
-        setNotice(null);
-        if (!saving.current) void flush();
-      }
-    },
-    [flush],
-  );
-
-  const edit = useCallback(
-    (f: (d: ProductDefinition) => ProductDefinition, merge: string | null = null) => {
-      const h = histRef.current;
-      if (h) commit(push(h, f(h.present), merge));
-    },
-    [commit],
-  );
-
-  const doUndo = useCallback(() => histRef.current && commit(undo(histRef.current)), [commit]);
-  const doRedo = useCallback(() => histRef.current && commit(redo(histRef.current)), [commit]);
 
   // Columns of every source in the model, read once.
   const sourceIds = useMemo(() => (def ? [...new Set(D.tables(def).map((t) => t.source))] : []), [def]);
-  useEffect(() => {
-    for (const id of sourceIds) {
-      if (columns[id]) continue;
-      setColumns((c) => ({ ...c, [id]: [] }));
-      api
-        .inspectSource(id)
-        .then((i) => setColumns((c) => ({ ...c, [id]: i.columns })))
-        .catch((e: IpcError) => setColumns((c) => ({ ...c, [id]: e })));
-    }
-  }, [sourceIds, columns]);
+  const { columns, columnsOf } = useSourceColumns(sourceIds);
   // Field rows (and their handles) change once a source's columns arrive: have the canvas
   // measure the handles again, or joins to them would not be drawn.
   const updateNodeInternals = useUpdateNodeInternals();
@@ -301,20 +65,16 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     const t = setTimeout(() => updateNodeInternals(nodeIds), 0);
     return () => clearTimeout(t);
   }, [columns, nodeIds, updateNodeInternals]);
-  const columnsOf = useCallback(
-    (source: string): ColumnInfo[] | null => {
-      const c = columns[source];
-      return Array.isArray(c) && c.length ? c : null;
-    },
-    [columns],
-  );
 
   const savePositions = useCallback(
-    (next: Record<string, CanvasPosition>) => {
+    (next: Positions) => {
       setPositions(next);
       if (layoutTimer.current) clearTimeout(layoutTimer.current);
       layoutTimer.current = setTimeout(() => {
-        api.saveLayout({ productId, layout: next }).catch((e: IpcError) => setError(e));
+        api.saveLayout({ productId, layout: next }).then(
+          () => setLayoutError(null),
+          (e: unknown) => setLayoutError(toIpcError(e)),
+        );
       }, 300);
     },
     [productId],
@@ -322,15 +82,15 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
 
   const onToggle = useCallback(
     (id: D.NodeId, column: string) => {
-      const h = histRef.current;
-      if (!h) return;
-      const t = D.table(h.present, id);
-      edit((d) => D.toggleField(d, id, column, (t && columnsOf(t.source)) ?? []));
+      const d = current();
+      if (!d) return;
+      const t = D.table(d, id);
+      edit((x) => D.toggleField(x, id, column, (t && columnsOf(t.source)) ?? []));
     },
-    [edit, columnsOf],
+    [current, edit, columnsOf],
   );
 
-  const byNode = useMemo(() => D.issuesByNode(issues), [issues]);
+  const byNode = useMemo(() => D.issuesByNode(model.issues), [model.issues]);
   const keyColumns = useMemo(() => (def ? D.keyFields(def).map((k) => D.rootColumn(def, k)) : []), [def]);
 
   const nodes: TableNode[] = useMemo(() => {
@@ -367,19 +127,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     );
   }, [def, selectedEdge]);
 
-  const layoutAll = useCallback(async () => {
-    if (!def) return;
-    // ELK is large: it loads the first time a model is laid out.
-    const { autoLayout } = await import("./layout");
-    const placed = await autoLayout(
-      D.tables(def).map((t) => ({ id: t.id, width: NODE_WIDTH, height: estimateHeight(t, columnsOf(t.source)) })),
-      edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
-    );
-    savePositions(Object.fromEntries(placed));
-    fitPending.current = true;
-  }, [def, edges, columnsOf, savePositions]);
-
-  // Fit the view once the laid-out positions have reached the canvas.
+  // Set when laid-out positions are on their way to the canvas, which then fits the view.
   const fitPending = useRef(false);
   useEffect(() => {
     if (!fitPending.current) return;
@@ -387,6 +135,26 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     const t = setTimeout(() => void flow.fitView({ padding: 0.1, duration: 200 }), 30);
     return () => clearTimeout(t);
   }, [positions, flow]);
+
+  /** Every table placed by ELK, which is large: it loads the first time a model is laid out. */
+  const placeAll = useCallback(async (): Promise<Positions | null> => {
+    if (!def) return null;
+    const { autoLayout } = await import("./layout");
+    const placed = await autoLayout(
+      D.tables(def).map((t) => ({ id: t.id, width: NODE_WIDTH, height: estimateHeight(t, columnsOf(t.source)) })),
+      edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+    );
+    return Object.fromEntries(placed);
+  }, [def, edges, columnsOf]);
+  const layoutAll = useCallback(
+    () =>
+      placeAll().then((placed) => {
+        if (!placed) return;
+        savePositions(placed);
+        fitPending.current = true;
+      }),
+    [placeAll, savePositions],
+  );
 
   // A model opened without a saved layout is laid out once its columns are known.
   const laidOut = useRef(false);
@@ -406,34 +174,35 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
 
   const onConnect = useCallback(
     (c: Connection) => {
-      const h = histRef.current;
-      if (!h || !c.source || !c.target || !c.sourceHandle || !c.targetHandle) return;
+      const d = current();
+      if (!d || !c.source || !c.target || !c.sourceHandle || !c.targetHandle) return;
       const col = (handle: string) => handle.replace(/^(in|out):/, "");
       const result = D.connect(
-        h.present,
+        d,
         { node: c.source as D.NodeId, column: col(c.sourceHandle) },
         { node: c.target as D.NodeId, column: col(c.targetHandle) },
       );
-      if (result.ok) commit(push(h, result.def));
+      if (result.ok) edit(() => result.def);
       else setNotice(result.message);
     },
-    [commit],
+    [current, edit, setNotice],
   );
 
   const addSource = useCallback(
     (sourceId: string, at?: { x: number; y: number }) => {
-      const h = histRef.current;
-      if (!h) return;
-      const { def: next, id } = D.addTable(h.present, sourceId);
+      const d = current();
+      if (!d) return;
+      const { def: next, id } = D.addTable(d, sourceId);
       const lowest = Object.values(positions).reduce((m, p) => Math.max(m, p.y), 0);
       savePositions({ ...positions, [id]: at ?? { x: NODE_WIDTH + 140, y: lowest + 240 } });
-      commit(push(h, next));
+      edit(() => next);
       setSelected(id);
     },
-    [positions, savePositions, commit],
+    [current, positions, savePositions, edit],
   );
 
   // Keyboard: undo, redo, layout. Inputs keep their own undo.
+  const { undo, redo } = model;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const el = e.target as HTMLElement | null;
@@ -441,10 +210,10 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === "z" && !e.shiftKey) {
         e.preventDefault();
-        doUndo();
+        undo();
       } else if (mod && (e.key.toLowerCase() === "y" || (e.key.toLowerCase() === "z" && e.shiftKey))) {
         e.preventDefault();
-        doRedo();
+        redo();
       } else if (e.shiftKey && e.key.toLowerCase() === "l") {
         e.preventDefault();
         void layoutAll();
@@ -454,47 +223,25 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [doUndo, doRedo, layoutAll]);
+  }, [undo, redo, layoutAll]);
 
+  const error = model.error ?? layoutError;
   if (error && !def) return <ErrorBox error={error} />;
   if (!def || !hist) return <p className="loading">Opening the model…</p>;
 
+  const { issues, saveState, notice } = model;
   const errors = issues.filter((i) => i.severity === "error").length;
   const inModel = new Set(D.tables(def).map((t) => t.source));
 
   return (
     <div className="modeller">
-      <aside className="palette" aria-label="Source browser">
-        <h3>Sources</h3>
-        <p className="hint">Drag a source onto the canvas, or press +.</p>
-        <ul>
-          {sources.map((s) => (
-            <li
-              key={s.id}
-              draggable
-              data-palette-source={s.id}
-              onDragStart={(e) => {
-                e.dataTransfer.setData(SOURCE_MIME, s.id);
-                e.dataTransfer.effectAllowed = "copy";
-              }}
-            >
-              <span className="palette-name" title={s.description ?? s.path}>
-                {s.name}
-                {inModel.has(s.id) && <small> · in model</small>}
-              </span>
-              <button className="small" aria-label={`Add ${s.id} to the model`} onClick={() => addSource(s.id)}>
-                +
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
+      <Palette sources={sources} inModel={inModel} onAdd={(id) => addSource(id)} />
       <div className="canvas-column">
         <div className="canvas-toolbar" role="toolbar" aria-label="Model">
-          <button className="small" onClick={doUndo} disabled={hist.past.length === 0} title="Undo (Ctrl+Z)">
+          <button className="small" onClick={undo} disabled={hist.past.length === 0} title="Undo (Ctrl+Z)">
             Undo
           </button>
-          <button className="small" onClick={doRedo} disabled={hist.future.length === 0} title="Redo (Ctrl+Shift+Z)">
+          <button className="small" onClick={redo} disabled={hist.future.length === 0} title="Redo (Ctrl+Shift+Z)">
             Redo
           </button>
           <button className="small" onClick={() => void layoutAll()} title="Auto-layout (Shift+L)">
@@ -504,7 +251,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
             {saveState === "saving" ? "Saving…" : saveState === "failed" ? "Not saved" : "Saved"}
           </span>
           <span className={errors ? "model-status bad" : "model-status"} data-testid="model-status">
-            {checking ? "Checking against the data…" : errors ? `${errors} errors` : "Valid"}
+            {model.checking ? "Checking against the data…" : errors ? `${errors} errors` : "Valid"}
             {issues.length - errors > 0 && ` · ${issues.length - errors} warnings`}
           </span>
         </div>

@@ -1,9 +1,10 @@
 // Starting a product: its id, the entity's business name, the root source and its key.
-import { useEffect, useState } from "react";
-import { api } from "../api";
-import type { ColumnInfo, IpcError, SourceSummary } from "../bindings";
-import { Modal } from "../Modal";
-import { ErrorBox } from "../ErrorBox";
+import { useState } from "react";
+import type { ColumnInfo, SourceSummary } from "../bindings";
+import { api } from "../shared/api";
+import { ErrorBox } from "../shared/ErrorBox";
+import { useAction, useIpcQuery } from "../shared/hooks";
+import { Modal } from "../shared/Modal";
 
 interface Props {
   sources: SourceSummary[];
@@ -14,34 +15,21 @@ interface Props {
 
 const ID = /^[a-z][a-z0-9_-]{0,63}$/;
 
+/** The first column named like an id is usually the key. */
+function guessKey(columns: ColumnInfo[]): string {
+  return (columns.find((c) => /(^id$|_id$)/i.test(c.name)) ?? columns[0])?.name ?? "";
+}
+
 export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) {
   const [id, setId] = useState("");
   const [entity, setEntity] = useState("");
   const [owner, setOwner] = useState("");
   const [source, setSource] = useState(sources[0]?.id ?? "");
-  const [columns, setColumns] = useState<ColumnInfo[]>([]);
-  const [key, setKey] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<IpcError | null>(null);
-
-  useEffect(() => {
-    if (!source) return;
-    let live = true;
-    setColumns([]);
-    api
-      .inspectSource(source)
-      .then((i) => {
-        if (!live) return;
-        setColumns(i.columns);
-        // The first column named like an id is usually the key.
-        const guess = i.columns.find((c) => /(^id$|_id$)/i.test(c.name)) ?? i.columns[0];
-        setKey(guess?.name ?? "");
-      })
-      .catch((e: IpcError) => live && setError(e));
-    return () => {
-      live = false;
-    };
-  }, [source]);
+  const inspected = useIpcQuery(() => (source ? api.inspectSource(source) : Promise.resolve(null)), [source]);
+  const columns = inspected.data?.columns ?? [];
+  // The key the steward picked; until then (and after choosing another root source), the guess.
+  const [picked, setPicked] = useState<string | null>(null);
+  const key = picked ?? guessKey(columns);
 
   const idProblem = !id
     ? null
@@ -51,18 +39,12 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
         ? `A product named ${id} already exists.`
         : null;
 
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.createProduct({ productId: id, entity, sourceId: source, key: [key], owner });
-      onCreated(id);
-    } catch (e) {
-      setError(e as IpcError);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const create = useAction(async () => {
+    await api.createProduct({ productId: id, entity, sourceId: source, key: [key], owner });
+    onCreated(id);
+  });
+  const busy = create.busy;
+  const error = create.error ?? inspected.error;
 
   return (
     <Modal label="New product" title="New data product" onClose={onClose}>
@@ -70,7 +52,7 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          void create();
+          void create.run();
         }}
       >
         <label>
@@ -88,7 +70,10 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
         </label>
         <label>
           Root source
-          <select name="root-source" value={source} onChange={(e) => setSource(e.target.value)}>
+          <select name="root-source" value={source} onChange={(e) => {
+              setSource(e.target.value);
+              setPicked(null);
+            }}>
             {sources.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -98,7 +83,7 @@ export function NewProductDialog({ sources, taken, onCreated, onClose }: Props) 
         </label>
         <label>
           Instance key
-          <select name="key" value={key} onChange={(e) => setKey(e.target.value)}>
+          <select name="key" value={key} onChange={(e) => setPicked(e.target.value)}>
             {columns.map((c) => (
               <option key={c.name} value={c.name}>
                 {c.name} ({c.dtype})

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Table, tableToIPC, vectorFromArray, Utf8 } from "apache-arrow";
-import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "./bindings";
+import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
@@ -45,7 +45,7 @@ afterEach(cleanup);
 
 describe("rule parameters", () => {
   it("read and write as key=value pairs", async () => {
-    const { formatParams, parseParams } = await import("./PrivacyView");
+    const { formatParams, parseParams } = await import("./params");
     const p = { from: ["street_address", "city"], part: "city", keep_last: 4, keep_domain: true };
     expect(formatParams(p)).toBe("from=[street_address city], part=city, keep_last=4, keep_domain=true");
     expect(parseParams(formatParams(p))).toEqual(p);

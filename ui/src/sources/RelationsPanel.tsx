@@ -1,22 +1,14 @@
 // Suggested join keys across the workspace's sources.
-import { useEffect, useState } from "react";
-import { api } from "./api";
-import type { IpcError, RelationsReport } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import { api } from "../shared/api";
+import { ErrorBox } from "../shared/ErrorBox";
+import { useIpcQuery } from "../shared/hooks";
 
 export function RelationsPanel() {
-  const [report, setReport] = useState<RelationsReport | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-  useEffect(() => {
-    api
-      .discoverRelations()
-      .then(setReport)
-      .catch((e: IpcError) => setError(e));
-  }, []);
+  const { data: report, error, loading } = useIpcQuery(() => api.discoverRelations(), []);
   return (
     <section className="panel" aria-label="Relationships">
       {error && <ErrorBox error={error} />}
-      {!report && !error && <p className="loading">Comparing keys across sources…</p>}
+      {loading && <p className="loading">Comparing keys across sources…</p>}
       {report && (
         <>
           <table className="relations">

@@ -1,29 +1,24 @@
 // A data product: its table (one row per entity, related rows nested), one entity's 360 view,
 // and validation against the sources.
-import { useEffect, useState } from "react";
-import { api } from "./api";
-import { gridFromIpc, type GridData } from "./arrow";
-import type { IpcError, ModelIssue, ProductSummary, QualityResult, SourceSummary } from "./bindings";
-import { DataGrid } from "./DataGrid";
-import { ErrorBox } from "./ErrorBox";
-import { Modeller } from "./model/Modeller";
-import { PrivacyView } from "./PrivacyView";
-import { RegistryView } from "./RegistryView";
+import { useState } from "react";
+import type { ProductSummary, SourceSummary } from "../bindings";
+import { api } from "../shared/api";
+import { gridFromIpc } from "../shared/arrow";
+import { DataGrid } from "../shared/DataGrid";
+import { ErrorBox } from "../shared/ErrorBox";
+import { useIpcQuery } from "../shared/hooks";
+import { Modeller } from "../model/Modeller";
+import { PrivacyView } from "../privacy/PrivacyView";
+import { RegistryView } from "../registry/RegistryView";
 
 export const PRODUCT_PAGE = 100;
 
 function ProductTable({ product, onOpen }: { product: ProductSummary; onOpen: (key: string[]) => void }) {
-  const [grid, setGrid] = useState<GridData | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
   const [offset, setOffset] = useState(0);
-  useEffect(() => {
-    setGrid(null);
-    setError(null);
-    api
-      .productRows({ productId: product.id, key: null, table: null, offset, limit: PRODUCT_PAGE })
-      .then((b) => setGrid(gridFromIpc(b)))
-      .catch((e: IpcError) => setError(e));
-  }, [product.id, offset]);
+  const { data: grid, error } = useIpcQuery(
+    () => api.productRows({ productId: product.id, key: null, table: null, offset, limit: PRODUCT_PAGE }).then(gridFromIpc),
+    [product.id, offset],
+  );
   const firstKey = (row: number) => product.key.map((k) => grid?.cell(row, grid.columns.findIndex((c) => c.name === k)) ?? "");
   return (
     <>
@@ -56,21 +51,18 @@ function ProductTable({ product, onOpen }: { product: ProductSummary; onOpen: (k
 function Entity360({ product, initialKey }: { product: ProductSummary; initialKey: string[] }) {
   const [key, setKey] = useState(initialKey.join(", "));
   const [shown, setShown] = useState(initialKey);
-  const [tables, setTables] = useState<{ name: string; grid: GridData }[] | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-  useEffect(() => {
-    if (shown.length === 0 || shown.every((k) => k === "")) return;
-    setTables(null);
-    setError(null);
-    Promise.all(
-      ["entity", ...product.related].map(async (table) => ({
-        name: table,
-        grid: gridFromIpc(await api.productRows({ productId: product.id, key: shown, table, offset: 0, limit: 10000 })),
-      })),
-    )
-      .then(setTables)
-      .catch((e: IpcError) => setError(e));
-  }, [product, shown]);
+  const { data: tables, error } = useIpcQuery(
+    () =>
+      shown.length === 0 || shown.every((k) => k === "")
+        ? Promise.resolve(null)
+        : Promise.all(
+            ["entity", ...product.related].map(async (table) => ({
+              name: table,
+              grid: gridFromIpc(await api.productRows({ productId: product.id, key: shown, table, offset: 0, limit: 10000 })),
+            })),
+          ),
+    [product, shown],
+  );
   const entity = tables?.find((t) => t.name === "entity")?.grid;
   return (
     <section className="panel" aria-label="360 view">
@@ -126,19 +118,11 @@ function Entity360({ product, initialKey }: { product: ProductSummary; initialKe
 }
 
 function Validation({ product }: { product: ProductSummary }) {
-  const [issues, setIssues] = useState<ModelIssue[] | null>(null);
-  const [quality, setQuality] = useState<QualityResult[] | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-  useEffect(() => {
-    api
-      .validateProduct(product.id)
-      .then(setIssues)
-      .catch((e: IpcError) => setError(e));
-    api
-      .productQuality(product.id)
-      .then(setQuality)
-      .catch((e: IpcError) => setError(e));
-  }, [product.id]);
+  const validated = useIpcQuery(() => api.validateProduct(product.id), [product.id]);
+  const checked = useIpcQuery(() => api.productQuality(product.id), [product.id]);
+  const issues = validated.data;
+  const quality = checked.data;
+  const error = validated.error ?? checked.error;
   const errors = issues?.filter((i) => i.severity === "error").length ?? 0;
   return (
     <section className="panel" aria-label="Validation">

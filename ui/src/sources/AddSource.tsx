@@ -1,10 +1,11 @@
 // Adding a source: a file (native picker or a typed path), or a PostgreSQL table. The form keeps
 // what the steward typed when something fails, and shows why.
 import { useEffect, useState } from "react";
-import { api } from "./api";
-import type { FileTable, IpcError, PostgresProbe, WorkspaceInfo } from "./bindings";
-import { Modal } from "./Modal";
-import { ErrorBox } from "./ErrorBox";
+import type { FileTable, PostgresProbe, WorkspaceInfo } from "../bindings";
+import { api } from "../shared/api";
+import { ErrorBox } from "../shared/ErrorBox";
+import { useAction } from "../shared/hooks";
+import { Modal } from "../shared/Modal";
 
 type Props = { onAdded: (ws: WorkspaceInfo) => void; onClose: () => void };
 
@@ -12,8 +13,6 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
   const [path, setPath] = useState("");
   const [table, setTable] = useState("");
   const [system, setSystem] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<IpcError | null>(null);
   const [tables, setTables] = useState<FileTable[]>([]);
 
   // Workbooks and SQLite files hold several tables: offer them once the file is known.
@@ -33,32 +32,20 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
     const t = setTimeout(() => void lookInside(path), 300);
     return () => clearTimeout(t);
   }, [path]);
-  const browse = async () => {
-    try {
-      const picked = await api.pickFile();
-      if (picked) setPath(picked);
-    } catch (e) {
-      setError(e as IpcError);
-    }
-  };
-  const add = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onAdded(await api.addFileSource({ path, table: table || null, system: system || null }));
-    } catch (e) {
-      setError(e as IpcError);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const browse = useAction(async () => {
+    const picked = await api.pickFile();
+    if (picked) setPath(picked);
+  });
+  const add = useAction(async () => onAdded(await api.addFileSource({ path, table: table || null, system: system || null })));
+  const error = add.error ?? browse.error;
+  const busy = add.busy;
   return (
     <form
       className="form"
       aria-label="Add a file"
       onSubmit={(e) => {
         e.preventDefault();
-        void add();
+        void add.run();
       }}
     >
       <label>
@@ -70,7 +57,7 @@ function FileForm({ onAdded }: { onAdded: Props["onAdded"] }) {
             onChange={(e) => setPath(e.target.value)}
             placeholder="/path/to/data.csv"
           />
-          <button type="button" onClick={() => void browse()}>
+          <button type="button" onClick={() => void browse.run()}>
             Browse…
           </button>
         </span>
@@ -117,8 +104,8 @@ function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
     sslRootCert: "",
   });
   const [probe, setProbe] = useState<PostgresProbe | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<IpcError | null>(null);
+  // Testing the connection and adding the table share the busy flag and the error shown.
+  const { run: attempt, busy, error } = useAction((what: () => Promise<void>) => what());
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setF({ ...f, [k]: e.target.value });
   const request = () => ({
@@ -132,17 +119,6 @@ function PostgresForm({ onAdded }: { onAdded: Props["onAdded"] }) {
     sslMode: f.sslMode,
     sslRootCert: f.sslRootCert || null,
   });
-  const attempt = async (what: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await what();
-    } catch (e) {
-      setError(e as IpcError);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <form
       className="form"

@@ -1,8 +1,6 @@
-// Column profiles with small charts: null share, histogram (numbers, dates) or top values (text).
-import { useEffect, useRef, useState } from "react";
-import { api } from "./api";
-import type { ColumnProfile, IpcError, ScanProgress } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+// A column's profile as a card: null share, distinct count, range, and a small chart — a
+// histogram (numbers, dates) or the top values (text).
+import type { ColumnProfile } from "../bindings";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -83,60 +81,5 @@ export function ColumnCard({ p }: { p: ColumnProfile }) {
         <TopValues p={p} />
       )}
     </article>
-  );
-}
-
-export function ProfilePanel({ sourceId }: { sourceId: string }) {
-  const [profiles, setProfiles] = useState<ColumnProfile[] | null>(null);
-  const [progress, setProgress] = useState<ScanProgress | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-  const scan = useRef<number | null>(null);
-
-  const run = () => {
-    setError(null);
-    setProfiles(null);
-    setProgress({ done: 0, total: 0, stage: "reading" });
-    const { scanId, result } = api.profileSource(sourceId, setProgress);
-    scan.current = scanId;
-    result
-      .then((p) => setProfiles(p))
-      .catch((e: IpcError) => setError(e))
-      .finally(() => {
-        scan.current = null;
-        setProgress(null);
-      });
-  };
-
-  useEffect(() => {
-    run();
-    return () => {
-      if (scan.current !== null) void api.cancelScan(scan.current);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [sourceId]);
-
-  return (
-    <section className="panel" aria-label="Profile">
-      {progress && (
-        <div className="progress" role="status">
-          <span>
-            {progress.stage === "reading"
-              ? "Reading the source…"
-              : `Profiling column ${progress.done} of ${progress.total}`}
-          </span>
-          <progress max={progress.total || 1} value={progress.done} />
-          <button onClick={() => scan.current !== null && void api.cancelScan(scan.current)}>Cancel</button>
-        </div>
-      )}
-      {error && <ErrorBox error={error} />}
-      {error?.code === "profile.cancelled" && <button onClick={run}>Profile again</button>}
-      {profiles && (
-        <div className="column-cards">
-          {profiles.map((p) => (
-            <ColumnCard key={p.name} p={p} />
-          ))}
-        </div>
-      )}
-    </section>
   );
 }

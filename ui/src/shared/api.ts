@@ -37,7 +37,7 @@ import type {
   SaveLayoutRequest,
   SaveProductRequest,
   SavedProduct,
-} from "./bindings";
+} from "../bindings";
 
 /** Turns whatever a rejected invoke carried into an IpcError. */
 export function toIpcError(e: unknown): IpcError {

@@ -1,4 +1,4 @@
-import type { IpcError } from "./bindings";
+import type { IpcError } from "../bindings";
 
 export function ErrorBox({ error }: { error: IpcError }) {
   return (

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import type { ColumnClassification, ColumnProfile, ScanProgress } from "./bindings";
+import type { ColumnClassification, ColumnProfile, ScanProgress } from "../bindings";
 
 const invoke = vi.fn();
 const channels: { onmessage: (m: ScanProgress) => void }[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Table, tableToIPC, vectorFromArray, Int64, Utf8 } from "apache-arrow";
-import type { ProductRowsRequest, ProductSummary } from "./bindings";
+import type { ProductRowsRequest, ProductSummary } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));

@@ -1,8 +1,8 @@
 // Sensitive-data suggestions per column, with the evidence, to accept or reject.
-import { useEffect, useState } from "react";
-import { api } from "./api";
-import type { ColumnClassification, IpcError } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import type { ColumnClassification } from "../bindings";
+import { api } from "../shared/api";
+import { ErrorBox } from "../shared/ErrorBox";
+import { useAction, useIpcQuery } from "../shared/hooks";
 
 export const TAG_LABEL: Record<string, string> = {
   email: "Email",
@@ -26,32 +26,19 @@ function status(c: ColumnClassification): "accepted" | "rejected" | "suggested" 
 }
 
 export function PrivacyPanel({ sourceId }: { sourceId: string }) {
-  const [rows, setRows] = useState<ColumnClassification[] | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-
-  useEffect(() => {
-    setRows(null);
-    setError(null);
-    api
-      .classifySource(sourceId)
-      .then(setRows)
-      .catch((e: IpcError) => setError(e));
-  }, [sourceId]);
-
-  const decide = async (c: ColumnClassification, accepted: boolean) => {
+  const classified = useIpcQuery(() => api.classifySource(sourceId), [sourceId]);
+  const decision = useAction(async (c: ColumnClassification, accepted: boolean) => {
     if (!c.tag) return;
-    try {
-      setRows(await api.decideClassification({ sourceId, column: c.column, tag: c.tag, accepted }));
-    } catch (e) {
-      setError(e as IpcError);
-    }
-  };
+    classified.setData(await api.decideClassification({ sourceId, column: c.column, tag: c.tag, accepted }));
+  });
+  const rows = classified.data;
+  const error = classified.error ?? decision.error;
 
   const found = rows?.filter((c) => status(c) !== null) ?? [];
   return (
     <section className="panel" aria-label="Privacy">
       {error && <ErrorBox error={error} />}
-      {!rows && !error && <p className="loading">Looking for personal data…</p>}
+      {classified.loading && <p className="loading">Looking for personal data…</p>}
       {rows && (
         <>
           <p className="summary" data-testid="privacy-summary">
@@ -84,14 +71,14 @@ export function PrivacyPanel({ sourceId }: { sourceId: string }) {
                       <button
                         className={s === "accepted" ? "on" : ""}
                         aria-pressed={s === "accepted"}
-                        onClick={() => void decide(c, true)}
+                        onClick={() => void decision.run(c, true)}
                       >
                         Accept
                       </button>
                       <button
                         className={s === "rejected" ? "on" : ""}
                         aria-pressed={s === "rejected"}
-                        onClick={() => void decide(c, false)}
+                        onClick={() => void decision.run(c, false)}
                       >
                         Reject
                       </button>

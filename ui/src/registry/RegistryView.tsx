@@ -2,10 +2,11 @@
 // against the latest published version (changes, suggested bump, privacy review), and the
 // publish dialog — signed with the steward's key from the OS keychain. A refused publish says
 // why (untrusted key, version exists, registry unreachable) and never touches the draft.
-import { useCallback, useEffect, useState } from "react";
-import { api } from "./api";
-import type { DraftDiffInfo, IpcError, ProductSummary, PublishedInfo, RegistryInfo, RegistryProduct, RegistryVersion } from "./bindings";
-import { ErrorBox } from "./ErrorBox";
+import { useState } from "react";
+import type { ProductSummary, PublishedInfo } from "../bindings";
+import { api } from "../shared/api";
+import { ErrorBox } from "../shared/ErrorBox";
+import { useAction, useIpcQuery } from "../shared/hooks";
 
 /** What a refusal means for the steward, by error code. */
 const ADVICE: Record<string, string> = {
@@ -19,11 +20,7 @@ const ADVICE: Record<string, string> = {
 };
 
 function Versions({ name }: { name: string }) {
-  const [versions, setVersions] = useState<RegistryVersion[] | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-  useEffect(() => {
-    api.registryVersions(name).then(setVersions).catch(setError);
-  }, [name]);
+  const { data: versions, error } = useIpcQuery(() => api.registryVersions(name), [name]);
   if (error) return <ErrorBox error={error} />;
   if (!versions) return <p className="loading">Loading versions…</p>;
   return (
@@ -51,52 +48,47 @@ function Versions({ name }: { name: string }) {
 }
 
 export function RegistryView({ product }: { product: ProductSummary }) {
-  const [info, setInfo] = useState<RegistryInfo | null>(null);
-  const [products, setProducts] = useState<RegistryProduct[] | null>(null);
   const [query, setQuery] = useState("");
   const [open, setOpen] = useState<string | null>(null);
-  const [diff, setDiff] = useState<DraftDiffInfo | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [override, setOverride] = useState(false);
   const [reason, setReason] = useState("");
   const [result, setResult] = useState<PublishedInfo | null>(null);
-  const [refusal, setRefusal] = useState<IpcError | null>(null);
   const [keyName, setKeyName] = useState("");
-  const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => {
-    setError(null);
-    api.registryInfo().then(setInfo).catch(setError);
-    api
-      .registrySearch({ q: query.trim() || null, domain: null, owner: null, tag: null })
-      .then(setProducts)
-      .catch((e: IpcError) => {
-        setProducts([]);
-        setError(e);
-      });
-    api.registryDiff(product.id).then(setDiff).catch(() => setDiff(null));
-  }, [product.id, query]);
+  const registry = useIpcQuery(() => api.registryInfo(), []);
+  const search = useIpcQuery(() => api.registrySearch({ q: query.trim() || null, domain: null, owner: null, tag: null }), [query], {
+    keepPrevious: true,
+  });
+  // A draft the registry cannot compare (no registry, say) shows no comparison, and no error.
+  const draft = useIpcQuery(() => api.registryDiff(product.id), [product.id]);
+  const keygen = useAction(async (name: string) => registry.setData(await api.generateSigningKey(name)));
+  const publication = useAction(() =>
+    api.registryPublish({ productId: product.id, allowBreaking: override, reason: override ? reason : null }),
+  );
 
-  useEffect(() => {
-    load();
-  }, [load]);
+  const info = registry.data;
+  const products = search.error ? [] : search.data;
+  const diff = draft.data;
+  const error = registry.error ?? search.error ?? keygen.error;
+  const refusal = publication.error;
+  const busy = publication.busy;
 
-  const publish = () => {
-    setBusy(true);
-    setRefusal(null);
+  const load = () => {
+    registry.reload();
+    search.reload();
+    draft.reload();
+  };
+
+  const publish = async () => {
     setResult(null);
-    api
-      .registryPublish({ productId: product.id, allowBreaking: override, reason: override ? reason : null })
-      .then((r) => {
-        setResult(r);
-        setPublishing(false);
-        setOverride(false);
-        setReason("");
-        load();
-      })
-      .catch((e: IpcError) => setRefusal(e))
-      .finally(() => setBusy(false));
+    const r = await publication.run();
+    if (!r) return;
+    setResult(r);
+    setPublishing(false);
+    setOverride(false);
+    setReason("");
+    load();
   };
 
   return (
@@ -120,7 +112,7 @@ export function RegistryView({ product }: { product: ProductSummary }) {
               className="inline-form"
               onSubmit={(e) => {
                 e.preventDefault();
-                api.generateSigningKey(keyName.trim()).then(setInfo).catch(setError);
+                void keygen.run(keyName.trim());
               }}
             >
               <span className="issue issue-warning">{info.keyError}</span>
@@ -188,13 +180,13 @@ export function RegistryView({ product }: { product: ProductSummary }) {
             </label>
           )}
           {override && <input aria-label="Reason" placeholder="why" value={reason} onChange={(e) => setReason(e.target.value)} />}
-          <button onClick={publish} disabled={busy || (override && !reason.trim())}>
+          <button onClick={() => void publish()} disabled={busy || (override && !reason.trim())}>
             Sign and publish
           </button>{" "}
           <button
             onClick={() => {
               setPublishing(false);
-              setRefusal(null);
+              publication.reset();
             }}
           >
             Cancel

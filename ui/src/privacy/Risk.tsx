@@ -1,0 +1,47 @@
+// Re-identification risk over the quasi-identifiers the privacy officer picks: k-anonymity,
+// unique share, prosecutor risk, l-diversity, and the sizes of the classes.
+import type { PrivacyReportInfo } from "../bindings";
+import { Bars } from "../shared/ColumnCard";
+
+export function Risk({
+  report,
+  fields,
+  quasi,
+  onToggle,
+}: {
+  report: PrivacyReportInfo;
+  /** The entity's fields, each of which can be a quasi-identifier. */
+  fields: string[];
+  quasi: string[] | null;
+  onToggle: (field: string) => void;
+}) {
+  return (
+    <>
+      <h3>Re-identification risk</h3>
+      <fieldset className="key-picker" aria-label="Quasi-identifiers">
+        <legend>Quasi-identifiers</legend>
+        {fields.map((f) => (
+          <label key={f} className="inline">
+            <input type="checkbox" checked={(quasi ?? []).includes(f)} onChange={() => onToggle(f)} />
+            {f}
+          </label>
+        ))}
+      </fieldset>
+      {report.risk && (
+        <div className="risk">
+          <p className="summary" data-testid="k-anonymity">
+            k = {report.risk.k} · {report.risk.classes.toLocaleString("en-US")} classes ·{" "}
+            {(report.risk.uniqueShare * 100).toFixed(1)}% unique · prosecutor risk max {report.risk.prosecutorMax.toFixed(3)}, avg{" "}
+            {report.risk.prosecutorAvg.toFixed(3)}
+            {report.risk.l !== null && ` · l = ${report.risk.l} for ${report.risk.sensitive}`}
+          </p>
+          <Bars
+            title="Class sizes"
+            values={report.risk.classSizes.slice(0, 20).map(([, n]) => n)}
+            labels={report.risk.classSizes.slice(0, 20).map(([s, n]) => `${n} classes of ${s}`)}
+          />
+        </div>
+      )}
+    </>
+  );
+}
