@@ -97,6 +97,12 @@ pub fn create_product(ws: &Workspace, id: &str, def: &ProductDefinition) -> Resu
     if path.exists() {
         return Err(AppError::InvalidInput(format!("{}: a product with this id already exists", path.display())));
     }
+    // A workspace's first product makes its products folder.
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| {
+            AppError::Workspace(steward_workspace::WorkspaceError::Io { path: dir.to_path_buf(), source })
+        })?;
+    }
     let text = steward_model::to_yaml(def);
     write_atomic(&path, text.as_bytes())?;
     Ok(revision_of(text.as_bytes()))

@@ -314,6 +314,19 @@ mod tests {
     }
 
     #[test]
+    fn a_definition_with_an_unknown_rule_is_refused_before_registry_or_key_are_looked_at() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml");
+        let text = std::fs::read_to_string(sample).expect("sample");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("draft.yaml");
+        std::fs::write(&file, text.replacen("rule: key_remap", "rule: key_remapp", 1)).expect("write");
+        // No registry and no key: were the definition not checked first, these would be the errors.
+        let e = publish_file(&file, &RegistryConfig::default(), false, None).expect_err("refused");
+        assert_eq!(e.code(), "model.parse", "{e}");
+        assert!(e.to_string().contains("`key_remapp` is not a masking rule"), "{e}");
+    }
+
+    #[test]
     fn a_bad_key_name_is_refused_before_the_keychain_is_touched() {
         let e = generate_key("Bad Name").expect_err("refused");
         assert_eq!(e.code(), "registry.invalid");

@@ -247,3 +247,27 @@ mod semantic_diff {
         assert_eq!(bump_between("1.2.3", "not-semver"), None);
     }
 }
+
+#[test]
+fn every_rule_of_the_catalog_re_saves_byte_for_byte() {
+    let text = std::fs::read_to_string(sample_path()).unwrap();
+    let rules = "    rules:
+      - { field: customer_id, rule: key_remap }
+      - { field: a, rule: \"null\" }
+      - { field: b, rule: redact, params: { with: \"[gone]\" } }
+      - { field: c, rule: constant, params: { value: 0 } }
+      - { field: d, rule: partial, params: { keep_domain: true, mask: \"#\" } }
+      - { field: e, rule: keyed_pseudonym, params: { id: shared, length: 12, prefix: c- } }
+      - { field: f, rule: fpe }
+      - { field: g, rule: generalise, params: { as_of: 2025-06-30, to: age_band, width: 10 } }
+      - { field: h, rule: generalise, params: { to: band, width: 2.5 } }
+      - { field: i, rule: noise, params: { days: 3, pct: 1.5 } }
+      - { field: j, rule: shuffle }
+      - { field: k, rule: fake, params: { kind: email, locale: fr_fr } }
+      - { tag: street_address, rule: linked_address, params: { from: [street_address, city], part: city } }
+";
+    // The sample with its masking replaced by a profile using every rule of the catalog.
+    let edited = format!("{}masking:\n  all:\n{rules}", &text[..text.find("masking:\n").unwrap()]);
+    let def = parse(&edited, Path::new("all-rules.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(to_yaml_replacing(&def, &edited), edited);
+}

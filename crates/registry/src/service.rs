@@ -301,7 +301,7 @@ impl Registry {
         let (payload, value) = canonical_payload(&env, PRODUCT_PAYLOAD_TYPE)?;
         let raw = value.clone();
         let def: ProductDefinition = serde_json::from_value(value)
-            .map_err(|e| RegistryError::Invalid(format!("the payload is not a product definition: {e}")))?;
+            .map_err(|e| RegistryError::BadRequest(format!("the payload is not a product definition: {e}")))?;
         check_name("product name", &def.metadata.name)?;
         check_name("domain", &def.metadata.domain)?;
         let version = check_version(&def.metadata.version)?;

@@ -257,3 +257,36 @@ fn trust_policies_can_be_bound_to_the_policy_they_replace_and_to_their_time() {
     let e = verify_bundle(&dropped, &[admin.public()]).unwrap_err();
     assert!(e.to_string().contains("replaces policy"), "{e}");
 }
+
+/// A definition naming a masking rule the catalog does not know (or a parameter a rule does not
+/// take) was stored: nothing checked rules without data. Signed by a trusted key, it is now a bad
+/// request, and nothing is stored or logged.
+#[test]
+fn a_signed_definition_with_an_unknown_masking_rule_or_parameter_is_refused_and_not_stored() {
+    let db = tempfile::tempdir().unwrap();
+    let db = db.path().join("r.db").to_string_lossy().into_owned();
+    let (admin, ada) = (key(1), key(2));
+    let c = start(&db, &admin);
+    c.set_trust(&sign_trust(&policy(1, vec![("ada", &ada, &["customer"])]), &admin).unwrap()).unwrap();
+    let head = c.log(0, 100).unwrap().len();
+    let good = serde_json::to_value(sample()).unwrap();
+    let mut misspelled = good.clone();
+    misspelled["masking"]["analytics"]["rules"][0]["rule"] = "key_remapp".into();
+    let mut unknown_param = good.clone();
+    unknown_param["masking"]["analytics"]["rules"][1]["params"]["flavour"] = "mild".into();
+    let mut wrong_type = good.clone();
+    wrong_type["masking"]["analytics"]["rules"][1]["params"]["kind"] = 7.into();
+    for (what, doc) in
+        [("misspelled rule", misspelled), ("unknown parameter", unknown_param), ("wrong type", wrong_type)]
+    {
+        let payload = steward_signing::canonical_json(&doc, "definition").unwrap();
+        let env = ada.sign(steward_signing::PRODUCT_PAYLOAD_TYPE, &payload);
+        let e = c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }).unwrap_err();
+        assert_eq!((e.status(), e.code()), (400, "registry.bad_request"), "{what}: {e}");
+        assert!(e.to_string().contains("not a product definition"), "{what}: {e}");
+    }
+    assert!(c.versions("customer360").map(|v| v.is_empty()).unwrap_or(true), "nothing is stored");
+    assert_eq!(c.log(0, 100).unwrap().len(), head, "nothing is logged");
+    // The same definition with its rules as the catalog has them publishes.
+    publish(&c, &sample(), &ada).unwrap();
+}

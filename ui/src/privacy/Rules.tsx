@@ -1,23 +1,8 @@
 // A masking profile's rules, edited in place: the field (or every column with a classification
 // tag) each one covers, the rule, and its parameters.
 import { useState } from "react";
-import type { MaskingRule } from "../bindings";
-import { formatParams, parseParams, type Params } from "./params";
-
-const RULES = [
-  "null",
-  "redact",
-  "constant",
-  "partial",
-  "keyed_pseudonym",
-  "fpe",
-  "key_remap",
-  "generalise",
-  "noise",
-  "shuffle",
-  "fake",
-  "linked_address",
-] as const;
+import { MASKING_CATALOG, type MaskingRule, type MaskingRuleName } from "../bindings";
+import { formatParams, parseParams, ruleProblem, specOf, startingParams, type Params } from "./params";
 
 /** Classification tags a steward accepts on source columns; a rule on a tag covers every such column. */
 const TAGS = [
@@ -49,12 +34,13 @@ function RuleEditor({
   index: number;
 }) {
   const [params, setParams] = useState(() => formatParams(rule.params as Params | undefined));
-  const [bad, setBad] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
   // The text follows the rule's parameters whenever they change (saved, or reloaded from disk).
   const [shownParams, setShownParams] = useState(rule.params);
   if (shownParams !== rule.params) {
     setShownParams(rule.params);
     setParams(formatParams(rule.params as Params | undefined));
+    setProblem(null);
   }
   return (
     <tr data-rule-index={index}>
@@ -84,10 +70,19 @@ function RuleEditor({
         </select>
       </td>
       <td>
-        <select aria-label={`Rule ${index + 1}`} value={rule.rule} onChange={(e) => onChange({ rule: e.target.value })}>
-          {RULES.map((r) => (
-            <option key={r} value={r}>
-              {r}
+        <select
+          aria-label={`Rule ${index + 1}`}
+          value={specOf(rule.rule)?.name ?? rule.rule}
+          title={specOf(rule.rule)?.doc}
+          onChange={(e) => {
+            // A new rule keeps what of its parameters it takes, and starts the ones it needs.
+            const name = e.target.value as MaskingRuleName;
+            onChange({ rule: name, params: startingParams(name, rule.params as Params | undefined, fields) as MaskingRule["params"] });
+          }}
+        >
+          {MASKING_CATALOG.map((r) => (
+            <option key={r.name} value={r.name} title={r.doc}>
+              {r.name}
             </option>
           ))}
         </select>
@@ -95,16 +90,24 @@ function RuleEditor({
       <td>
         <input
           aria-label={`Parameters of rule ${index + 1}`}
-          className={bad ? "bad" : ""}
+          className={problem ? "bad" : ""}
+          title={problem ?? specOf(rule.rule)?.doc}
           value={params}
           onChange={(e) => setParams(e.target.value)}
-          placeholder="kind=first_name, keep_last=4"
+          placeholder={specOf(rule.rule)?.params.map((p) => `${p.name}=…`).join(", ") || "no parameters"}
           onBlur={() => {
+            // Only parameters the catalog accepts are saved: Steward refuses any other.
             const parsed = parseParams(params);
-            setBad(parsed === null);
-            if (parsed !== null) onChange({ params: parsed as MaskingRule["params"] });
+            const why = parsed === null ? "write parameters as key=value, key=value" : ruleProblem(rule.rule, parsed);
+            setProblem(why);
+            if (parsed !== null && why === null) onChange({ params: parsed as MaskingRule["params"] });
           }}
         />
+        {problem && (
+          <div className="hint bad" role="alert">
+            {problem}
+          </div>
+        )}
       </td>
       <td>
         <button className="small" aria-label={`Remove rule ${index + 1}`} onClick={onRemove}>

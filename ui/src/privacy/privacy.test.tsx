@@ -52,6 +52,22 @@ describe("rule parameters", () => {
     expect(parseParams("")).toEqual({});
     expect(parseParams("kind first_name")).toBeNull();
   });
+
+  it("are checked against the generated catalog as Steward checks them", async () => {
+    const { ruleProblem, startingParams } = await import("./params");
+    expect(ruleProblem("partial", { keep_last: 4 })).toBeNull();
+    expect(ruleProblem("partial", { keep: 4 })).toBe("partial has no parameter keep; it takes: keep_first, keep_last, keep_domain, mask");
+    expect(ruleProblem("partial", { keep_last: "four" })).toBe("keep_last must be a whole number");
+    expect(ruleProblem("fake", {})).toBe("fake needs kind");
+    expect(ruleProblem("fake", { kind: "horoscope" })).toMatch(/^kind must be one of name, first_name/);
+    expect(ruleProblem("generalize", { to: "year" })).toBeNull();
+    expect(ruleProblem("fpe", { id: "card" })).toBeNull();
+    expect(ruleProblem("scramble", {})).toBe("scramble is not a masking rule");
+    // Picking another rule keeps what it takes and starts what it needs.
+    expect(startingParams("fake", { keep_last: 4 }, ["email"])).toEqual({ kind: "name" });
+    expect(startingParams("linked_address", { locale: "fr_fr" }, ["city"])).toEqual({ part: "street_address", locale: "fr_fr", from: ["city"] });
+    expect(startingParams("partial", { keep_last: 2, id: "x" }, [])).toEqual({ keep_last: 2, id: "x" });
+  });
 });
 
 describe("PrivacyView", () => {
@@ -188,5 +204,14 @@ describe("rule edits in quick succession", () => {
       fireEvent.change(rule, { target: { value: "fake" } });
     });
     await waitFor(() => expect(saves.at(-1)?.definition.masking?.analytics.rules?.[0]).toMatchObject({ field: "customer_id", rule: "fake" }));
+    // The rule starts with the parameter it needs, so what is saved is a rule Steward accepts.
+    expect(saves.at(-1)?.definition.masking?.analytics.rules?.[0].params).toEqual({ kind: "name" });
+    const before = saves.length;
+    const params = screen.getByRole("textbox", { name: "Parameters of rule 1" });
+    fireEvent.change(params, { target: { value: "kind=horoscope" } });
+    fireEvent.blur(params);
+    expect((await screen.findByRole("alert")).textContent).toMatch(/^kind must be one of name/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(saves.length).toBe(before);
   });
 });

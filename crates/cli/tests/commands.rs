@@ -1,0 +1,131 @@
+//! Starting from nothing with the CLI — `workspace init`, `sources add`, `model new` — finding a
+//! product's workspace from a file deep inside it, and definitions refused before any data is
+//! read or anything is signed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data")
+}
+
+fn steward(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steward"))
+        .current_dir(dir)
+        // No registry or key from the machine running the tests.
+        .env_remove("STEWARD_REGISTRY")
+        .env_remove("STEWARD_KEY")
+        .args(args)
+        .output()
+        .expect("run steward")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = steward(dir, args);
+    assert!(o.status.success(), "steward {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json_error(o: &Output) -> serde_json::Value {
+    assert!(!o.status.success(), "expected a refusal");
+    let text = String::from_utf8_lossy(&o.stderr);
+    let line = text.lines().rev().find(|l| l.starts_with('{')).unwrap_or_else(|| panic!("no JSON error in {text}"));
+    serde_json::from_str::<serde_json::Value>(line).unwrap()["error"].clone()
+}
+
+#[test]
+fn a_new_user_starts_a_workspace_adds_a_source_and_starts_a_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("shop");
+    let out = ok(dir.path(), &["workspace", "init", "shop", "--name", "Shop"]);
+    assert!(out.contains("created workspace `Shop`"), "{out}");
+    assert!(root.join("steward.yaml").is_file());
+    // Never replaced.
+    let again = steward(dir.path(), &["workspace", "init", "shop"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    std::fs::copy(sample().join("countries.csv"), root.join("countries.csv")).unwrap();
+    ok(&root, &["sources", "add", "countries.csv"]);
+    // A key that is not a column is refused, naming the columns there are; nothing is written.
+    let o = steward(&root, &["model", "new", "--root", "countries", "--key", "code", "--format", "json"]);
+    let e = json_error(&o);
+    assert_eq!(e["code"], "app.invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("`code` is not a column of source `countries`"), "{e}");
+    assert!(!root.join("products/countries.yaml").exists());
+
+    let out = ok(&root, &["model", "new", "--root", "countries", "--key", "country_code", "--entity", "Country"]);
+    assert!(out.contains("created product `countries`"), "{out}");
+    let def = std::fs::read_to_string(root.join("products/countries.yaml")).unwrap();
+    assert!(def.contains("name: Country") && def.contains("key: country_code"), "{def}");
+    // Made as the desktop makes it: it validates against the data at once.
+    ok(&root, &["model", "validate", "products/countries.yaml"]);
+    // A second product of the same id is refused.
+    assert!(!steward(&root, &["model", "new", "--root", "countries", "--key", "country_code"]).status.success());
+}
+
+#[test]
+fn a_product_file_finds_its_workspace_by_walking_up_like_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(ws.join("products/drafts")).unwrap();
+    for f in ["steward.yaml", "crm.sqlite", "orders.csv", "invoices.xlsx", "tickets.parquet", "countries.csv"] {
+        std::fs::copy(sample().join(f), ws.join(f)).unwrap();
+    }
+    let draft = ws.join("products/drafts/customer360.yaml");
+    std::fs::copy(sample().join("products/customer360.yaml"), &draft).unwrap();
+    // Run from elsewhere, with no --workspace: the workspace is the one above the file.
+    let out = ok(dir.path(), &["model", "validate", draft.to_str().unwrap()]);
+    assert!(out.contains("customer360"), "{out}");
+    // A file in no workspace is refused, naming it and how to make one.
+    let lonely = dir.path().join("lonely.yaml");
+    std::fs::copy(sample().join("products/customer360.yaml"), &lonely).unwrap();
+    let e = json_error(&steward(dir.path(), &["model", "validate", lonely.to_str().unwrap(), "--format", "json"]));
+    let m = e["message"].as_str().unwrap();
+    assert!(m.contains("lonely.yaml") && m.contains("steward workspace init"), "{m}");
+}
+
+/// A definition whose rule is misspelled, has a parameter its rule does not take, or one of the
+/// wrong type: `model validate` refuses it in a workspace with no data at all, and `publish`
+/// refuses it before any key is loaded or any registry contacted.
+#[test]
+fn unknown_rules_and_parameters_are_refused_without_data_and_before_signing() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["workspace", "init", "."]);
+    std::fs::create_dir_all(dir.path().join("products")).unwrap();
+    let text = std::fs::read_to_string(sample().join("products/customer360.yaml")).unwrap();
+    let cases = [
+        (
+            "misspelled rule",
+            text.replacen("rule: key_remap", "rule: key_remapp", 1),
+            "`key_remapp` is not a masking rule",
+        ),
+        (
+            "unknown parameter",
+            text.replacen("params: { kind: first_name }", "params: { kind: first_name, flavour: mild }", 1),
+            "`fake` has no parameter `flavour`",
+        ),
+        (
+            "wrong type",
+            text.replacen("params: { kind: first_name }", "params: { kind: 7 }", 1),
+            "kind `7` is not one of",
+        ),
+    ];
+    for (what, yaml, says) in cases {
+        let file = dir.path().join("products/bad.yaml");
+        std::fs::write(&file, &yaml).unwrap();
+        let f = file.to_str().unwrap();
+        let e = json_error(&steward(dir.path(), &["model", "validate", f, "--format", "json"]));
+        assert_eq!(e["code"], "model.parse", "{what}: {e}");
+        let m = e["message"].as_str().unwrap();
+        assert!(m.contains("bad.yaml") && m.contains(says), "{what}: {m}");
+        // A registry that would refuse the connection, and a key that does not exist: the
+        // definition is refused first.
+        let e = json_error(&steward(
+            dir.path(),
+            &["publish", f, "--registry", "http://127.0.0.1:9", "--key", "nobody", "--format", "json"],
+        ));
+        assert_eq!(e["code"], "model.parse", "{what}: publish must refuse before signing: {e}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), yaml, "{what}: the draft is left as it was");
+    }
+}
