@@ -1,6 +1,6 @@
 // Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.
 
-export type IpcError = { code: string, message: string, };
+export type IpcError = { code: ErrorCode, message: string, };
 
 export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
 
@@ -672,3 +672,6 @@ export const MASKING_CATALOG = [
     "strength": 3
   }
 ] as const;
+
+/** Every code a failed command can carry: match on these, never on messages. */
+export type ErrorCode = "app.internal" | "app.invalid_input" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";

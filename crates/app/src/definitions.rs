@@ -74,6 +74,7 @@ pub fn check_definition(def: &ProductDefinition) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn a_file_finds_its_workspace_by_walking_up() {

@@ -152,6 +152,7 @@ pub fn changed_products(before: &BTreeMap<String, String>, after: &BTreeMap<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     fn workspace() -> (tempfile::TempDir, Workspace) {
         let dir = tempfile::tempdir().unwrap();

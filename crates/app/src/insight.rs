@@ -1,5 +1,6 @@
 //! Profiling, sensitive-data classification and relationship discovery over workspace sources.
 
+use crate::ErrorCode;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;

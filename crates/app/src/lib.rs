@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use steward_sources::FileFormat;
 
 pub use steward_classify::thousands;
+/// Every error has a stable code: front-ends send `{code, message}`.
+pub use steward_error::{ErrorCode, ErrorCodes};
 
 mod definitions;
 mod editing;
@@ -171,8 +173,8 @@ pub fn check_id(what: &'static str, id: &str) -> Result<steward_workspace::Id, A
     Ok(steward_workspace::Id::parse(what, id)?)
 }
 
-impl AppError {
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for AppError {
+    fn code(&self) -> &'static str {
         match self {
             AppError::Workspace(e) => e.code(),
             AppError::Source(e) => e.code(),
@@ -190,7 +192,42 @@ impl AppError {
             AppError::Context { error, .. } => error.code(),
         }
     }
+}
 
+/// The codes the use cases produce themselves (beside those of the errors they pass on).
+impl ErrorCodes for AppError {
+    const CODES: &'static [&'static str] = &[
+        "app.invalid_input",
+        "model.conflict",
+        "model.invalid",
+        "product.not_found",
+        "product.unknown_entity",
+        INTERNAL_CODE,
+    ];
+}
+
+/// Every code a Steward error can carry, from every crate the use cases reach, sorted: what
+/// front-ends may receive and match on.
+pub fn error_codes() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = [
+        steward_workspace::WorkspaceError::CODES,
+        steward_sources::SourceError::CODES,
+        steward_profile::ProfileError::CODES,
+        steward_model::ModelError::CODES,
+        steward_assembly::AssemblyError::CODES,
+        steward_privacy::PrivacyError::CODES,
+        steward_secrets::SecretError::CODES,
+        steward_signing::SigningError::CODES,
+        steward_registry_client::RegistryError::CODES,
+        AppError::CODES,
+    ]
+    .concat();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+impl AppError {
     /// This error, said about `file`.
     pub fn in_file(self, file: &std::path::Path) -> AppError {
         AppError::Context { context: file.display().to_string(), error: Box::new(self) }

@@ -2,6 +2,7 @@
 //! exist, columns exist with the declared types, join keys have matching types, the instance key
 //! is unique, declared 1:1 relationships are 1:1, and orphans stay under a threshold.
 
+use crate::ErrorCode;
 use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;

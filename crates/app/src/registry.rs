@@ -303,6 +303,7 @@ pub fn apply_trust(config: &RegistryConfig, file: &Path) -> Result<(TrustPolicy,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn no_registry_is_said_plainly_with_how_to_give_one() {

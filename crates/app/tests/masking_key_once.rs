@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::process::Command;
 use std::sync::Barrier;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use steward_app::ErrorCode;
 
 use steward_app::{masking_key, masking_key_name};
 use steward_secrets::{Keychain, SecretStore};

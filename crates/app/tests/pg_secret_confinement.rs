@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
+use steward_error::ErrorCode;
 
 use steward_app::{secret_name, target};
 use steward_secrets::{MemoryStore, SecretStore};

@@ -2,6 +2,7 @@
 //! workspace keeps only a reference, and every use case reads the table through it.
 
 use steward_app::{add_postgres, classify, secret_name, target, AddPostgres};
+use steward_error::ErrorCode;
 use steward_secrets::{MemoryStore, SecretStore};
 use steward_testkit::PgCluster;
 use steward_workspace::Workspace;

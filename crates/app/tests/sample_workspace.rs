@@ -1,6 +1,7 @@
 //! Profiling, classification and relationship discovery on the committed demo workspace.
 
 use std::path::Path;
+use steward_app::ErrorCode;
 
 use steward_app::{classify, decide, profile, relations};
 use steward_secrets::MemoryStore;

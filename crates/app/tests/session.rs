@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use steward_app::ErrorCode;
 
 use steward_app::{ProductSession, RowsQuery, Side};
 use steward_model::TableRef;

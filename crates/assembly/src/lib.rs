@@ -39,18 +39,14 @@ pub enum AssemblyError {
     InvalidName(String),
 }
 
-impl AssemblyError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            AssemblyError::MissingSource { .. } => "assembly.missing_source",
-            AssemblyError::Derived { .. } => "assembly.derived",
-            AssemblyError::Polars { .. } => "assembly.polars",
-            AssemblyError::KeyArity { .. } => "assembly.key",
-            AssemblyError::Write { .. } => "assembly.write",
-            AssemblyError::InvalidName(_) => "assembly.invalid_name",
-        }
-    }
-}
+steward_error::error_codes!(AssemblyError {
+    Self::MissingSource { .. } => "assembly.missing_source",
+    Self::Derived { .. } => "assembly.derived",
+    Self::Polars { .. } => "assembly.polars",
+    Self::KeyArity { .. } => "assembly.key",
+    Self::Write { .. } => "assembly.write",
+    Self::InvalidName(_) => "assembly.invalid_name",
+});
 
 fn pe(at: &str) -> impl Fn(PolarsError) -> AssemblyError + '_ {
     move |e| AssemblyError::Polars { at: at.to_string(), message: e.to_string() }

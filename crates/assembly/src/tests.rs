@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::path::Path;
+use steward_error::ErrorCode;
 
 use super::*;
 

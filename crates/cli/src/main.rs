@@ -15,6 +15,7 @@ mod commands;
 mod render;
 
 use std::process::ExitCode;
+use steward_app::ErrorCode;
 
 use clap::Parser;
 use serde::Serialize;

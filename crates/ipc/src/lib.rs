@@ -8,6 +8,7 @@
 //! calls of its own. Binary previews (Arrow IPC bytes) do not pass through here.
 
 use serde::{Deserialize, Serialize};
+use steward_error::ErrorCode;
 use ts_rs::TS;
 
 mod modeller;
@@ -25,6 +26,7 @@ pub use sources::*;
 /// names the file, table, row or field involved. Never carries a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IpcError {
+    #[ts(type = "ErrorCode")]
     pub code: String,
     pub message: String,
 }
@@ -38,6 +40,22 @@ impl IpcError {
     pub fn invalid_input(message: impl Into<String>) -> Self {
         IpcError::new("ipc.invalid_input", message)
     }
+}
+
+/// Codes the IPC layer and the desktop shell produce themselves.
+pub const IPC_CODES: &[&str] = &["app.state", "app.task", "ipc.invalid_input", "workspace.none"];
+
+/// Codes the UI gives failures that never reached Steward (a crashed call, a lost window).
+pub const UI_CODES: &[&str] = &["ui.unexpected"];
+
+/// Every code an `IpcError` may carry, sorted: the TypeScript union the UI matches on.
+pub fn error_codes() -> Vec<&'static str> {
+    let mut all = steward_app::error_codes();
+    all.extend(IPC_CODES);
+    all.extend(UI_CODES);
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 impl std::fmt::Display for IpcError {
@@ -297,6 +315,11 @@ pub fn typescript_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&masking_catalog());
+    let codes: Vec<String> = error_codes().iter().map(|c| format!("\"{c}\"")).collect();
+    out.push_str(&format!(
+        "/** Every code a failed command can carry: match on these, never on messages. */\nexport type ErrorCode = {};\n\n",
+        codes.join(" | ")
+    ));
     out.truncate(out.trim_end().len());
     out.push('\n');
     out

@@ -1,6 +1,7 @@
 //! The registry tab's shapes: registry info, search, versions, draft diff, publishing.
 
 use super::*;
+use steward_error::ErrorCode;
 
 /// The registry the app publishes to, and the signing key it signs with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -160,3 +160,14 @@ fn typescript_bindings_are_fresh() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(have == want, "ui/src/bindings.ts is stale: run `make bindings` and commit the result");
 }
+
+#[test]
+fn every_error_code_is_well_formed_and_every_code_the_shell_sends_is_listed() {
+    let codes = error_codes();
+    assert!(codes.iter().all(|c| steward_error::is_code(c)), "{codes:?}");
+    for c in ["model.conflict", "profile.cancelled", "registry.unconfigured", "source.not_found", "app.internal"] {
+        assert!(codes.contains(&c), "{c} is missing from {codes:?}");
+    }
+    // The shell's own codes, as it sends them.
+    assert!(codes.contains(&IpcError::invalid_input("x").code.as_str()));
+}

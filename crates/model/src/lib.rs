@@ -41,14 +41,10 @@ pub enum ModelError {
     Parse { path: PathBuf, line: Option<usize>, message: String },
 }
 
-impl ModelError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            ModelError::Io { .. } => "model.io",
-            ModelError::Parse { .. } => "model.parse",
-        }
-    }
-}
+steward_error::error_codes!(ModelError {
+    Self::Io { .. } => "model.io",
+    Self::Parse { .. } => "model.parse",
+});
 
 /// Parses a definition from YAML text; `path` only names the file in errors.
 pub fn parse(text: &str, path: &Path) -> Result<ProductDefinition, ModelError> {

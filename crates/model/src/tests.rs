@@ -1,4 +1,5 @@
 use std::path::Path;
+use steward_error::ErrorCode;
 
 use super::*;
 

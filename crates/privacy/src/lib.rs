@@ -38,15 +38,11 @@ pub enum PrivacyError {
     Polars { at: String, message: String },
 }
 
-impl PrivacyError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            PrivacyError::Rule { .. } => "privacy.rule",
-            PrivacyError::Column { .. } => "privacy.column",
-            PrivacyError::Polars { .. } => "privacy.polars",
-        }
-    }
-}
+steward_error::error_codes!(PrivacyError {
+    Self::Rule { .. } => "privacy.rule",
+    Self::Column { .. } => "privacy.column",
+    Self::Polars { .. } => "privacy.polars",
+});
 
 #[cfg(test)]
 mod tests;

@@ -28,14 +28,10 @@ pub enum ProfileError {
     Cancelled,
 }
 
-impl ProfileError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            ProfileError::Column { .. } => "profile.column",
-            ProfileError::Cancelled => "profile.cancelled",
-        }
-    }
-}
+steward_error::error_codes!(ProfileError {
+    Self::Column { .. } => "profile.column",
+    Self::Cancelled => "profile.cancelled",
+});
 
 fn col_err(column: &str, e: impl std::fmt::Display) -> ProfileError {
     ProfileError::Column { column: column.to_string(), message: e.to_string() }
@@ -290,6 +286,7 @@ fn epoch_day(days: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steward_error::ErrorCode;
 
     #[test]
     fn profiles_nulls_distinct_range_top_values_and_histogram() {

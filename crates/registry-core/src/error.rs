@@ -43,26 +43,24 @@ pub enum RegistryError {
     Unconfigured(String),
 }
 
-impl RegistryError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            RegistryError::BadRequest(_) => "registry.bad_request",
-            RegistryError::Invalid(_) => "registry.invalid",
-            RegistryError::Signature(_) => "registry.signature",
-            RegistryError::Untrusted(_) => "registry.untrusted",
-            RegistryError::NotFound(_) => "registry.not_found",
-            RegistryError::Exists(_) => "registry.version_exists",
-            RegistryError::NotNewer(_) => "registry.version_not_newer",
-            RegistryError::Breaking(_) => "registry.breaking_change",
-            RegistryError::Replay(_) => "registry.replay",
-            RegistryError::TooLarge(_) => "registry.too_large",
-            RegistryError::Timeout(_) => "registry.timeout",
-            RegistryError::Storage(_) => "registry.storage",
-            RegistryError::Unreachable(_) => "registry.unreachable",
-            RegistryError::Unconfigured(_) => "registry.unconfigured",
-        }
-    }
+steward_error::error_codes!(RegistryError {
+    Self::BadRequest(_) => "registry.bad_request",
+    Self::Invalid(_) => "registry.invalid",
+    Self::Signature(_) => "registry.signature",
+    Self::Untrusted(_) => "registry.untrusted",
+    Self::NotFound(_) => "registry.not_found",
+    Self::Exists(_) => "registry.version_exists",
+    Self::NotNewer(_) => "registry.version_not_newer",
+    Self::Breaking(_) => "registry.breaking_change",
+    Self::Replay(_) => "registry.replay",
+    Self::TooLarge(_) => "registry.too_large",
+    Self::Timeout(_) => "registry.timeout",
+    Self::Storage(_) => "registry.storage",
+    Self::Unreachable(_) => "registry.unreachable",
+    Self::Unconfigured(_) => "registry.unconfigured",
+});
 
+impl RegistryError {
     pub fn status(&self) -> u16 {
         match self {
             RegistryError::BadRequest(_) | RegistryError::Unconfigured(_) => 400,

@@ -3,6 +3,7 @@
 //! they name (digest), and — when refused after their signature verified — kept in a bounded
 //! refusal log.
 
+use steward_error::ErrorCode;
 use steward_signing::{digest, Envelope, ACTION_PAYLOAD_TYPE};
 
 use crate::service::{append_log, canonical_payload, current_trust, draft, now, text, version_record, VERSION_COLUMNS};

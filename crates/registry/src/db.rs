@@ -523,6 +523,7 @@ impl Conn for NoConn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steward_error::ErrorCode;
 
     #[test]
     fn a_failing_or_panicking_job_leaves_nothing_and_the_writer_goes_on() {

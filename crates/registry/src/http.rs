@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use steward_error::ErrorCode;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};

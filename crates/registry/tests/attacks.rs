@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use steward_error::ErrorCode;
 use steward_registry::*;
 use steward_signing::{EnvelopeSignature, KeyPair, ACTION_PAYLOAD_TYPE, MAX_SIGNATURES};
 

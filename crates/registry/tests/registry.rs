@@ -2,6 +2,7 @@
 //! real PostgreSQL server the test starts itself.
 
 use std::path::Path;
+use steward_error::ErrorCode;
 
 use steward_model::{Field, ProductDefinition};
 use steward_registry::*;

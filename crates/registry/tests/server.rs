@@ -5,6 +5,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::sync::Arc;
+use steward_error::ErrorCode;
 
 use common::*;
 use steward_registry::*;

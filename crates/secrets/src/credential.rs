@@ -73,6 +73,7 @@ impl std::fmt::Display for CredentialRef {
 mod tests {
     use super::*;
     use crate::MemoryStore;
+    use steward_error::ErrorCode;
 
     #[test]
     fn names_stay_in_the_postgres_namespace_whatever_the_parts() {

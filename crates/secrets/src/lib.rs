@@ -45,19 +45,15 @@ pub enum SecretError {
     Random { message: String },
 }
 
-impl SecretError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            SecretError::NotFound { .. } => "secret.not_found",
-            SecretError::InvalidName { .. } => "secret.invalid_name",
-            SecretError::Unavailable { .. } => "secret.unavailable",
-            SecretError::Keychain { .. } => "secret.keychain",
-            SecretError::ForeignEntry { .. } => "secret.foreign_entry",
-            SecretError::Lock { .. } => "secret.lock",
-            SecretError::Random { .. } => "secret.random",
-        }
-    }
-}
+steward_error::error_codes!(SecretError {
+    Self::NotFound { .. } => "secret.not_found",
+    Self::InvalidName { .. } => "secret.invalid_name",
+    Self::Unavailable { .. } => "secret.unavailable",
+    Self::Keychain { .. } => "secret.keychain",
+    Self::ForeignEntry { .. } => "secret.foreign_entry",
+    Self::Lock { .. } => "secret.lock",
+    Self::Random { .. } => "secret.random",
+});
 
 /// A place secrets are kept, by name.
 pub trait SecretStore: Send + Sync {
@@ -168,6 +164,7 @@ impl SecretStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steward_error::ErrorCode;
 
     fn round_trip(store: &dyn SecretStore, name: &str) {
         let secret = "s3cr3t-ünïcode-✓";

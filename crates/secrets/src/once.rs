@@ -77,6 +77,7 @@ mod tests {
     use crate::{Keychain, MemoryStore};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Barrier;
+    use steward_error::ErrorCode;
 
     fn concurrent_first_use(store: &dyn SecretStore, name: &str, threads: usize) -> (Vec<String>, usize) {
         let made = AtomicUsize::new(0);

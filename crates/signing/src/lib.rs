@@ -48,18 +48,15 @@ pub enum SigningError {
     Io { path: PathBuf, message: String },
 }
 
-impl SigningError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            SigningError::Canonical { .. } => "signing.canonical",
-            SigningError::Envelope(_) => "signing.envelope",
-            SigningError::Signature(_) => "signing.signature",
-            SigningError::Key { .. } => "signing.key",
-            SigningError::Secret(e) => e.code(),
-            SigningError::Io { .. } => "signing.io",
-        }
-    }
-}
+steward_error::error_codes!(SigningError {
+    Self::Canonical { .. } => "signing.canonical",
+    Self::Envelope(_) => "signing.envelope",
+    Self::Signature(_) => "signing.signature",
+    Self::Key { .. } => "signing.key",
+    Self::Io { .. } => "signing.io",
+} delegate {
+    Self::Secret(e) => e.code(),
+});
 
 /// The RFC 8785 (JCS) form of `value`: keys sorted by UTF-16 code units, no insignificant
 /// whitespace, numbers and strings as ECMAScript writes them. One byte string per document.

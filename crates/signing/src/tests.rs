@@ -1,5 +1,6 @@
 use super::*;
 use serde_json::json;
+use steward_error::ErrorCode;
 use steward_secrets::MemoryStore;
 
 fn pair(n: u8) -> KeyPair {

@@ -396,6 +396,7 @@ pub(crate) fn read_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steward_error::ErrorCode;
 
     fn p() -> &'static Path {
         Path::new("t.csv")

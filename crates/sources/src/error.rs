@@ -42,6 +42,25 @@ pub enum SourceError {
     Unreachable { target: String, message: String },
 }
 
+steward_error::error_codes!(SourceError {
+    Self::NotFound { .. } => "source.not_found",
+    Self::Unsupported { .. } => "source.unsupported",
+    Self::Empty { .. } => "source.empty",
+    Self::Read { .. } => "source.read",
+    Self::Io { .. } => "source.io",
+    Self::Encode { .. } => "source.encode",
+    Self::Ragged { .. } => "source.ragged",
+    Self::Malformed { .. } => "source.malformed",
+    Self::Encoding { .. } => "source.encoding",
+    Self::Encrypted { .. } => "source.encrypted",
+    Self::NoSuchTable { .. } => "source.no_such_table",
+    Self::TableRequired { .. } => "source.table_required",
+    Self::Corrupt { .. } => "source.corrupt",
+    Self::Cancelled => "source.cancelled",
+    Self::Auth { .. } => "source.auth",
+    Self::Unreachable { .. } => "source.unreachable",
+});
+
 fn more_lines(more: &[u64]) -> String {
     if more.is_empty() {
         return String::new();
@@ -53,28 +72,6 @@ fn more_lines(more: &[u64]) -> String {
 }
 
 impl SourceError {
-    /// Stable machine-readable code for the CLI's JSON output and IPC errors.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SourceError::NotFound { .. } => "source.not_found",
-            SourceError::Unsupported { .. } => "source.unsupported",
-            SourceError::Empty { .. } => "source.empty",
-            SourceError::Read { .. } => "source.read",
-            SourceError::Io { .. } => "source.io",
-            SourceError::Encode { .. } => "source.encode",
-            SourceError::Ragged { .. } => "source.ragged",
-            SourceError::Malformed { .. } => "source.malformed",
-            SourceError::Encoding { .. } => "source.encoding",
-            SourceError::Encrypted { .. } => "source.encrypted",
-            SourceError::NoSuchTable { .. } => "source.no_such_table",
-            SourceError::TableRequired { .. } => "source.table_required",
-            SourceError::Corrupt { .. } => "source.corrupt",
-            SourceError::Cancelled => "source.cancelled",
-            SourceError::Auth { .. } => "source.auth",
-            SourceError::Unreachable { .. } => "source.unreachable",
-        }
-    }
-
     pub(crate) fn read(path: &std::path::Path, err: impl std::fmt::Display) -> Self {
         SourceError::Read { path: path.to_path_buf(), message: err.to_string() }
     }

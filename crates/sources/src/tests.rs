@@ -1,4 +1,5 @@
 use super::*;
+use steward_error::ErrorCode;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);

@@ -1,5 +1,6 @@
 //! PostgreSQL against a real, throwaway server started by the test itself.
 
+use steward_error::ErrorCode;
 use steward_sources::pg::{self, PgFilter, PgTarget};
 use steward_testkit::PgCluster;
 

@@ -42,18 +42,13 @@ pub enum WorkspaceError {
     UnknownSource { path: PathBuf, id: String },
 }
 
-impl WorkspaceError {
-    /// Stable machine-readable code, used by the CLI's JSON output and by IPC errors.
-    pub fn code(&self) -> &'static str {
-        match self {
-            WorkspaceError::NotFound { .. } => "workspace.not_found",
-            WorkspaceError::NoManifest { .. } => "workspace.no_manifest",
-            WorkspaceError::Invalid { .. } => "workspace.invalid",
-            WorkspaceError::Io { .. } => "workspace.io",
-            WorkspaceError::UnknownSource { .. } => "workspace.unknown_source",
-        }
-    }
-}
+steward_error::error_codes!(WorkspaceError {
+    Self::NotFound { .. } => "workspace.not_found",
+    Self::NoManifest { .. } => "workspace.no_manifest",
+    Self::Invalid { .. } => "workspace.invalid",
+    Self::Io { .. } => "workspace.io",
+    Self::UnknownSource { .. } => "workspace.unknown_source",
+});
 
 pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
 
@@ -246,6 +241,7 @@ pub(crate) fn is_contained_relative(rel: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steward_error::ErrorCode;
 
     fn write(dir: &Path, text: &str) {
         std::fs::write(dir.join(MANIFEST_FILE), text).unwrap();

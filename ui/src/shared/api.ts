@@ -37,13 +37,15 @@ import type {
   SaveLayoutRequest,
   SaveProductRequest,
   SavedProduct,
+  ErrorCode,
 } from "../bindings";
 
 /** Turns whatever a rejected invoke carried into an IpcError. */
 export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const { code, message } = e as { code: unknown; message: unknown };
-    return { code: String(code), message: String(message) };
+    // Steward sends only codes of the generated union; a test double may send others.
+    return { code: String(code) as ErrorCode, message: String(message) };
   }
   return { code: "ui.unexpected", message: e instanceof Error ? e.message : String(e) };
 }

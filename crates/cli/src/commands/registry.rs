@@ -3,6 +3,7 @@
 //! holds. A thin layer over `steward-signing` and `steward-registry`.
 
 use std::path::Path;
+use steward_app::ErrorCode;
 
 use serde::Serialize;
 use steward_app::model::{Diff, ProductDefinition};

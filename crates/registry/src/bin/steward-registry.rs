@@ -1,6 +1,7 @@
 //! `steward-registry serve`: the shared registry as its own small program (no Polars inside).
 
 use clap::{Parser, Subcommand};
+use steward_error::ErrorCode;
 
 #[derive(Parser)]
 #[command(name = "steward-registry", version, about = "Steward's shared registry of signed product definitions")]
