@@ -17,7 +17,6 @@ use steward_ipc::{
 };
 use steward_ipc::{MaskedRowsRequest, PrivacyReportInfo, PrivacyRequest, RevealRequest};
 use tauri::ipc::{Channel, Response};
-use tauri::State;
 
 use crate::AppState;
 
@@ -60,23 +59,20 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// The opened workspace and its sources.
-#[tauri::command]
-pub fn get_workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, IpcError> {
-    Ok(WorkspaceInfo::from(&workspace(&state)?))
+pub async fn get_workspace(state: &AppState) -> Result<WorkspaceInfo, IpcError> {
+    Ok(WorkspaceInfo::from(&workspace(state)?))
 }
 
 /// Columns, types and row count of one source.
-#[tauri::command]
-pub async fn inspect_source(state: State<'_, AppState>, source_id: String) -> Result<SourceInspection, IpcError> {
-    let target = source_target(&state, &source_id)?;
+pub async fn inspect_source(state: &AppState, source_id: String) -> Result<SourceInspection, IpcError> {
+    let target = source_target(state, &source_id)?;
     blocking(move || Ok(SourceInspection::from_core(&source_id, target.inspect()?))).await
 }
 
 /// The first rows of a source, as Arrow IPC bytes (an `ArrayBuffer` on the UI side).
-#[tauri::command]
-pub async fn preview_source(state: State<'_, AppState>, request: PreviewRequest) -> Result<Response, IpcError> {
+pub async fn preview_source(state: &AppState, request: PreviewRequest) -> Result<Response, IpcError> {
     request.validate()?;
-    let target = source_target(&state, &request.source_id)?;
+    let target = source_target(state, &request.source_id)?;
     blocking(move || {
         let mut df = target.preview(request.limit as usize)?;
         let bytes = steward_app::to_arrow_ipc(&mut df, &target.label())?;
@@ -87,10 +83,9 @@ pub async fn preview_source(state: State<'_, AppState>, request: PreviewRequest)
 }
 
 /// Adds a file after checking it reads; the workspace is unchanged when it does not.
-#[tauri::command]
-pub async fn add_file_source(state: State<'_, AppState>, request: AddFileRequest) -> Result<WorkspaceInfo, IpcError> {
+pub async fn add_file_source(state: &AppState, request: AddFileRequest) -> Result<WorkspaceInfo, IpcError> {
     request.validate()?;
-    let mut ws = workspace(&state)?;
+    let mut ws = workspace(state)?;
     let ws = blocking(move || {
         steward_app::add_file(
             &mut ws,
@@ -104,15 +99,14 @@ pub async fn add_file_source(state: State<'_, AppState>, request: AddFileRequest
         Ok(ws)
     })
     .await?;
-    with_workspace_mut(&state, |current| {
+    with_workspace_mut(state, |current| {
         *current = ws;
         Ok(WorkspaceInfo::from(&*current))
     })
 }
 
 /// The sheets or tables inside a file the steward is about to add (empty for single-table files).
-#[tauri::command]
-pub async fn list_file_tables(path: String) -> Result<Vec<FileTable>, IpcError> {
+pub async fn list_file_tables(_state: &AppState, path: String) -> Result<Vec<FileTable>, IpcError> {
     AddFileRequest { path: path.clone(), table: None, system: None }.validate()?;
     blocking(move || {
         Ok(steward_app::list_tables(std::path::Path::new(&path))?
@@ -124,10 +118,9 @@ pub async fn list_file_tables(path: String) -> Result<Vec<FileTable>, IpcError> 
 }
 
 /// Connects to a PostgreSQL server and lists the tables the user may read.
-#[tauri::command]
-pub async fn test_postgres(state: State<'_, AppState>, request: PostgresRequest) -> Result<PostgresProbe, IpcError> {
+pub async fn test_postgres(state: &AppState, request: PostgresRequest) -> Result<PostgresProbe, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     blocking(move || {
         let (version, tables) = steward_app::test_postgres(&ws, &request.into_core())?;
         Ok(PostgresProbe { version, tables })
@@ -136,19 +129,15 @@ pub async fn test_postgres(state: State<'_, AppState>, request: PostgresRequest)
 }
 
 /// Adds a PostgreSQL table; its password goes to the OS keychain, never the workspace.
-#[tauri::command]
-pub async fn add_postgres_source(
-    state: State<'_, AppState>,
-    request: PostgresRequest,
-) -> Result<WorkspaceInfo, IpcError> {
+pub async fn add_postgres_source(state: &AppState, request: PostgresRequest) -> Result<WorkspaceInfo, IpcError> {
     request.validate()?;
-    let mut ws = workspace(&state)?;
+    let mut ws = workspace(state)?;
     let ws = blocking(move || {
         steward_app::add_postgres(&mut ws, request.into_core(), &Keychain)?;
         Ok(ws)
     })
     .await?;
-    with_workspace_mut(&state, |current| {
+    with_workspace_mut(state, |current| {
         *current = ws;
         Ok(WorkspaceInfo::from(&*current))
     })
@@ -156,15 +145,14 @@ pub async fn add_postgres_source(
 
 /// Profiles every column of a source, reporting progress on `on_progress`; `cancel_scan` with
 /// the same `scan_id` stops it.
-#[tauri::command]
 pub async fn profile_source(
-    state: State<'_, AppState>,
+    state: &AppState,
     source_id: String,
     scan_id: u32,
     on_progress: Channel<ScanProgress>,
 ) -> Result<Vec<ColumnProfile>, IpcError> {
     steward_ipc::validate_source_id(&source_id)?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     let cancel = Arc::new(AtomicBool::new(false));
     state.scans.lock().map_err(|_| state_err())?.insert(scan_id, cancel.clone());
     let result = blocking(move || {
@@ -184,8 +172,7 @@ pub async fn profile_source(
 }
 
 /// Asks a running scan to stop; it ends with a `profile.cancelled` error.
-#[tauri::command]
-pub fn cancel_scan(state: State<'_, AppState>, scan_id: u32) -> Result<bool, IpcError> {
+pub async fn cancel_scan(state: &AppState, scan_id: u32) -> Result<bool, IpcError> {
     let scans = state.scans.lock().map_err(|_| state_err())?;
     Ok(match scans.get(&scan_id) {
         Some(flag) => {
@@ -197,40 +184,34 @@ pub fn cancel_scan(state: State<'_, AppState>, scan_id: u32) -> Result<bool, Ipc
 }
 
 /// Sensitive-data suggestions for every column of a source, with the saved decisions.
-#[tauri::command]
-pub async fn classify_source(
-    state: State<'_, AppState>,
-    source_id: String,
-) -> Result<Vec<ColumnClassification>, IpcError> {
+pub async fn classify_source(state: &AppState, source_id: String) -> Result<Vec<ColumnClassification>, IpcError> {
     steward_ipc::validate_source_id(&source_id)?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     blocking(move || Ok(steward_app::classify(&ws, &source_id, &Keychain)?.into_iter().map(Into::into).collect())).await
 }
 
 /// Accepts or rejects a suggestion; saved in the workspace manifest.
-#[tauri::command]
 pub async fn decide_classification(
-    state: State<'_, AppState>,
+    state: &AppState,
     request: DecisionRequest,
 ) -> Result<Vec<ColumnClassification>, IpcError> {
     request.validate()?;
-    let mut ws = workspace(&state)?;
+    let mut ws = workspace(state)?;
     let (ws, rows) = blocking(move || {
         steward_app::decide(&mut ws, &request.source_id, &request.column, &request.tag, request.accepted, &Keychain)?;
         let rows = steward_app::classify(&ws, &request.source_id, &Keychain)?.into_iter().map(Into::into).collect();
         Ok((ws, rows))
     })
     .await?;
-    with_workspace_mut(&state, |current| {
+    with_workspace_mut(state, |current| {
         *current = ws;
         Ok(rows)
     })
 }
 
 /// Join-key suggestions across every source of the workspace.
-#[tauri::command]
-pub async fn discover_relations(state: State<'_, AppState>) -> Result<RelationsReport, IpcError> {
-    let ws = workspace(&state)?;
+pub async fn discover_relations(state: &AppState) -> Result<RelationsReport, IpcError> {
+    let ws = workspace(state)?;
     blocking(move || Ok(steward_app::relations(&ws, &Keychain)?.into())).await
 }
 
@@ -240,16 +221,14 @@ fn session(state: &AppState) -> Arc<steward_app::ProductSession> {
 }
 
 /// The product definitions of the workspace.
-#[tauri::command]
-pub fn list_products(state: State<'_, AppState>) -> Result<Vec<ProductSummary>, IpcError> {
-    let ws = workspace(&state)?;
+pub async fn list_products(state: &AppState) -> Result<Vec<ProductSummary>, IpcError> {
+    let ws = workspace(state)?;
     Ok(steward_app::list_products(&ws).into_iter().map(|(id, def)| ProductSummary::from_listing(id, def)).collect())
 }
 
 /// Validates a product against its sources and data.
-#[tauri::command]
-pub async fn validate_product(state: State<'_, AppState>, product_id: String) -> Result<Vec<ModelIssue>, IpcError> {
-    let ws = workspace(&state)?;
+pub async fn validate_product(state: &AppState, product_id: String) -> Result<Vec<ModelIssue>, IpcError> {
+    let ws = workspace(state)?;
     blocking(move || {
         let def = steward_app::product_definition(&ws, &product_id)?;
         Ok(steward_app::validate_product(&ws, &def, &Keychain)?.into_iter().map(Into::into).collect())
@@ -259,11 +238,10 @@ pub async fn validate_product(state: State<'_, AppState>, product_id: String) ->
 
 /// Rows of a product as Arrow IPC bytes: a page of the product table (related tables nested), or
 /// one entity's rows of one table (`entity` or a related table) for the 360 view.
-#[tauri::command]
-pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsRequest) -> Result<Response, IpcError> {
+pub async fn product_rows(state: &AppState, request: ProductRowsRequest) -> Result<Response, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
-    let session = session(&state);
+    let ws = workspace(state)?;
+    let session = session(state);
     blocking(move || {
         let origin = steward_app::existing_product_file(&ws, &request.product_id)?;
         let query = match request.key {
@@ -277,26 +255,23 @@ pub async fn product_rows(state: State<'_, AppState>, request: ProductRowsReques
 }
 
 /// The product's quality rules evaluated on its assembled tables.
-#[tauri::command]
-pub async fn product_quality(state: State<'_, AppState>, product_id: String) -> Result<Vec<QualityResult>, IpcError> {
-    let ws = workspace(&state)?;
-    let session = session(&state);
+pub async fn product_quality(state: &AppState, product_id: String) -> Result<Vec<QualityResult>, IpcError> {
+    let ws = workspace(state)?;
+    let session = session(state);
     blocking(move || Ok(session.quality(&ws, &product_id, &Keychain)?.into_iter().map(Into::into).collect())).await
 }
 
 /// Opens a product definition for the modeller, with its revision and canvas layout.
-#[tauri::command]
-pub async fn open_product(state: State<'_, AppState>, product_id: String) -> Result<ProductDocument, IpcError> {
+pub async fn open_product(state: &AppState, product_id: String) -> Result<ProductDocument, IpcError> {
     steward_ipc::validate_product_id(&product_id)?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     blocking(move || Ok(ProductDocument::from_core(&product_id, steward_app::open_product(&ws, &product_id)?))).await
 }
 
 /// Saves an edit from the modeller atomically; `model.conflict` when the file changed outside.
-#[tauri::command]
-pub async fn save_product(state: State<'_, AppState>, request: SaveProductRequest) -> Result<SavedProduct, IpcError> {
+pub async fn save_product(state: &AppState, request: SaveProductRequest) -> Result<SavedProduct, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     blocking(move || {
         let revision =
             steward_app::save_product(&ws, &request.product_id, &request.definition, &request.base_revision)?;
@@ -307,22 +282,17 @@ pub async fn save_product(state: State<'_, AppState>, request: SaveProductReques
 }
 
 /// Saves where the modeller's nodes are.
-#[tauri::command]
-pub async fn save_layout(state: State<'_, AppState>, request: SaveLayoutRequest) -> Result<(), IpcError> {
+pub async fn save_layout(state: &AppState, request: SaveLayoutRequest) -> Result<(), IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     let id = request.product_id.clone();
     blocking(move || Ok(steward_app::save_layout(&ws, &id, &request.into_core())?)).await
 }
 
 /// Creates a product over one root source and opens it.
-#[tauri::command]
-pub async fn create_product(
-    state: State<'_, AppState>,
-    request: CreateProductRequest,
-) -> Result<ProductDocument, IpcError> {
+pub async fn create_product(state: &AppState, request: CreateProductRequest) -> Result<ProductDocument, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
+    let ws = workspace(state)?;
     blocking(move || {
         let id = request.product_id.clone();
         steward_app::new_product(&ws, &request.into_core(), &Keychain)?;
@@ -336,9 +306,8 @@ const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// Reports on `on_change` whenever a definition file is added, edited or removed on disk. One
 /// watcher runs at a time: a new call (a reloaded window) replaces the previous one.
-#[tauri::command]
-pub fn watch_products(state: State<'_, AppState>, on_change: Channel<ProductsChanged>) -> Result<(), IpcError> {
-    let ws = workspace(&state)?;
+pub async fn watch_products(state: &AppState, on_change: Channel<ProductsChanged>) -> Result<(), IpcError> {
+    let ws = workspace(state)?;
     let generation = state.watch_generation.fetch_add(1, Ordering::SeqCst) + 1;
     let current = state.watch_generation.clone();
     std::thread::Builder::new()
@@ -363,14 +332,10 @@ pub fn watch_products(state: State<'_, AppState>, on_change: Channel<ProductsCha
 }
 
 /// Profiles one column on demand: of a source (all its rows) or of a product's table.
-#[tauri::command]
-pub async fn profile_column(
-    state: State<'_, AppState>,
-    request: ColumnProfileRequest,
-) -> Result<ColumnProfile, IpcError> {
+pub async fn profile_column(state: &AppState, request: ColumnProfileRequest) -> Result<ColumnProfile, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
-    let session = session(&state);
+    let ws = workspace(state)?;
+    let session = session(state);
     blocking(move || match &request.product_id {
         Some(product_id) => {
             let table = TableRef::parse(request.table.as_deref());
@@ -386,14 +351,10 @@ pub async fn profile_column(
 
 /// Masks the product with a profile and measures it: the privacy officer's view. The masking is
 /// kept for the side-by-side rows until the definition or the accepted tags change.
-#[tauri::command]
-pub async fn privacy_report(
-    state: State<'_, AppState>,
-    request: PrivacyRequest,
-) -> Result<PrivacyReportInfo, IpcError> {
+pub async fn privacy_report(state: &AppState, request: PrivacyRequest) -> Result<PrivacyReportInfo, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
-    let session = session(&state);
+    let ws = workspace(state)?;
+    let session = session(state);
     blocking(move || {
         let report = session.privacy_report(
             &ws,
@@ -409,11 +370,10 @@ pub async fn privacy_report(
 }
 
 /// The originals of values masked with a reversible rule, for a holder of the masking key.
-#[tauri::command]
-pub async fn privacy_reveal(state: State<'_, AppState>, request: RevealRequest) -> Result<Vec<String>, IpcError> {
+pub async fn privacy_reveal(state: &AppState, request: RevealRequest) -> Result<Vec<String>, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
-    let session = session(&state);
+    let ws = workspace(state)?;
+    let session = session(state);
     blocking(move || {
         Ok(session.reveal(
             &ws,
@@ -429,11 +389,10 @@ pub async fn privacy_reveal(state: State<'_, AppState>, request: RevealRequest) 
 }
 
 /// The first rows of one table of a product, masked — or, for the columns the officer revealed, original.
-#[tauri::command]
-pub async fn masked_rows(state: State<'_, AppState>, request: MaskedRowsRequest) -> Result<Response, IpcError> {
+pub async fn masked_rows(state: &AppState, request: MaskedRowsRequest) -> Result<Response, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
-    let session = session(&state);
+    let ws = workspace(state)?;
+    let session = session(state);
     blocking(move || {
         let origin = steward_app::existing_product_file(&ws, &request.product_id)?;
         let side = if request.side == "masked" {

@@ -10,6 +10,12 @@
 mod commands;
 mod registry;
 
+/// The handler of every command, by name (the table's names are the handlers' names).
+mod handlers {
+    pub use crate::commands::*;
+    pub use crate::registry::*;
+}
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +25,37 @@ use std::sync::{Arc, Mutex, RwLock};
 use steward_app::registry::RegistryConfig;
 use steward_app::{ProductSession, Workspace};
 use steward_ipc::IpcError;
+
+/// What a command answering with rows sends: Arrow IPC bytes, an `ArrayBuffer` in the UI.
+pub type ArrowBytes = tauri::ipc::Response;
+
+/// One Tauri command per line of `steward_ipc::with_commands!`, each a thin wrapper with the
+/// table's signature around the handler of the same name: a handler whose arguments or answer
+/// differ from the table does not compile, and neither does a command without a handler.
+macro_rules! desktop_commands {
+    ($($(#[doc = $doc:literal])* $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        mod ipc_commands {
+            use steward_ipc::*;
+            use tauri::ipc::Channel;
+
+            use crate::{AppState, ArrowBytes};
+
+            $(
+                $(#[doc = $doc])*
+                #[tauri::command]
+                pub async fn $name(state: tauri::State<'_, AppState>, $($arg: $ty),*) -> Result<$ret, IpcError> {
+                    crate::handlers::$name(&state, $($arg),*).await
+                }
+            )*
+        }
+
+        fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(ipc_commands::$name),*]
+        }
+    };
+}
+
+steward_ipc::with_commands!(desktop_commands);
 
 /// Environment variable naming the workspace to open when none is given on the command line.
 pub const WORKSPACE_ENV: &str = "STEWARD_WORKSPACE";
@@ -98,39 +135,7 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::get_workspace,
-            commands::inspect_source,
-            commands::preview_source,
-            commands::add_file_source,
-            commands::list_file_tables,
-            commands::test_postgres,
-            commands::add_postgres_source,
-            commands::profile_source,
-            commands::cancel_scan,
-            commands::classify_source,
-            commands::decide_classification,
-            commands::discover_relations,
-            commands::list_products,
-            commands::validate_product,
-            commands::product_rows,
-            commands::product_quality,
-            commands::open_product,
-            commands::save_product,
-            commands::save_layout,
-            commands::create_product,
-            commands::watch_products,
-            commands::profile_column,
-            commands::privacy_report,
-            commands::masked_rows,
-            commands::privacy_reveal,
-            registry::registry_info,
-            registry::generate_signing_key,
-            registry::registry_search,
-            registry::registry_versions,
-            registry::registry_diff,
-            registry::registry_publish
-        ])
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,6 @@ use steward_ipc::{
     DraftDiffInfo, IpcError, PublishProductRequest, PublishedInfo, RegistryInfo, RegistryProduct,
     RegistrySearchRequest, RegistryVersion,
 };
-use tauri::State;
 
 use crate::commands::{blocking, workspace};
 use crate::AppState;
@@ -22,17 +21,15 @@ fn config(state: &AppState) -> Result<RegistryConfig, IpcError> {
 }
 
 /// The registry URL and the signing key in use.
-#[tauri::command]
-pub async fn registry_info(state: State<'_, AppState>) -> Result<RegistryInfo, IpcError> {
-    let cfg = config(&state)?;
+pub async fn registry_info(state: &AppState) -> Result<RegistryInfo, IpcError> {
+    let cfg = config(state)?;
     blocking(move || Ok(registry::registry_status(&cfg).into())).await
 }
 
 /// Makes a signing key (secret in the OS keychain) when the steward has none, and signs with
 /// it from now on.
-#[tauri::command]
-pub async fn generate_signing_key(state: State<'_, AppState>, name: String) -> Result<RegistryInfo, IpcError> {
-    let mut cfg = config(&state)?;
+pub async fn generate_signing_key(state: &AppState, name: String) -> Result<RegistryInfo, IpcError> {
+    let mut cfg = config(state)?;
     let cfg = blocking(move || {
         registry::generate_key(&name)?;
         cfg.key = Some(name);
@@ -46,13 +43,12 @@ pub async fn generate_signing_key(state: State<'_, AppState>, name: String) -> R
 }
 
 /// Products of the registry, filtered.
-#[tauri::command]
 pub async fn registry_search(
-    state: State<'_, AppState>,
+    state: &AppState,
     request: RegistrySearchRequest,
 ) -> Result<Vec<RegistryProduct>, IpcError> {
     request.validate()?;
-    let cfg = config(&state)?;
+    let cfg = config(state)?;
     blocking(move || {
         let filters =
             registry::Search { text: request.q, domain: request.domain, owner: request.owner, tag: request.tag };
@@ -62,17 +58,15 @@ pub async fn registry_search(
 }
 
 /// Versions of one product.
-#[tauri::command]
-pub async fn registry_versions(state: State<'_, AppState>, name: String) -> Result<Vec<RegistryVersion>, IpcError> {
-    let cfg = config(&state)?;
+pub async fn registry_versions(state: &AppState, name: String) -> Result<Vec<RegistryVersion>, IpcError> {
+    let cfg = config(state)?;
     blocking(move || Ok(registry::versions(&cfg, &name)?.into_iter().map(Into::into).collect())).await
 }
 
 /// The local draft of a product against its latest published version.
-#[tauri::command]
-pub async fn registry_diff(state: State<'_, AppState>, product_id: String) -> Result<DraftDiffInfo, IpcError> {
-    let ws = workspace(&state)?;
-    let cfg = config(&state)?;
+pub async fn registry_diff(state: &AppState, product_id: String) -> Result<DraftDiffInfo, IpcError> {
+    let ws = workspace(state)?;
+    let cfg = config(state)?;
     blocking(move || {
         let (def, diff) = registry::draft_diff(&ws, &product_id, &cfg)?;
         Ok(DraftDiffInfo::new(&def, diff))
@@ -82,14 +76,10 @@ pub async fn registry_diff(state: State<'_, AppState>, product_id: String) -> Re
 
 /// Signs the product's definition file with the steward's key and publishes it. The file is
 /// only read: a refused publish leaves the draft as it was.
-#[tauri::command]
-pub async fn registry_publish(
-    state: State<'_, AppState>,
-    request: PublishProductRequest,
-) -> Result<PublishedInfo, IpcError> {
+pub async fn registry_publish(state: &AppState, request: PublishProductRequest) -> Result<PublishedInfo, IpcError> {
     request.validate()?;
-    let ws = workspace(&state)?;
-    let cfg = config(&state)?;
+    let ws = workspace(state)?;
+    let cfg = config(state)?;
     blocking(move || {
         let done = registry::publish_product(&ws, &request.product_id, &cfg, request.allow_breaking, request.reason)?;
         Ok(done.published.into())

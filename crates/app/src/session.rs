@@ -37,29 +37,27 @@ pub enum Side {
 
 type Stamped<T> = (String, T);
 
+/// Values by key, each with the revision it was made from.
+type Cache<K, V> = Mutex<HashMap<K, Stamped<V>>>;
+
 /// Caches of one front-end's products. Cheap to share (`Arc`); safe across threads.
 #[derive(Default)]
 pub struct ProductSession {
-    products: Mutex<HashMap<String, Stamped<Assembled>>>,
-    lookups: Mutex<HashMap<String, Stamped<Arc<Lookup>>>>,
-    masked: Mutex<HashMap<(String, String), Stamped<Arc<MaskedTables>>>>,
+    products: Cache<String, Assembled>,
+    lookups: Cache<String, Arc<Lookup>>,
+    masked: Cache<(String, String), Arc<MaskedTables>>,
 }
 
 fn poisoned() -> AppError {
     AppError::InvalidInput("the product cache is unavailable after an earlier failure: restart Steward".into())
 }
 
-fn cached<K: Eq + std::hash::Hash, V: Clone>(map: &Mutex<HashMap<K, Stamped<V>>>, key: &K, stamp: &str) -> Option<V> {
+fn cached<K: Eq + std::hash::Hash, V: Clone>(map: &Cache<K, V>, key: &K, stamp: &str) -> Option<V> {
     let guard = map.lock().ok()?;
     guard.get(key).filter(|(s, _)| s == stamp).map(|(_, v)| v.clone())
 }
 
-fn keep<K: Eq + std::hash::Hash, V>(
-    map: &Mutex<HashMap<K, Stamped<V>>>,
-    key: K,
-    stamp: String,
-    value: V,
-) -> Result<(), AppError> {
+fn keep<K: Eq + std::hash::Hash, V>(map: &Cache<K, V>, key: K, stamp: String, value: V) -> Result<(), AppError> {
     map.lock().map_err(|_| poisoned())?.insert(key, (stamp, value));
     Ok(())
 }

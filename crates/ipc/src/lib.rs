@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use steward_error::ErrorCode;
 use ts_rs::TS;
 
+mod commands;
 mod modeller;
 mod privacy;
 mod registry;
 mod sources;
 
+pub use commands::{commands, typescript_commands, CommandSig};
 pub use modeller::*;
 pub use privacy::*;
 pub use registry::*;

@@ -411,15 +411,11 @@ impl Masking {
     fn check(&self) -> Result<(), String> {
         let positive = |n: &Option<Number>| n.as_ref().and_then(Number::as_f64).is_some_and(|w| w > 0.0);
         match self {
-            Masking::Partial(p) => {
-                if p.mask.as_ref().is_some_and(|m| m.chars().count() != 1) {
-                    return Err("`mask` must be one character".into());
-                }
+            Masking::Partial(p) if p.mask.as_ref().is_some_and(|m| m.chars().count() != 1) => {
+                return Err("`mask` must be one character".into());
             }
-            Masking::KeyedPseudonym(p) => {
-                if p.length.is_some_and(|l| !(8..=52).contains(&l)) {
-                    return Err("`length` must be 8-52 characters".into());
-                }
+            Masking::KeyedPseudonym(p) if p.length.is_some_and(|l| !(8..=52).contains(&l)) => {
+                return Err("`length` must be 8-52 characters".into());
             }
             Masking::Generalise(g) => {
                 let needs_width = matches!(g.to, GeneraliseTo::Band | GeneraliseTo::Bucket | GeneraliseTo::AgeBand);
@@ -433,10 +429,8 @@ impl Masking {
                     }
                 }
             }
-            Masking::Noise(n) => {
-                if !positive(&n.pct) && !positive(&n.days) {
-                    return Err("`noise` needs `pct` (numbers) or `days` (dates), above zero".into());
-                }
+            Masking::Noise(n) if !positive(&n.pct) && !positive(&n.days) => {
+                return Err("`noise` needs `pct` (numbers) or `days` (dates), above zero".into());
             }
             _ => {}
         }

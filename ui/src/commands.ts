@@ -1,0 +1,74 @@
+// Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
+import type { Channel } from "@tauri-apps/api/core";
+import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReportInfo, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishProductRequest, PublishedInfo, QualityResult, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SavedProduct, ScanProgress, SourceInspection, WorkspaceInfo } from "./bindings";
+
+/** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
+export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+
+/** Every command of the desktop shell, typed. */
+export function commands(call: Call) {
+  return {
+    /** The opened workspace and its sources. */
+    getWorkspace: () => call<WorkspaceInfo>("get_workspace"),
+    /** Columns, types and row count of one source. */
+    inspectSource: (sourceId: string) => call<SourceInspection>("inspect_source", { sourceId }),
+    /** The first rows of a source, as Arrow IPC bytes. */
+    previewSource: (request: PreviewRequest) => call<ArrayBuffer>("preview_source", { request }),
+    /** Adds a file after checking it reads; the workspace is unchanged when it does not. */
+    addFileSource: (request: AddFileRequest) => call<WorkspaceInfo>("add_file_source", { request }),
+    /** The sheets or tables inside a file about to be added (empty for single-table files). */
+    listFileTables: (path: string) => call<FileTable[]>("list_file_tables", { path }),
+    /** Connects to a PostgreSQL server and lists the tables the user may read. */
+    testPostgres: (request: PostgresRequest) => call<PostgresProbe>("test_postgres", { request }),
+    /** Adds a PostgreSQL table; its password goes to the OS keychain, never the workspace. */
+    addPostgresSource: (request: PostgresRequest) => call<WorkspaceInfo>("add_postgres_source", { request }),
+    /** Profiles every column of a source, reporting progress; `cancel_scan` stops it. */
+    profileSource: (sourceId: string, scanId: number, onProgress: Channel<ScanProgress>) => call<ColumnProfile[]>("profile_source", { sourceId, scanId, onProgress }),
+    /** Asks a running scan to stop; it ends with a `profile.cancelled` error. */
+    cancelScan: (scanId: number) => call<boolean>("cancel_scan", { scanId }),
+    /** Sensitive-data suggestions for every column of a source, with the saved decisions. */
+    classifySource: (sourceId: string) => call<ColumnClassification[]>("classify_source", { sourceId }),
+    /** Accepts or rejects a suggestion; saved in the workspace manifest. */
+    decideClassification: (request: DecisionRequest) => call<ColumnClassification[]>("decide_classification", { request }),
+    /** Join-key suggestions across every source of the workspace. */
+    discoverRelations: () => call<RelationsReport>("discover_relations"),
+    /** The product definitions of the workspace. */
+    listProducts: () => call<ProductSummary[]>("list_products"),
+    /** Validates a product against its sources and data. */
+    validateProduct: (productId: string) => call<ModelIssue[]>("validate_product", { productId }),
+    /** A page of the product table, or one entity's rows of one table, as Arrow IPC bytes. */
+    productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
+    /** The product's quality rules evaluated on its assembled tables. */
+    productQuality: (productId: string) => call<QualityResult[]>("product_quality", { productId }),
+    /** Opens a product definition for the modeller, with its revision and canvas layout. */
+    openProduct: (productId: string) => call<ProductDocument>("open_product", { productId }),
+    /** Saves an edit atomically; `model.conflict` when the file changed outside. */
+    saveProduct: (request: SaveProductRequest) => call<SavedProduct>("save_product", { request }),
+    /** Saves where the modeller's nodes are. */
+    saveLayout: (request: SaveLayoutRequest) => call<null>("save_layout", { request }),
+    /** Creates a product over one root source and opens it. */
+    createProduct: (request: CreateProductRequest) => call<ProductDocument>("create_product", { request }),
+    /** Reports whenever a definition file is added, edited or removed on disk. */
+    watchProducts: (onChange: Channel<ProductsChanged>) => call<null>("watch_products", { onChange }),
+    /** One column profiled over all its rows: of a source, or of a product's table. */
+    profileColumn: (request: ColumnProfileRequest) => call<ColumnProfile>("profile_column", { request }),
+    /** Masks the product with a profile and measures it. */
+    privacyReport: (request: PrivacyRequest) => call<PrivacyReportInfo>("privacy_report", { request }),
+    /** The first rows of one table, masked, or original for revealed columns, as Arrow IPC bytes. */
+    maskedRows: (request: MaskedRowsRequest) => call<ArrayBuffer>("masked_rows", { request }),
+    /** The originals of values masked with a reversible rule, for a holder of the key. */
+    privacyReveal: (request: RevealRequest) => call<string[]>("privacy_reveal", { request }),
+    /** The registry URL and the signing key in use. */
+    registryInfo: () => call<RegistryInfo>("registry_info"),
+    /** Makes a signing key (secret in the OS keychain) and signs with it from now on. */
+    generateSigningKey: (name: string) => call<RegistryInfo>("generate_signing_key", { name }),
+    /** Products of the registry, filtered. */
+    registrySearch: (request: RegistrySearchRequest) => call<RegistryProduct[]>("registry_search", { request }),
+    /** Versions of one product. */
+    registryVersions: (name: string) => call<RegistryVersion[]>("registry_versions", { name }),
+    /** The local draft of a product against its latest published version. */
+    registryDiff: (productId: string) => call<DraftDiffInfo>("registry_diff", { productId }),
+    /** Signs the product's definition with the steward's key and publishes it. */
+    registryPublish: (request: PublishProductRequest) => call<PublishedInfo>("registry_publish", { request }),
+  };
+}
