@@ -231,7 +231,7 @@ pub async fn validate_product(state: &AppState, product_id: String) -> Result<Ve
     let ws = workspace(state)?;
     blocking(move || {
         let def = steward_app::product_definition(&ws, &product_id)?;
-        Ok(steward_app::validate_product(&ws, &def, &Keychain)?.into_iter().map(Into::into).collect())
+        Ok(steward_app::validate_product(&ws, &def, &Keychain)?)
     })
     .await
 }
@@ -258,7 +258,7 @@ pub async fn product_rows(state: &AppState, request: ProductRowsRequest) -> Resu
 pub async fn product_quality(state: &AppState, product_id: String) -> Result<Vec<QualityResult>, IpcError> {
     let ws = workspace(state)?;
     let session = session(state);
-    blocking(move || Ok(session.quality(&ws, &product_id, &Keychain)?.into_iter().map(Into::into).collect())).await
+    blocking(move || Ok(session.quality(&ws, &product_id, &Keychain)?)).await
 }
 
 /// Opens a product definition for the modeller, with its revision and canvas layout.
@@ -275,7 +275,7 @@ pub async fn save_product(state: &AppState, request: SaveProductRequest) -> Resu
     blocking(move || {
         let revision =
             steward_app::save_product(&ws, &request.product_id, &request.definition, &request.base_revision)?;
-        let issues = steward_app::definition_issues(&request.definition).into_iter().map(Into::into).collect();
+        let issues = steward_app::definition_issues(&request.definition);
         Ok(SavedProduct { revision, issues })
     })
     .await

@@ -101,11 +101,15 @@ id: string, name: string, version: string, entity: string, key: Array<string>, r
  */
 error: IpcError | null, };
 
-export type ModelIssue = { path: string, 
+export type ModelIssue = { 
 /**
- * `error` or `warning`.
+ * Where: `related[orders].join[0].parent`.
  */
-severity: string, code: string, message: string, };
+path: string, severity: Severity, 
+/**
+ * Stable code: `model.unknown_field`, `model.join_type_mismatch`…
+ */
+code: string, message: string, };
 
 export type ProductRowsRequest = { productId: string, 
 /**
@@ -119,9 +123,23 @@ table: string | null, offset: number, limit: number, };
 
 export type QualityResult = { 
 /**
- * `quality[3]`: where the rule is in the definition.
+ * Where the rule is in the definition: `quality[3]`.
  */
-path: string, rule: string, table: string, columns: Array<string>, violations: number, checked: number, samples: Array<string>, passed: boolean, };
+path: string, 
+/**
+ * Position of the rule in the definition.
+ */
+index: number, rule: string, table: string, columns: Array<string>, 
+/**
+ * Rows breaking the rule (for `row_count`: 1 when the count is out of bounds).
+ */
+violations: number, 
+/**
+ * Rows the rule looked at.
+ */
+checked: number, samples: Array<string>, passed: boolean, };
+
+export type Severity = "error" | "warning";
 
 export type FieldType = "str" | "i64" | "f64" | "bool" | "date" | "datetime";
 

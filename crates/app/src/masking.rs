@@ -3,6 +3,7 @@
 //! remapped keys, and re-identification risk — checked against the profile's thresholds.
 
 use std::collections::BTreeMap;
+use steward_model::ENTITY_TABLE;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -74,7 +75,7 @@ fn table_fields(a: &Assembled) -> Result<Vec<(String, Vec<String>)>, AppError> {
         let schema = lf.clone().collect_schema().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")))?;
         Ok(schema.iter_names().map(|s| s.to_string()).collect())
     };
-    let mut out = vec![("entity".to_string(), names(&a.entity, "entity")?)];
+    let mut out = vec![(ENTITY_TABLE.to_string(), names(&a.entity, ENTITY_TABLE)?)];
     for r in &a.related {
         out.push((r.name.clone(), names(&r.frame, &r.name)?));
     }
@@ -83,7 +84,7 @@ fn table_fields(a: &Assembled) -> Result<Vec<(String, Vec<String>)>, AppError> {
 
 /// Product field → source column, for one table of the definition.
 fn source_columns(def: &ProductDefinition, table: &str) -> (String, BTreeMap<String, String>) {
-    let (source, fields) = if table == "entity" {
+    let (source, fields) = if table == ENTITY_TABLE {
         (&def.entity.source, &def.entity.fields)
     } else {
         match def.related.iter().find(|r| r.name == table) {
@@ -122,7 +123,7 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
         let target = p.rules[*i].field.as_deref().unwrap_or_default();
         let (table, field) = match target.split_once('.') {
             Some((t, f)) => (t.to_string(), f.to_string()),
-            None => ("entity".to_string(), target.to_string()),
+            None => (ENTITY_TABLE.to_string(), target.to_string()),
         };
         let Some((_, fields)) = tables.iter().find(|(t, _)| *t == table) else {
             let have: Vec<&str> = tables.iter().map(|(t, _)| t.as_str()).collect();
@@ -142,7 +143,7 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
         }
         out.push(planned(*i, rule, &table, &field, "field".into()));
         // The root's key, remapped: its join keys in related tables follow.
-        if table == "entity" && rule.kind == RuleKind::KeyRemap {
+        if table == ENTITY_TABLE && rule.kind == RuleKind::KeyRemap {
             for r in &a.related {
                 for (parent, child) in r.parent_keys.iter().zip(&r.child_keys) {
                     if *parent == field && !taken(&out, &r.name, child) {
@@ -208,10 +209,10 @@ pub fn mask_tables(
     let collect =
         |lf: &LazyFrame, at: &str| lf.clone().collect().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")));
     let mut tables = vec![];
-    let entity = collect(&a.entity, "entity")?;
-    let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == "entity").collect();
-    let masked = mask_table("entity", &entity, a.key.first().map(String::as_str), &here, key)?;
-    tables.push(("entity".to_string(), entity, masked));
+    let entity = collect(&a.entity, ENTITY_TABLE)?;
+    let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == ENTITY_TABLE).collect();
+    let masked = mask_table(ENTITY_TABLE, &entity, a.key.first().map(String::as_str), &here, key)?;
+    tables.push((ENTITY_TABLE.to_string(), entity, masked));
     for r in &a.related {
         let df = collect(&r.frame, &r.name)?;
         let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == r.name).collect();
@@ -229,7 +230,7 @@ pub fn mask_tables(
 pub fn masked_assembled(a: &Assembled, masked: &MaskedTables) -> Assembled {
     let mut out = a.clone();
     for (t, _, m) in &masked.tables {
-        if t == "entity" {
+        if t == ENTITY_TABLE {
             out.entity = m.clone().lazy();
         } else if let Some(r) = out.related.iter_mut().find(|r| r.name == *t) {
             r.frame = m.clone().lazy();
@@ -338,7 +339,7 @@ pub fn measure(
         .entity
         .derived
         .iter()
-        .map(|d| ("entity", d))
+        .map(|d| (ENTITY_TABLE, d))
         .chain(def.related.iter().flat_map(|r| r.derived.iter().map(move |d| (r.name.as_str(), d))));
     for (table, d) in derived {
         let masked_here: Vec<&str> =
@@ -428,14 +429,14 @@ pub fn reveal_values(
     let p = profile(def, name)?;
     let (table, column) = match field.split_once('.') {
         Some((t, f)) => (t, f),
-        None => ("entity", field),
+        None => (ENTITY_TABLE, field),
     };
     let planned = plan(ws, def, a, name)?;
     let Some(found) = planned.iter().find(|x| x.field.table == table && x.field.field == column) else {
         let masked: Vec<String> = planned
             .iter()
             .map(|x| {
-                if x.field.table == "entity" {
+                if x.field.table == ENTITY_TABLE {
                     x.field.field.clone()
                 } else {
                     format!("{}.{}", x.field.table, x.field.field)

@@ -178,6 +178,8 @@ fn domain_of(entity: &str) -> String {
 /// and the key columns must be columns of it. Nothing is written when any of that fails.
 pub fn new_product(ws: &Workspace, req: &NewProduct, secrets: &dyn SecretStore) -> Result<String, AppError> {
     crate::check_id("product", &req.id)?;
+    // The id is also the product's name, which the registry and key names use.
+    steward_model::check_product_name(&req.id).map_err(AppError::InvalidInput)?;
     crate::check_id("source", &req.source_id)?;
     if req.entity.trim().is_empty() {
         return Err(AppError::InvalidInput("entity: give the entity a name".into()));

@@ -4,6 +4,7 @@
 
 use crate::ErrorCode;
 use std::collections::{HashMap, HashSet};
+use steward_model::ENTITY_TABLE;
 
 use polars::prelude::*;
 use steward_model::{Field, FieldType, Issue, ProductDefinition};
@@ -120,8 +121,8 @@ pub fn validate_product(
     };
 
     let entity = &def.entity;
-    let Some(root) = load("entity", &entity.source, &mut out) else { return Ok(out) };
-    check_fields("entity", &entity.source, &root, &entity.fields, &mut out);
+    let Some(root) = load(ENTITY_TABLE, &entity.source, &mut out) else { return Ok(out) };
+    check_fields(ENTITY_TABLE, &entity.source, &root, &entity.fields, &mut out);
     // Product field name → source column of the root.
     let root_column = |field: &str| -> String {
         entity.fields.iter().find(|f| f.name() == field).map(|f| f.column.clone()).unwrap_or_else(|| field.to_string())
@@ -344,12 +345,12 @@ pub fn profile_product_column(
     table: &str,
     column: &str,
 ) -> Result<steward_profile::ColumnProfile, AppError> {
-    let frame = if table == "entity" {
+    let frame = if table == ENTITY_TABLE {
         assembled.entity.clone()
     } else {
         let Some(r) = assembled.related.iter().find(|r| r.name == table) else {
             let have: Vec<&str> =
-                std::iter::once("entity").chain(assembled.related.iter().map(|r| r.name.as_str())).collect();
+                std::iter::once(ENTITY_TABLE).chain(assembled.related.iter().map(|r| r.name.as_str())).collect();
             return Err(AppError::InvalidInput(format!(
                 "{}: no table `{table}`; it has: {}",
                 assembled.name,

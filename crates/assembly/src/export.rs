@@ -2,6 +2,7 @@
 //! into place only when complete.
 
 use std::path::{Path, PathBuf};
+use steward_model::ENTITY_TABLE;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -385,7 +386,7 @@ fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
             SortMultipleOptions::default().with_maintain_order(true),
         )
     };
-    let mut out = vec![("entity".to_string(), in_order(a.entity.clone(), &a.key))];
+    let mut out = vec![(ENTITY_TABLE.to_string(), in_order(a.entity.clone(), &a.key))];
     for r in &a.related {
         let parents: Vec<Expr> = r.parent_keys.iter().map(|p| col(p.as_str())).collect();
         let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();

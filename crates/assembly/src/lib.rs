@@ -18,6 +18,7 @@ pub use export::{
 pub use quality::{RuleResult, SAMPLES};
 
 use std::collections::HashMap;
+use steward_model::ENTITY_TABLE;
 
 use polars::prelude::*;
 use steward_model::{Derived, Field, JoinPair, ProductDefinition};
@@ -142,7 +143,7 @@ pub fn assemble_lazy(
     sources: &HashMap<String, LazyFrame>,
 ) -> Result<Assembled, AssemblyError> {
     let e = &def.entity;
-    let (mut entity, _) = shape("entity", source(sources, "entity", &e.source)?, &e.fields, &e.derived, &[])?;
+    let (mut entity, _) = shape(ENTITY_TABLE, source(sources, ENTITY_TABLE, &e.source)?, &e.fields, &e.derived, &[])?;
     for r in &def.reference {
         let at = format!("reference[{}]", r.name);
         let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
@@ -237,7 +238,7 @@ pub struct Lookup {
 
 impl Lookup {
     pub fn build(a: &Assembled) -> Result<Lookup, AssemblyError> {
-        let entity = KeyedRows::build(&a.entity, &a.key, "entity")?;
+        let entity = KeyedRows::build(&a.entity, &a.key, ENTITY_TABLE)?;
         let mut related = vec![];
         for r in &a.related {
             let at = format!("related[{}]", r.name);
@@ -251,7 +252,7 @@ impl Lookup {
         if key.len() != self.key.len() {
             return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
         }
-        let entity = self.entity.get(key, "entity")?;
+        let entity = self.entity.get(key, ENTITY_TABLE)?;
         let mut related = vec![];
         for (name, parents, rows) in &self.related {
             let at = format!("related[{name}]");
@@ -290,7 +291,7 @@ impl Assembled {
         if key.len() != self.key.len() {
             return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
         }
-        let entity = self.entity.clone().filter(key_filter(&self.key, key)).collect().map_err(pe("entity"))?;
+        let entity = self.entity.clone().filter(key_filter(&self.key, key)).collect().map_err(pe(ENTITY_TABLE))?;
         let mut related = vec![];
         for r in &self.related {
             let at = format!("related[{}]", r.name);
@@ -320,7 +321,7 @@ impl Assembled {
             .sort_by_exprs(keys, SortMultipleOptions::default().with_maintain_order(true))
             .slice(offset, limit as IdxSize)
             .collect()
-            .map_err(pe("entity"))?;
+            .map_err(pe(ENTITY_TABLE))?;
         self.nest(page.lazy()).collect().map_err(pe("product"))
     }
 
@@ -375,7 +376,7 @@ impl Assembled {
 
     /// The number of entities.
     pub fn count(&self) -> Result<u64, AssemblyError> {
-        let df = self.entity.clone().select([len()]).collect().map_err(pe("entity"))?;
+        let df = self.entity.clone().select([len()]).collect().map_err(pe(ENTITY_TABLE))?;
         Ok(df.columns().first().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>()).unwrap_or(0))
     }
 }

@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 use serde::Serialize;
+use steward_model::ENTITY_TABLE;
 use steward_model::{Columns, QualityRule};
 
 use crate::{pe, Assembled, AssemblyError};
@@ -10,9 +11,14 @@ use crate::{pe, Assembled, AssemblyError};
 /// Offending values shown per rule.
 pub const SAMPLES: usize = 5;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One quality rule evaluated: the one shape the CLI's JSON and the desktop both send.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "QualityResult"))]
 pub struct RuleResult {
-    /// Position of the rule in the definition (`quality[3]`).
+    /// Where the rule is in the definition: `quality[3]`.
+    pub path: String,
+    /// Position of the rule in the definition.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub index: usize,
     pub rule: String,
     pub table: String,
@@ -51,7 +57,7 @@ fn count(lf: LazyFrame, at: &str) -> Result<u64, AssemblyError> {
 impl Assembled {
     fn table(&self, name: Option<&str>) -> Option<(String, LazyFrame)> {
         match name {
-            None => Some(("entity".to_string(), self.entity.clone())),
+            None => Some((ENTITY_TABLE.to_string(), self.entity.clone())),
             Some(n) => self.related.iter().find(|r| r.name == n).map(|r| (r.name.clone(), r.frame.clone())),
         }
     }
@@ -132,6 +138,7 @@ impl Assembled {
                 }
             };
             out.push(RuleResult {
+                path: at.clone(),
                 index,
                 rule: rule.kind().to_string(),
                 table,

@@ -127,58 +127,11 @@ impl ProductSummary {
     }
 }
 
-/// A validation finding at a precise place in the definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ModelIssue {
-    pub path: String,
-    /// `error` or `warning`.
-    pub severity: String,
-    pub code: String,
-    pub message: String,
-}
+/// A validation finding at a precise place in the definition: the model's own type.
+pub use steward_model::Issue as ModelIssue;
 
-impl From<steward_model::Issue> for ModelIssue {
-    fn from(i: steward_model::Issue) -> Self {
-        ModelIssue {
-            severity: match i.severity {
-                steward_model::Severity::Error => "error".into(),
-                steward_model::Severity::Warning => "warning".into(),
-            },
-            path: i.path,
-            code: i.code,
-            message: i.message,
-        }
-    }
-}
-
-/// How one quality rule fared on the assembled product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct QualityResult {
-    /// `quality[3]`: where the rule is in the definition.
-    pub path: String,
-    pub rule: String,
-    pub table: String,
-    pub columns: Vec<String>,
-    pub violations: u64,
-    pub checked: u64,
-    pub samples: Vec<String>,
-    pub passed: bool,
-}
-
-impl From<steward_assembly::RuleResult> for QualityResult {
-    fn from(r: steward_assembly::RuleResult) -> Self {
-        QualityResult {
-            path: format!("quality[{}]", r.index),
-            rule: r.rule,
-            table: r.table,
-            columns: r.columns,
-            violations: r.violations,
-            checked: r.checked,
-            samples: r.samples,
-            passed: r.passed,
-        }
-    }
-}
+/// A quality rule's result: the assembly's own type.
+pub use steward_assembly::RuleResult as QualityResult;
 
 /// Arguments of `product_rows`: a page of the product table, or one entity's rows of one table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -268,6 +221,7 @@ pub fn typescript_bindings() -> String {
         ModelIssue::decl(&cfg),
         ProductRowsRequest::decl(&cfg),
         QualityResult::decl(&cfg),
+        steward_model::Severity::decl(&cfg),
         steward_model::FieldType::decl(&cfg),
         steward_model::Field::decl(&cfg),
         steward_model::Derived::decl(&cfg),

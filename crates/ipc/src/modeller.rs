@@ -28,7 +28,7 @@ impl ProductDocument {
         ProductDocument {
             product_id: product_id.to_string(),
             revision: d.revision,
-            issues: steward_model::check(&d.definition).into_iter().map(Into::into).collect(),
+            issues: steward_model::check(&d.definition),
             definition: d.definition,
             layout: d.layout.into_iter().map(|(k, p)| (k, CanvasPosition { x: p.x, y: p.y })).collect(),
         }

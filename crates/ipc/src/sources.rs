@@ -136,10 +136,8 @@ impl PreviewRequest {
 
 /// Source ids are short slugs; anything else is refused before it reaches the core.
 pub fn validate_source_id(id: &str) -> Result<(), IpcError> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok {
+    // The one rule every id follows.
+    if steward_app::is_valid_id(id) {
         Ok(())
     } else {
         Err(IpcError::invalid_input(format!("sourceId: `{}` is not a source id", id.escape_debug())))

@@ -2,19 +2,22 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Derived, Field, ProductDefinition, QualityRule, FORMAT};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
 }
 
-/// One problem, at a precise place in the definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One problem, at a precise place in the definition: the one shape the CLI's JSON and the
+/// desktop both send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ModelIssue"))]
 pub struct Issue {
     /// Where: `related[orders].join[0].parent`.
     pub path: String,
@@ -40,7 +43,9 @@ impl std::fmt::Display for Issue {
     }
 }
 
-fn slug(s: &str) -> bool {
+/// Whether `s` is a valid name of a product, table or domain — the one rule for names, shared
+/// with the registry: 1-64 of `a-z`, `0-9`, `-` and `_`, starting with a letter.
+pub fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && s.len() <= 64
@@ -51,7 +56,7 @@ fn slug(s: &str) -> bool {
 /// characters of `a-z`, `0-9`, `-` and `_`, starting with a letter — so never `..`, `/` or an
 /// absolute path.
 pub fn check_product_name(name: &str) -> Result<(), String> {
-    if slug(name) {
+    if is_name(name) {
         Ok(())
     } else {
         Err(format!(
@@ -109,7 +114,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
         ));
     }
     let m = &def.metadata;
-    if !slug(&m.name) {
+    if !is_name(&m.name) {
         out.push(Issue::error(
             "metadata.name",
             "model.name",
@@ -156,7 +161,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
         .chain(def.reference.iter().map(|r| ("reference", &r.name, &r.source, &r.join, &r.fields, &[][..])))
     {
         let at = format!("{kind}[{name}]");
-        if !slug(name) {
+        if !is_name(name) {
             out.push(Issue::error(format!("{at}.name"), "model.name", "use lowercase letters, digits, `-` and `_`"));
         }
         if !tables.insert(name.clone()) {
@@ -272,7 +277,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
     }
 
     for (name, profile) in &def.masking {
-        if !slug(name) {
+        if !is_name(name) {
             out.push(Issue::error(
                 format!("masking[{name}]"),
                 "model.name",

@@ -18,7 +18,7 @@ pub mod masking;
 mod odcs;
 mod types;
 
-pub use check::{check, check_product_name, Issue, Severity};
+pub use check::{check, check_product_name, is_name, Issue, Severity};
 pub use diff::{bump_between, diff, Bump, Change, Diff};
 pub use masking::{Masking, CATALOG as MASKING_CATALOG};
 pub use odcs::{to_odcs, ODCS_API_VERSION};

@@ -82,10 +82,8 @@ pub fn check_json_text(path: &str, v: &serde_json::Value) -> Result<(), Registry
 /// Names of products and domains: ASCII only (no look-alike letters), lowercase, digits, `-`
 /// and `_`, starting with a letter, at most 64 characters.
 pub fn check_name(what: &str, s: &str) -> Result<(), RegistryError> {
-    let mut chars = s.chars();
-    let ok = matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && s.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    // The one rule for names, the model's.
+    let ok = steward_model::is_name(s);
     if ok {
         Ok(())
     } else {
