@@ -1,9 +1,16 @@
 //! # steward-app
 //!
-//! Owns Steward's use cases that span crates — adding a file to a workspace after checking it
-//! reads, resolving where a workspace source reads from — so that the CLI and the desktop shell
-//! behave the same. It orchestrates `steward-workspace` and `steward-sources`; it must not parse
-//! files itself, print, or know about IPC.
+//! Owns every use case the CLI and the desktop shell share, so that both behave the same and
+//! each is written once: opening and initialising workspaces, adding sources, profiling,
+//! classification and relations; finding product definitions (by id, or by walking up from a
+//! file); validation; the product session (assembled products, 360 indexes and masked tables,
+//! each stale when the content it came from changes); previews, quality, privacy reports,
+//! exports and key rotation; and the registry use cases (configuration, key choice, load →
+//! check → sign → publish, diff, fetch, verify, yank, trust). Front-ends depend on this crate
+//! alone and render what it returns; the types they render are re-exported here.
+//!
+//! It orchestrates the core crates. It must not parse files itself, print, know about IPC or
+//! Tauri, or read or change the process environment: configuration arrives as values.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +30,7 @@ mod product;
 pub mod registry;
 mod session;
 mod targets;
+mod validation;
 
 pub use definitions::{
     check_definition, definition_issues, existing_product_file, load_definition, open_definition, product_definition,
@@ -33,6 +41,7 @@ pub use preview::{
     NewProduct, Preview,
 };
 pub use session::{ProductSession, RowsQuery, Side};
+pub use validation::{validate_product, MAX_ORPHAN_SHARE};
 
 // What front-ends render and hand back, re-exported so that they depend on this crate alone.
 pub use steward_assembly::{Entity360, ExportFormat, ExportSummary, RuleResult};
@@ -91,7 +100,7 @@ pub use masking::{
 };
 pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,
-    source_bytes, validate_product, MAX_ORPHAN_SHARE, PRODUCTS_DIR,
+    source_bytes, PRODUCTS_DIR,
 };
 pub use targets::{
     add_postgres, credential_of, location_of, manifest_ssl_mode, resolve_target, secret_name, target, target_of,

@@ -1,8 +1,11 @@
 //! # steward-ipc
 //!
-//! Owns the shapes that cross the desktop IPC boundary: request and response types, and the
-//! `{code, message}` error every command returns. The TypeScript in `ui/src/bindings.ts` is
-//! generated from these types ([`typescript_bindings`]); a test fails when it is stale.
+//! Owns the shapes that cross the desktop IPC boundary: request and response types, the
+//! `{code, message}` error every command returns with the union of every code, and the command
+//! table — each command's name, arguments and answer, written once ([`with_commands!`]). The
+//! TypeScript in `ui/src/bindings.ts` and `ui/src/commands.ts` is generated from these
+//! ([`typescript_bindings`], [`typescript_commands`]); tests fail when it is stale. Where a core
+//! type is the shape (validation issues, quality results) it is re-exported, not mirrored.
 //!
 //! It converts core results into these shapes and nothing more: no I/O, no Tauri, no Polars
 //! calls of its own. Binary previews (Arrow IPC bytes) do not pass through here.

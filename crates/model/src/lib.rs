@@ -3,7 +3,9 @@
 //! Owns the *data product definition*: one human-readable YAML file per product, diffable in
 //! git, describing a business entity — its root table and instance key, related tables joined to
 //! it, reference (lookup) tables, selected and renamed fields, derived fields as SQL expressions,
-//! quality rules, and masking profiles. Its JSON Schema (`schemas/product-v1.schema.json`) is
+//! quality rules, and masking profiles. It also owns the masking-rule catalog ([`masking`]): every
+//! rule a definition may name, as one serde-tagged enum with typed parameters, so a definition
+//! with an unknown rule or parameter does not parse. Its JSON Schema (`schemas/product-v1.schema.json`) is
 //! generated from these types; a test fails when the committed file is stale.
 //!
 //! This crate parses and checks a definition on its own (structure, names, references between

@@ -1,8 +1,9 @@
 //! # steward-privacy
 //!
-//! Owns masking and its measurement: the rule catalog (null, redact, constant, partial,
-//! keyed pseudonym, format-preserving encryption, key remapping, generalisation, noise, shuffle,
-//! synthetic substitution with `fake`, linked fake addresses), the determinism contract —
+//! Owns masking and its measurement: applying the rules of the catalog `steward-model` defines
+//! (null, redact, constant, partial, keyed pseudonym, format-preserving encryption, key
+//! remapping, generalisation, noise, shuffle, synthetic substitution with `fake`, linked fake
+//! addresses) to columns, what each guarantees, the determinism contract —
 //! every output is a function of (key, rule id, rule version, normalised input) — and the
 //! measures a privacy officer reads before data leaves: leaks of original values, collisions of
 //! remapped keys, and re-identification risk (k-anonymity, l-diversity, prosecutor risk).

@@ -1,0 +1,300 @@
+//! Checks of a product definition against the workspace's sources and their data, one function
+//! per check: sources exist and read, columns exist with the declared types, the instance key is
+//! unique and never null, join keys have matching types, orphans stay under a threshold,
+//! declared 1:1 relationships are 1:1, and reference tables have one row per key. Every problem
+//! is reported with the path of what causes it; a source that cannot be read is itself one.
+
+use std::collections::{HashMap, HashSet};
+
+use polars::prelude::*;
+use steward_model::{Cardinality, Field, FieldType, Issue, JoinPair, ProductDefinition, ENTITY_TABLE};
+use steward_secrets::SecretStore;
+use steward_workspace::Workspace;
+
+use crate::{target, AppError, ErrorCode};
+use steward_classify::thousands;
+
+/// Share of related rows without a parent above which orphans are an error, not a warning.
+pub const MAX_ORPHAN_SHARE: f64 = 0.05;
+
+/// Validates `def` against the workspace: the static checks of `steward-model`, then the
+/// sources, columns, types, keys and data. Returns every issue found.
+pub fn validate_product(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    secrets: &dyn SecretStore,
+) -> Result<Vec<Issue>, AppError> {
+    let mut out = steward_model::check(def);
+    let mut sources = Sources { ws, secrets, loaded: HashMap::new() };
+    let entity = &def.entity;
+    let Some(root) = sources.load(ENTITY_TABLE, &entity.source, &mut out) else { return Ok(out) };
+    check_fields(ENTITY_TABLE, &entity.source, &root, &entity.fields, &mut out);
+    let root_column = |field: &str| -> String {
+        entity.fields.iter().find(|f| f.name() == field).map(|f| f.column.clone()).unwrap_or_else(|| field.to_string())
+    };
+    let key_cols: Vec<String> = entity.key.names().iter().map(|k| root_column(k)).collect();
+    check_instance_key(&root, &key_cols, &mut out);
+
+    let tables = def
+        .related
+        .iter()
+        .map(|r| (&r.name, &r.source, &r.join, &r.fields, Some(r.cardinality)))
+        .chain(def.reference.iter().map(|r| (&r.name, &r.source, &r.join, &r.fields, None)));
+    for (name, source, join, fields, cardinality) in tables {
+        let at = match cardinality {
+            Some(_) => format!("related[{name}]"),
+            None => format!("reference[{name}]"),
+        };
+        let Some(df) = sources.load(&at, source, &mut out) else { continue };
+        check_fields(&at, source, &df, fields, &mut out);
+        if !check_join_types(&at, source, &root, &df, join, &root_column, &mut out) || join.is_empty() {
+            continue;
+        }
+        let parent_cols: Vec<String> = join.iter().map(|j| root_column(&j.parent)).collect();
+        let child_cols: Vec<&str> = join.iter().map(|j| j.child.as_str()).collect();
+        let (Some(parents), Ok(children)) = (key_set(&root, &parent_cols), row_keys(&df, &child_cols)) else {
+            continue;
+        };
+        let present: Vec<&String> = children.iter().flatten().collect();
+        match cardinality {
+            Some(cardinality) => {
+                check_orphans(&at, &def.entity.name, &parents, &present, &mut out);
+                if cardinality == Cardinality::OneToOne {
+                    check_one_to_one(&at, &def.entity.name, &present, &mut out);
+                }
+            }
+            None => check_reference_unique(&at, source, &present, &mut out),
+        }
+    }
+    Ok(out)
+}
+
+/// The sources a validation reads, each loaded once.
+struct Sources<'a> {
+    ws: &'a Workspace,
+    secrets: &'a dyn SecretStore,
+    loaded: HashMap<String, Option<DataFrame>>,
+}
+
+impl Sources<'_> {
+    /// The rows of `source` (named at `at` in the definition), or an issue saying why not.
+    fn load(&mut self, at: &str, source: &str, out: &mut Vec<Issue>) -> Option<DataFrame> {
+        if !self.loaded.contains_key(source) {
+            let got = match self.ws.source(source) {
+                Err(_) => {
+                    let ids: Vec<&str> = self.ws.sources().iter().map(|s| s.id.as_str()).collect();
+                    out.push(Issue::error(
+                        format!("{at}.source"),
+                        "model.unknown_source",
+                        format!("no source `{source}` in the workspace; it has: {}", ids.join(", ")),
+                    ));
+                    None
+                }
+                Ok(_) => match target(self.ws, source, self.secrets).and_then(|t| Ok(t.load()?)) {
+                    Ok(frame) => Some(frame),
+                    Err(e) => {
+                        out.push(Issue::error(format!("{at}.source"), e.code(), e.to_string()));
+                        None
+                    }
+                },
+            };
+            self.loaded.insert(source.to_string(), got);
+        }
+        self.loaded.get(source).and_then(Option::clone)
+    }
+}
+
+/// Every selected column exists in its source, with the declared type.
+fn check_fields(at: &str, source: &str, df: &DataFrame, fields: &[Field], out: &mut Vec<Issue>) {
+    for (i, f) in fields.iter().enumerate() {
+        match df.column(&f.column) {
+            Err(_) => {
+                let have: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+                out.push(Issue::error(
+                    format!("{at}.fields[{i}].column"),
+                    "model.unknown_column",
+                    format!("`{}` is not a column of source `{source}`; it has: {}", f.column, have.join(", ")),
+                ));
+            }
+            Ok(c) => {
+                if let Some(t) = f.field_type.filter(|t| !type_matches(*t, c.dtype())) {
+                    out.push(Issue::error(
+                        format!("{at}.fields[{i}].type"),
+                        "model.type_mismatch",
+                        format!("declared {}, but {source}.{} is {}", t.as_str(), f.column, c.dtype()),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The instance key is unique and never null.
+fn check_instance_key(root: &DataFrame, key_cols: &[String], out: &mut Vec<Issue>) {
+    let refs: Vec<&str> = key_cols.iter().map(String::as_str).collect();
+    if !refs.iter().all(|k| root.column(k).is_ok()) {
+        return;
+    }
+    let Ok(keys) = row_keys(root, &refs) else { return };
+    let nulls = keys.iter().filter(|k| k.is_none()).count();
+    let mut seen = HashSet::new();
+    let mut dups = vec![];
+    for k in keys.iter().flatten() {
+        if !seen.insert(k.as_str()) && dups.len() < 1000 {
+            dups.push(k.clone());
+        }
+    }
+    if !dups.is_empty() {
+        let sample: Vec<&str> = dups.iter().take(5).map(String::as_str).collect();
+        out.push(Issue::error(
+            "entity.key",
+            "model.duplicate_key",
+            format!("{} instance keys appear more than once (e.g. {})", thousands(dups.len()), sample.join(", ")),
+        ));
+    }
+    if nulls > 0 {
+        out.push(Issue::error(
+            "entity.key",
+            "model.null_key",
+            format!("{} rows have no instance key", thousands(nulls)),
+        ));
+    }
+}
+
+/// Every join column exists and joins its parent's without a cast. `false` when any does not.
+fn check_join_types(
+    at: &str,
+    source: &str,
+    root: &DataFrame,
+    df: &DataFrame,
+    join: &[JoinPair],
+    root_column: &dyn Fn(&str) -> String,
+    out: &mut Vec<Issue>,
+) -> bool {
+    let mut ok = true;
+    for (i, j) in join.iter().enumerate() {
+        let (Ok(p), Ok(c)) = (root.column(&root_column(&j.parent)), df.column(&j.child)) else {
+            if df.column(&j.child).is_err() {
+                out.push(Issue::error(
+                    format!("{at}.join[{i}].child"),
+                    "model.unknown_column",
+                    format!("`{}` is not a column of source `{source}`", j.child),
+                ));
+            }
+            ok = false;
+            continue;
+        };
+        if !joinable(p.dtype(), c.dtype()) {
+            out.push(Issue::error(
+                format!("{at}.join[{i}]"),
+                "model.join_type_mismatch",
+                format!("{} is {}, {source}.{} is {}", j.parent, p.dtype(), j.child, c.dtype()),
+            ));
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Related rows without a parent: a warning, an error above [`MAX_ORPHAN_SHARE`].
+fn check_orphans(at: &str, entity: &str, parents: &HashSet<String>, present: &[&String], out: &mut Vec<Issue>) {
+    let orphans = present.iter().filter(|k| !parents.contains(k.as_str())).count();
+    if orphans == 0 {
+        return;
+    }
+    let share = orphans as f64 / present.len().max(1) as f64;
+    let msg = format!(
+        "{} of {} rows ({:.1}%) have no matching {entity}",
+        thousands(orphans),
+        thousands(present.len()),
+        share * 100.0
+    );
+    out.push(if share > MAX_ORPHAN_SHARE {
+        Issue::error(
+            format!("{at}.join"),
+            "model.orphans",
+            format!("{msg}, above the {:.0}% limit", MAX_ORPHAN_SHARE * 100.0),
+        )
+    } else {
+        Issue::warning(format!("{at}.join"), "model.orphans", msg)
+    });
+}
+
+/// A relationship declared one-to-one has at most one row per entity.
+fn check_one_to_one(at: &str, entity: &str, present: &[&String], out: &mut Vec<Issue>) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for k in present {
+        *counts.entry(k.as_str()).or_default() += 1;
+    }
+    let many = counts.values().filter(|&&n| n > 1).count();
+    if many > 0 {
+        let most = counts.values().max().copied().unwrap_or(0);
+        out.push(Issue::error(
+            format!("{at}.cardinality"),
+            "model.cardinality",
+            format!(
+                "declared one_to_one, but {} {entity} have several rows (up to {most}); use one_to_many",
+                thousands(many)
+            ),
+        ));
+    }
+}
+
+/// A lookup gives at most one row per key.
+fn check_reference_unique(at: &str, source: &str, present: &[&String], out: &mut Vec<Issue>) {
+    let mut seen = HashSet::new();
+    let repeated = present.iter().filter(|k| !seen.insert(k.as_str())).count();
+    if repeated > 0 {
+        out.push(Issue::error(
+            format!("{at}.join"),
+            "model.reference_not_unique",
+            format!(
+                "{} keys of `{source}` appear more than once; a reference table needs one row per key",
+                thousands(repeated)
+            ),
+        ));
+    }
+}
+
+fn type_matches(declared: FieldType, dtype: &DataType) -> bool {
+    match declared {
+        FieldType::Str => matches!(dtype, DataType::String),
+        // Only integers whose every value an i64 holds (not u64, i128, u128).
+        FieldType::I64 => {
+            dtype.is_integer() && !matches!(dtype, DataType::UInt64 | DataType::Int128 | DataType::UInt128)
+        }
+        FieldType::F64 => dtype.is_float() || dtype.is_integer(),
+        FieldType::Bool => matches!(dtype, DataType::Boolean),
+        FieldType::Date => matches!(dtype, DataType::Date),
+        FieldType::Datetime => matches!(dtype, DataType::Datetime(_, _)),
+    }
+}
+
+/// Whether two columns can be joined without a cast.
+fn joinable(a: &DataType, b: &DataType) -> bool {
+    (a.is_integer() && b.is_integer()) || a == b
+}
+
+/// The keys of `cols` present in `df`, as a set.
+fn key_set(df: &DataFrame, cols: &[String]) -> Option<HashSet<String>> {
+    let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
+    row_keys(df, &refs).ok().map(|ks| ks.into_iter().flatten().collect())
+}
+
+/// One key per row, as text (composite keys joined), `None` when any part is null.
+fn row_keys(df: &DataFrame, cols: &[&str]) -> PolarsResult<Vec<Option<String>>> {
+    let columns: Vec<&Column> = cols.iter().map(|c| df.column(c)).collect::<PolarsResult<_>>()?;
+    (0..df.height())
+        .map(|i| {
+            let mut parts = Vec::with_capacity(columns.len());
+            for c in &columns {
+                let v = c.get(i)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                parts.push(v.str_value().into_owned());
+            }
+            Ok(Some(parts.join("\u{1f}")))
+        })
+        .collect()
+}
