@@ -376,7 +376,11 @@ export type PublishProductRequest = { productId: string,
  */
 allowBreaking: boolean, reason: string | null, };
 
-export type PublishedInfo = { name: string, version: string, digest: string, logIndex: number, privacyReview: boolean, previous: string | null, };
+export type PublishedInfo = { name: string, version: string, digest: string, logIndex: number, entryHash: string, 
+/**
+ * Masking got weaker than in the previous version: flagged in the log for privacy review.
+ */
+privacyReview: boolean, previous: string | null, };
 
 export type CanvasPosition = { x: number, y: number, };
 

@@ -126,13 +126,29 @@ fn folder_name(root: &Path) -> String {
         .unwrap_or_else(|| "Workspace".into())
 }
 
-/// The workspace at `root`, made (empty, named after its folder) when the folder holds none yet:
-/// adding a first source is how a steward starts one.
-pub fn open_or_init_workspace(root: &Path) -> Result<Workspace, AppError> {
-    if root.join(steward_workspace::MANIFEST_FILE).exists() {
-        return Ok(Workspace::open(root)?);
+/// The folder holding the workspace `start` is in: `start` itself or the nearest folder above it
+/// with a `steward.yaml`, like git finds its repository.
+pub fn find_workspace(start: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    abs.ancestors().find(|d| d.join(steward_workspace::MANIFEST_FILE).is_file()).map(Path::to_path_buf)
+}
+
+/// The workspace `start` is in (see [`find_workspace`]); when there is none, the error says so
+/// about `start` and how to make one.
+pub fn open_workspace(start: &Path) -> Result<Workspace, AppError> {
+    match find_workspace(start) {
+        Some(root) => Ok(Workspace::open(&root)?),
+        None => Ok(Workspace::open(start)?),
     }
-    init_workspace(root, None)
+}
+
+/// The workspace `root` is in, or — when it is in none — a new one made at `root` (empty, named
+/// after its folder): adding a first source is how a steward starts one.
+pub fn open_or_init_workspace(root: &Path) -> Result<Workspace, AppError> {
+    match find_workspace(root) {
+        Some(found) => Ok(Workspace::open(&found)?),
+        None => init_workspace(root, None),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

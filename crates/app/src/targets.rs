@@ -84,7 +84,7 @@ pub fn resolve_target(
     let mut resolved = Target::File(Location::file(as_path));
     let mut found = None;
     if !as_path.exists() && steward_workspace::is_valid_id(target) {
-        if let Ok(ws) = Workspace::open(workspace) {
+        if let Ok(ws) = crate::open_workspace(workspace) {
             if let Ok(src) = ws.source(target) {
                 resolved = target_of(&ws, src, secrets)?;
                 found = Some((ws.clone(), src.id.clone()));

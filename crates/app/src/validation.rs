@@ -47,7 +47,8 @@ pub fn validate_product(
         };
         let Some(df) = sources.load(&at, source, &mut out) else { continue };
         check_fields(&at, source, &df, fields, &mut out);
-        if !check_join_types(&at, source, &root, &df, join, &root_column, &mut out) || join.is_empty() {
+        let all_columns = entity.fields.is_empty();
+        if !check_join_types(&at, source, &root, &df, join, &root_column, all_columns, &mut out) || join.is_empty() {
             continue;
         }
         let parent_cols: Vec<String> = join.iter().map(|j| root_column(&j.parent)).collect();
@@ -162,6 +163,9 @@ fn check_instance_key(root: &DataFrame, key_cols: &[String], out: &mut Vec<Issue
 }
 
 /// Every join column exists and joins its parent's without a cast. `false` when any does not.
+/// With `all_columns` (the entity selects every column of its source, so the model's own check
+/// cannot know them) a parent that is no column of the root source is reported here.
+#[allow(clippy::too_many_arguments)]
 fn check_join_types(
     at: &str,
     source: &str,
@@ -169,10 +173,19 @@ fn check_join_types(
     df: &DataFrame,
     join: &[JoinPair],
     root_column: &dyn Fn(&str) -> String,
+    all_columns: bool,
     out: &mut Vec<Issue>,
 ) -> bool {
     let mut ok = true;
     for (i, j) in join.iter().enumerate() {
+        if all_columns && root.column(&root_column(&j.parent)).is_err() {
+            let have: Vec<&str> = root.get_column_names().iter().map(|s| s.as_str()).collect();
+            out.push(Issue::error(
+                format!("{at}.join[{i}].parent"),
+                "model.unknown_column",
+                format!("`{}` is not a column of the entity; it has: {}", j.parent, have.join(", ")),
+            ));
+        }
         let (Ok(p), Ok(c)) = (root.column(&root_column(&j.parent)), df.column(&j.child)) else {
             if df.column(&j.child).is_err() {
                 out.push(Issue::error(

@@ -129,3 +129,47 @@ fn unknown_rules_and_parameters_are_refused_without_data_and_before_signing() {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), yaml, "{what}: the draft is left as it was");
     }
 }
+
+/// Found by a new user on a database Steward had never seen (Chinook, from PyPI): adding a source
+/// from a sub-folder made a second workspace there, `model validate` passed a join on a column
+/// the entity does not have when the entity selects every column (as `model new` writes it),
+/// and `preview --quality --profile` showed original values under a masking profile's name.
+#[test]
+fn commands_from_a_sub_folder_use_the_workspace_above_and_validate_checks_join_parents() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(root, &["workspace", "init", "."]);
+    for f in ["crm.sqlite", "orders.csv"] {
+        std::fs::copy(sample().join(f), root.join(f)).unwrap();
+    }
+    std::fs::create_dir_all(root.join("products")).unwrap();
+    let sub = root.join("products");
+    let out = ok(&sub, &["sources", "add", "../orders.csv"]);
+    assert!(out.contains(&root.join("steward.yaml").canonicalize().unwrap().display().to_string()), "{out}");
+    assert!(!sub.join("steward.yaml").exists(), "no second workspace in the sub-folder");
+    ok(&sub, &["sources", "add", "../crm.sqlite", "--table", "customers", "--id", "customers"]);
+    let list = ok(&sub, &["sources", "list"]);
+    assert!(list.contains("orders") && list.contains("customers"), "{list}");
+    ok(&sub, &["model", "new", "--root", "customers", "--key", "customer_id"]);
+
+    let file = sub.join("customers.yaml");
+    let mut def = std::fs::read_to_string(&file).unwrap();
+    def = def.replace(
+        "related: []",
+        "related:\n  - name: orders\n    source: orders\n    join:\n      - { parent: client_no, child: customer_id }\n    cardinality: one_to_many",
+    );
+    if !def.contains("name: orders") {
+        def.push_str("related:\n  - name: orders\n    source: orders\n    join:\n      - { parent: client_no, child: customer_id }\n    cardinality: one_to_many\n");
+    }
+    std::fs::write(&file, &def).unwrap();
+    let o = steward(&sub, &["model", "validate", "customers.yaml"]);
+    assert!(!o.status.success(), "an unknown join parent must fail validation");
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("related[orders].join[0].parent: `client_no` is not a column of the entity"), "{report}");
+
+    let e = json_error(&steward(
+        &sub,
+        &["preview", "customers.yaml", "--quality", "--profile", "analytics", "--format", "json"],
+    ));
+    assert_eq!(e["code"], "cli.invalid_input");
+}

@@ -53,59 +53,11 @@ impl RegistrySearchRequest {
     }
 }
 
-/// A product in the registry: its latest version that is not yanked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistryProduct {
-    pub name: String,
-    pub latest: String,
-    pub domain: String,
-    pub owner: String,
-    pub tags: Vec<String>,
-    pub description: Option<String>,
-    pub versions: u32,
-    pub deprecated: Option<String>,
-}
+/// The registry's own wire type: the same JSON as its HTTP API and the CLI.
+pub use steward_registry_core::ProductSummary as RegistryProduct;
 
-impl From<steward_registry_core::ProductSummary> for RegistryProduct {
-    fn from(p: steward_registry_core::ProductSummary) -> Self {
-        RegistryProduct {
-            name: p.name,
-            latest: p.latest,
-            domain: p.domain,
-            owner: p.owner,
-            tags: p.tags,
-            description: p.description,
-            versions: p.versions.min(u32::MAX as u64) as u32,
-            deprecated: p.deprecated,
-        }
-    }
-}
-
-/// One published version of a product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistryVersion {
-    pub version: String,
-    pub digest: String,
-    pub signer: String,
-    pub published_at: String,
-    pub yanked: Option<String>,
-    pub deprecated: Option<String>,
-}
-
-impl From<steward_registry_core::VersionInfo> for RegistryVersion {
-    fn from(v: steward_registry_core::VersionInfo) -> Self {
-        RegistryVersion {
-            version: v.version,
-            digest: v.digest,
-            signer: v.signer,
-            published_at: v.published_at,
-            yanked: v.yanked,
-            deprecated: v.deprecated,
-        }
-    }
-}
+/// The registry's own wire type: the same JSON as its HTTP API and the CLI.
+pub use steward_registry_core::VersionInfo as RegistryVersion;
 
 /// One change between the latest published version and the local draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -189,30 +141,8 @@ impl PublishProductRequest {
     }
 }
 
-/// A publish the registry accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PublishedInfo {
-    pub name: String,
-    pub version: String,
-    pub digest: String,
-    pub log_index: u32,
-    pub privacy_review: bool,
-    pub previous: Option<String>,
-}
-
-impl From<steward_registry_core::Published> for PublishedInfo {
-    fn from(p: steward_registry_core::Published) -> Self {
-        PublishedInfo {
-            name: p.name,
-            version: p.version,
-            digest: p.digest,
-            log_index: p.log_index.min(u32::MAX as u64) as u32,
-            privacy_review: p.privacy_review,
-            previous: p.previous,
-        }
-    }
-}
+/// The registry's own wire type: the same JSON as its HTTP API and the CLI.
+pub use steward_registry_core::Published as PublishedInfo;
 
 impl From<steward_registry_core::RegistryError> for IpcError {
     fn from(e: steward_registry_core::RegistryError) -> Self {

@@ -207,6 +207,7 @@ pub struct VersionRecord {
 
 /// A line of a listing or search: the product's latest version that is not yanked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RegistryProduct"))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductSummary {
     pub name: String,
@@ -215,12 +216,14 @@ pub struct ProductSummary {
     pub owner: String,
     pub tags: Vec<String>,
     pub description: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub versions: u64,
     pub deprecated: Option<String>,
 }
 
 /// A version in a product's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RegistryVersion"))]
 #[serde(rename_all = "camelCase")]
 pub struct VersionInfo {
     pub version: String,
@@ -246,11 +249,13 @@ pub struct PublishRequest {
 
 /// What a publish returns: where it is in the log, and what changed since the latest version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PublishedInfo"))]
 #[serde(rename_all = "camelCase")]
 pub struct Published {
     pub name: String,
     pub version: String,
     pub digest: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub log_index: u64,
     pub entry_hash: String,
     /// Masking got weaker than in the previous version: flagged in the log for privacy review.

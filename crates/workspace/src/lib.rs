@@ -28,7 +28,7 @@ pub const STATE_DIR: &str = ".steward";
 pub enum WorkspaceError {
     #[error("{path}: no such workspace folder")]
     NotFound { path: PathBuf },
-    #[error("{path}: not a Steward workspace (no {MANIFEST_FILE}); add a first source with `steward sources add FILE -w FOLDER`, which creates it")]
+    #[error("{path}: not a Steward workspace (no {MANIFEST_FILE}); create one with `steward workspace init {path}`, or add a first source with `steward sources add FILE -w FOLDER`")]
     NoManifest { path: PathBuf },
     #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Invalid { path: PathBuf, line: Option<usize>, message: String },

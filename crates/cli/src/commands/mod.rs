@@ -14,6 +14,11 @@ use crate::CliError;
 
 pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
     match &cli.command {
+        Command::Preview { quality: true, profile: Some(_), .. } => Err(CliError {
+            code: "cli.invalid_input".into(),
+            // Quality samples are original values: never shown under a masking profile's name.
+            message: "`preview --quality` checks the product as its sources hold it and shows original values as samples; it cannot be combined with --profile".into(),
+        }),
         Command::Preview { file, quality: true, workspace, .. } => {
             products::quality(file, workspace.as_deref(), cli.format)
         }

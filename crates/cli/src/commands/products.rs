@@ -62,7 +62,7 @@ pub(crate) fn new(
     owner: Option<&str>,
     format: Format,
 ) -> Result<String, CliError> {
-    let ws = Workspace::open(workspace)?;
+    let ws = steward_app::open_workspace(workspace)?;
     let id = id.unwrap_or(root).to_string();
     let entity = entity.map(str::to_string).unwrap_or_else(|| title_case(root));
     let owner = owner.map(str::to_string).unwrap_or_else(|| ws.name().to_string());

@@ -129,7 +129,7 @@ pub(crate) fn add_postgres(
 }
 
 pub(crate) fn list(root: &Path, format: Format) -> Result<String, CliError> {
-    let ws = Workspace::open(root)?;
+    let ws = steward_app::open_workspace(root)?;
     if format == Format::Json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -304,7 +304,7 @@ pub(crate) fn classify(
 }
 
 pub(crate) fn relations(root: &Path, format: Format) -> Result<String, CliError> {
-    let ws = Workspace::open(root)?;
+    let ws = steward_app::open_workspace(root)?;
     let report = steward_app::relations(&ws, &Keychain)?;
     if format == Format::Json {
         return to_json(&report);
