@@ -52,7 +52,7 @@ pub async fn registry_search(
     blocking(move || {
         let filters =
             registry::Search { text: request.q, domain: request.domain, owner: request.owner, tag: request.tag };
-        Ok(registry::search(&cfg, &filters)?.into_iter().map(Into::into).collect())
+        Ok(registry::search(&cfg, &filters)?)
     })
     .await
 }
@@ -60,7 +60,7 @@ pub async fn registry_search(
 /// Versions of one product.
 pub async fn registry_versions(state: &AppState, name: String) -> Result<Vec<RegistryVersion>, IpcError> {
     let cfg = config(state)?;
-    blocking(move || Ok(registry::versions(&cfg, &name)?.into_iter().map(Into::into).collect())).await
+    blocking(move || Ok(registry::versions(&cfg, &name)?)).await
 }
 
 /// The local draft of a product against its latest published version.
@@ -82,7 +82,7 @@ pub async fn registry_publish(state: &AppState, request: PublishProductRequest) 
     let cfg = config(state)?;
     blocking(move || {
         let done = registry::publish_product(&ws, &request.product_id, &cfg, request.allow_breaking, request.reason)?;
-        Ok(done.published.into())
+        Ok(done.published)
     })
     .await
 }
