@@ -50,10 +50,15 @@ steward_error::error_codes!(ModelError {
 
 /// Parses a definition from YAML text; `path` only names the file in errors.
 pub fn parse(text: &str, path: &Path) -> Result<ProductDefinition, ModelError> {
-    serde_norway::from_str(text).map_err(|e| ModelError::Parse {
-        path: path.to_path_buf(),
-        line: e.location().map(|l| l.line()),
-        message: e.to_string(),
+    serde_norway::from_str(text).map_err(|e| {
+        // The line is already in `path:line`; the parser's own "at line L column C" would say it twice.
+        let mut message = e.to_string();
+        if let Some(at) = message.rfind(" at line ") {
+            if message[at + 9..].split(" column ").all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())) {
+                message.truncate(at);
+            }
+        }
+        ModelError::Parse { path: path.to_path_buf(), line: e.location().map(|l| l.line()), message }
     })
 }
 

@@ -272,3 +272,11 @@ fn every_rule_of_the_catalog_re_saves_byte_for_byte() {
     let def = parse(&edited, Path::new("all-rules.yaml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(to_yaml_replacing(&def, &edited), edited);
 }
+
+#[test]
+fn a_parse_error_names_its_line_once() {
+    let text = std::fs::read_to_string(sample_path()).unwrap().replacen("rule: key_remap", "rule: scramble", 1);
+    let e = parse(&text, Path::new("p.yaml")).unwrap_err().to_string();
+    assert!(e.starts_with("p.yaml:99: masking.analytics.rules: the rule on `customer_id`: `scramble`"), "{e}");
+    assert!(!e.contains(" at line "), "the line is said once: {e}");
+}
