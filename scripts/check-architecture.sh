@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The architecture, checked with `cargo tree` on every `make test`:
 # - both front-ends go through steward-app: the desktop shell depends on no Steward crate but
-#   steward-app and steward-ipc; the CLI on none but steward-app and the registry server (for
+#   steward-app and steward-ipc; the CLI on none but those two and the registry server (for
 #   `registry serve`);
 # - the registry server never compiles Polars; core crates never compile Tauri;
 # - the registry's shared types and its client link no server (axum) and no storage (rusqlite);
@@ -16,8 +16,8 @@ direct() { # the Steward crates $1 depends on directly (normal dependencies)
 
 extra=$(direct steward-desktop | grep -vx -e steward-app -e steward-ipc || true)
 [ -z "$extra" ] || fail "src-tauri may depend only on steward-app and steward-ipc, not: $(echo $extra)"
-extra=$(direct steward-cli | grep -vx -e steward-app -e steward-registry || true)
-[ -z "$extra" ] || fail "the CLI may depend only on steward-app (and steward-registry for \`registry serve\`), not: $(echo $extra)"
+extra=$(direct steward-cli | grep -vx -e steward-app -e steward-ipc -e steward-registry || true)
+[ -z "$extra" ] || fail "the CLI may depend only on steward-app and steward-ipc (and steward-registry for \`registry serve\`), not: $(echo $extra)"
 
 tree() { cargo tree -p "$1" -e normal --prefix none; }
 if tree steward-registry | grep -q '^polars'; then fail "steward-registry must not depend on Polars"; fi

@@ -93,6 +93,9 @@ fn list_shows_every_source_of_the_sample_workspace() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["sources"].as_array().unwrap().len(), 5);
     assert_eq!(v["sources"][2]["kind"], "excel");
+    // The desktop's WorkspaceInfo: the same JSON from `get_workspace`.
+    assert_eq!(v["name"], "Customer 360 demo", "{v}");
+    assert!(v["root"].as_str().is_some_and(|r| !r.is_empty()), "{v}");
 }
 
 #[test]

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use serde::Serialize;
 use steward_app::secrets::Keychain;
 use steward_app::{AddFile, AddPostgres, Cardinality, Inspection, PgSslMode, ReadOverrides, Target, Workspace};
 
@@ -131,13 +130,8 @@ pub(crate) fn add_postgres(
 pub(crate) fn list(root: &Path, format: Format) -> Result<String, CliError> {
     let ws = steward_app::open_workspace(root)?;
     if format == Format::Json {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            workspace: String,
-            name: &'a str,
-            sources: &'a [steward_app::SourceRef],
-        }
-        return to_json(&Out { workspace: ws.root().display().to_string(), name: ws.name(), sources: ws.sources() });
+        // The desktop's shape of the same workspace (`get_workspace`): one contract for both.
+        return to_json(&steward_ipc::WorkspaceInfo::from(&ws));
     }
     let rows: Vec<Vec<String>> = ws
         .sources()
