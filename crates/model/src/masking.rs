@@ -288,6 +288,15 @@ pub const CATALOG: &[RuleSpec] = &[
 /// Every rule may carry `id`: rules with the same id share outputs.
 pub const ID_PARAM: &str = "id";
 
+/// The `id` among a rule's written parameters, which must be text when present.
+pub fn rule_id(params: &BTreeMap<String, serde_json::Value>) -> Result<Option<String>, String> {
+    match params.get(ID_PARAM) {
+        None => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(format!("`id` must be text, not {other}")),
+    }
+}
+
 impl Masking {
     /// The rule's catalog name.
     pub fn name(&self) -> &'static str {

@@ -402,11 +402,7 @@ impl TryFrom<MaskingRuleText> for MaskingRule {
             (None, None) => "a rule with no field or tag".to_string(),
         };
         let masking = Masking::from_parts(&t.rule, &t.params).map_err(|e| format!("{target}: {e}"))?;
-        let id = match t.params.get(crate::masking::ID_PARAM) {
-            None => None,
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(other) => return Err(format!("{target}: `id` must be text, not {other}")),
-        };
+        let id = crate::masking::rule_id(&t.params).map_err(|e| format!("{target}: {e}"))?;
         Ok(MaskingRule { field: t.field, tag: t.tag, id, masking })
     }
 }

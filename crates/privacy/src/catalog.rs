@@ -130,11 +130,7 @@ impl Rule {
     ) -> Result<Rule, PrivacyError> {
         let bad = |message: String| PrivacyError::Rule { at: at.to_string(), message };
         let masking = Masking::from_parts(name, params).map_err(bad)?;
-        let id = match params.get(steward_model::masking::ID_PARAM) {
-            None => None,
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(other) => return Err(bad(format!("`id` must be text, not {other}"))),
-        };
+        let id = steward_model::masking::rule_id(params).map_err(bad)?;
         Ok(Rule::of(&MaskingRule { field: None, tag: None, id, masking }, version))
     }
 
