@@ -15,7 +15,7 @@ use steward_ipc::{
     ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
     SaveProductRequest, SavedProduct,
 };
-use steward_ipc::{MaskedRowsRequest, PrivacyReportInfo, PrivacyRequest, RevealRequest};
+use steward_ipc::{MaskedRowsRequest, PrivacyReport, PrivacyRequest, RevealRequest};
 use tauri::ipc::{Channel, Response};
 
 use crate::AppState;
@@ -66,7 +66,7 @@ pub async fn get_workspace(state: &AppState) -> Result<WorkspaceInfo, IpcError> 
 /// Columns, types and row count of one source.
 pub async fn inspect_source(state: &AppState, source_id: String) -> Result<SourceInspection, IpcError> {
     let target = source_target(state, &source_id)?;
-    blocking(move || Ok(SourceInspection::from_core(&source_id, target.inspect()?))).await
+    blocking(move || Ok(target.inspect()?)).await
 }
 
 /// The first rows of a source, as Arrow IPC bytes (an `ArrayBuffer` on the UI side).
@@ -162,7 +162,7 @@ pub async fn profile_source(
                 on_progress.send(ScanProgress { done: done as u32, total: total as u32, stage: "profiling".into() });
             !cancel.load(Ordering::Relaxed)
         })?;
-        Ok(profiles.into_iter().map(ColumnProfile::from).collect())
+        Ok(profiles)
     })
     .await;
     if let Ok(mut scans) = state.scans.lock() {
@@ -187,7 +187,7 @@ pub async fn cancel_scan(state: &AppState, scan_id: u32) -> Result<bool, IpcErro
 pub async fn classify_source(state: &AppState, source_id: String) -> Result<Vec<ColumnClassification>, IpcError> {
     steward_ipc::validate_source_id(&source_id)?;
     let ws = workspace(state)?;
-    blocking(move || Ok(steward_app::classify(&ws, &source_id, &Keychain)?.into_iter().map(Into::into).collect())).await
+    blocking(move || Ok(steward_app::classify(&ws, &source_id, &Keychain)?)).await
 }
 
 /// Accepts or rejects a suggestion; saved in the workspace manifest.
@@ -199,7 +199,7 @@ pub async fn decide_classification(
     let mut ws = workspace(state)?;
     let (ws, rows) = blocking(move || {
         steward_app::decide(&mut ws, &request.source_id, &request.column, &request.tag, request.accepted, &Keychain)?;
-        let rows = steward_app::classify(&ws, &request.source_id, &Keychain)?.into_iter().map(Into::into).collect();
+        let rows = steward_app::classify(&ws, &request.source_id, &Keychain)?;
         Ok((ws, rows))
     })
     .await?;
@@ -212,7 +212,7 @@ pub async fn decide_classification(
 /// Join-key suggestions across every source of the workspace.
 pub async fn discover_relations(state: &AppState) -> Result<RelationsReport, IpcError> {
     let ws = workspace(state)?;
-    blocking(move || Ok(steward_app::relations(&ws, &Keychain)?.into())).await
+    blocking(move || Ok(steward_app::relations(&ws, &Keychain)?)).await
 }
 
 /// The product session, shared with worker threads.
@@ -339,11 +339,11 @@ pub async fn profile_column(state: &AppState, request: ColumnProfileRequest) -> 
     blocking(move || match &request.product_id {
         Some(product_id) => {
             let table = TableRef::parse(request.table.as_deref());
-            Ok(session.profile_column(&ws, product_id, &table, &request.column, &Keychain)?.into())
+            Ok(session.profile_column(&ws, product_id, &table, &request.column, &Keychain)?)
         }
         None => {
             let source_id = request.source_id.clone().unwrap_or_default();
-            Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?.into())
+            Ok(steward_app::profile_column(&ws, &source_id, &request.column, &Keychain)?)
         }
     })
     .await
@@ -351,7 +351,7 @@ pub async fn profile_column(state: &AppState, request: ColumnProfileRequest) -> 
 
 /// Masks the product with a profile and measures it: the privacy officer's view. The masking is
 /// kept for the side-by-side rows until the definition or the accepted tags change.
-pub async fn privacy_report(state: &AppState, request: PrivacyRequest) -> Result<PrivacyReportInfo, IpcError> {
+pub async fn privacy_report(state: &AppState, request: PrivacyRequest) -> Result<PrivacyReport, IpcError> {
     request.validate()?;
     let ws = workspace(state)?;
     let session = session(state);
@@ -364,7 +364,7 @@ pub async fn privacy_report(state: &AppState, request: PrivacyRequest) -> Result
             request.sensitive.as_deref(),
             &Keychain,
         )?;
-        Ok(report.into())
+        Ok(report)
     })
     .await
 }

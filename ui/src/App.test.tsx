@@ -42,7 +42,7 @@ beforeEach(() => {
       case "list_products":
         return [];
       case "inspect_source":
-        return { sourceId: "orders", format: "csv", table: null, columns: [{ name: "order_id", dtype: "i64" }, { name: "status", dtype: "str" }], rowCount: 2495 };
+        return { path: "/ws/data/orders.csv", format: "csv", columns: [{ name: "order_id", dtype: "i64" }, { name: "status", dtype: "str" }], row_count: 2495 };
       case "preview_source":
         expect(args).toEqual({ request: { sourceId: "orders", limit: PREVIEW_ROWS } });
         return ordersBytes();
@@ -74,8 +74,8 @@ describe("App", () => {
       if (cmd !== "profile_column") return base?.(cmd, args);
       calls.push(args);
       return {
-        name: "status", dtype: "str", rows: 2495, nulls: 5, nullShare: 0.002, distinct: 5, distinctExact: true,
-        min: null, max: null, top: [{ value: "delivered", count: 1200 }], histogramKind: null, histogram: [],
+        name: "status", dtype: "str", rows: 2495, nulls: 5, null_share: 0.002, distinct: 5, distinct_exact: true,
+        min: null, max: null, top: [{ value: "delivered", count: 1200 }], histogram: null,
       };
     });
     render(<App />);

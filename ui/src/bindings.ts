@@ -2,7 +2,7 @@
 
 export type IpcError = { code: ErrorCode, message: string, };
 
-export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
+export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
 
 export type SourceSummary = { id: string, name: string, kind: SourceKind, 
 /**
@@ -18,15 +18,41 @@ table: string | null,
  */
 server: string | null, system: string | null, description: string | null, };
 
-export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
+export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
+
+export type SourceInspection = { path: string, format: FileFormat, 
+/**
+ * The table, sheet or view inspected, for files that hold several.
+ */
+table: string | null, 
+/**
+ * Every table in the file (empty for single-table formats).
+ */
+tables: Array<TableInfo>, columns: Array<ColumnInfo>, 
+/**
+ * Exact number of data rows (a header row is not counted).
+ */
+row_count: number, dialect: CsvDialect | null, };
+
+export type CsvDialect = { delimiter: string, quote: string, has_header: boolean, 
+/**
+ * `utf-8`, `utf-8-bom`, `utf-16le`, `utf-16be` or `windows-1252`.
+ */
+encoding: string, };
+
+export type TableInfo = { name: string, 
+/**
+ * `table`, `view` or `sheet`.
+ */
+kind: string, };
 
 export type ColumnInfo = { name: string, 
 /**
- * Polars' type name: `str`, `i64`, `f64`, `date`…
+ * Polars' name for the type (`str`, `i64`, `f64`, `date`…).
  */
 dtype: string, };
 
-export type SourceInspection = { sourceId: string, format: string, table: string | null, columns: Array<ColumnInfo>, rowCount: number, };
+export type FileFormat = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
 
 export type PreviewRequest = { sourceId: string, 
 /**
@@ -39,6 +65,12 @@ export type AddFileRequest = {
  * Absolute path of the file.
  */
 path: string, table: string | null, system: string | null, };
+
+export type FileTable = { name: string, 
+/**
+ * `sheet`, `table` or `view`.
+ */
+kind: string, };
 
 export type PostgresRequest = { host: string, port: number, database: string, user: string, password: string | null, table: string | null, system: string | null, 
 /**
@@ -57,39 +89,63 @@ export type PostgresProbe = { version: string,
  */
 tables: Array<string>, };
 
-export type FileTable = { name: string, 
+export type ScanProgress = { done: number, total: number, stage: string, };
+
+export type ColumnProfile = { name: string, dtype: string, rows: number, nulls: number, null_share: number, distinct: number, 
 /**
- * `sheet`, `table` or `view`.
+ * Distinct counts are exact; kept explicit so estimated counts can be told apart later.
  */
-kind: string, };
+distinct_exact: boolean, min: string | null, max: string | null, top: Array<TopValue>, histogram: Histogram | null, };
+
+export type Histogram = { 
+/**
+ * `number`, `date` or `datetime`.
+ */
+kind: string, bins: Array<HistogramBin>, };
+
+export type HistogramBin = { 
+/**
+ * Lower bound, as shown (a number, or a date for date columns).
+ */
+start: string, end: string, count: number, };
 
 export type TopValue = { value: string, count: number, };
 
-export type HistogramBin = { start: string, end: string, count: number, };
+export type ColumnClassification = { column: string, dtype: string, suggestion: ClassificationSuggestion | null, accepted: Array<string>, rejected: Array<string>, };
 
-export type ColumnProfile = { name: string, dtype: string, rows: number, nulls: number, nullShare: number, distinct: number, distinctExact: boolean, min: string | null, max: string | null, top: Array<TopValue>, 
+export type ClassificationSuggestion = { column: string, tag: PiiTag, 
 /**
- * `number`, `date` or `datetime`; absent for text.
+ * 0..1.
  */
-histogramKind: string | null, histogram: Array<HistogramBin>, };
+confidence: number, 
+/**
+ * Why, in words: "9,812 of 10,000 sampled values are valid emails; name `email_addr`".
+ */
+evidence: string, matched: number, sampled: number, };
 
-export type ScanProgress = { done: number, total: number, stage: string, };
-
-export type ColumnClassification = { column: string, dtype: string, tag: string | null, confidence: number | null, evidence: string | null, accepted: Array<string>, rejected: Array<string>, };
+export type PiiTag = "email" | "phone" | "person_name" | "street_address" | "postal_code" | "birth_date" | "national_id" | "payment_card" | "iban" | "ip_address" | "free_text_pii";
 
 export type DecisionRequest = { sourceId: string, column: string, tag: string, accepted: boolean, };
 
-export type Relation = { parent: string, parentColumn: string, child: string, childColumn: string, score: number, inclusion: number, orphanShare: number, orphanRows: number, 
-/**
- * `1:1` or `1:n`.
- */
-cardinality: string, evidence: string, };
+export type RelationsReport = { suggestions: Array<Relation>, skipped: Array<SkippedSource>, };
 
-export type RelationsReport = { suggestions: Array<Relation>, 
+export type Relation = { parent: string, parent_column: string, child: string, child_column: string, 
 /**
- * Sources that could not be read, as errors.
+ * 0..1, from inclusion and name evidence.
  */
-skipped: Array<IpcError>, };
+score: number, 
+/**
+ * Share of the child's distinct values found among the parent's keys.
+ */
+inclusion: number, 
+/**
+ * Share of the child's non-null rows whose value has no parent.
+ */
+orphan_share: number, orphan_rows: number, cardinality: RelationCardinality, evidence: string, };
+
+export type RelationCardinality = "1:1" | "1:n";
+
+export type SkippedSource = { source_id: string, code: ErrorCode, message: string, };
 
 export type ProductSummary = { 
 /**
@@ -110,6 +166,8 @@ path: string, severity: Severity,
  * Stable code: `model.unknown_field`, `model.join_type_mismatch`…
  */
 code: string, message: string, };
+
+export type Severity = "error" | "warning";
 
 export type ProductRowsRequest = { productId: string, 
 /**
@@ -139,122 +197,19 @@ violations: number,
  */
 checked: number, samples: Array<string>, passed: boolean, };
 
-export type Severity = "error" | "warning";
-
-export type FieldType = "str" | "i64" | "f64" | "bool" | "date" | "datetime";
-
-export type Field = { 
+export type ProductDocument = { productId: string, 
 /**
- * Column name in the source.
+ * Identifies the file's content; saves name the revision they build on.
  */
-column: string, 
+revision: string, definition: ProductDefinition, 
 /**
- * Name in the product (default: the column name).
+ * Node positions by node id (`entity`, `related:orders`, `reference:country`).
  */
-as?: string, type?: FieldType, description?: string, };
-
-export type Derived = { name: string, sql: string, type?: FieldType, };
-
-export type Columns = string | Array<string>;
-
-export type JoinPair = { 
+layout: { [key in string]: CanvasPosition }, 
 /**
- * Field of the root entity (for related and reference tables).
+ * Problems found without reading data (names, references, rules).
  */
-parent: string, 
-/**
- * Column of the joined table.
- */
-child: string, };
-
-export type Cardinality = "one_to_one" | "one_to_many";
-
-export type Metadata = { 
-/**
- * Product name: lowercase letters, digits, `-` and `_`.
- */
-name: string, domain: string, owner: string, description?: string, 
-/**
- * Semantic version of the definition (`1.2.0`).
- */
-version: string, tags?: Array<string>, };
-
-export type Entity = { 
-/**
- * Business name of the entity (`Customer`).
- */
-name: string, 
-/**
- * Workspace source id of the root table.
- */
-source: string, 
-/**
- * The instance key: product field name(s) identifying one entity.
- */
-key: Columns, 
-/**
- * Selected fields; all columns of the source when empty.
- */
-fields?: Array<Field>, derived?: Array<Derived>, };
-
-export type Related = { 
-/**
- * Name of the table in the product (`orders`).
- */
-name: string, source: string, 
-/**
- * Join keys; several pairs make a composite key.
- */
-join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, };
-
-export type Reference = { name: string, source: string, join: Array<JoinPair>, fields?: Array<Field>, };
-
-export type QualityRule = { "rule": "not_null", table?: string, column: string, } | { "rule": "unique", table?: string, column: Columns, } | { "rule": "accepted_values", table?: string, column: string, values: Array<string>, } | { "rule": "range", table?: string, column: string, min?: number, max?: number, } | { "rule": "regex", table?: string, column: string, pattern: string, } | { "rule": "row_count", table?: string, min?: number, max?: number, };
-
-export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
-
-export type MaskingRule = { 
-/**
- * A product field (`orders.email`, or `email` on the entity)…
- */
-field?: string, 
-/**
- * …or every column carrying an accepted classification tag (`email`).
- */
-tag?: string, 
-/**
- * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake`…).
- */
-rule: MaskingRuleName, params?: { [key in string]: JsonValue }, };
-
-export type PrivacyChecks = { 
-/**
- * Entity fields an attacker may know (birth date, postal code…).
- */
-quasi_identifiers?: Array<string>, 
-/**
- * The attribute that must stay diverse within each group (l-diversity).
- */
-sensitive?: string, 
-/**
- * Smallest group of entities sharing all quasi-identifiers.
- */
-min_k?: number, min_l?: number, 
-/**
- * Original values allowed to survive in the masked output (usually 0).
- */
-max_leaks?: number, };
-
-export type MaskingProfile = { description?: string, 
-/**
- * Version of the profile's masking key; rotating the key makes a new version, and every
- * output of every rule changes with it. Absent means 1.
- */
-key_version?: number, 
-/**
- * Thresholds `steward privacy check` enforces (so it can gate CI).
- */
-checks?: PrivacyChecks, rules?: Array<MaskingRule>, };
+issues: Array<ModelIssue>, };
 
 export type ProductDefinition = { 
 /**
@@ -278,6 +233,157 @@ reference?: Array<Reference>, quality?: Array<QualityRule>,
  */
 masking?: { [key in string]: MaskingProfile }, };
 
+export type MaskingProfile = { description?: string, 
+/**
+ * Version of the profile's masking key; rotating the key makes a new version, and every
+ * output of every rule changes with it. Absent means 1.
+ */
+key_version?: number, 
+/**
+ * Thresholds `steward privacy check` enforces (so it can gate CI).
+ */
+checks?: PrivacyChecks, rules?: Array<MaskingRule>, };
+
+export type PrivacyChecks = { 
+/**
+ * Entity fields an attacker may know (birth date, postal code…).
+ */
+quasi_identifiers?: Array<string>, 
+/**
+ * The attribute that must stay diverse within each group (l-diversity).
+ */
+sensitive?: string, 
+/**
+ * Smallest group of entities sharing all quasi-identifiers.
+ */
+min_k?: number, min_l?: number, 
+/**
+ * Original values allowed to survive in the masked output (usually 0).
+ */
+max_leaks?: number, };
+
+export type MaskingRule = { 
+/**
+ * A product field (`orders.email`, or `email` on the entity)…
+ */
+field?: string, 
+/**
+ * …or every column carrying an accepted classification tag (`email`).
+ */
+tag?: string, 
+/**
+ * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake`…).
+ */
+rule: MaskingRuleName, params?: { [key in string]: JsonValue }, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type Related = { 
+/**
+ * Name of the table in the product (`orders`).
+ */
+name: string, source: string, 
+/**
+ * Join keys; several pairs make a composite key.
+ */
+join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, };
+
+export type Cardinality = "one_to_one" | "one_to_many";
+
+export type Derived = { name: string, sql: string, type?: FieldType, };
+
+export type FieldType = "str" | "i64" | "f64" | "bool" | "date" | "datetime";
+
+export type Field = { 
+/**
+ * Column name in the source.
+ */
+column: string, 
+/**
+ * Name in the product (default: the column name).
+ */
+as?: string, type?: FieldType, description?: string, };
+
+export type JoinPair = { 
+/**
+ * Field of the root entity (for related and reference tables).
+ */
+parent: string, 
+/**
+ * Column of the joined table.
+ */
+child: string, };
+
+export type Entity = { 
+/**
+ * Business name of the entity (`Customer`).
+ */
+name: string, 
+/**
+ * Workspace source id of the root table.
+ */
+source: string, 
+/**
+ * The instance key: product field name(s) identifying one entity.
+ */
+key: Columns, 
+/**
+ * Selected fields; all columns of the source when empty.
+ */
+fields?: Array<Field>, derived?: Array<Derived>, };
+
+export type Columns = string | Array<string>;
+
+export type Reference = { name: string, source: string, join: Array<JoinPair>, fields?: Array<Field>, };
+
+export type Metadata = { 
+/**
+ * Product name: lowercase letters, digits, `-` and `_`.
+ */
+name: string, domain: string, owner: string, description?: string, 
+/**
+ * Semantic version of the definition (`1.2.0`).
+ */
+version: string, tags?: Array<string>, };
+
+export type QualityRule = { "rule": "not_null", table?: string, column: string, } | { "rule": "unique", table?: string, column: Columns, } | { "rule": "accepted_values", table?: string, column: string, values: Array<string>, } | { "rule": "range", table?: string, column: string, min?: number, max?: number, } | { "rule": "regex", table?: string, column: string, pattern: string, } | { "rule": "row_count", table?: string, min?: number, max?: number, };
+
+export type CanvasPosition = { x: number, y: number, };
+
+export type SaveProductRequest = { productId: string, baseRevision: string, definition: ProductDefinition, };
+
+export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
+
+export type SaveLayoutRequest = { productId: string, layout: { [key in string]: CanvasPosition }, };
+
+export type CreateProductRequest = { 
+/**
+ * File stem and product name: lowercase letters, digits, `-` and `_`.
+ */
+productId: string, 
+/**
+ * Business name of the entity (`Customer`).
+ */
+entity: string, sourceId: string, 
+/**
+ * Column(s) of the source that identify one entity.
+ */
+key: Array<string>, 
+/**
+ * Who answers for the product (a team or an address).
+ */
+owner: string, };
+
+export type ProductsChanged = { 
+/**
+ * Ids of the products added, edited or removed.
+ */
+changed: Array<string>, 
+/**
+ * The current revision of every product.
+ */
+revisions: { [key in string]: string }, };
+
 export type ColumnProfileRequest = { sourceId: string | null, productId: string | null, 
 /**
  * With `productId`: `entity` (default) or a related table's name.
@@ -290,25 +396,81 @@ export type PrivacyRequest = { productId: string, profile: string,
  */
 quasi: Array<string> | null, sensitive: string | null, };
 
-export type MaskedFieldInfo = { table: string, field: string, at: string, rule: string, via: string, deterministic: boolean, reversible: boolean, formatPreserving: boolean, uniquePreserving: boolean, localeAware: boolean, };
-
-export type FieldLeaks = { table: string, field: string, 
+export type PrivacyReport = { product: string, profile: string, key_version: number, fields: Array<MaskedField>, leaks: Array<TableLeaks>, total_leaks: number, collisions: Array<KeyCollisions>, risk: Reidentification | null, 
 /**
- * Original values kept in their own record (same or another masked column).
+ * Derived fields computed from masked fields that are not masked themselves.
  */
-leaks: number, 
+warnings: Array<string>, 
 /**
- * Originals that appear elsewhere in the column (information, not leaks).
+ * Thresholds of the profile that the masked product breaks.
  */
-anywhere: number, };
+violations: Array<string>, };
 
-export type RiskInfo = { quasi: Array<string>, rows: number, classes: number, k: number, 
+export type TableLeaks = { table: string, columns: Array<ColumnLeaks>, };
+
+export type ColumnLeaks = { column: string, 
 /**
- * `[class size, classes of that size]`, smallest first.
+ * Rows whose masked value is their own original value: a leak.
  */
-classSizes: Array<[number, number]>, uniqueShare: number, prosecutorMax: number, prosecutorAvg: number, sensitive: string | null, l: number | null, };
+same_row: number, 
+/**
+ * Other masked columns of the same row holding this column's original value: leaks too.
+ */
+other_columns: Array<[string, number]>, 
+/**
+ * Distinct original values that appear anywhere in the masked column, in any row. Synthetic
+ * values drawn from real name lists meet real names by chance, so this is shown, not
+ * counted as a leak.
+ */
+anywhere: number, 
+/**
+ * A few leaked values, for the officer to look at (shown only on request).
+ */
+samples: Array<string>, };
 
-export type PrivacyReportInfo = { profile: string, keyVersion: number, fields: Array<MaskedFieldInfo>, leaks: Array<FieldLeaks>, totalLeaks: number, collisions: Array<[string, number]>, risk: RiskInfo | null, warnings: Array<string>, violations: Array<string>, };
+export type KeyCollisions = { table: string, field: string, collisions: number, };
+
+export type Reidentification = { rows: number, quasi_identifiers: Array<string>, 
+/**
+ * Equivalence classes: rows sharing all quasi-identifier values.
+ */
+classes: number, 
+/**
+ * k: the size of the smallest class.
+ */
+k: number, 
+/**
+ * (class size, number of classes of that size), smallest first.
+ */
+class_sizes: Array<[number, number]>, 
+/**
+ * Share of rows alone in their class.
+ */
+unique_share: number, 
+/**
+ * Prosecutor risk: 1/k at worst, classes/rows on average.
+ */
+prosecutor_max: number, prosecutor_avg: number, 
+/**
+ * l: fewest distinct sensitive values in a class, when a sensitive attribute is given.
+ */
+sensitive: string | null, l: number | null, };
+
+export type MaskedField = { 
+/**
+ * `entity` or a related table's name.
+ */
+table: string, field: string, 
+/**
+ * Where the rule is: `masking[analytics].rules[2]`.
+ */
+at: string, rule: string, 
+/**
+ * Why the rule applies: `field` or `tag:email`; `join key` for keys remapped with the root's.
+ */
+via: string, properties: RuleProperties, };
+
+export type RuleProperties = { deterministic: boolean, reversible: boolean, format_preserving: boolean, unique_preserving: boolean, locale_aware: boolean, };
 
 export type MaskedRowsRequest = { productId: string, profile: string, 
 /**
@@ -350,12 +512,6 @@ export type RegistryProduct = { name: string, latest: string, domain: string, ow
 
 export type RegistryVersion = { version: string, digest: string, signer: string, publishedAt: string, yanked: string | null, deprecated: string | null, };
 
-export type DiffChangeInfo = { path: string, kind: string, message: string, 
-/**
- * `none`, `patch`, `minor` or `major`.
- */
-bump: string, };
-
 export type DraftDiffInfo = { product: string, draftVersion: string, 
 /**
  * The latest published version; absent when the product is not published yet.
@@ -370,6 +526,12 @@ suggested: string,
  */
 underBumped: boolean, privacyReview: boolean, };
 
+export type DiffChangeInfo = { path: string, kind: string, message: string, 
+/**
+ * `none`, `patch`, `minor` or `major`.
+ */
+bump: string, };
+
 export type PublishProductRequest = { productId: string, 
 /**
  * Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
@@ -381,56 +543,6 @@ export type PublishedInfo = { name: string, version: string, digest: string, log
  * Masking got weaker than in the previous version: flagged in the log for privacy review.
  */
 privacyReview: boolean, previous: string | null, };
-
-export type CanvasPosition = { x: number, y: number, };
-
-export type ProductDocument = { productId: string, 
-/**
- * Identifies the file's content; saves name the revision they build on.
- */
-revision: string, definition: ProductDefinition, 
-/**
- * Node positions by node id (`entity`, `related:orders`, `reference:country`).
- */
-layout: { [key in string]: CanvasPosition }, 
-/**
- * Problems found without reading data (names, references, rules).
- */
-issues: Array<ModelIssue>, };
-
-export type SaveProductRequest = { productId: string, baseRevision: string, definition: ProductDefinition, };
-
-export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
-
-export type SaveLayoutRequest = { productId: string, layout: { [key in string]: CanvasPosition }, };
-
-export type CreateProductRequest = { 
-/**
- * File stem and product name: lowercase letters, digits, `-` and `_`.
- */
-productId: string, 
-/**
- * Business name of the entity (`Customer`).
- */
-entity: string, sourceId: string, 
-/**
- * Column(s) of the source that identify one entity.
- */
-key: Array<string>, 
-/**
- * Who answers for the product (a team or an address).
- */
-owner: string, };
-
-export type ProductsChanged = { 
-/**
- * Ids of the products added, edited or removed.
- */
-changed: Array<string>, 
-/**
- * The current revision of every product.
- */
-revisions: { [key in string]: string }, };
 
 /** Every rule name a definition may use (`generalize` is read as `generalise`). */
 export type MaskingRuleName = "null" | "redact" | "constant" | "partial" | "keyed_pseudonym" | "fpe" | "key_remap" | "generalise" | "noise" | "shuffle" | "fake" | "linked_address" | "generalize";

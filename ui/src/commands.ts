@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReportInfo, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishProductRequest, PublishedInfo, QualityResult, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SavedProduct, ScanProgress, SourceInspection, WorkspaceInfo } from "./bindings";
+import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishProductRequest, PublishedInfo, QualityResult, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SavedProduct, ScanProgress, SourceInspection, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -53,7 +53,7 @@ export function commands(call: Call) {
     /** One column profiled over all its rows: of a source, or of a product's table. */
     profileColumn: (request: ColumnProfileRequest) => call<ColumnProfile>("profile_column", { request }),
     /** Masks the product with a profile and measures it. */
-    privacyReport: (request: PrivacyRequest) => call<PrivacyReportInfo>("privacy_report", { request }),
+    privacyReport: (request: PrivacyRequest) => call<PrivacyReport>("privacy_report", { request }),
     /** The first rows of one table, masked, or original for revealed columns, as Arrow IPC bytes. */
     maskedRows: (request: MaskedRowsRequest) => call<ArrayBuffer>("masked_rows", { request }),
     /** The originals of values masked with a reversible rule, for a holder of the key. */

@@ -63,6 +63,7 @@ pub fn profile_column(
 
 /// A column, what Steward suggests it holds, and what the steward decided.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnClassification {
     pub column: String,
     pub dtype: String,
@@ -150,13 +151,16 @@ pub fn decide(
 
 /// A source left out of relationship discovery because it could not be read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SkippedSource {
     pub source_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "ErrorCode"))]
     pub code: String,
     pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RelationsReport {
     pub suggestions: Vec<RelationSuggestion>,
     pub skipped: Vec<SkippedSource>,

@@ -52,6 +52,7 @@ pub fn profile<'a>(def: &'a ProductDefinition, name: &str) -> Result<&'a Masking
 
 /// One masked field of the product and the rule that masks it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MaskedField {
     /// `entity` or a related table's name.
     pub table: String,
@@ -241,12 +242,14 @@ pub fn masked_assembled(a: &Assembled, masked: &MaskedTables) -> Assembled {
 
 /// Leaks found in one table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableLeaks {
     pub table: String,
     pub columns: Vec<steward_privacy::ColumnLeaks>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyCollisions {
     pub table: String,
     pub field: String,
@@ -255,6 +258,7 @@ pub struct KeyCollisions {
 
 /// What `steward privacy check` and the privacy officer's view show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PrivacyReport {
     pub product: String,
     pub profile: String,

@@ -21,6 +21,7 @@ pub const MIN_CONFIDENCE: f64 = 0.5;
 
 /// Kinds of personal data Steward recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PiiTag {
     Email,
@@ -103,6 +104,7 @@ impl std::fmt::Display for PiiTag {
 
 /// One suggestion for one column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ClassificationSuggestion"))]
 pub struct Suggestion {
     pub column: String,
     pub tag: PiiTag,

@@ -58,7 +58,7 @@ macro_rules! with_commands {
             /// One column profiled over all its rows: of a source, or of a product's table.
             profile_column(request: ColumnProfileRequest) -> ColumnProfile;
             /// Masks the product with a profile and measures it.
-            privacy_report(request: PrivacyRequest) -> PrivacyReportInfo;
+            privacy_report(request: PrivacyRequest) -> PrivacyReport;
             /// The first rows of one table, masked, or original for revealed columns, as Arrow IPC bytes.
             masked_rows(request: MaskedRowsRequest) -> ArrowBytes;
             /// The originals of values masked with a reversible rule, for a holder of the key.
@@ -77,6 +77,38 @@ macro_rules! with_commands {
             registry_publish(request: PublishProductRequest) -> PublishedInfo;
         }
     };
+}
+
+/// The table's name for an Arrow IPC stream (an `ArrayBuffer` in the UI); the shell maps it to
+/// its own byte response.
+pub struct ArrowBytes;
+
+/// The table's name for a channel the shell sends `T`s over while a command runs.
+pub struct Channel<T>(std::marker::PhantomData<T>);
+
+impl ts_rs::TS for ArrowBytes {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "ArrayBuffer".into()
+    }
+    fn inline(cfg: &ts_rs::Config) -> String {
+        Self::name(cfg)
+    }
+}
+
+impl<T: ts_rs::TS + 'static> ts_rs::TS for Channel<T> {
+    type WithoutGenerics = Channel<ts_rs::Dummy>;
+    type OptionInnerType = Self;
+    fn name(cfg: &ts_rs::Config) -> String {
+        format!("Channel<{}>", T::name(cfg))
+    }
+    fn inline(cfg: &ts_rs::Config) -> String {
+        Self::name(cfg)
+    }
+    fn visit_generics(v: &mut impl ts_rs::TypeVisitor) {
+        v.visit::<T>();
+    }
 }
 
 /// One command of the table, as text.

@@ -5,7 +5,7 @@
 //! table — each command's name, arguments and answer, written once ([`with_commands!`]). The
 //! TypeScript in `ui/src/bindings.ts` and `ui/src/commands.ts` is generated from these
 //! ([`typescript_bindings`], [`typescript_commands`]); tests fail when it is stale. Where a core
-//! type is the shape (validation issues, quality results) it is re-exported, not mirrored.
+//! type is the shape (an inspection, a profile, a privacy report…) it is re-exported, not mirrored.
 //!
 //! It converts core results into these shapes and nothing more: no I/O, no Tauri, no Polars
 //! calls of its own. Binary previews (Arrow IPC bytes) do not pass through here.
@@ -197,74 +197,64 @@ impl ColumnProfileRequest {
     }
 }
 
-/// The whole generated TypeScript module for the UI, in a fixed order.
+/// Declares each named type once, in the order first met, after walking every type it names.
+struct Declarations {
+    cfg: ts_rs::Config,
+    seen: std::collections::HashSet<std::any::TypeId>,
+    names: std::collections::HashMap<String, String>,
+    out: Vec<String>,
+}
+
+impl ts_rs::TypeVisitor for Declarations {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if !self.seen.insert(std::any::TypeId::of::<T>()) {
+            return;
+        }
+        if T::output_path().is_some() {
+            let decl = T::decl(&self.cfg);
+            match self.names.get(&T::ident(&self.cfg)) {
+                // The same TypeScript reached through two Rust paths (`serde_json::Value` and its alias).
+                Some(earlier) if *earlier == decl => {}
+                Some(_) => panic!("two different types are both named `{}` in TypeScript", T::ident(&self.cfg)),
+                None => {
+                    self.names.insert(T::ident(&self.cfg), decl.clone());
+                    self.out.push(decl);
+                }
+            }
+        } else {
+            // A primitive or a wrapper (`Vec<T>`, `Option<T>`): declare what it wraps.
+            T::visit_generics(self);
+        }
+        T::visit_dependencies(self);
+    }
+}
+
+/// Visits the arguments and answer of every command of the table.
+macro_rules! visit_command_types {
+    ($($(#[doc = $doc:literal])* $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        fn visit_command_types(d: &mut Declarations) {
+            use ts_rs::TypeVisitor;
+            use commands::{ArrowBytes, Channel};
+            $( $( d.visit::<$ty>(); )* d.visit::<$ret>(); )*
+        }
+    };
+}
+with_commands!(visit_command_types);
+
+/// The whole generated TypeScript module for the UI: the error, then every type the commands
+/// name, each declared once in the order the command table first reaches it. Nothing is listed by
+/// hand: a type a command names is declared because the command names it.
 pub fn typescript_bindings() -> String {
-    let cfg = ts_rs::Config::new().with_large_int("number");
-    let decls = [
-        IpcError::decl(&cfg),
-        SourceKind::decl(&cfg),
-        SourceSummary::decl(&cfg),
-        WorkspaceInfo::decl(&cfg),
-        ColumnInfo::decl(&cfg),
-        SourceInspection::decl(&cfg),
-        PreviewRequest::decl(&cfg),
-        AddFileRequest::decl(&cfg),
-        PostgresRequest::decl(&cfg),
-        PostgresProbe::decl(&cfg),
-        FileTable::decl(&cfg),
-        TopValue::decl(&cfg),
-        HistogramBin::decl(&cfg),
-        ColumnProfile::decl(&cfg),
-        ScanProgress::decl(&cfg),
-        ColumnClassification::decl(&cfg),
-        DecisionRequest::decl(&cfg),
-        Relation::decl(&cfg),
-        RelationsReport::decl(&cfg),
-        ProductSummary::decl(&cfg),
-        ModelIssue::decl(&cfg),
-        ProductRowsRequest::decl(&cfg),
-        QualityResult::decl(&cfg),
-        steward_model::Severity::decl(&cfg),
-        steward_model::FieldType::decl(&cfg),
-        steward_model::Field::decl(&cfg),
-        steward_model::Derived::decl(&cfg),
-        steward_model::Columns::decl(&cfg),
-        steward_model::JoinPair::decl(&cfg),
-        steward_model::Cardinality::decl(&cfg),
-        steward_model::Metadata::decl(&cfg),
-        steward_model::Entity::decl(&cfg),
-        steward_model::Related::decl(&cfg),
-        steward_model::Reference::decl(&cfg),
-        steward_model::QualityRule::decl(&cfg),
-        <serde_json::Value as TS>::decl(&cfg),
-        steward_model::MaskingRuleText::decl(&cfg),
-        steward_model::PrivacyChecks::decl(&cfg),
-        steward_model::MaskingProfile::decl(&cfg),
-        steward_model::ProductDefinition::decl(&cfg),
-        ColumnProfileRequest::decl(&cfg),
-        PrivacyRequest::decl(&cfg),
-        MaskedFieldInfo::decl(&cfg),
-        FieldLeaks::decl(&cfg),
-        RiskInfo::decl(&cfg),
-        PrivacyReportInfo::decl(&cfg),
-        MaskedRowsRequest::decl(&cfg),
-        RevealRequest::decl(&cfg),
-        RegistryInfo::decl(&cfg),
-        RegistrySearchRequest::decl(&cfg),
-        RegistryProduct::decl(&cfg),
-        RegistryVersion::decl(&cfg),
-        DiffChangeInfo::decl(&cfg),
-        DraftDiffInfo::decl(&cfg),
-        PublishProductRequest::decl(&cfg),
-        PublishedInfo::decl(&cfg),
-        CanvasPosition::decl(&cfg),
-        ProductDocument::decl(&cfg),
-        SaveProductRequest::decl(&cfg),
-        SavedProduct::decl(&cfg),
-        SaveLayoutRequest::decl(&cfg),
-        CreateProductRequest::decl(&cfg),
-        ProductsChanged::decl(&cfg),
-    ];
+    use ts_rs::TypeVisitor;
+    let mut d = Declarations {
+        cfg: ts_rs::Config::new().with_large_int("number"),
+        seen: Default::default(),
+        names: Default::default(),
+        out: vec![],
+    };
+    d.visit::<IpcError>();
+    visit_command_types(&mut d);
+    let decls = d.out;
     let mut out = String::from(
         "// Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.\n\n",
     );

@@ -3,6 +3,13 @@
 
 use super::*;
 
+/// Results the core writes once for the CLI and the desktop alike (their TypeScript is derived
+/// behind each crate's `ts` feature): an inspection, a column's profile, a classification,
+/// relationship suggestions.
+pub use steward_app::{ColumnClassification, RelationsReport};
+pub use steward_profile::ColumnProfile;
+pub use steward_sources::Inspection as SourceInspection;
+
 /// Kinds of source, as the UI names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -75,37 +82,6 @@ impl From<&steward_workspace::Workspace> for WorkspaceInfo {
                     description: s.description.clone(),
                 })
                 .collect(),
-        }
-    }
-}
-
-/// A column of an inspected source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ColumnInfo {
-    pub name: String,
-    /// Polars' type name: `str`, `i64`, `f64`, `date`…
-    pub dtype: String,
-}
-
-/// Columns and size of a source, shown above its preview.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SourceInspection {
-    pub source_id: String,
-    pub format: String,
-    pub table: Option<String>,
-    pub columns: Vec<ColumnInfo>,
-    pub row_count: u64,
-}
-
-impl SourceInspection {
-    pub fn from_core(source_id: &str, i: steward_sources::Inspection) -> Self {
-        SourceInspection {
-            source_id: source_id.to_string(),
-            format: i.format.as_str().to_string(),
-            table: i.table,
-            columns: i.columns.into_iter().map(|c| ColumnInfo { name: c.name, dtype: c.dtype }).collect(),
-            row_count: i.row_count,
         }
     }
 }
@@ -259,62 +235,6 @@ pub struct PostgresProbe {
     pub tables: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct TopValue {
-    pub value: String,
-    pub count: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct HistogramBin {
-    pub start: String,
-    pub end: String,
-    pub count: u64,
-}
-
-/// The profile of one column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ColumnProfile {
-    pub name: String,
-    pub dtype: String,
-    pub rows: u64,
-    pub nulls: u64,
-    pub null_share: f64,
-    pub distinct: u64,
-    pub distinct_exact: bool,
-    pub min: Option<String>,
-    pub max: Option<String>,
-    pub top: Vec<TopValue>,
-    /// `number`, `date` or `datetime`; absent for text.
-    pub histogram_kind: Option<String>,
-    pub histogram: Vec<HistogramBin>,
-}
-
-impl From<steward_profile::ColumnProfile> for ColumnProfile {
-    fn from(p: steward_profile::ColumnProfile) -> Self {
-        ColumnProfile {
-            name: p.name,
-            dtype: p.dtype,
-            rows: p.rows,
-            nulls: p.nulls,
-            null_share: p.null_share,
-            distinct: p.distinct,
-            distinct_exact: p.distinct_exact,
-            min: p.min,
-            max: p.max,
-            top: p.top.into_iter().map(|t| TopValue { value: t.value, count: t.count }).collect(),
-            histogram_kind: p.histogram.as_ref().map(|h| h.kind.clone()),
-            histogram: p
-                .histogram
-                .map(|h| {
-                    h.bins.into_iter().map(|b| HistogramBin { start: b.start, end: b.end, count: b.count }).collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-}
-
 /// Progress of a long scan, sent over a channel while it runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -322,33 +242,6 @@ pub struct ScanProgress {
     pub done: u32,
     pub total: u32,
     pub stage: String,
-}
-
-/// A column's sensitive-data suggestion and the steward's decisions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ColumnClassification {
-    pub column: String,
-    pub dtype: String,
-    pub tag: Option<String>,
-    pub confidence: Option<f64>,
-    pub evidence: Option<String>,
-    pub accepted: Vec<String>,
-    pub rejected: Vec<String>,
-}
-
-impl From<steward_app::ColumnClassification> for ColumnClassification {
-    fn from(c: steward_app::ColumnClassification) -> Self {
-        ColumnClassification {
-            column: c.column,
-            dtype: c.dtype,
-            tag: c.suggestion.as_ref().map(|s| s.tag.as_str().to_string()),
-            confidence: c.suggestion.as_ref().map(|s| s.confidence),
-            evidence: c.suggestion.map(|s| s.evidence),
-            accepted: c.accepted,
-            rejected: c.rejected,
-        }
-    }
 }
 
 /// Arguments of `decide_classification`.
@@ -366,60 +259,5 @@ impl DecisionRequest {
         validate_source_id(&self.source_id)?;
         check_text("column", Some(&self.column), 256)?;
         check_text("tag", Some(&self.tag), 40)
-    }
-}
-
-/// A suggested join key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Relation {
-    pub parent: String,
-    pub parent_column: String,
-    pub child: String,
-    pub child_column: String,
-    pub score: f64,
-    pub inclusion: f64,
-    pub orphan_share: f64,
-    pub orphan_rows: u64,
-    /// `1:1` or `1:n`.
-    pub cardinality: String,
-    pub evidence: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct RelationsReport {
-    pub suggestions: Vec<Relation>,
-    /// Sources that could not be read, as errors.
-    pub skipped: Vec<IpcError>,
-}
-
-impl From<steward_app::RelationsReport> for RelationsReport {
-    fn from(r: steward_app::RelationsReport) -> Self {
-        RelationsReport {
-            suggestions: r
-                .suggestions
-                .into_iter()
-                .map(|s| Relation {
-                    cardinality: match s.cardinality {
-                        steward_profile::Cardinality::OneToOne => "1:1".into(),
-                        steward_profile::Cardinality::OneToMany => "1:n".into(),
-                    },
-                    parent: s.parent,
-                    parent_column: s.parent_column,
-                    child: s.child,
-                    child_column: s.child_column,
-                    score: s.score,
-                    inclusion: s.inclusion,
-                    orphan_share: s.orphan_share,
-                    orphan_rows: s.orphan_rows,
-                    evidence: s.evidence,
-                })
-                .collect(),
-            skipped: r
-                .skipped
-                .into_iter()
-                .map(|k| IpcError::new(k.code, format!("{}: {}", k.source_id, k.message)))
-                .collect(),
-        }
     }
 }

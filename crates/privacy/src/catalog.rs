@@ -90,6 +90,7 @@ pub struct Rule {
 
 /// What a rule guarantees, shown per rule in the privacy officer's view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RuleProperties {
     pub deterministic: bool,
     pub reversible: bool,

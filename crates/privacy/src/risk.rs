@@ -10,6 +10,7 @@ use crate::PrivacyError;
 
 /// Original values of one column found in the masked output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnLeaks {
     pub column: String,
     /// Rows whose masked value is their own original value: a leak.
@@ -111,6 +112,7 @@ pub fn collisions(original: &Column, masked: &Column) -> Result<u64, PrivacyErro
 
 /// Re-identification risk of a table over its quasi-identifiers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reidentification {
     pub rows: u64,
     pub quasi_identifiers: Vec<String>,

@@ -38,12 +38,14 @@ fn col_err(column: &str, e: impl std::fmt::Display) -> ProfileError {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TopValue {
     pub value: String,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "HistogramBin"))]
 pub struct Bin {
     /// Lower bound, as shown (a number, or a date for date columns).
     pub start: String,
@@ -52,6 +54,7 @@ pub struct Bin {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Histogram {
     /// `number`, `date` or `datetime`.
     pub kind: String,
@@ -60,6 +63,7 @@ pub struct Histogram {
 
 /// The profile of one column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnProfile {
     pub name: String,
     pub dtype: String,

@@ -13,6 +13,7 @@ pub struct TableRef<'a> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RelationCardinality"))]
 pub enum Cardinality {
     #[serde(rename = "1:1")]
     OneToOne,
@@ -22,6 +23,7 @@ pub enum Cardinality {
 
 /// "`child.child_column` refers to `parent.parent_column`".
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "Relation"))]
 pub struct RelationSuggestion {
     pub parent: String,
     pub parent_column: String,

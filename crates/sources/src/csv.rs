@@ -18,6 +18,7 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 /// How a delimited text file is written, as detected (or as the steward set it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CsvDialect {
     pub delimiter: char,
     pub quote: char,

@@ -9,6 +9,7 @@ use crate::SourceError;
 
 /// File formats Steward reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
     Csv,

@@ -63,6 +63,7 @@ impl Location {
 
 /// A table inside a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableInfo {
     pub name: String,
     /// `table`, `view` or `sheet`.
@@ -71,6 +72,7 @@ pub struct TableInfo {
 
 /// One column as inferred.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnInfo {
     pub name: String,
     /// Polars' name for the type (`str`, `i64`, `f64`, `date`…).
@@ -79,6 +81,7 @@ pub struct ColumnInfo {
 
 /// What `steward sources inspect` reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SourceInspection"))]
 pub struct Inspection {
     pub path: PathBuf,
     pub format: FileFormat,

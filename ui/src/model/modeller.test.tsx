@@ -50,7 +50,7 @@ beforeEach(() => {
         return disk;
       case "inspect_source": {
         const id = args.sourceId as string;
-        return { sourceId: id, columns: COLUMNS[id], rowCount: 2, rowCountExact: true, format: "csv" };
+        return { path: `/ws/data/${id}.csv`, columns: COLUMNS[id], row_count: 2, format: "csv" };
       }
       case "save_product": {
         const r = args.request as SaveProductRequest;

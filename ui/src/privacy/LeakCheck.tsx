@@ -1,17 +1,25 @@
 // What a masking profile does to each field it covers: the rule's properties, and the leak
 // check (original values that survive masking), then key-remap collisions, warnings and broken
 // thresholds.
-import type { PrivacyReportInfo } from "../bindings";
+import type { PrivacyReport } from "../bindings";
 
 function Yes({ on }: { on: boolean }) {
   return <span className={on ? "prop yes" : "prop no"}>{on ? "yes" : "–"}</span>;
 }
 
-export function LeakCheck({ report }: { report: PrivacyReportInfo }) {
+/** Leaks of one masked field: original values kept in their own record (the same or another
+ * masked column), and originals met elsewhere in the column (shown, not counted). */
+export function fieldLeaks(report: PrivacyReport, table: string, field: string) {
+  const c = report.leaks.find((t) => t.table === table)?.columns.find((x) => x.column === field);
+  if (!c) return null;
+  return { leaks: c.same_row + c.other_columns.reduce((n, [, k]) => n + k, 0), anywhere: c.anywhere };
+}
+
+export function LeakCheck({ report }: { report: PrivacyReport }) {
   return (
     <>
       <h3 data-testid="leak-summary">
-        Leak check: {report.totalLeaks === 0 ? "clean" : `${report.totalLeaks} original values survive`}
+        Leak check: {report.total_leaks === 0 ? "clean" : `${report.total_leaks} original values survive`}
       </h3>
       <table className="relations properties">
         <thead>
@@ -28,7 +36,7 @@ export function LeakCheck({ report }: { report: PrivacyReportInfo }) {
         </thead>
         <tbody>
           {report.fields.map((f) => {
-            const l = report.leaks.find((x) => x.table === f.table && x.field === f.field);
+            const l = fieldLeaks(report, f.table, f.field);
             return (
               <tr key={`${f.table}.${f.field}`} data-masked-field={`${f.table}.${f.field}`}>
                 <td>
@@ -36,19 +44,19 @@ export function LeakCheck({ report }: { report: PrivacyReportInfo }) {
                 </td>
                 <td>{f.rule}</td>
                 <td>
-                  <Yes on={f.deterministic} />
+                  <Yes on={f.properties.deterministic} />
                 </td>
                 <td>
-                  <Yes on={f.reversible} />
+                  <Yes on={f.properties.reversible} />
                 </td>
                 <td>
-                  <Yes on={f.formatPreserving} />
+                  <Yes on={f.properties.format_preserving} />
                 </td>
                 <td>
-                  <Yes on={f.uniquePreserving} />
+                  <Yes on={f.properties.unique_preserving} />
                 </td>
                 <td>
-                  <Yes on={f.localeAware} />
+                  <Yes on={f.properties.locale_aware} />
                 </td>
                 <td data-leaks={l?.leaks ?? 0}>{l ? `${l.leaks}${l.anywhere ? ` (${l.anywhere} elsewhere)` : ""}` : "–"}</td>
               </tr>
@@ -58,7 +66,8 @@ export function LeakCheck({ report }: { report: PrivacyReportInfo }) {
       </table>
       {report.collisions.length > 0 && (
         <p className="summary">
-          Key remaps: {report.collisions.map(([f, n]) => `${f} ${n === 0 ? "no collisions" : `${n} collisions`}`).join(" · ")}
+          Key remaps: {report.collisions
+            .map((c) => `${c.table}.${c.field} ${c.collisions === 0 ? "no collisions" : `${c.collisions} collisions`}`).join(" · ")}
         </p>
       )}
       {report.warnings.map((w) => (

@@ -61,7 +61,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
             api.privacyReport({ productId: product.id, profile, quasi, sensitive: null }),
             api.maskedRows({ productId: product.id, profile, table, side: "masked", columns: null, limit: ROWS }),
           ]).then(([report, bytes]) => {
-            if (quasi === null) setQuasi(report.risk?.quasi ?? []);
+            if (quasi === null) setQuasi(report.risk?.quasi_identifiers ?? []);
             return { report, masked: gridFromIpc(bytes) };
           }),
     [product.id, profile, quasi, table, saved],
@@ -99,7 +99,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   // Tables with at least one masked field can be compared side by side.
   const maskedTables = [...new Set(["entity", ...(report?.fields.map((f) => f.table) ?? [])])];
   const reversible = (report?.fields ?? [])
-    .filter((f) => f.reversible)
+    .filter((f) => f.properties.reversible)
     .map((f) => (f.table === "entity" ? f.field : `${f.table}.${f.field}`));
   const columnsShown = masked?.columns.filter((c) => maskedFields.has(c.name)).map((c) => c.name) ?? [];
 

@@ -1,6 +1,6 @@
 // Re-identification risk over the quasi-identifiers the privacy officer picks: k-anonymity,
 // unique share, prosecutor risk, l-diversity, and the sizes of the classes.
-import type { PrivacyReportInfo } from "../bindings";
+import type { PrivacyReport } from "../bindings";
 import { Bars } from "../shared/ColumnCard";
 
 export function Risk({
@@ -9,7 +9,7 @@ export function Risk({
   quasi,
   onToggle,
 }: {
-  report: PrivacyReportInfo;
+  report: PrivacyReport;
   /** The entity's fields, each of which can be a quasi-identifier. */
   fields: string[];
   quasi: string[] | null;
@@ -31,14 +31,14 @@ export function Risk({
         <div className="risk">
           <p className="summary" data-testid="k-anonymity">
             k = {report.risk.k} · {report.risk.classes.toLocaleString("en-US")} classes ·{" "}
-            {(report.risk.uniqueShare * 100).toFixed(1)}% unique · prosecutor risk max {report.risk.prosecutorMax.toFixed(3)}, avg{" "}
-            {report.risk.prosecutorAvg.toFixed(3)}
+            {(report.risk.unique_share * 100).toFixed(1)}% unique · prosecutor risk max {report.risk.prosecutor_max.toFixed(3)}, avg{" "}
+            {report.risk.prosecutor_avg.toFixed(3)}
             {report.risk.l !== null && ` · l = ${report.risk.l} for ${report.risk.sensitive}`}
           </p>
           <Bars
             title="Class sizes"
-            values={report.risk.classSizes.slice(0, 20).map(([, n]) => n)}
-            labels={report.risk.classSizes.slice(0, 20).map(([s, n]) => `${n} classes of ${s}`)}
+            values={report.risk.class_sizes.slice(0, 20).map(([, n]) => n)}
+            labels={report.risk.class_sizes.slice(0, 20).map(([s, n]) => `${n} classes of ${s}`)}
           />
         </div>
       )}

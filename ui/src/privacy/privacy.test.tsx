@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Table, tableToIPC, vectorFromArray, Utf8 } from "apache-arrow";
-import type { PrivacyReportInfo, ProductDocument, ProductSummary, SaveProductRequest } from "../bindings";
+import type { PrivacyReport, ProductDocument, ProductSummary, SaveProductRequest } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
@@ -29,14 +29,24 @@ const doc: ProductDocument = {
   },
 };
 
-const report = (leaks: number): PrivacyReportInfo => ({
+const report = (leaks: number): PrivacyReport => ({
+  product: "customer360",
   profile: "analytics",
-  keyVersion: 1,
-  fields: [{ table: "entity", field: "phone", at: "masking[analytics].rules[0]", rule: "partial", via: "field", deterministic: true, reversible: false, formatPreserving: true, uniquePreserving: false, localeAware: false }],
-  leaks: [{ table: "entity", field: "phone", leaks, anywhere: 0 }],
-  totalLeaks: leaks,
+  key_version: 1,
+  fields: [
+    {
+      table: "entity",
+      field: "phone",
+      at: "masking[analytics].rules[0]",
+      rule: "partial",
+      via: "field",
+      properties: { deterministic: true, reversible: false, format_preserving: true, unique_preserving: false, locale_aware: false },
+    },
+  ],
+  leaks: [{ table: "entity", columns: [{ column: "phone", same_row: leaks, other_columns: [], anywhere: 0, samples: [] }] }],
+  total_leaks: leaks,
   collisions: [],
-  risk: { quasi: ["phone"], rows: 2, classes: 2, k: 1, classSizes: [[1, 2]], uniqueShare: 1, prosecutorMax: 1, prosecutorAvg: 1, sensitive: null, l: null },
+  risk: { quasi_identifiers: ["phone"], rows: 2, classes: 2, k: 1, class_sizes: [[1, 2]], unique_share: 1, prosecutor_max: 1, prosecutor_avg: 1, sensitive: null, l: null },
   warnings: [],
   violations: leaks ? ["2 original values survive masking (at most 0 allowed)"] : [],
 });
@@ -128,7 +138,8 @@ describe("PrivacyView", () => {
       },
     };
     const field = (table: string, f: string, rule: string, reversible: boolean) => ({
-      table, field: f, at: "masking[billing].rules[0]", rule, via: "field", deterministic: true, reversible, formatPreserving: true, uniquePreserving: reversible, localeAware: false,
+      table, field: f, at: "masking[billing].rules[0]", rule, via: "field",
+      properties: { deterministic: true, reversible, format_preserving: true, unique_preserving: reversible, locale_aware: false },
     });
     const reveals: Record<string, unknown>[] = [];
     invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {

@@ -52,15 +52,15 @@ export function ColumnCard({ p }: { p: ColumnProfile }) {
         <code>{p.dtype}</code>
       </header>
       <div className="null-share" title={`${fmt(p.nulls)} of ${fmt(p.rows)} rows are empty`}>
-        <span className="null-fill" style={{ width: pct(p.nullShare) }} />
+        <span className="null-fill" style={{ width: pct(p.null_share) }} />
       </div>
       <dl>
         <dt>nulls</dt>
-        <dd data-stat="nulls">{pct(p.nullShare)}</dd>
+        <dd data-stat="nulls">{pct(p.null_share)}</dd>
         <dt>distinct</dt>
         <dd data-stat="distinct">
           {fmt(p.distinct)}
-          {p.distinctExact ? "" : " (est.)"}
+          {p.distinct_exact ? "" : " (est.)"}
         </dd>
         {p.min !== null && (
           <>
@@ -71,11 +71,11 @@ export function ColumnCard({ p }: { p: ColumnProfile }) {
           </>
         )}
       </dl>
-      {p.histogram.length > 0 ? (
+      {p.histogram && p.histogram.bins.length > 0 ? (
         <Bars
           title={`Histogram of ${p.name}`}
-          values={p.histogram.map((b) => b.count)}
-          labels={p.histogram.map((b) => `${b.start} – ${b.end}`)}
+          values={p.histogram.bins.map((b) => b.count)}
+          labels={p.histogram.bins.map((b) => `${b.start} – ${b.end}`)}
         />
       ) : (
         <TopValues p={p} />

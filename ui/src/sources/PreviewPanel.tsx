@@ -27,7 +27,7 @@ export function PreviewPanel({ source }: { source: SourceSummary }) {
     <>
       {ready && (
         <p className="summary" data-testid="preview-summary">
-          {ready.inspection.rowCount.toLocaleString("en-US")} rows · {ready.inspection.columns.length} columns ·
+          {ready.inspection.row_count.toLocaleString("en-US")} rows · {ready.inspection.columns.length} columns ·
           showing first {ready.grid.rowCount.toLocaleString("en-US")}
         </p>
       )}

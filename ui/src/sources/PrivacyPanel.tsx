@@ -19,17 +19,19 @@ export const TAG_LABEL: Record<string, string> = {
 };
 
 function status(c: ColumnClassification): "accepted" | "rejected" | "suggested" | null {
-  if (!c.tag) return c.accepted.length ? "accepted" : null;
-  if (c.accepted.includes(c.tag)) return "accepted";
-  if (c.rejected.includes(c.tag)) return "rejected";
+  const tag = c.suggestion?.tag;
+  if (!tag) return c.accepted.length ? "accepted" : null;
+  if (c.accepted.includes(tag)) return "accepted";
+  if (c.rejected.includes(tag)) return "rejected";
   return "suggested";
 }
 
 export function PrivacyPanel({ sourceId }: { sourceId: string }) {
   const classified = useIpcQuery(() => api.classifySource(sourceId), [sourceId]);
   const decision = useAction(async (c: ColumnClassification, accepted: boolean) => {
-    if (!c.tag) return;
-    classified.setData(await api.decideClassification({ sourceId, column: c.column, tag: c.tag, accepted }));
+    const tag = c.suggestion?.tag;
+    if (!tag) return;
+    classified.setData(await api.decideClassification({ sourceId, column: c.column, tag, accepted }));
   });
   const rows = classified.data;
   const error = classified.error ?? decision.error;
@@ -63,10 +65,10 @@ export function PrivacyPanel({ sourceId }: { sourceId: string }) {
                       <strong>{c.column}</strong> <code>{c.dtype}</code>
                     </td>
                     <td>
-                      <span className={`badge badge-${s}`}>{TAG_LABEL[c.tag ?? c.accepted[0]] ?? c.tag}</span>
+                      <span className={`badge badge-${s}`}>{TAG_LABEL[c.suggestion?.tag ?? c.accepted[0]] ?? c.suggestion?.tag}</span>
                     </td>
-                    <td>{c.confidence !== null ? `${Math.round(c.confidence * 100)}%` : ""}</td>
-                    <td className="evidence">{c.evidence}</td>
+                    <td>{c.suggestion ? `${Math.round(c.suggestion.confidence * 100)}%` : ""}</td>
+                    <td className="evidence">{c.suggestion?.evidence}</td>
                     <td className="decision">
                       <button
                         className={s === "accepted" ? "on" : ""}

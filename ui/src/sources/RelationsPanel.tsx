@@ -25,22 +25,22 @@ export function RelationsPanel() {
             </thead>
             <tbody>
               {report.suggestions.map((r) => (
-                <tr key={`${r.child}.${r.childColumn}->${r.parent}.${r.parentColumn}`}>
+                <tr key={`${r.child}.${r.child_column}->${r.parent}.${r.parent_column}`}>
                   <td>
                     <code>
-                      {r.child}.{r.childColumn}
+                      {r.child}.{r.child_column}
                     </code>
                   </td>
                   <td>
                     <code>
-                      {r.parent}.{r.parentColumn}
+                      {r.parent}.{r.parent_column}
                     </code>
                   </td>
                   <td>{r.score.toFixed(2)}</td>
                   <td>{(r.inclusion * 100).toFixed(1)}%</td>
                   <td>{r.cardinality}</td>
                   <td>
-                    {r.orphanRows.toLocaleString("en-US")} ({(r.orphanShare * 100).toFixed(1)}%)
+                    {r.orphan_rows.toLocaleString("en-US")} ({(r.orphan_share * 100).toFixed(1)}%)
                   </td>
                   <td className="evidence">{r.evidence}</td>
                 </tr>
@@ -48,7 +48,7 @@ export function RelationsPanel() {
             </tbody>
           </table>
           {report.skipped.map((e) => (
-            <ErrorBox key={e.message} error={e} />
+            <ErrorBox key={e.source_id} error={{ code: e.code, message: `${e.source_id}: ${e.message}` }} />
           ))}
         </>
       )}

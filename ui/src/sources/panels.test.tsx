@@ -24,29 +24,30 @@ const amount: ColumnProfile = {
   dtype: "f64",
   rows: 100,
   nulls: 25,
-  nullShare: 0.25,
+  null_share: 0.25,
   distinct: 70,
-  distinctExact: true,
+  distinct_exact: true,
   min: "1.5",
   max: "99.0",
   top: [],
-  histogramKind: "number",
-  histogram: [
-    { start: "1.5", end: "50", count: 60 },
-    { start: "50", end: "99.0", count: 15 },
-  ],
+  histogram: {
+    kind: "number",
+    bins: [
+      { start: "1.5", end: "50", count: 60 },
+      { start: "50", end: "99.0", count: 15 },
+    ],
+  },
 };
 const status: ColumnProfile = {
   ...amount,
   name: "status",
   dtype: "str",
   nulls: 0,
-  nullShare: 0,
+  null_share: 0,
   distinct: 2,
   min: "open",
   max: "paid",
-  histogramKind: null,
-  histogram: [],
+  histogram: null,
   top: [
     { value: "paid", count: 80 },
     { value: "open", count: 20 },
@@ -103,8 +104,21 @@ describe("ProfilePanel", () => {
 
 describe("PrivacyPanel", () => {
   const rows: ColumnClassification[] = [
-    { column: "email", dtype: "str", tag: "email", confidence: 0.99, evidence: "487 of 487 sampled values are valid emails; name `email`", accepted: [], rejected: [] },
-    { column: "amount", dtype: "f64", tag: null, confidence: null, evidence: null, accepted: [], rejected: [] },
+    {
+      column: "email",
+      dtype: "str",
+      suggestion: {
+        column: "email",
+        tag: "email",
+        confidence: 0.99,
+        evidence: "487 of 487 sampled values are valid emails; name `email`",
+        matched: 487,
+        sampled: 487,
+      },
+      accepted: [],
+      rejected: [],
+    },
+    { column: "amount", dtype: "f64", suggestion: null, accepted: [], rejected: [] },
   ];
 
   it("lists suggestions with evidence and saves an accepted one", async () => {
