@@ -1,50 +1,26 @@
 // Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.
 
-export type IpcError = { code: ErrorCode, message: string, };
+export type AddFileRequest = { 
+/**
+ * Absolute path of the file.
+ */
+path: string, table: string | null, system: string | null, };
 
-export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
+export type CanvasPosition = { x: number, y: number, };
 
-export type SourceSummary = { id: string, name: string, kind: SourceKind, 
-/**
- * Path as written in the workspace manifest (usually relative to the workspace).
- */
-path: string, 
-/**
- * Sheet or table inside the file, for workbooks and databases.
- */
-table: string | null, 
-/**
- * `user@host:port/database` of a database source (never a password).
- */
-server: string | null, system: string | null, description: string | null, };
+export type Cardinality = "one_to_one" | "one_to_many";
 
-export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
+export type ClassificationSuggestion = { column: string, tag: PiiTag, 
+/**
+ * 0..1.
+ */
+confidence: number, 
+/**
+ * Why, in words: "9,812 of 10,000 sampled values are valid emails; name `email_addr`".
+ */
+evidence: string, matched: number, sampled: number, };
 
-export type SourceInspection = { path: string, format: FileFormat, 
-/**
- * The table, sheet or view inspected, for files that hold several.
- */
-table: string | null, 
-/**
- * Every table in the file (empty for single-table formats).
- */
-tables: Array<TableInfo>, columns: Array<ColumnInfo>, 
-/**
- * Exact number of data rows (a header row is not counted).
- */
-row_count: number, dialect: CsvDialect | null, };
-
-export type CsvDialect = { delimiter: string, quote: string, has_header: boolean, 
-/**
- * `utf-8`, `utf-8-bom`, `utf-16le`, `utf-16be` or `windows-1252`.
- */
-encoding: string, };
-
-export type TableInfo = { name: string, 
-/**
- * `table`, `view` or `sheet`.
- */
-kind: string, };
+export type ColumnClassification = { column: string, dtype: string, suggestion: ClassificationSuggestion | null, accepted: Array<string>, rejected: Array<string>, };
 
 export type ColumnInfo = { name: string, 
 /**
@@ -52,50 +28,125 @@ export type ColumnInfo = { name: string,
  */
 dtype: string, };
 
-export type FileFormat = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
-
-export type PreviewRequest = { sourceId: string, 
+export type ColumnLeaks = { column: string, 
 /**
- * Rows to return, 1 to 100,000.
+ * Rows whose masked value is their own original value: a leak.
  */
-limit: number, };
-
-export type AddFileRequest = { 
+same_row: number, 
 /**
- * Absolute path of the file.
+ * Other masked columns of the same row holding this column's original value: leaks too.
  */
-path: string, table: string | null, system: string | null, };
-
-export type FileTable = { name: string, 
+other_columns: Array<[string, number]>, 
 /**
- * `sheet`, `table` or `view`.
+ * Distinct original values that appear anywhere in the masked column, in any row. Synthetic
+ * values drawn from real name lists meet real names by chance, so this is shown, not
+ * counted as a leak.
  */
-kind: string, };
-
-export type PostgresRequest = { host: string, port: number, database: string, user: string, password: string | null, table: string | null, system: string | null, 
+anywhere: number, 
 /**
- * TLS as libpq names it (`verify-full`, the default when absent; `verify-ca`, `require`,
- * `prefer`, `disable`).
+ * A few leaked values, for the officer to look at (shown only on request).
  */
-sslMode: string | null, 
-/**
- * PEM file of a private CA, relative to the workspace or absolute.
- */
-sslRootCert: string | null, };
-
-export type PostgresProbe = { version: string, 
-/**
- * `schema.table` names the user may read.
- */
-tables: Array<string>, };
-
-export type ScanProgress = { done: number, total: number, stage: string, };
+samples: Array<string>, };
 
 export type ColumnProfile = { name: string, dtype: string, rows: number, nulls: number, null_share: number, distinct: number, 
 /**
  * Distinct counts are exact; kept explicit so estimated counts can be told apart later.
  */
 distinct_exact: boolean, min: string | null, max: string | null, top: Array<TopValue>, histogram: Histogram | null, };
+
+export type ColumnProfileRequest = { sourceId: string | null, productId: string | null, 
+/**
+ * With `productId`: `entity` (default) or a related table's name.
+ */
+table: string | null, column: string, };
+
+export type Columns = string | Array<string>;
+
+export type CreateProductRequest = { 
+/**
+ * File stem and product name: lowercase letters, digits, `-` and `_`.
+ */
+productId: string, 
+/**
+ * Business name of the entity (`Customer`).
+ */
+entity: string, sourceId: string, 
+/**
+ * Column(s) of the source that identify one entity.
+ */
+key: Array<string>, 
+/**
+ * Who answers for the product (a team or an address).
+ */
+owner: string, };
+
+export type CsvDialect = { delimiter: string, quote: string, has_header: boolean, 
+/**
+ * `utf-8`, `utf-8-bom`, `utf-16le`, `utf-16be` or `windows-1252`.
+ */
+encoding: string, };
+
+export type DecisionRequest = { sourceId: string, column: string, tag: string, accepted: boolean, };
+
+export type Derived = { name: string, sql: string, type?: FieldType, };
+
+export type DiffChangeInfo = { path: string, kind: string, message: string, 
+/**
+ * `none`, `patch`, `minor` or `major`.
+ */
+bump: string, };
+
+export type DraftDiffInfo = { product: string, draftVersion: string, 
+/**
+ * The latest published version; absent when the product is not published yet.
+ */
+published: string | null, changes: Array<DiffChangeInfo>, 
+/**
+ * The bump the changes call for (`none`…`major`).
+ */
+suggested: string, 
+/**
+ * The draft's version does not increase enough: publishing will be refused.
+ */
+underBumped: boolean, privacyReview: boolean, };
+
+export type Entity = { 
+/**
+ * Business name of the entity (`Customer`).
+ */
+name: string, 
+/**
+ * Workspace source id of the root table.
+ */
+source: string, 
+/**
+ * The instance key: product field name(s) identifying one entity.
+ */
+key: Columns, 
+/**
+ * Selected fields; all columns of the source when empty.
+ */
+fields?: Array<Field>, derived?: Array<Derived>, };
+
+export type Field = { 
+/**
+ * Column name in the source.
+ */
+column: string, 
+/**
+ * Name in the product (default: the column name).
+ */
+as?: string, type?: FieldType, description?: string, };
+
+export type FieldType = "str" | "i64" | "f64" | "bool" | "date" | "datetime";
+
+export type FileFormat = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
+
+export type FileTable = { name: string, 
+/**
+ * `sheet`, `table` or `view`.
+ */
+kind: string, };
 
 export type Histogram = { 
 /**
@@ -109,53 +160,80 @@ export type HistogramBin = {
  */
 start: string, end: string, count: number, };
 
-export type TopValue = { value: string, count: number, };
+export type IpcError = { code: ErrorCode, message: string, };
 
-export type ColumnClassification = { column: string, dtype: string, suggestion: ClassificationSuggestion | null, accepted: Array<string>, rejected: Array<string>, };
-
-export type ClassificationSuggestion = { column: string, tag: PiiTag, 
+export type JoinPair = { 
 /**
- * 0..1.
+ * Field of the root entity (for related and reference tables).
  */
-confidence: number, 
+parent: string, 
 /**
- * Why, in words: "9,812 of 10,000 sampled values are valid emails; name `email_addr`".
+ * Column of the joined table.
  */
-evidence: string, matched: number, sampled: number, };
+child: string, };
 
-export type PiiTag = "email" | "phone" | "person_name" | "street_address" | "postal_code" | "birth_date" | "national_id" | "payment_card" | "iban" | "ip_address" | "free_text_pii";
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
-export type DecisionRequest = { sourceId: string, column: string, tag: string, accepted: boolean, };
+export type KeyCollisions = { table: string, field: string, collisions: number, };
 
-export type RelationsReport = { suggestions: Array<Relation>, skipped: Array<SkippedSource>, };
-
-export type Relation = { parent: string, parent_column: string, child: string, child_column: string, 
+export type MaskedField = { 
 /**
- * 0..1, from inclusion and name evidence.
+ * `entity` or a related table's name.
  */
-score: number, 
+table: string, field: string, 
 /**
- * Share of the child's distinct values found among the parent's keys.
+ * Where the rule is: `masking[analytics].rules[2]`.
  */
-inclusion: number, 
+at: string, rule: string, 
 /**
- * Share of the child's non-null rows whose value has no parent.
+ * Why the rule applies: `field` or `tag:email`; `join key` for keys remapped with the root's.
  */
-orphan_share: number, orphan_rows: number, cardinality: RelationCardinality, evidence: string, };
+via: string, properties: RuleProperties, };
 
-export type RelationCardinality = "1:1" | "1:n";
-
-export type SkippedSource = { source_id: string, code: ErrorCode, message: string, };
-
-export type ProductSummary = { 
+export type MaskedRowsRequest = { productId: string, profile: string, 
 /**
- * File stem, used to address the product in commands.
+ * `entity` (absent) or a related table's name.
  */
-id: string, name: string, version: string, entity: string, key: Array<string>, related: Array<string>, 
+table: string | null, 
 /**
- * Why the file could not be read, if it could not.
+ * `masked`, or `original` (then only `columns` are sent: originals are revealed per column).
  */
-error: IpcError | null, };
+side: string, columns: Array<string> | null, limit: number, };
+
+export type MaskingProfile = { description?: string, 
+/**
+ * Version of the profile's masking key; rotating the key makes a new version, and every
+ * output of every rule changes with it. Absent means 1.
+ */
+key_version?: number, 
+/**
+ * Thresholds `steward privacy check` enforces (so it can gate CI).
+ */
+checks?: PrivacyChecks, rules?: Array<MaskingRule>, };
+
+export type MaskingRule = { 
+/**
+ * A product field (`orders.email`, or `email` on the entity)…
+ */
+field?: string, 
+/**
+ * …or every column carrying an accepted classification tag (`email`).
+ */
+tag?: string, 
+/**
+ * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake`…).
+ */
+rule: MaskingRuleName, params?: { [key in string]: JsonValue }, };
+
+export type Metadata = { 
+/**
+ * Product name: lowercase letters, digits, `-` and `_`.
+ */
+name: string, domain: string, owner: string, description?: string, 
+/**
+ * Semantic version of the definition (`1.2.0`).
+ */
+version: string, tags?: Array<string>, };
 
 export type ModelIssue = { 
 /**
@@ -167,49 +245,64 @@ path: string, severity: Severity,
  */
 code: string, message: string, };
 
-export type Severity = "error" | "warning";
+export type PiiTag = "email" | "phone" | "person_name" | "street_address" | "postal_code" | "birth_date" | "national_id" | "payment_card" | "iban" | "ip_address" | "free_text_pii";
 
-export type ProductRowsRequest = { productId: string, 
+export type PostgresProbe = { version: string, 
 /**
- * One value per key field: that entity's rows of `table`. Absent: a page of the product table.
+ * `schema.table` names the user may read.
  */
-key: Array<string> | null, 
-/**
- * `entity` or a related table's name (with `key`).
- */
-table: string | null, offset: number, limit: number, };
+tables: Array<string>, };
 
-export type QualityResult = { 
+export type PostgresRequest = { host: string, port: number, database: string, user: string, password: string | null, table: string | null, system: string | null, 
 /**
- * Where the rule is in the definition: `quality[3]`.
+ * TLS as libpq names it (`verify-full`, the default when absent; `verify-ca`, `require`,
+ * `prefer`, `disable`).
  */
-path: string, 
+sslMode: string | null, 
 /**
- * Position of the rule in the definition.
+ * PEM file of a private CA, relative to the workspace or absolute.
  */
-index: number, rule: string, table: string, columns: Array<string>, 
-/**
- * Rows breaking the rule (for `row_count`: 1 when the count is out of bounds).
- */
-violations: number, 
-/**
- * Rows the rule looked at.
- */
-checked: number, samples: Array<string>, passed: boolean, };
+sslRootCert: string | null, };
 
-export type ProductDocument = { productId: string, 
+export type PreviewRequest = { sourceId: string, 
 /**
- * Identifies the file's content; saves name the revision they build on.
+ * Rows to return, 1 to 100,000.
  */
-revision: string, definition: ProductDefinition, 
+limit: number, };
+
+export type PrivacyChecks = { 
 /**
- * Node positions by node id (`entity`, `related:orders`, `reference:country`).
+ * Entity fields an attacker may know (birth date, postal code…).
  */
-layout: { [key in string]: CanvasPosition }, 
+quasi_identifiers?: Array<string>, 
 /**
- * Problems found without reading data (names, references, rules).
+ * The attribute that must stay diverse within each group (l-diversity).
  */
-issues: Array<ModelIssue>, };
+sensitive?: string, 
+/**
+ * Smallest group of entities sharing all quasi-identifiers.
+ */
+min_k?: number, min_l?: number, 
+/**
+ * Original values allowed to survive in the masked output (usually 0).
+ */
+max_leaks?: number, };
+
+export type PrivacyReport = { product: string, profile: string, key_version: number, fields: Array<MaskedField>, leaks: Array<TableLeaks>, total_leaks: number, collisions: Array<KeyCollisions>, risk: Reidentification | null, 
+/**
+ * Derived fields computed from masked fields that are not masked themselves.
+ */
+warnings: Array<string>, 
+/**
+ * Thresholds of the profile that the masked product breaks.
+ */
+violations: Array<string>, };
+
+export type PrivacyRequest = { productId: string, profile: string, 
+/**
+ * Quasi-identifiers (entity fields); absent: the profile's.
+ */
+quasi: Array<string> | null, sensitive: string | null, };
 
 export type ProductDefinition = { 
 /**
@@ -233,146 +326,39 @@ reference?: Array<Reference>, quality?: Array<QualityRule>,
  */
 masking?: { [key in string]: MaskingProfile }, };
 
-export type MaskingProfile = { description?: string, 
+export type ProductDocument = { productId: string, 
 /**
- * Version of the profile's masking key; rotating the key makes a new version, and every
- * output of every rule changes with it. Absent means 1.
+ * Identifies the file's content; saves name the revision they build on.
  */
-key_version?: number, 
+revision: string, definition: ProductDefinition, 
 /**
- * Thresholds `steward privacy check` enforces (so it can gate CI).
+ * Node positions by node id (`entity`, `related:orders`, `reference:country`).
  */
-checks?: PrivacyChecks, rules?: Array<MaskingRule>, };
+layout: { [key in string]: CanvasPosition }, 
+/**
+ * Problems found without reading data (names, references, rules).
+ */
+issues: Array<ModelIssue>, };
 
-export type PrivacyChecks = { 
+export type ProductRowsRequest = { productId: string, 
 /**
- * Entity fields an attacker may know (birth date, postal code…).
+ * One value per key field: that entity's rows of `table`. Absent: a page of the product table.
  */
-quasi_identifiers?: Array<string>, 
+key: Array<string> | null, 
 /**
- * The attribute that must stay diverse within each group (l-diversity).
+ * `entity` or a related table's name (with `key`).
  */
-sensitive?: string, 
-/**
- * Smallest group of entities sharing all quasi-identifiers.
- */
-min_k?: number, min_l?: number, 
-/**
- * Original values allowed to survive in the masked output (usually 0).
- */
-max_leaks?: number, };
+table: string | null, offset: number, limit: number, };
 
-export type MaskingRule = { 
+export type ProductSummary = { 
 /**
- * A product field (`orders.email`, or `email` on the entity)…
+ * File stem, used to address the product in commands.
  */
-field?: string, 
+id: string, name: string, version: string, entity: string, key: Array<string>, related: Array<string>, 
 /**
- * …or every column carrying an accepted classification tag (`email`).
+ * Why the file could not be read, if it could not.
  */
-tag?: string, 
-/**
- * Rule name from the catalogue (`redact`, `keyed_pseudonym`, `fake`…).
- */
-rule: MaskingRuleName, params?: { [key in string]: JsonValue }, };
-
-export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
-
-export type Related = { 
-/**
- * Name of the table in the product (`orders`).
- */
-name: string, source: string, 
-/**
- * Join keys; several pairs make a composite key.
- */
-join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, };
-
-export type Cardinality = "one_to_one" | "one_to_many";
-
-export type Derived = { name: string, sql: string, type?: FieldType, };
-
-export type FieldType = "str" | "i64" | "f64" | "bool" | "date" | "datetime";
-
-export type Field = { 
-/**
- * Column name in the source.
- */
-column: string, 
-/**
- * Name in the product (default: the column name).
- */
-as?: string, type?: FieldType, description?: string, };
-
-export type JoinPair = { 
-/**
- * Field of the root entity (for related and reference tables).
- */
-parent: string, 
-/**
- * Column of the joined table.
- */
-child: string, };
-
-export type Entity = { 
-/**
- * Business name of the entity (`Customer`).
- */
-name: string, 
-/**
- * Workspace source id of the root table.
- */
-source: string, 
-/**
- * The instance key: product field name(s) identifying one entity.
- */
-key: Columns, 
-/**
- * Selected fields; all columns of the source when empty.
- */
-fields?: Array<Field>, derived?: Array<Derived>, };
-
-export type Columns = string | Array<string>;
-
-export type Reference = { name: string, source: string, join: Array<JoinPair>, fields?: Array<Field>, };
-
-export type Metadata = { 
-/**
- * Product name: lowercase letters, digits, `-` and `_`.
- */
-name: string, domain: string, owner: string, description?: string, 
-/**
- * Semantic version of the definition (`1.2.0`).
- */
-version: string, tags?: Array<string>, };
-
-export type QualityRule = { "rule": "not_null", table?: string, column: string, } | { "rule": "unique", table?: string, column: Columns, } | { "rule": "accepted_values", table?: string, column: string, values: Array<string>, } | { "rule": "range", table?: string, column: string, min?: number, max?: number, } | { "rule": "regex", table?: string, column: string, pattern: string, } | { "rule": "row_count", table?: string, min?: number, max?: number, };
-
-export type CanvasPosition = { x: number, y: number, };
-
-export type SaveProductRequest = { productId: string, baseRevision: string, definition: ProductDefinition, };
-
-export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
-
-export type SaveLayoutRequest = { productId: string, layout: { [key in string]: CanvasPosition }, };
-
-export type CreateProductRequest = { 
-/**
- * File stem and product name: lowercase letters, digits, `-` and `_`.
- */
-productId: string, 
-/**
- * Business name of the entity (`Customer`).
- */
-entity: string, sourceId: string, 
-/**
- * Column(s) of the source that identify one entity.
- */
-key: Array<string>, 
-/**
- * Who answers for the product (a team or an address).
- */
-owner: string, };
+error: IpcError | null, };
 
 export type ProductsChanged = { 
 /**
@@ -384,51 +370,59 @@ changed: Array<string>,
  */
 revisions: { [key in string]: string }, };
 
-export type ColumnProfileRequest = { sourceId: string | null, productId: string | null, 
+export type PublishProductRequest = { productId: string, 
 /**
- * With `productId`: `entity` (default) or a related table's name.
+ * Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
  */
-table: string | null, column: string, };
+allowBreaking: boolean, reason: string | null, };
 
-export type PrivacyRequest = { productId: string, profile: string, 
+export type PublishedInfo = { name: string, version: string, digest: string, logIndex: number, entryHash: string, 
 /**
- * Quasi-identifiers (entity fields); absent: the profile's.
+ * Masking got weaker than in the previous version: flagged in the log for privacy review.
  */
-quasi: Array<string> | null, sensitive: string | null, };
+privacyReview: boolean, previous: string | null, };
 
-export type PrivacyReport = { product: string, profile: string, key_version: number, fields: Array<MaskedField>, leaks: Array<TableLeaks>, total_leaks: number, collisions: Array<KeyCollisions>, risk: Reidentification | null, 
+export type QualityResult = { 
 /**
- * Derived fields computed from masked fields that are not masked themselves.
+ * Where the rule is in the definition: `quality[3]`.
  */
-warnings: Array<string>, 
+path: string, 
 /**
- * Thresholds of the profile that the masked product breaks.
+ * Position of the rule in the definition.
  */
-violations: Array<string>, };
+index: number, rule: string, table: string, columns: Array<string>, 
+/**
+ * Rows breaking the rule (for `row_count`: 1 when the count is out of bounds).
+ */
+violations: number, 
+/**
+ * Rows the rule looked at.
+ */
+checked: number, samples: Array<string>, passed: boolean, };
 
-export type TableLeaks = { table: string, columns: Array<ColumnLeaks>, };
+export type QualityRule = { "rule": "not_null", table?: string, column: string, } | { "rule": "unique", table?: string, column: Columns, } | { "rule": "accepted_values", table?: string, column: string, values: Array<string>, } | { "rule": "range", table?: string, column: string, min?: number, max?: number, } | { "rule": "regex", table?: string, column: string, pattern: string, } | { "rule": "row_count", table?: string, min?: number, max?: number, };
 
-export type ColumnLeaks = { column: string, 
-/**
- * Rows whose masked value is their own original value: a leak.
- */
-same_row: number, 
-/**
- * Other masked columns of the same row holding this column's original value: leaks too.
- */
-other_columns: Array<[string, number]>, 
-/**
- * Distinct original values that appear anywhere in the masked column, in any row. Synthetic
- * values drawn from real name lists meet real names by chance, so this is shown, not
- * counted as a leak.
- */
-anywhere: number, 
-/**
- * A few leaked values, for the officer to look at (shown only on request).
- */
-samples: Array<string>, };
+export type Reference = { name: string, source: string, join: Array<JoinPair>, fields?: Array<Field>, };
 
-export type KeyCollisions = { table: string, field: string, collisions: number, };
+export type RegistryInfo = { 
+/**
+ * Absent: no registry configured (`STEWARD_REGISTRY`).
+ */
+url: string | null, keyName: string | null, fingerprint: string | null, 
+/**
+ * The public key (`ed25519:…`), to give to a registry admin.
+ */
+publicKey: string | null, 
+/**
+ * Why there is no key to sign with.
+ */
+keyError: string | null, };
+
+export type RegistryProduct = { name: string, latest: string, domain: string, owner: string, tags: Array<string>, description: string | null, versions: number, deprecated: string | null, };
+
+export type RegistrySearchRequest = { q: string | null, domain: string | null, owner: string | null, tag: string | null, };
+
+export type RegistryVersion = { version: string, digest: string, signer: string, publishedAt: string, yanked: string | null, deprecated: string | null, };
 
 export type Reidentification = { rows: number, quasi_identifiers: Array<string>, 
 /**
@@ -456,31 +450,33 @@ prosecutor_max: number, prosecutor_avg: number,
  */
 sensitive: string | null, l: number | null, };
 
-export type MaskedField = { 
+export type Related = { 
 /**
- * `entity` or a related table's name.
+ * Name of the table in the product (`orders`).
  */
-table: string, field: string, 
+name: string, source: string, 
 /**
- * Where the rule is: `masking[analytics].rules[2]`.
+ * Join keys; several pairs make a composite key.
  */
-at: string, rule: string, 
-/**
- * Why the rule applies: `field` or `tag:email`; `join key` for keys remapped with the root's.
- */
-via: string, properties: RuleProperties, };
+join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, };
 
-export type RuleProperties = { deterministic: boolean, reversible: boolean, format_preserving: boolean, unique_preserving: boolean, locale_aware: boolean, };
+export type Relation = { parent: string, parent_column: string, child: string, child_column: string, 
+/**
+ * 0..1, from inclusion and name evidence.
+ */
+score: number, 
+/**
+ * Share of the child's distinct values found among the parent's keys.
+ */
+inclusion: number, 
+/**
+ * Share of the child's non-null rows whose value has no parent.
+ */
+orphan_share: number, orphan_rows: number, cardinality: RelationCardinality, evidence: string, };
 
-export type MaskedRowsRequest = { productId: string, profile: string, 
-/**
- * `entity` (absent) or a related table's name.
- */
-table: string | null, 
-/**
- * `masked`, or `original` (then only `columns` are sent: originals are revealed per column).
- */
-side: string, columns: Array<string> | null, limit: number, };
+export type RelationCardinality = "1:1" | "1:n";
+
+export type RelationsReport = { suggestions: Array<Relation>, skipped: Array<SkippedSource>, };
 
 export type RevealRequest = { productId: string, profile: string, 
 /**
@@ -492,57 +488,61 @@ field: string, values: Array<string>,
  */
 keyVersion: number | null, };
 
-export type RegistryInfo = { 
-/**
- * Absent: no registry configured (`STEWARD_REGISTRY`).
- */
-url: string | null, keyName: string | null, fingerprint: string | null, 
-/**
- * The public key (`ed25519:…`), to give to a registry admin.
- */
-publicKey: string | null, 
-/**
- * Why there is no key to sign with.
- */
-keyError: string | null, };
+export type RuleProperties = { deterministic: boolean, reversible: boolean, format_preserving: boolean, unique_preserving: boolean, locale_aware: boolean, };
 
-export type RegistrySearchRequest = { q: string | null, domain: string | null, owner: string | null, tag: string | null, };
+export type SaveLayoutRequest = { productId: string, layout: { [key in string]: CanvasPosition }, };
 
-export type RegistryProduct = { name: string, latest: string, domain: string, owner: string, tags: Array<string>, description: string | null, versions: number, deprecated: string | null, };
+export type SaveProductRequest = { productId: string, baseRevision: string, definition: ProductDefinition, };
 
-export type RegistryVersion = { version: string, digest: string, signer: string, publishedAt: string, yanked: string | null, deprecated: string | null, };
+export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
 
-export type DraftDiffInfo = { product: string, draftVersion: string, 
-/**
- * The latest published version; absent when the product is not published yet.
- */
-published: string | null, changes: Array<DiffChangeInfo>, 
-/**
- * The bump the changes call for (`none`…`major`).
- */
-suggested: string, 
-/**
- * The draft's version does not increase enough: publishing will be refused.
- */
-underBumped: boolean, privacyReview: boolean, };
+export type ScanProgress = { done: number, total: number, stage: string, };
 
-export type DiffChangeInfo = { path: string, kind: string, message: string, 
-/**
- * `none`, `patch`, `minor` or `major`.
- */
-bump: string, };
+export type Severity = "error" | "warning";
 
-export type PublishProductRequest = { productId: string, 
-/**
- * Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
- */
-allowBreaking: boolean, reason: string | null, };
+export type SkippedSource = { source_id: string, code: ErrorCode, message: string, };
 
-export type PublishedInfo = { name: string, version: string, digest: string, logIndex: number, entryHash: string, 
+export type SourceInspection = { path: string, format: FileFormat, 
 /**
- * Masking got weaker than in the previous version: flagged in the log for privacy review.
+ * The table, sheet or view inspected, for files that hold several.
  */
-privacyReview: boolean, previous: string | null, };
+table: string | null, 
+/**
+ * Every table in the file (empty for single-table formats).
+ */
+tables: Array<TableInfo>, columns: Array<ColumnInfo>, 
+/**
+ * Exact number of data rows (a header row is not counted).
+ */
+row_count: number, dialect: CsvDialect | null, };
+
+export type SourceKind = "csv" | "parquet" | "arrow" | "ndjson" | "excel" | "sqlite" | "postgres";
+
+export type SourceSummary = { id: string, name: string, kind: SourceKind, 
+/**
+ * Path as written in the workspace manifest (usually relative to the workspace).
+ */
+path: string, 
+/**
+ * Sheet or table inside the file, for workbooks and databases.
+ */
+table: string | null, 
+/**
+ * `user@host:port/database` of a database source (never a password).
+ */
+server: string | null, system: string | null, description: string | null, };
+
+export type TableInfo = { name: string, 
+/**
+ * `table`, `view` or `sheet`.
+ */
+kind: string, };
+
+export type TableLeaks = { table: string, columns: Array<ColumnLeaks>, };
+
+export type TopValue = { value: string, count: number, };
+
+export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
 
 /** Every rule name a definition may use (`generalize` is read as `generalise`). */
 export type MaskingRuleName = "null" | "redact" | "constant" | "partial" | "keyed_pseudonym" | "fpe" | "key_remap" | "generalise" | "noise" | "shuffle" | "fake" | "linked_address" | "generalize";

@@ -197,12 +197,12 @@ impl ColumnProfileRequest {
     }
 }
 
-/// Declares each named type once, in the order first met, after walking every type it names.
+/// Declares each named type once, after walking every type it names. Kept by name: the order
+/// ts-rs visits a type's fields in changes from build to build, the names do not.
 struct Declarations {
     cfg: ts_rs::Config,
     seen: std::collections::HashSet<std::any::TypeId>,
-    names: std::collections::HashMap<String, String>,
-    out: Vec<String>,
+    names: std::collections::BTreeMap<String, String>,
 }
 
 impl ts_rs::TypeVisitor for Declarations {
@@ -217,8 +217,7 @@ impl ts_rs::TypeVisitor for Declarations {
                 Some(earlier) if *earlier == decl => {}
                 Some(_) => panic!("two different types are both named `{}` in TypeScript", T::ident(&self.cfg)),
                 None => {
-                    self.names.insert(T::ident(&self.cfg), decl.clone());
-                    self.out.push(decl);
+                    self.names.insert(T::ident(&self.cfg), decl);
                 }
             }
         } else {
@@ -241,20 +240,19 @@ macro_rules! visit_command_types {
 }
 with_commands!(visit_command_types);
 
-/// The whole generated TypeScript module for the UI: the error, then every type the commands
-/// name, each declared once in the order the command table first reaches it. Nothing is listed by
-/// hand: a type a command names is declared because the command names it.
+/// The whole generated TypeScript module for the UI: the error and every type the commands name,
+/// each declared once, sorted by name. Nothing is listed by hand: a type a command names is
+/// declared because the command names it.
 pub fn typescript_bindings() -> String {
     use ts_rs::TypeVisitor;
     let mut d = Declarations {
         cfg: ts_rs::Config::new().with_large_int("number"),
         seen: Default::default(),
         names: Default::default(),
-        out: vec![],
     };
     d.visit::<IpcError>();
     visit_command_types(&mut d);
-    let decls = d.out;
+    let decls = d.names.into_values();
     let mut out = String::from(
         "// Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.\n\n",
     );
