@@ -83,13 +83,14 @@ fn table_fields(a: &Assembled) -> Result<Vec<(String, Vec<String>)>, AppError> {
     Ok(out)
 }
 
-/// Product field → source column, for one table of the definition.
+/// Product field → source column, for one table of the definition (`invoices.lines`).
 fn source_columns(def: &ProductDefinition, table: &str) -> (String, BTreeMap<String, String>) {
+    let tree = def.tree();
     let (source, fields) = if table == ENTITY_TABLE {
         (&def.entity.source, &def.entity.fields)
     } else {
-        match def.related.iter().find(|r| r.name == table) {
-            Some(r) => (&r.source, &r.fields),
+        match tree.find(table) {
+            Some(i) => (&tree.nodes[i].table.source, &tree.nodes[i].table.fields),
             None => return (String::new(), BTreeMap::new()),
         }
     };
@@ -122,10 +123,8 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
     let by_tag = parsed.iter().filter(|(i, _)| p.rules[*i].tag.is_some());
     for (i, rule) in by_field {
         let target = p.rules[*i].field.as_deref().unwrap_or_default();
-        let (table, field) = match target.split_once('.') {
-            Some((t, f)) => (t.to_string(), f.to_string()),
-            None => (ENTITY_TABLE.to_string(), target.to_string()),
-        };
+        let (table, field) = steward_model::split_field_path(target);
+        let (table, field) = (table.to_string(), field.to_string());
         let Some((_, fields)) = tables.iter().find(|(t, _)| *t == table) else {
             let have: Vec<&str> = tables.iter().map(|(t, _)| t.as_str()).collect();
             return Err(AppError::InvalidInput(format!(
@@ -143,12 +142,25 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
             continue;
         }
         out.push(planned(*i, rule, &table, &field, "field".into()));
-        // The root's key, remapped: its join keys in related tables follow.
-        if table == ENTITY_TABLE && rule.kind == RuleKind::KeyRemap {
-            for r in &a.related {
-                for (parent, child) in r.parent_keys.iter().zip(&r.child_keys) {
-                    if *parent == field && !taken(&out, &r.name, child) {
-                        out.push(planned(*i, rule, &r.name, child, "join key".into()));
+        // A remapped key is remapped alike wherever it is joined on, at every depth, so joins
+        // still join; the root's key also in every table that carries it.
+        if rule.kind == RuleKind::KeyRemap {
+            let mut todo = vec![(table.clone(), field.clone())];
+            while let Some((t, f)) = todo.pop() {
+                let parent = if t == ENTITY_TABLE { None } else { a.related.iter().position(|r| r.name == t) };
+                for r in &a.related {
+                    let mut follow: Vec<String> = vec![];
+                    if r.parent == parent {
+                        follow.extend(r.parent_keys.iter().zip(&r.child_keys).filter(|(p, _)| **p == f).map(|(_, c)| c.clone()));
+                    }
+                    if t == ENTITY_TABLE && a.key.contains(&f) && !r.fields.contains(&f) {
+                        follow.push(f.clone());
+                    }
+                    for c in follow {
+                        if !taken(&out, &r.name, &c) {
+                            out.push(planned(*i, rule, &r.name, &c, "join key".into()));
+                            todo.push((r.name.clone(), c));
+                        }
                     }
                 }
             }
@@ -217,10 +229,9 @@ pub fn mask_tables(
     for r in &a.related {
         let df = collect(&r.frame, &r.name)?;
         let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == r.name).collect();
-        // One noise offset per entity: the related row's entity is its join key.
-        let entity_col =
-            a.key.first().and_then(|k| r.parent_keys.iter().position(|p| p == k)).map(|i| r.child_keys[i].as_str());
-        let masked = mask_table(&r.name, &df, entity_col, &here, key)?;
+        // One noise offset and date shift per entity, at every depth: every table carries the
+        // root's key.
+        let masked = mask_table(&r.name, &df, a.key.first().map(String::as_str), &here, key)?;
         tables.push((r.name.clone(), df, masked));
     }
     Ok(MaskedTables { tables, fields: planned.into_iter().map(|p| p.field).collect() })
@@ -339,12 +350,13 @@ pub fn measure(
     };
     // A derived field over masked inputs carries the originals unless masked too.
     let mut warnings = vec![];
+    let tree = def.tree();
     let derived = def
         .entity
         .derived
         .iter()
         .map(|d| (ENTITY_TABLE, d))
-        .chain(def.related.iter().flat_map(|r| r.derived.iter().map(move |d| (r.name.as_str(), d))));
+        .chain(tree.nodes.iter().flat_map(|n| n.table.derived.iter().map(move |d| (tree.paths[n.index].as_str(), d))));
     for (table, d) in derived {
         let masked_here: Vec<&str> =
             masked.fields.iter().filter(|f| f.table == table).map(|f| f.field.as_str()).collect();
@@ -431,10 +443,7 @@ pub fn reveal_values(
     key_version: Option<u32>,
 ) -> Result<Vec<String>, AppError> {
     let p = profile(def, name)?;
-    let (table, column) = match field.split_once('.') {
-        Some((t, f)) => (t, f),
-        None => (ENTITY_TABLE, field),
-    };
+    let (table, column) = steward_model::split_field_path(field);
     let planned = plan(ws, def, a, name)?;
     let Some(found) = planned.iter().find(|x| x.field.table == table && x.field.field == column) else {
         let masked: Vec<String> = planned

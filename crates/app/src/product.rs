@@ -13,9 +13,10 @@ use crate::{target, AppError};
 /// The workspace source ids a product reads, each once, in definition order.
 fn product_sources(def: &ProductDefinition) -> Vec<&String> {
     let mut ids: Vec<&String> = vec![];
+    let tree = def.tree();
     let all = std::iter::once(&def.entity.source)
-        .chain(def.related.iter().map(|r| &r.source))
-        .chain(def.reference.iter().map(|r| &r.source));
+        .chain(tree.nodes.iter().map(|n| &n.table.source))
+        .chain(tree.lookups.iter().map(|l| &l.reference.source));
     for id in all {
         if !ids.contains(&id) {
             ids.push(id);
@@ -189,7 +190,8 @@ pub(crate) fn export_options(
     batch_entities: Option<u32>,
 ) -> Result<steward_assembly::ExportOptions, AppError> {
     let mut batch = export_batch(ws, def, a, keys, batch_entities)?;
-    let related: u64 = def.related.iter().map(|r| source_bytes(ws, &r.source) * expansion(ws, &r.source)).sum();
+    let related: u64 =
+        def.tree().nodes.iter().map(|n| source_bytes(ws, &n.table.source) * expansion(ws, &n.table.source)).sum();
     let hold_related = batch.is_some() && related <= export_budget() / 2;
     if hold_related && batch_entities.is_none() && batch == Some(DEFAULT_BATCH) {
         // Ranges that take their rows from memory are cheap: small ones keep each grouping in

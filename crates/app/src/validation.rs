@@ -1,6 +1,7 @@
 //! Checks of a product definition against the workspace's sources and their data, one function
 //! per check: sources exist and read, columns exist with the declared types, the instance key is
-//! unique and never null, join keys have matching types, orphans stay under a threshold,
+//! unique and never null, at every depth of the tree: join keys have matching types, parent keys
+//! name one parent row, orphans stay under a threshold,
 //! declared 1:1 relationships are 1:1, and reference tables have one row per key. Every problem
 //! is reported with the path of what causes it; a source that cannot be read is itself one.
 
@@ -29,45 +30,118 @@ pub fn validate_product(
     let entity = &def.entity;
     let Some(root) = sources.load(ENTITY_TABLE, &entity.source, &mut out) else { return Ok(out) };
     check_fields(ENTITY_TABLE, &entity.source, &root, &entity.fields, &mut out);
-    let root_column = |field: &str| -> String {
-        entity.fields.iter().find(|f| f.name() == field).map(|f| f.column.clone()).unwrap_or_else(|| field.to_string())
-    };
-    let key_cols: Vec<String> = entity.key.names().iter().map(|k| root_column(k)).collect();
+    let key_cols: Vec<String> =
+        entity.key.names().iter().map(|k| column_of(&entity.fields, k)).collect();
     check_instance_key(&root, &key_cols, &mut out);
 
-    let tables = def
-        .related
+    // Every table of the tree against its parent's rows, parents first.
+    let tree = def.tree();
+    let mut frames: Vec<Option<DataFrame>> = Vec::with_capacity(tree.nodes.len());
+    for n in &tree.nodes {
+        let at = &tree.ats[n.index];
+        let df = sources.load(at, &n.table.source, &mut out);
+        if let Some(df) = &df {
+            check_fields(at, &n.table.source, df, &n.table.fields, &mut out);
+        }
+        frames.push(df);
+    }
+    let tables = tree
+        .nodes
         .iter()
-        .map(|r| (&r.name, &r.source, &r.join, &r.fields, Some(r.cardinality)))
-        .chain(def.reference.iter().map(|r| (&r.name, &r.source, &r.join, &r.fields, None)));
-    for (name, source, join, fields, cardinality) in tables {
-        let at = match cardinality {
-            Some(_) => format!("related[{name}]"),
-            None => format!("reference[{name}]"),
+        .map(|n| (tree.ats[n.index].clone(), n.parent, Some(n.table.cardinality), &n.table.source, &n.table.join, &n.table.fields, frames[n.index].as_ref()))
+        .chain(tree.lookups.iter().map(|l| {
+            let r = l.reference;
+            (l.at.clone(), l.owner, None, &r.source, &r.join, &r.fields, None)
+        }))
+        .collect::<Vec<_>>();
+    for (at, parent, cardinality, source, join, fields, loaded) in tables {
+        let df = match loaded {
+            Some(df) => df.clone(),
+            None if cardinality.is_some() => continue,
+            None => {
+                let Some(df) = sources.load(&at, source, &mut out) else { continue };
+                check_fields(&at, source, &df, fields, &mut out);
+                df
+            }
         };
-        let Some(df) = sources.load(&at, source, &mut out) else { continue };
-        check_fields(&at, source, &df, fields, &mut out);
-        let all_columns = entity.fields.is_empty();
-        if !check_join_types(&at, source, &root, &df, join, &root_column, all_columns, &mut out) || join.is_empty() {
+        let (parent_df, parent_fields, parent_label) = match parent {
+            None => (&root, &entity.fields, def.entity.name.clone()),
+            Some(p) => {
+                let Some(df) = frames[p].as_ref() else { continue };
+                (df, &tree.nodes[p].table.fields, format!("`{}` row", tree.paths[p]))
+            }
+        };
+        let parent_column = |field: &str| column_of(parent_fields, field);
+        let all_columns = parent_fields.is_empty();
+        let side = Side { at: &at, source, parent: parent_df, child: &df, parent_name: tree.describe(parent) };
+        if !check_join_types(&side, join, &parent_column, all_columns, &mut out) || join.is_empty() {
             continue;
         }
-        let parent_cols: Vec<String> = join.iter().map(|j| root_column(&j.parent)).collect();
+        let parent_cols: Vec<String> = join.iter().map(|j| parent_column(&j.parent)).collect();
         let child_cols: Vec<&str> = join.iter().map(|j| j.child.as_str()).collect();
-        let (Some(parents), Ok(children)) = (key_set(&root, &parent_cols), row_keys(&df, &child_cols)) else {
+        let (Ok(parent_keys), Ok(children)) = (row_keys_of(parent_df, &parent_cols), row_keys(&df, &child_cols)) else {
             continue;
         };
+        // The instance key is checked on its own; other parent keys here.
+        let on_instance_key = parent.is_none() && parent_cols == key_cols;
+        if cardinality.is_some() && !on_instance_key {
+            check_parent_keys(&at, &tree.describe(parent), join, &parent_keys, &mut out);
+        }
+        let parents: HashSet<String> = parent_keys.into_iter().flatten().collect();
         let present: Vec<&String> = children.iter().flatten().collect();
         match cardinality {
             Some(cardinality) => {
-                check_orphans(&at, &def.entity.name, &parents, &present, &mut out);
+                check_orphans(&at, &parent_label, &parents, &present, &mut out);
                 if cardinality == Cardinality::OneToOne {
-                    check_one_to_one(&at, &def.entity.name, &present, &mut out);
+                    check_one_to_one(&at, &parent_label, &present, &mut out);
                 }
             }
             None => check_reference_unique(&at, source, &present, &mut out),
         }
     }
     Ok(out)
+}
+
+/// The source column a table's field reads (the field itself when the table selects every column).
+fn column_of(fields: &[Field], field: &str) -> String {
+    fields.iter().find(|f| f.name() == field).map(|f| f.column.clone()).unwrap_or_else(|| field.to_string())
+}
+
+/// A join's two sides, as its checks name them.
+struct Side<'a> {
+    at: &'a str,
+    source: &'a str,
+    parent: &'a DataFrame,
+    child: &'a DataFrame,
+    /// `the entity`, or `` `invoices` ``.
+    parent_name: String,
+}
+
+/// A parent's join key must name one parent row: repeated values would attach a child row to
+/// several parents, and a parent row without one gets no children.
+fn check_parent_keys(at: &str, parent: &str, join: &[JoinPair], keys: &[Option<String>], out: &mut Vec<Issue>) {
+    let names: Vec<&str> = join.iter().map(|j| j.parent.as_str()).collect();
+    let mut seen = HashSet::new();
+    let repeated = keys.iter().flatten().filter(|k| !seen.insert(k.as_str())).count();
+    if repeated > 0 {
+        out.push(Issue::error(
+            format!("{at}.join"),
+            "model.duplicate_parent_key",
+            format!(
+                "{} rows of {parent} repeat a value of {} already taken: each child row would hang under several parents",
+                thousands(repeated),
+                names.join(", ")
+            ),
+        ));
+    }
+    let missing = keys.iter().filter(|k| k.is_none()).count();
+    if missing > 0 {
+        out.push(Issue::warning(
+            format!("{at}.join"),
+            "model.missing_parent_key",
+            format!("{} rows of {parent} have no {}, so nothing can hang under them", thousands(missing), names.join(", ")),
+        ));
+    }
 }
 
 /// The sources a validation reads, each loaded once.
@@ -163,30 +237,27 @@ fn check_instance_key(root: &DataFrame, key_cols: &[String], out: &mut Vec<Issue
 }
 
 /// Every join column exists and joins its parent's without a cast. `false` when any does not.
-/// With `all_columns` (the entity selects every column of its source, so the model's own check
-/// cannot know them) a parent that is no column of the root source is reported here.
-#[allow(clippy::too_many_arguments)]
+/// With `all_columns` (the parent selects every column of its source, so the model's own check
+/// cannot know them) a parent that is no column of the parent's source is reported here.
 fn check_join_types(
-    at: &str,
-    source: &str,
-    root: &DataFrame,
-    df: &DataFrame,
+    side: &Side<'_>,
     join: &[JoinPair],
-    root_column: &dyn Fn(&str) -> String,
+    parent_column: &dyn Fn(&str) -> String,
     all_columns: bool,
     out: &mut Vec<Issue>,
 ) -> bool {
+    let (at, source, parent, df) = (side.at, side.source, side.parent, side.child);
     let mut ok = true;
     for (i, j) in join.iter().enumerate() {
-        if all_columns && root.column(&root_column(&j.parent)).is_err() {
-            let have: Vec<&str> = root.get_column_names().iter().map(|s| s.as_str()).collect();
+        if all_columns && parent.column(&parent_column(&j.parent)).is_err() {
+            let have: Vec<&str> = parent.get_column_names().iter().map(|s| s.as_str()).collect();
             out.push(Issue::error(
                 format!("{at}.join[{i}].parent"),
                 "model.unknown_column",
-                format!("`{}` is not a column of the entity; it has: {}", j.parent, have.join(", ")),
+                format!("`{}` is not a column of {}; it has: {}", j.parent, side.parent_name, have.join(", ")),
             ));
         }
-        let (Ok(p), Ok(c)) = (root.column(&root_column(&j.parent)), df.column(&j.child)) else {
+        let (Ok(p), Ok(c)) = (parent.column(&parent_column(&j.parent)), df.column(&j.child)) else {
             if df.column(&j.child).is_err() {
                 out.push(Issue::error(
                     format!("{at}.join[{i}].child"),
@@ -210,14 +281,14 @@ fn check_join_types(
 }
 
 /// Related rows without a parent: a warning, an error above [`MAX_ORPHAN_SHARE`].
-fn check_orphans(at: &str, entity: &str, parents: &HashSet<String>, present: &[&String], out: &mut Vec<Issue>) {
+fn check_orphans(at: &str, parent: &str, parents: &HashSet<String>, present: &[&String], out: &mut Vec<Issue>) {
     let orphans = present.iter().filter(|k| !parents.contains(k.as_str())).count();
     if orphans == 0 {
         return;
     }
     let share = orphans as f64 / present.len().max(1) as f64;
     let msg = format!(
-        "{} of {} rows ({:.1}%) have no matching {entity}",
+        "{} of {} rows ({:.1}%) have no matching {parent}",
         thousands(orphans),
         thousands(present.len()),
         share * 100.0
@@ -234,7 +305,7 @@ fn check_orphans(at: &str, entity: &str, parents: &HashSet<String>, present: &[&
 }
 
 /// A relationship declared one-to-one has at most one row per entity.
-fn check_one_to_one(at: &str, entity: &str, present: &[&String], out: &mut Vec<Issue>) {
+fn check_one_to_one(at: &str, parent: &str, present: &[&String], out: &mut Vec<Issue>) {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for k in present {
         *counts.entry(k.as_str()).or_default() += 1;
@@ -246,7 +317,7 @@ fn check_one_to_one(at: &str, entity: &str, present: &[&String], out: &mut Vec<I
             format!("{at}.cardinality"),
             "model.cardinality",
             format!(
-                "declared one_to_one, but {} {entity} have several rows (up to {most}); use one_to_many",
+                "declared one_to_one, but {} {parent} have several rows (up to {most}); use one_to_many",
                 thousands(many)
             ),
         ));
@@ -288,10 +359,10 @@ fn joinable(a: &DataType, b: &DataType) -> bool {
     (a.is_integer() && b.is_integer()) || a == b
 }
 
-/// The keys of `cols` present in `df`, as a set.
-fn key_set(df: &DataFrame, cols: &[String]) -> Option<HashSet<String>> {
+/// One key of `cols` per row of `df` (see [`row_keys`]).
+fn row_keys_of(df: &DataFrame, cols: &[String]) -> PolarsResult<Vec<Option<String>>> {
     let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-    row_keys(df, &refs).ok().map(|ks| ks.into_iter().flatten().collect())
+    row_keys(df, &refs)
 }
 
 /// One key per row, as text (composite keys joined), `None` when any part is null.

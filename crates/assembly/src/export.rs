@@ -145,11 +145,10 @@ fn partitions(a: &Assembled, batch: Option<u32>) -> Result<Vec<Assembled>, Assem
                 let (lo, hi) = (bound(0)?, bound(len - 1)?);
                 part.entity =
                     part.entity.filter(col(k.as_str()).gt_eq(lo.clone()).and(col(k.as_str()).lt_eq(hi.clone())));
+                // Every table carries the key: each is cut to the range too.
                 for r in &mut part.related {
-                    if r.parent_keys == a.key {
-                        let c = col(r.child_keys[0].as_str());
-                        r.frame = r.frame.clone().filter(c.clone().gt_eq(lo.clone()).and(c.lt_eq(hi.clone())));
-                    }
+                    let c = col(k.as_str());
+                    r.frame = r.frame.clone().filter(c.clone().gt_eq(lo.clone()).and(c.lt_eq(hi.clone())));
                 }
             }
         } else {
@@ -194,8 +193,11 @@ pub fn export_each(
     // Names become file names under `dir`: none may leave it.
     steward_model::check_product_name(&a.name).map_err(AssemblyError::InvalidName)?;
     for r in &a.related {
-        steward_model::check_product_name(&r.name)
-            .map_err(|e| AssemblyError::InvalidName(format!("related table `{}`: {e}", r.name.escape_debug())))?;
+        // A nested table's path (`invoices.lines`) is names joined by dots, each checked.
+        for part in r.name.split('.') {
+            steward_model::check_product_name(part)
+                .map_err(|e| AssemblyError::InvalidName(format!("related table `{}`: {e}", r.name.escape_debug())))?;
+        }
     }
     std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
     let mut a = restricted(a, keys)?;
@@ -376,28 +378,24 @@ fn pipelined(
     })
 }
 
-/// The flat entity tables: the entity itself, then each related table restricted to its entities.
-/// Each is in key order (related rows grouped by entity, in source order within one), so an
-/// export reads the same whether it ran in one pass or in batches.
+/// The flat entity tables: the entity itself, then each related table at every depth restricted
+/// to its entities, each carrying the root's instance key. Each is in key order (rows grouped by
+/// entity, in source order within one), so an export reads the same whether it ran in one pass
+/// or in batches, and one entity's micro-database is cut out of any table by its key.
 fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
-    let in_order = |lf: LazyFrame, keys: &[String]| {
-        lf.sort_by_exprs(
-            keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>(),
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-    };
-    let mut out = vec![(ENTITY_TABLE.to_string(), in_order(a.entity.clone(), &a.key))];
+    let keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
+    let in_order =
+        |lf: LazyFrame| lf.sort_by_exprs(keys.clone(), SortMultipleOptions::default().with_maintain_order(true));
+    let mut out = vec![(ENTITY_TABLE.to_string(), in_order(a.entity.clone()))];
+    let wanted = a.entity.clone().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First);
     for r in &a.related {
-        let parents: Vec<Expr> = r.parent_keys.iter().map(|p| col(p.as_str())).collect();
-        let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
-        let wanted = a.entity.clone().select(parents.clone()).unique_stable(None, UniqueKeepStrategy::First);
         let rows = r.frame.clone().join(
-            wanted,
-            children,
-            parents,
+            wanted.clone(),
+            keys.clone(),
+            keys.clone(),
             JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
         );
-        out.push((r.name.clone(), in_order(rows, &r.child_keys)));
+        out.push((r.name.clone(), in_order(rows)));
     }
     out
 }

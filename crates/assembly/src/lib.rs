@@ -53,27 +53,47 @@ fn pe(at: &str) -> impl Fn(PolarsError) -> AssemblyError + '_ {
     move |e| AssemblyError::Polars { at: at.to_string(), message: e.to_string() }
 }
 
-/// One related table, ready to join.
+/// One related table of the tree, ready to join.
 #[derive(Clone)]
 pub struct RelatedTable {
+    /// Its path, `orders` or `invoices.lines`: its name everywhere.
     pub name: String,
+    /// Its parent's index in [`Assembled::related`]; `None` under the root entity.
+    pub parent: Option<usize>,
+    /// The table's fields, then the root's instance key where it is not one of them: every
+    /// table carries it, so one entity's rows are found in any table by its key.
     pub frame: LazyFrame,
-    /// Entity field names and the matching product field names of this table.
+    /// Parent field names and the matching field names of this table.
     pub parent_keys: Vec<String>,
     pub child_keys: Vec<String>,
-    /// Fields of the table, in order.
+    /// Fields of the table, in order (its lookups' fields included, the carried key not).
     pub fields: Vec<String>,
+}
+
+impl RelatedTable {
+    /// Its own name, the last part of its path: the name of its list in its parent's rows.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
 }
 
 /// A product assembled as lazy plans; nothing is computed until asked.
 #[derive(Clone)]
 pub struct Assembled {
     pub name: String,
-    /// Entity fields that form the instance key.
+    /// Entity fields that form the instance key; every table carries these columns.
     pub key: Vec<String>,
     /// The entity table: selected and derived fields, with reference fields looked up.
     pub entity: LazyFrame,
+    /// Every related table at every depth, parents before children.
     pub related: Vec<RelatedTable>,
+}
+
+impl Assembled {
+    /// The tables directly under `parent` (`None`: the root), in definition order.
+    pub fn children(&self, parent: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.related.iter().enumerate().filter(move |(_, r)| r.parent == parent).map(|(i, _)| i)
+    }
 }
 
 /// Product field name of a join column: the field selecting it, or the column itself.
@@ -143,27 +163,14 @@ pub fn assemble_lazy(
     sources: &HashMap<String, LazyFrame>,
 ) -> Result<Assembled, AssemblyError> {
     let e = &def.entity;
-    let (mut entity, _) = shape(ENTITY_TABLE, source(sources, ENTITY_TABLE, &e.source)?, &e.fields, &e.derived, &[])?;
-    for r in &def.reference {
-        let at = format!("reference[{}]", r.name);
-        let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
-        let (lf, _) = shape(&at, source(sources, &at, &r.source)?, &r.fields, &[], &keep)?;
-        let (parents, children) = join_keys(&r.fields, &r.join);
-        // One row per key, so a lookup never multiplies entities.
-        let lf = lf.unique_stable(
-            Some(Selector::ByName { names: children.iter().map(|c| c.as_str().into()).collect(), strict: true }),
-            UniqueKeepStrategy::First,
-        );
-        entity = entity.join(
-            lf,
-            parents.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
-            children.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
-            JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
-        );
-    }
-    let mut related = vec![];
-    for r in &def.related {
-        let at = format!("related[{}]", r.name);
+    let tree = def.tree();
+    let key: Vec<String> = e.key.names().iter().map(|s| s.to_string()).collect();
+    let (entity, _) = shape(ENTITY_TABLE, source(sources, ENTITY_TABLE, &e.source)?, &e.fields, &e.derived, &[])?;
+    let (entity, _) = look_up(&tree, None, entity, vec![], sources)?;
+    let mut related: Vec<RelatedTable> = vec![];
+    for n in &tree.nodes {
+        let r = n.table;
+        let at = tree.ats[n.index].clone();
         let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
         let (frame, fields) = shape(&at, source(sources, &at, &r.source)?, &r.fields, &r.derived, &keep)?;
         let (parent_keys, child_keys) = join_keys(&r.fields, &r.join);
@@ -174,14 +181,91 @@ pub fn assemble_lazy(
                     .into(),
             });
         }
-        related.push(RelatedTable { name: r.name.clone(), frame, parent_keys, child_keys, fields });
+        let (frame, fields) = look_up(&tree, Some(n.index), frame, fields, sources)?;
+        let parent_frame = n.parent.map_or(&entity, |p| &related[p].frame);
+        let frame = carry_key(&key, frame, &fields, &parent_keys, &child_keys, parent_frame, &at)?;
+        related.push(RelatedTable { name: tree.paths[n.index].clone(), parent: n.parent, frame, parent_keys, child_keys, fields });
     }
-    Ok(Assembled {
-        name: def.metadata.name.clone(),
-        key: e.key.names().iter().map(|s| s.to_string()).collect(),
-        entity,
-        related,
-    })
+    Ok(Assembled { name: def.metadata.name.clone(), key, entity, related })
+}
+
+/// Adds the fields of `owner`'s lookups to its rows (one row per lookup key, so a lookup never
+/// multiplies rows).
+fn look_up(
+    tree: &steward_model::Tree<'_>,
+    owner: Option<usize>,
+    mut frame: LazyFrame,
+    mut fields: Vec<String>,
+    sources: &HashMap<String, LazyFrame>,
+) -> Result<(LazyFrame, Vec<String>), AssemblyError> {
+    for l in tree.lookups.iter().filter(|l| l.owner == owner) {
+        let r = l.reference;
+        let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
+        let (lf, names) = shape(&l.at, source(sources, &l.at, &r.source)?, &r.fields, &[], &keep)?;
+        let (parents, children) = join_keys(&r.fields, &r.join);
+        let lf = lf.unique_stable(
+            Some(Selector::ByName { names: children.iter().map(|c| c.as_str().into()).collect(), strict: true }),
+            UniqueKeepStrategy::First,
+        );
+        fields.extend(names.into_iter().filter(|n| !children.contains(n)));
+        frame = frame.join(
+            lf,
+            parents.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
+            children.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
+            JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+        );
+    }
+    Ok((frame, fields))
+}
+
+/// Gives a table's rows the root's instance key. Joined on the key itself (`orders` by
+/// `customer_id`), the key is its own join column, renamed if need be — no join, so scans keep
+/// their key-range filters. Otherwise it comes from the parent's rows, which carry it already:
+/// rows with no parent there belong to no entity and are left out.
+fn carry_key(
+    key: &[String],
+    frame: LazyFrame,
+    fields: &[String],
+    parent_keys: &[String],
+    child_keys: &[String],
+    parent: &LazyFrame,
+    at: &str,
+) -> Result<LazyFrame, AssemblyError> {
+    let child_of = |k: &String| parent_keys.iter().position(|p| p == k).map(|i| child_keys[i].clone());
+    if key.iter().all(|k| child_of(k).is_some()) {
+        let renamed: Vec<Expr> = key
+            .iter()
+            .filter_map(|k| child_of(k).filter(|c| c != k).map(|c| col(c.as_str()).alias(k.as_str())))
+            .collect();
+        return Ok(if renamed.is_empty() { frame } else { frame.with_columns(renamed) });
+    }
+    if let Some(k) = key.iter().find(|k| fields.contains(k)) {
+        return Err(AssemblyError::Polars {
+            at: at.to_string(),
+            message: format!("`{k}` names the root's instance key, which every table carries; rename this field"),
+        });
+    }
+    let mut link: Vec<String> = parent_keys.to_vec();
+    link.extend(key.iter().filter(|k| !parent_keys.contains(k)).cloned());
+    let link = parent
+        .clone()
+        .select(link.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
+        .unique_stable(
+            Some(Selector::ByName { names: parent_keys.iter().map(|c| c.as_str().into()).collect(), strict: true }),
+            UniqueKeepStrategy::First,
+        );
+    let joined = frame.join(
+        link,
+        child_keys.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
+        parent_keys.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
+        JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
+    );
+    // A key part that is also a join column came back under the child's name.
+    let renamed: Vec<Expr> = key
+        .iter()
+        .filter_map(|k| child_of(k).filter(|c| c != k).map(|c| col(c.as_str()).alias(k.as_str())))
+        .collect();
+    Ok(if renamed.is_empty() { joined } else { joined.with_columns(renamed) })
 }
 
 /// One entity and everything related to it.
@@ -227,13 +311,14 @@ impl KeyedRows {
     }
 }
 
-/// The 360 view served from memory: every table collected once and indexed by its key, so one
-/// entity's view is a few hash lookups instead of scans of every related table. Built once per
-/// assembled product (the desktop keeps it beside the product).
+/// The 360 view served from memory: every table collected once and indexed by the root's key
+/// (which every table carries), so one entity's view is a few hash lookups instead of scans of
+/// every related table. Built once per assembled product (the desktop keeps it beside the
+/// product).
 pub struct Lookup {
     key: Vec<String>,
     entity: KeyedRows,
-    related: Vec<(String, Vec<String>, KeyedRows)>,
+    related: Vec<(String, KeyedRows)>,
 }
 
 impl Lookup {
@@ -241,8 +326,7 @@ impl Lookup {
         let entity = KeyedRows::build(&a.entity, &a.key, ENTITY_TABLE)?;
         let mut related = vec![];
         for r in &a.related {
-            let at = format!("related[{}]", r.name);
-            related.push((r.name.clone(), r.parent_keys.clone(), KeyedRows::build(&r.frame, &r.child_keys, &at)?));
+            related.push((r.name.clone(), KeyedRows::build(&r.frame, &a.key, &r.name)?));
         }
         Ok(Lookup { key: a.key.clone(), entity, related })
     }
@@ -254,27 +338,22 @@ impl Lookup {
         }
         let entity = self.entity.get(key, ENTITY_TABLE)?;
         let mut related = vec![];
-        for (name, parents, rows) in &self.related {
-            let at = format!("related[{name}]");
-            let values: Option<Vec<String>> = parents
-                .iter()
-                .map(|p| {
-                    entity
-                        .column(p)
-                        .ok()
-                        .and_then(|c| c.get(0).ok())
-                        .filter(|v| !v.is_null())
-                        .map(|v| v.str_value().into_owned())
-                })
-                .collect();
-            let df = match values {
-                Some(v) if entity.height() > 0 => rows.get(&v, &at)?,
-                _ => rows.frame.clear(),
-            };
+        for (name, rows) in &self.related {
+            let df = if entity.height() > 0 { rows.get(key, name)? } else { rows.frame.clear() };
             related.push((name.clone(), df));
         }
         Ok(Entity360 { entity, related })
     }
+}
+
+/// Joins a child table's grouped list into its parent's rows.
+fn join_list(parent: LazyFrame, list: LazyFrame, child: &RelatedTable) -> LazyFrame {
+    parent.join(
+        list,
+        child.parent_keys.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
+        child.child_keys.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
+        JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+    )
 }
 
 fn key_filter(cols: &[String], values: &[String]) -> Expr {
@@ -286,7 +365,8 @@ fn key_filter(cols: &[String], values: &[String]) -> Expr {
 }
 
 impl Assembled {
-    /// The 360 view of one entity: `key` holds one text value per key field.
+    /// The 360 view of one entity: `key` holds one text value per key field. Every table at
+    /// every depth carries the root's key, so each is one filter.
     pub fn entity_360(&self, key: &[String]) -> Result<Entity360, AssemblyError> {
         if key.len() != self.key.len() {
             return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
@@ -294,19 +374,8 @@ impl Assembled {
         let entity = self.entity.clone().filter(key_filter(&self.key, key)).collect().map_err(pe(ENTITY_TABLE))?;
         let mut related = vec![];
         for r in &self.related {
-            let at = format!("related[{}]", r.name);
-            let rows = if entity.height() == 0 {
-                r.frame.clone().limit(0).collect().map_err(pe(&at))?
-            } else {
-                let parent_values: Vec<String> = r
-                    .parent_keys
-                    .iter()
-                    .map(|p| entity.column(p).and_then(|c| c.get(0)).map(|v| v.str_value().into_owned()))
-                    .collect::<PolarsResult<_>>()
-                    .map_err(pe(&at))?;
-                r.frame.clone().filter(key_filter(&r.child_keys, &parent_values)).collect().map_err(pe(&at))?
-            };
-            related.push((r.name.clone(), rows));
+            let rows = if entity.height() == 0 { r.frame.clone().limit(0) } else { r.frame.clone().filter(key_filter(&self.key, key)) };
+            related.push((r.name.clone(), rows.collect().map_err(pe(&r.name))?));
         }
         Ok(Entity360 { entity, related })
     }
@@ -343,33 +412,41 @@ impl Assembled {
     }
 
     fn nest_with(&self, entities: LazyFrame, restrict: bool) -> LazyFrame {
-        let mut out = entities;
-        for r in &self.related {
-            let parents: Vec<Expr> = r.parent_keys.iter().map(|p| col(p.as_str())).collect();
-            let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
-            let members: Vec<Expr> =
-                r.fields.iter().filter(|f| !r.child_keys.contains(f)).map(|f| col(f.as_str())).collect();
-            let rows = if restrict {
-                // Only the rows of the entities at hand (a page) are grouped.
-                let wanted = out.clone().select(parents.clone()).unique_stable(None, UniqueKeepStrategy::First);
-                r.frame.clone().join(
-                    wanted,
-                    children.clone(),
-                    parents.clone(),
+        let keys: Vec<Expr> = self.key.iter().map(|k| col(k.as_str())).collect();
+        // Only the rows of the entities at hand (a page) are grouped.
+        let wanted = restrict.then(|| entities.clone().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First));
+        // Bottom-up: each table's rows, with its children's lists joined in, grouped into one
+        // list per parent row. Groups come back in any order (the joins restore their parents'
+        // order); rows inside a group keep their source order.
+        let mut lists: Vec<Option<LazyFrame>> = vec![None; self.related.len()];
+        for i in (0..self.related.len()).rev() {
+            let r = &self.related[i];
+            let mut rows = match &wanted {
+                Some(w) => r.frame.clone().join(
+                    w.clone(),
+                    keys.clone(),
+                    keys.clone(),
                     JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
-                )
-            } else {
-                r.frame.clone()
+                ),
+                None => r.frame.clone(),
             };
-            // Groups come back in any order (the join restores entity order); rows inside a
-            // group keep their source order.
-            let nested = rows.group_by(children.clone()).agg([as_struct(members).alias(r.name.as_str())]);
-            out = out.join(
-                nested,
-                parents,
-                children,
-                JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
-            );
+            let mut members: Vec<Expr> =
+                r.fields.iter().filter(|f| !r.child_keys.contains(f)).map(|f| col(f.as_str())).collect();
+            for c in self.children(Some(i)) {
+                let child = &self.related[c];
+                if let Some(list) = lists[c].take() {
+                    rows = join_list(rows, list, child);
+                    members.push(col(child.short_name()));
+                }
+            }
+            let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
+            lists[i] = Some(rows.group_by(children).agg([as_struct(members).alias(r.short_name())]));
+        }
+        let mut out = entities;
+        for c in self.children(None) {
+            if let Some(list) = lists[c].take() {
+                out = join_list(out, list, &self.related[c]);
+            }
         }
         out
     }

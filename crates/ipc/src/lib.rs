@@ -114,7 +114,7 @@ impl ProductSummary {
                 version: d.metadata.version.clone(),
                 entity: d.entity.name.clone(),
                 key: d.entity.key.names().iter().map(|s| s.to_string()).collect(),
-                related: d.related.iter().map(|r| r.name.clone()).collect(),
+                related: d.tree().paths,
                 error: None,
             },
             Err(e) => ProductSummary {

@@ -52,13 +52,14 @@ const MAX_TEXT: usize = 10_000;
 /// Checks sizes and characters of a definition sent by the UI; its meaning is checked by
 /// `steward_model::check`, whose findings are shown to the steward rather than refused.
 pub fn validate_definition(def: &steward_model::ProductDefinition) -> Result<(), IpcError> {
-    if def.related.len() + def.reference.len() > MAX_TABLES {
+    let tree = def.tree();
+    if tree.nodes.len() + tree.lookups.len() > MAX_TABLES {
         return Err(IpcError::invalid_input(format!("definition: more than {MAX_TABLES} tables")));
     }
     let fields = def.entity.fields.len()
         + def.entity.derived.len()
-        + def.related.iter().map(|r| r.fields.len() + r.derived.len()).sum::<usize>()
-        + def.reference.iter().map(|r| r.fields.len()).sum::<usize>();
+        + tree.nodes.iter().map(|n| n.table.fields.len() + n.table.derived.len()).sum::<usize>()
+        + tree.lookups.iter().map(|l| l.reference.fields.len()).sum::<usize>();
     if fields > MAX_FIELDS {
         return Err(IpcError::invalid_input(format!("definition: more than {MAX_FIELDS} fields")));
     }
@@ -66,7 +67,7 @@ pub fn validate_definition(def: &steward_model::ProductDefinition) -> Result<(),
     if text.len() > MAX_FIELDS * MAX_TEXT / 10 {
         return Err(IpcError::invalid_input("definition: larger than 5 MB"));
     }
-    let derived = def.entity.derived.iter().chain(def.related.iter().flat_map(|r| r.derived.iter()));
+    let derived = def.entity.derived.iter().chain(tree.nodes.iter().flat_map(|n| n.table.derived.iter()));
     for d in derived {
         if d.sql.len() > MAX_TEXT {
             return Err(IpcError::invalid_input(format!(

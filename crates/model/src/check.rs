@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Derived, Field, ProductDefinition, QualityRule, FORMAT};
+use crate::{Derived, Field, ProductDefinition, QualityRule, ENTITY_TABLE, FORMAT};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -42,6 +42,9 @@ impl std::fmt::Display for Issue {
         write!(f, "{}: {}", self.path, self.message)
     }
 }
+
+/// How deep related tables may nest under the root (customer → invoices → lines is 2).
+pub const MAX_DEPTH: usize = 16;
 
 /// Whether `s` is a valid name of a product, table or domain — the one rule for names, shared
 /// with the registry: 1-64 of `a-z`, `0-9`, `-` and `_`, starting with a letter.
@@ -153,18 +156,29 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
         }
     }
 
-    let mut tables: HashSet<String> = HashSet::new();
-    for (kind, name, source, join, fields, derived) in def
-        .related
-        .iter()
-        .map(|r| ("related", &r.name, &r.source, &r.join, &r.fields, &r.derived[..]))
-        .chain(def.reference.iter().map(|r| ("reference", &r.name, &r.source, &r.join, &r.fields, &[][..])))
-    {
-        let at = format!("{kind}[{name}]");
+    let tree = def.tree();
+    if let Some(n) = tree.nodes.iter().find(|n| n.depth + 1 > MAX_DEPTH) {
+        out.push(Issue::error(
+            tree.ats[n.index].clone(),
+            "model.too_deep",
+            format!("tables nest {} levels deep here; Steward reads at most {MAX_DEPTH}", n.depth + 1),
+        ));
+    }
+    // Names are unique among a table's children and lookups: `invoices.lines` is one table.
+    let mut tables: HashSet<(Option<usize>, String)> = HashSet::new();
+    let related = tree.nodes.iter().map(|n| {
+        let r = n.table;
+        (tree.ats[n.index].clone(), n.parent, true, &r.name, &r.source, &r.join, &r.fields, &r.derived[..])
+    });
+    let lookups = tree.lookups.iter().map(|l| {
+        let r = l.reference;
+        (l.at.clone(), l.owner, false, &r.name, &r.source, &r.join, &r.fields, &[][..])
+    });
+    for (at, parent, is_related, name, source, join, fields, derived) in related.chain(lookups) {
         if !is_name(name) {
             out.push(Issue::error(format!("{at}.name"), "model.name", "use lowercase letters, digits, `-` and `_`"));
         }
-        if !tables.insert(name.clone()) {
+        if !tables.insert((parent, name.clone())) {
             out.push(Issue::error(
                 format!("{at}.name"),
                 "model.duplicate_table",
@@ -179,15 +193,16 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
             out.push(Issue::error(format!("{at}.join"), "model.empty", "needs at least one parent/child pair"));
         }
         let own = names(fields, derived);
+        let parent_fields = if parent.is_none() { entity_fields.clone() } else { tree.field_names(def, parent) };
         let columns: Option<Vec<&str>> =
             (!fields.is_empty()).then(|| fields.iter().map(|f| f.column.as_str()).collect());
         for (i, j) in join.iter().enumerate() {
-            if let Some(fs) = &entity_fields {
+            if let Some(fs) = &parent_fields {
                 if !fs.contains(&j.parent) {
                     out.push(Issue::error(
                         format!("{at}.join[{i}].parent"),
                         "model.unknown_field",
-                        format!("`{}` is not a field of the entity", j.parent),
+                        format!("`{}` is not a field of {}", j.parent, tree.describe(parent)),
                     ));
                 }
             }
@@ -201,7 +216,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
                 }
             }
         }
-        if kind == "related" {
+        if is_related {
             if let Some(own) = &own {
                 if !own.is_empty() && own.iter().all(|f| join.iter().any(|j| j.child == *f)) {
                     out.push(Issue::error(
@@ -210,18 +225,30 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
                         format!("`{name}` selects only its join key, so its rows would carry nothing: select at least one other field"),
                     ));
                 }
-            }
-        }
-        if kind == "reference" {
-            if let (Some(own), Some(entity)) = (&own, &entity_fields) {
-                for f in own {
-                    if entity.contains(f) && !join.iter().any(|j| j.child == *f) {
+                // Every table carries the root's instance key (exports cut one entity out of any
+                // table by it): a field of that name that is not the key would be ambiguous.
+                for k in &keys {
+                    // Joined on the parent's field of that name, which is the root's key itself
+                    // (or carries it): the same value.
+                    let name_of = |c: &str| fields.iter().find(|f| f.column == c).map_or(c, |f| f.name());
+                    let is_the_key = join.iter().any(|j| name_of(&j.child) == *k && j.parent == *k);
+                    if own.iter().any(|f| f == k) && !is_the_key {
                         out.push(Issue::error(
                             format!("{at}.fields"),
-                            "model.duplicate_field",
-                            format!("`{f}` already names an entity field; rename it with `as`"),
+                            "model.key_name_taken",
+                            format!("`{k}` names the root's instance key, which every table carries; rename this field with `as`"),
                         ));
                     }
+                }
+            }
+        } else if let (Some(own), Some(owner)) = (&own, &parent_fields) {
+            for f in own {
+                if owner.contains(f) && !join.iter().any(|j| j.child == *f) {
+                    out.push(Issue::error(
+                        format!("{at}.fields"),
+                        "model.duplicate_field",
+                        format!("`{f}` already names a field of {}; rename it with `as`", tree.describe(parent)),
+                    ));
                 }
             }
         }
@@ -230,14 +257,14 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
     for (i, rule) in def.quality.iter().enumerate() {
         let at = format!("quality[{i}]");
         let table_fields = match rule.table() {
-            None => entity_fields.clone(),
-            Some(t) => match def.related.iter().find(|r| r.name == t) {
-                Some(r) => names(&r.fields, &r.derived),
+            None | Some(ENTITY_TABLE) => entity_fields.clone(),
+            Some(t) => match tree.find(t) {
+                Some(n) => tree.field_names(def, Some(n)),
                 None => {
                     out.push(Issue::error(
                         format!("{at}.table"),
                         "model.unknown_table",
-                        format!("`{t}` is not a related table of this product"),
+                        format!("`{t}` is not a related table of this product; it has: {}", tree.paths.join(", ")),
                     ));
                     continue;
                 }

@@ -128,10 +128,13 @@ struct Differ {
     out: Vec<Change>,
 }
 
-/// A related or reference table, as the diff compares them.
+/// A related or reference table at any depth, as the diff compares them.
 struct Table<'a> {
     kind: &'static str,
-    name: &'a str,
+    /// Where it is: `related[invoices].related[lines]`; tables match by it.
+    at: String,
+    /// How people name it: `invoices.lines`.
+    name: String,
     source: &'a str,
     join: &'a [crate::JoinPair],
     cardinality: Option<crate::Cardinality>,
@@ -141,22 +144,28 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn all(def: &'a ProductDefinition) -> Vec<Table<'a>> {
-        let related = def.related.iter().map(|r| Table {
+        let tree = def.tree();
+        let related = tree.nodes.iter().map(|n| Table {
             kind: "related",
-            name: &r.name,
-            source: &r.source,
-            join: &r.join,
-            cardinality: Some(r.cardinality),
-            fields: &r.fields,
-            derived: &r.derived,
+            at: tree.ats[n.index].clone(),
+            name: tree.paths[n.index].clone(),
+            source: &n.table.source,
+            join: &n.table.join,
+            cardinality: Some(n.table.cardinality),
+            fields: &n.table.fields,
+            derived: &n.table.derived,
         });
-        let reference = def.reference.iter().map(|r| Table {
+        let reference = tree.lookups.iter().map(|l| Table {
             kind: "reference",
-            name: &r.name,
-            source: &r.source,
-            join: &r.join,
+            at: l.at.clone(),
+            name: match l.owner {
+                None => l.reference.name.clone(),
+                Some(o) => format!("{}.{}", tree.paths[o], l.reference.name),
+            },
+            source: &l.reference.source,
+            join: &l.reference.join,
             cardinality: None,
-            fields: &r.fields,
+            fields: &l.reference.fields,
             derived: &[],
         });
         related.chain(reference).collect()
@@ -257,8 +266,8 @@ impl Differ {
         };
         let (before, after) = (Table::all(old), Table::all(new));
         for r in &before {
-            let path = format!("{}[{}]", r.kind, r.name);
-            let Some(n) = after.iter().find(|x| x.kind == r.kind && x.name == r.name) else {
+            let path = r.at.clone();
+            let Some(n) = after.iter().find(|x| x.at == r.at) else {
                 self.push(path, "removed", format!("{} table `{}` removed", r.kind, r.name), Bump::Major);
                 continue;
             };
@@ -282,9 +291,9 @@ impl Differ {
             self.fields(&path, r.fields, n.fields, r.derived, n.derived);
         }
         for n in &after {
-            if !before.iter().any(|r| r.kind == n.kind && r.name == n.name) {
+            if !before.iter().any(|r| r.at == n.at) {
                 let message = format!("{} table `{}` added", n.kind, n.name);
-                self.push(format!("{}[{}]", n.kind, n.name), "added", message, Bump::Minor);
+                self.push(n.at.clone(), "added", message, Bump::Minor);
             }
         }
     }

@@ -1,8 +1,9 @@
 //! # steward-model
 //!
 //! Owns the *data product definition*: one human-readable YAML file per product, diffable in
-//! git, describing a business entity — its root table and instance key, related tables joined to
-//! it, reference (lookup) tables, selected and renamed fields, derived fields as SQL expressions,
+//! git, describing a business entity as a tree — its root table and instance key, related tables
+//! joined to it or to each other at any depth (customer → invoices → lines), lookup tables at any
+//! level ([`Tree`] walks them), selected and renamed fields, derived fields as SQL expressions,
 //! quality rules, and masking profiles. It also owns the masking-rule catalog ([`masking`]): every
 //! rule a definition may name, as one serde-tagged enum with typed parameters, so a definition
 //! with an unknown rule or parameter does not parse. Its JSON Schema (`schemas/product-v1.schema.json`) is
@@ -18,12 +19,14 @@ mod diff;
 mod emit;
 pub mod masking;
 mod odcs;
+mod tree;
 mod types;
 
-pub use check::{check, check_product_name, is_name, Issue, Severity};
+pub use check::{check, check_product_name, is_name, Issue, Severity, MAX_DEPTH};
 pub use diff::{bump_between, diff, Bump, Change, Diff};
 pub use masking::{Masking, CATALOG as MASKING_CATALOG};
 pub use odcs::{to_odcs, ODCS_API_VERSION};
+pub use tree::{split_field_path, LookupNode, TableNode, Tree};
 pub use types::*;
 
 use std::path::{Path, PathBuf};

@@ -188,14 +188,27 @@ pub fn to_odcs(def: &ProductDefinition) -> Value {
     e.properties = def.entity.fields.iter().map(|f| property(f, &key)).collect();
     e.properties.extend(def.entity.derived.iter().map(derived));
     objects.push(e);
-    for r in &def.related {
+    // Every table of the tree is an object, named by its path (`invoices_lines` for
+    // `invoices.lines`: ODCS refers to properties as `object.property`), with a foreign key to
+    // its parent's object.
+    let tree = def.tree();
+    let object_name = |node: Option<usize>| match node {
+        None => root.clone(),
+        Some(i) => tree.paths[i].replace('.', "_"),
+    };
+    for n in &tree.nodes {
+        let r = n.table;
+        let name = object_name(Some(n.index));
+        let parent_name = match n.parent {
+            None => def.entity.name.clone(),
+            Some(p) => format!("`{}`", tree.paths[p]),
+        };
         let mut o = object(
-            &r.name,
+            &name,
             &r.source,
-            &r.name,
+            &tree.paths[n.index],
             format!(
-                "Related to {} by {}.",
-                def.entity.name,
+                "Related to {parent_name} by {}.",
                 r.join.iter().map(|j| format!("{} = {}", j.child, j.parent)).collect::<Vec<_>>().join(", ")
             ),
         );
@@ -205,25 +218,39 @@ pub fn to_odcs(def: &ProductDefinition) -> Value {
             crate::Cardinality::OneToOne => "one_to_one",
             crate::Cardinality::OneToMany => "one_to_many",
         };
-        o.relationships.push(foreign_key(&r.name, &root, &r.join, Some(card)));
+        o.relationships.push(foreign_key(&name, &object_name(n.parent), &r.join, Some(card)));
         objects.push(o);
     }
-    for r in &def.reference {
-        let mut o =
-            object(&r.name, &r.source, &r.name, format!("Reference (lookup) table joined to {}.", def.entity.name));
+    for l in &tree.lookups {
+        let r = l.reference;
+        let owner = object_name(l.owner);
+        let name = match l.owner {
+            None => r.name.clone(),
+            Some(_) => format!("{owner}_{}", r.name),
+        };
+        let owner_label = match l.owner {
+            None => def.entity.name.clone(),
+            Some(i) => format!("`{}`", tree.paths[i]),
+        };
+        let mut o = object(&name, &r.source, &r.name, format!("Reference (lookup) table joined to {owner_label}."));
         o.properties = r.fields.iter().map(|f| property(f, &[])).collect();
-        // The entity refers to the lookup: entity.parent → reference.child.
+        // The owner refers to the lookup: owner.parent → reference.child.
         let rel = foreign_key(
-            &root,
-            &r.name,
+            &owner,
+            &name,
             &r.join.iter().map(|j| JoinPair { parent: j.child.clone(), child: j.parent.clone() }).collect::<Vec<_>>(),
             None,
         );
-        objects[0].relationships.push(rel);
+        if let Some(o) = objects.iter_mut().find(|o| o.name == owner) {
+            o.relationships.push(rel);
+        }
         objects.push(o);
     }
     for rule in &def.quality {
-        let table = rule.table().map(String::from).unwrap_or_else(|| root.clone());
+        let table = match rule.table() {
+            None | Some(crate::ENTITY_TABLE) => root.clone(),
+            Some(t) => t.replace('.', "_"),
+        };
         let Some(o) = objects.iter_mut().find(|o| o.name == table) else { continue };
         let q = quality(rule, &o.name);
         match rule_column(rule).and_then(|c| o.properties.iter_mut().find(|p| p.get("name") == Some(&json!(c)))) {

@@ -153,7 +153,7 @@ pub struct Entity {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct JoinPair {
-    /// Field of the root entity (for related and reference tables).
+    /// Field of the parent table: the root entity, or the related table a child or lookup hangs under.
     pub parent: String,
     /// Column of the joined table.
     pub child: String,
@@ -167,7 +167,7 @@ pub enum Cardinality {
     OneToMany,
 }
 
-/// A table joined to the root entity.
+/// A table joined to its parent: the root entity, or another related table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
@@ -184,9 +184,17 @@ pub struct Related {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub derived: Vec<Derived>,
+    /// Tables under this one (an invoice's lines), joined on fields of this table, to any depth.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    pub related: Vec<Related>,
+    /// Lookup tables whose fields are added to this table's rows (a line's track).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    pub reference: Vec<Reference>,
 }
 
-/// A lookup table whose fields are added to the root row.
+/// A lookup table whose fields are added to its owner's rows (the root's, or a related table's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(deny_unknown_fields)]
@@ -200,7 +208,7 @@ pub struct Reference {
 }
 
 /// A quality rule, evaluated on the assembled product. `table` is the entity (default) or the
-/// name of a related table.
+/// path of a related table (`orders`, `invoices.lines`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]

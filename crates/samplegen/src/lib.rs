@@ -1,8 +1,9 @@
 //! # steward-samplegen
 //!
 //! Owns Steward's demo data: a deterministic Customer 360 spread over several "systems" — CRM
-//! customers in SQLite, orders in CSV, invoices in an Excel workbook, support tickets in Parquet
-//! and a country reference table — with realistic PII and realistic dirt (nulls, orphan orders,
+//! customers in SQLite, orders and their lines in CSV, invoices in an Excel workbook (with
+//! billing's own copy of each customer's address), support tickets in Parquet, a product
+//! catalogue in Parquet and a country reference table — with realistic PII and realistic dirt (nulls, orphan orders,
 //! duplicate emails, malformed phones). The same seed gives the same data on every machine; the
 //! committed `sample-data/` is the default size, and any scale can be generated for benchmarks.
 //!
@@ -16,7 +17,7 @@ mod write;
 pub use all_types::{all_types_child_frame, all_types_frame, write_all_types, ALL_TYPES_ROWS};
 pub use people::{card_number, Market};
 pub use steward_classify::luhn_valid;
-pub use tables::{generate_tables, Tables};
+pub use tables::{generate_tables, Tables, PRODUCTS};
 
 use std::path::Path;
 
@@ -57,6 +58,7 @@ pub struct Summary {
     pub customers: usize,
     pub orders: usize,
     pub invoices: usize,
+    pub order_lines: usize,
     pub tickets: usize,
     pub countries: usize,
     pub orphan_orders: usize,

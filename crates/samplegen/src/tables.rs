@@ -50,6 +50,27 @@ pub struct Invoice {
     pub currency: &'static str,
     pub payment_method: &'static str,
     pub paid: bool,
+    /// The billing system's own copy of the customer's street address.
+    pub billing_address: String,
+}
+
+/// One line of an order: a product of the catalogue, a quantity and a price.
+#[derive(Debug, Clone)]
+pub struct OrderLine {
+    pub order_id: i64,
+    pub line_no: i64,
+    pub sku: &'static str,
+    pub quantity: i64,
+    pub unit_price: f64,
+}
+
+/// A product of the shop's catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct Product {
+    pub sku: &'static str,
+    pub product_name: &'static str,
+    pub category: &'static str,
+    pub list_price: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +102,8 @@ pub struct Tables {
     pub customers: Vec<Customer>,
     pub orders: Vec<Order>,
     pub invoices: Vec<Invoice>,
+    pub order_lines: Vec<OrderLine>,
+    pub products: Vec<Product>,
     pub tickets: Vec<Ticket>,
     pub countries: Vec<Country>,
     pub orphan_orders: usize,
@@ -94,6 +117,7 @@ impl Tables {
             customers: self.customers.len(),
             orders: self.orders.len(),
             invoices: self.invoices.len(),
+            order_lines: self.order_lines.len(),
             tickets: self.tickets.len(),
             countries: self.countries.len(),
             orphan_orders: self.orphan_orders,
@@ -133,6 +157,24 @@ pub const COUNTRIES: &[Country] = &[
     Country { country_code: "BE", country_name: "Belgium", region: "Europe", calling_code: "+32", vat_rate: 0.21 },
 ];
 
+pub const PRODUCTS: &[Product] = &[
+    Product { sku: "SKU-1001", product_name: "Trail running shoes", category: "footwear", list_price: 119.0 },
+    Product { sku: "SKU-1002", product_name: "Leather boots", category: "footwear", list_price: 179.0 },
+    Product { sku: "SKU-1003", product_name: "Canvas sneakers", category: "footwear", list_price: 59.0 },
+    Product { sku: "SKU-2001", product_name: "Rain jacket", category: "apparel", list_price: 149.0 },
+    Product { sku: "SKU-2002", product_name: "Merino sweater", category: "apparel", list_price: 89.0 },
+    Product { sku: "SKU-2003", product_name: "Cotton t-shirt", category: "apparel", list_price: 19.0 },
+    Product { sku: "SKU-2004", product_name: "Denim jeans", category: "apparel", list_price: 69.0 },
+    Product { sku: "SKU-3001", product_name: "Daypack 20 l", category: "bags", list_price: 79.0 },
+    Product { sku: "SKU-3002", product_name: "Travel duffel", category: "bags", list_price: 129.0 },
+    Product { sku: "SKU-4001", product_name: "Steel water bottle", category: "outdoor", list_price: 24.0 },
+    Product { sku: "SKU-4002", product_name: "Headlamp", category: "outdoor", list_price: 39.0 },
+    Product { sku: "SKU-4003", product_name: "Camping mug", category: "outdoor", list_price: 12.0 },
+    Product { sku: "SKU-5001", product_name: "Wool socks (3 pairs)", category: "accessories", list_price: 29.0 },
+    Product { sku: "SKU-5002", product_name: "Knit beanie", category: "accessories", list_price: 25.0 },
+    Product { sku: "SKU-5003", product_name: "Leather belt", category: "accessories", list_price: 45.0 },
+];
+
 fn stream(seed: u64, table: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(table);
@@ -169,12 +211,15 @@ fn round2(x: f64) -> f64 {
 pub fn generate_tables(customers: usize, seed: u64) -> Tables {
     let (customers, markets, duplicate_emails, malformed_phones) = gen_customers(customers, seed);
     let (orders, orphan_orders) = gen_orders(&customers, &markets, seed);
-    let invoices = gen_invoices(&orders, seed);
+    let invoices = gen_invoices(&orders, &customers, seed);
+    let order_lines = gen_order_lines(&orders, seed);
     let tickets = gen_tickets(&customers, seed);
     Tables {
         customers,
         orders,
         invoices,
+        order_lines,
+        products: PRODUCTS.to_vec(),
         tickets,
         countries: COUNTRIES.to_vec(),
         orphan_orders,
@@ -280,8 +325,10 @@ fn gen_orders(customers: &[Customer], markets: &[Market], seed: u64) -> (Vec<Ord
     (out, orphans)
 }
 
-fn gen_invoices(orders: &[Order], seed: u64) -> Vec<Invoice> {
+fn gen_invoices(orders: &[Order], customers: &[Customer], seed: u64) -> Vec<Invoice> {
     let mut rng = stream(seed, 3);
+    // A separate stream, so the invoices stay as they were before addresses were copied.
+    let mut addresses = stream(seed, 5);
     let mut out = Vec::with_capacity(orders.len());
     for o in orders {
         let Some(amount) = o.amount else { continue };
@@ -301,6 +348,11 @@ fn gen_invoices(orders: &[Order], seed: u64) -> Vec<Invoice> {
         } else {
             pick(&mut rng, &["card", "card", "paypal", "bank_transfer"])
         };
+        // Billing keeps its own copy of the address (deleted customers' included).
+        let billing_address = match customers.get((o.customer_id - 1) as usize) {
+            Some(c) if c.customer_id == o.customer_id => c.street_address.clone(),
+            _ => format!("{} Old Mill Road", addresses.random_range(1..400u32)),
+        };
         out.push(Invoice {
             invoice_id: format!("INV-{}-{:07}", issued_on.format("%Y"), out.len() + 1),
             order_id: o.order_id,
@@ -312,7 +364,33 @@ fn gen_invoices(orders: &[Order], seed: u64) -> Vec<Invoice> {
             currency: o.currency,
             payment_method: method,
             paid,
+            billing_address,
         });
+    }
+    out
+}
+
+/// One to four lines per order with an amount, priced so they add up to it.
+fn gen_order_lines(orders: &[Order], seed: u64) -> Vec<OrderLine> {
+    let mut rng = stream(seed, 6);
+    let mut out = Vec::with_capacity(orders.len() * 2);
+    for o in orders {
+        let Some(amount) = o.amount else { continue };
+        let n = rng.random_range(1..=4i64);
+        let mut left = amount;
+        for line_no in 1..=n {
+            let product = pick(&mut rng, PRODUCTS);
+            let quantity = if rng.random_bool(0.8) { 1 } else { rng.random_range(2..=3i64) };
+            let total = if line_no == n { round2(left) } else { round2(left * rng.random_range(0.2..0.6)) };
+            left = round2(left - total);
+            out.push(OrderLine {
+                order_id: o.order_id,
+                line_no,
+                sku: product.sku,
+                quantity,
+                unit_price: round2(total / quantity as f64),
+            });
+        }
     }
     out
 }

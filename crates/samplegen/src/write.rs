@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use steward_workspace::{SourceKind, SourceRef, Workspace, WorkspaceManifest, MANIFEST_VERSION};
 
-use crate::tables::{Customer, Invoice, Order, Tables, Ticket};
+use crate::tables::{Customer, Invoice, Order, OrderLine, Product, Tables, Ticket};
 use crate::{GenError, Layout};
 
 pub(crate) fn werr(path: &Path, e: impl std::fmt::Display) -> GenError {
@@ -87,6 +87,26 @@ pub fn invoices_frame(rows: &[Invoice]) -> PolarsResult<DataFrame> {
         col("currency", rows.iter().map(|i| i.currency).collect::<Vec<_>>()),
         col("payment_method", rows.iter().map(|i| i.payment_method).collect::<Vec<_>>()),
         col("paid", rows.iter().map(|i| i.paid).collect::<Vec<_>>()),
+        col("billing_address", rows.iter().map(|i| i.billing_address.as_str()).collect::<Vec<_>>()),
+    ])
+}
+
+pub fn order_lines_frame(rows: &[OrderLine]) -> PolarsResult<DataFrame> {
+    DataFrame::new_infer_height(vec![
+        col("order_id", rows.iter().map(|l| l.order_id).collect::<Vec<_>>()),
+        col("line_no", rows.iter().map(|l| l.line_no).collect::<Vec<_>>()),
+        col("sku", rows.iter().map(|l| l.sku).collect::<Vec<_>>()),
+        col("quantity", rows.iter().map(|l| l.quantity).collect::<Vec<_>>()),
+        col("unit_price", rows.iter().map(|l| l.unit_price).collect::<Vec<_>>()),
+    ])
+}
+
+pub fn products_frame(rows: &[Product]) -> PolarsResult<DataFrame> {
+    DataFrame::new_infer_height(vec![
+        col("sku", rows.iter().map(|p| p.sku).collect::<Vec<_>>()),
+        col("product_name", rows.iter().map(|p| p.product_name).collect::<Vec<_>>()),
+        col("category", rows.iter().map(|p| p.category).collect::<Vec<_>>()),
+        col("list_price", rows.iter().map(|p| p.list_price).collect::<Vec<_>>()),
     ])
 }
 
@@ -210,6 +230,7 @@ fn write_xlsx(path: &Path, rows: &[Invoice]) -> Result<(), GenError> {
         "currency",
         "payment_method",
         "paid",
+        "billing_address",
     ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(e)?;
@@ -226,6 +247,7 @@ fn write_xlsx(path: &Path, rows: &[Invoice]) -> Result<(), GenError> {
         ws.write(r, 7, inv.currency).map_err(e)?;
         ws.write(r, 8, inv.payment_method).map_err(e)?;
         ws.write(r, 9, inv.paid).map_err(e)?;
+        ws.write(r, 10, inv.billing_address.as_str()).map_err(e)?;
     }
     ws.set_freeze_panes(1, 0).map_err(e)?;
     ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1).map_err(e)?;
@@ -258,6 +280,8 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
     let mut orders = orders_frame(&t.orders).map_err(|e| frame_err("orders", e))?;
     let mut tickets = tickets_frame(&t.tickets).map_err(|e| frame_err("tickets", e))?;
     let mut countries = countries_frame(t).map_err(|e| frame_err("countries", e))?;
+    let mut lines = order_lines_frame(&t.order_lines).map_err(|e| frame_err("order_lines", e))?;
+    let mut products = products_frame(&t.products).map_err(|e| frame_err("products", e))?;
 
     let sources = match layout {
         Layout::Systems => {
@@ -266,6 +290,8 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
             write_xlsx(&p("invoices.xlsx"), &t.invoices)?;
             write_parquet(&p("tickets.parquet"), &mut tickets)?;
             write_csv(&p("countries.csv"), &mut countries)?;
+            write_csv(&p("order_lines.csv"), &mut lines)?;
+            write_parquet(&p("products.parquet"), &mut products)?;
             vec![
                 source("crm", "CRM customers", SourceKind::Sqlite, "crm.sqlite", "CRM", "Customer master records"),
                 source(
@@ -300,6 +326,22 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
                     "Reference",
                     "ISO country codes, regions, VAT",
                 ),
+                source(
+                    "order_lines",
+                    "Web shop order lines",
+                    SourceKind::Csv,
+                    "order_lines.csv",
+                    "Shop",
+                    "One row per product in an order",
+                ),
+                source(
+                    "products",
+                    "Product catalogue",
+                    SourceKind::Parquet,
+                    "products.parquet",
+                    "Catalogue",
+                    "Every product the shop sells",
+                ),
             ]
         }
         Layout::Csv | Layout::Parquet => {
@@ -311,12 +353,14 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
             };
             let mut customers = customers_frame(&t.customers).map_err(|e| frame_err("customers", e))?;
             let mut invoices = invoices_frame(&t.invoices).map_err(|e| frame_err("invoices", e))?;
-            let tables: [(&str, &str, &str, &str, &str, &mut DataFrame); 5] = [
+            let tables: [(&str, &str, &str, &str, &str, &mut DataFrame); 7] = [
                 ("crm", "CRM customers", "customers", "CRM", "Customer master records", &mut customers),
                 ("orders", "Web shop orders", "orders", "Shop", "One row per order", &mut orders),
                 ("invoices", "Billing invoices", "invoices", "Billing", "One row per invoice", &mut invoices),
                 ("tickets", "Support tickets", "tickets", "Helpdesk", "Tickets with free-text bodies", &mut tickets),
                 ("countries", "Country reference", "countries", "Reference", "ISO country codes", &mut countries),
+                ("order_lines", "Web shop order lines", "order_lines", "Shop", "One row per product in an order", &mut lines),
+                ("products", "Product catalogue", "products", "Catalogue", "Every product the shop sells", &mut products),
             ];
             let mut sources = Vec::with_capacity(tables.len());
             for (id, name, file, system, description, frame) in tables {
