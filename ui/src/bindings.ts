@@ -164,7 +164,7 @@ export type IpcError = { code: ErrorCode, message: string, };
 
 export type JoinPair = { 
 /**
- * Field of the root entity (for related and reference tables).
+ * Field of the parent table: the root entity, or the related table a child or lookup hangs under.
  */
 parent: string, 
 /**
@@ -458,7 +458,15 @@ name: string, source: string,
 /**
  * Join keys; several pairs make a composite key.
  */
-join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, };
+join: Array<JoinPair>, cardinality: Cardinality, fields?: Array<Field>, derived?: Array<Derived>, 
+/**
+ * Tables under this one (an invoice's lines), joined on fields of this table, to any depth.
+ */
+related?: Array<Related>, 
+/**
+ * Lookup tables whose fields are added to this table's rows (a line's track).
+ */
+reference?: Array<Reference>, };
 
 export type Relation = { parent: string, parent_column: string, child: string, child_column: string, 
 /**

@@ -151,7 +151,9 @@ fn plan(ws: &Workspace, def: &ProductDefinition, a: &Assembled, name: &str) -> R
                 for r in &a.related {
                     let mut follow: Vec<String> = vec![];
                     if r.parent == parent {
-                        follow.extend(r.parent_keys.iter().zip(&r.child_keys).filter(|(p, _)| **p == f).map(|(_, c)| c.clone()));
+                        follow.extend(
+                            r.parent_keys.iter().zip(&r.child_keys).filter(|(p, _)| **p == f).map(|(_, c)| c.clone()),
+                        );
                     }
                     if t == ENTITY_TABLE && a.key.contains(&f) && !r.fields.contains(&f) {
                         follow.push(f.clone());
@@ -351,12 +353,12 @@ pub fn measure(
     // A derived field over masked inputs carries the originals unless masked too.
     let mut warnings = vec![];
     let tree = def.tree();
-    let derived = def
-        .entity
-        .derived
-        .iter()
-        .map(|d| (ENTITY_TABLE, d))
-        .chain(tree.nodes.iter().flat_map(|n| n.table.derived.iter().map(move |d| (tree.paths[n.index].as_str(), d))));
+    let derived = def.entity.derived.iter().map(|d| (ENTITY_TABLE, d)).chain(
+        tree.nodes
+            .iter()
+            .zip(&tree.paths)
+            .flat_map(|(n, path)| n.table.derived.iter().map(move |d| (path.as_str(), d))),
+    );
     for (table, d) in derived {
         let masked_here: Vec<&str> =
             masked.fields.iter().filter(|f| f.table == table).map(|f| f.field.as_str()).collect();

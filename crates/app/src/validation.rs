@@ -30,8 +30,7 @@ pub fn validate_product(
     let entity = &def.entity;
     let Some(root) = sources.load(ENTITY_TABLE, &entity.source, &mut out) else { return Ok(out) };
     check_fields(ENTITY_TABLE, &entity.source, &root, &entity.fields, &mut out);
-    let key_cols: Vec<String> =
-        entity.key.names().iter().map(|k| column_of(&entity.fields, k)).collect();
+    let key_cols: Vec<String> = entity.key.names().iter().map(|k| column_of(&entity.fields, k)).collect();
     check_instance_key(&root, &key_cols, &mut out);
 
     // Every table of the tree against its parent's rows, parents first.
@@ -48,7 +47,17 @@ pub fn validate_product(
     let tables = tree
         .nodes
         .iter()
-        .map(|n| (tree.ats[n.index].clone(), n.parent, Some(n.table.cardinality), &n.table.source, &n.table.join, &n.table.fields, frames[n.index].as_ref()))
+        .map(|n| {
+            (
+                tree.ats[n.index].clone(),
+                n.parent,
+                Some(n.table.cardinality),
+                &n.table.source,
+                &n.table.join,
+                &n.table.fields,
+                frames[n.index].as_ref(),
+            )
+        })
         .chain(tree.lookups.iter().map(|l| {
             let r = l.reference;
             (l.at.clone(), l.owner, None, &r.source, &r.join, &r.fields, None)
@@ -139,7 +148,11 @@ fn check_parent_keys(at: &str, parent: &str, join: &[JoinPair], keys: &[Option<S
         out.push(Issue::warning(
             format!("{at}.join"),
             "model.missing_parent_key",
-            format!("{} rows of {parent} have no {}, so nothing can hang under them", thousands(missing), names.join(", ")),
+            format!(
+                "{} rows of {parent} have no {}, so nothing can hang under them",
+                thousands(missing),
+                names.join(", ")
+            ),
         ));
     }
 }

@@ -388,13 +388,10 @@ fn tables(a: &Assembled) -> Vec<(String, LazyFrame)> {
         |lf: LazyFrame| lf.sort_by_exprs(keys.clone(), SortMultipleOptions::default().with_maintain_order(true));
     let mut out = vec![(ENTITY_TABLE.to_string(), in_order(a.entity.clone()))];
     let wanted = a.entity.clone().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First);
+    let mut args = JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns);
+    args.maintain_order = MaintainOrderJoin::Left;
     for r in &a.related {
-        let rows = r.frame.clone().join(
-            wanted.clone(),
-            keys.clone(),
-            keys.clone(),
-            JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
-        );
+        let rows = r.frame.clone().join(wanted.clone(), keys.clone(), keys.clone(), args.clone());
         out.push((r.name.clone(), in_order(rows)));
     }
     out

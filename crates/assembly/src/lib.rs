@@ -184,7 +184,14 @@ pub fn assemble_lazy(
         let (frame, fields) = look_up(&tree, Some(n.index), frame, fields, sources)?;
         let parent_frame = n.parent.map_or(&entity, |p| &related[p].frame);
         let frame = carry_key(&key, frame, &fields, &parent_keys, &child_keys, parent_frame, &at)?;
-        related.push(RelatedTable { name: tree.paths[n.index].clone(), parent: n.parent, frame, parent_keys, child_keys, fields });
+        related.push(RelatedTable {
+            name: tree.paths[n.index].clone(),
+            parent: n.parent,
+            frame,
+            parent_keys,
+            child_keys,
+            fields,
+        });
     }
     Ok(Assembled { name: def.metadata.name.clone(), key, entity, related })
 }
@@ -239,7 +246,7 @@ fn carry_key(
             .collect();
         return Ok(if renamed.is_empty() { frame } else { frame.with_columns(renamed) });
     }
-    if let Some(k) = key.iter().find(|k| fields.contains(k)) {
+    if let Some(k) = key.iter().find(|k| fields.contains(k) && child_of(k).is_none()) {
         return Err(AssemblyError::Polars {
             at: at.to_string(),
             message: format!("`{k}` names the root's instance key, which every table carries; rename this field"),
@@ -247,24 +254,22 @@ fn carry_key(
     }
     let mut link: Vec<String> = parent_keys.to_vec();
     link.extend(key.iter().filter(|k| !parent_keys.contains(k)).cloned());
-    let link = parent
-        .clone()
-        .select(link.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-        .unique_stable(
-            Some(Selector::ByName { names: parent_keys.iter().map(|c| c.as_str().into()).collect(), strict: true }),
-            UniqueKeepStrategy::First,
-        );
+    let link = parent.clone().select(link.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()).unique_stable(
+        Some(Selector::ByName { names: parent_keys.iter().map(|c| c.as_str().into()).collect(), strict: true }),
+        UniqueKeepStrategy::First,
+    );
+    // Rows keep their source order: exports in key ranges read the same as one pass.
+    let mut args = JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns);
+    args.maintain_order = MaintainOrderJoin::Left;
     let joined = frame.join(
         link,
         child_keys.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
         parent_keys.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
-        JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
+        args,
     );
     // A key part that is also a join column came back under the child's name.
-    let renamed: Vec<Expr> = key
-        .iter()
-        .filter_map(|k| child_of(k).filter(|c| c != k).map(|c| col(c.as_str()).alias(k.as_str())))
-        .collect();
+    let renamed: Vec<Expr> =
+        key.iter().filter_map(|k| child_of(k).filter(|c| c != k).map(|c| col(c.as_str()).alias(k.as_str()))).collect();
     Ok(if renamed.is_empty() { joined } else { joined.with_columns(renamed) })
 }
 
@@ -374,7 +379,11 @@ impl Assembled {
         let entity = self.entity.clone().filter(key_filter(&self.key, key)).collect().map_err(pe(ENTITY_TABLE))?;
         let mut related = vec![];
         for r in &self.related {
-            let rows = if entity.height() == 0 { r.frame.clone().limit(0) } else { r.frame.clone().filter(key_filter(&self.key, key)) };
+            let rows = if entity.height() == 0 {
+                r.frame.clone().limit(0)
+            } else {
+                r.frame.clone().filter(key_filter(&self.key, key))
+            };
             related.push((r.name.clone(), rows.collect().map_err(pe(&r.name))?));
         }
         Ok(Entity360 { entity, related })
@@ -414,7 +423,8 @@ impl Assembled {
     fn nest_with(&self, entities: LazyFrame, restrict: bool) -> LazyFrame {
         let keys: Vec<Expr> = self.key.iter().map(|k| col(k.as_str())).collect();
         // Only the rows of the entities at hand (a page) are grouped.
-        let wanted = restrict.then(|| entities.clone().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First));
+        let wanted =
+            restrict.then(|| entities.clone().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First));
         // Bottom-up: each table's rows, with its children's lists joined in, grouped into one
         // list per parent row. Groups come back in any order (the joins restore their parents'
         // order); rows inside a group keep their source order.

@@ -99,7 +99,8 @@ fn exports_every_format() {
 
     let csv = export(&a, ExportFormat::Csv, dir.path(), &[]).unwrap();
     let names: Vec<String> = csv.files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["entity.csv", "orders.csv", "invoices.csv", "tickets.csv"]);
+    // One file per table at every depth: the order lines under their orders too.
+    assert_eq!(names, ["entity.csv", "orders.csv", "orders.lines.csv", "invoices.csv", "tickets.csv"]);
 
     let db = export(&a, ExportFormat::Sqlite, dir.path(), &[vec!["7".into()], vec!["8".into()]]).unwrap();
     assert_eq!(db.entities, 2);

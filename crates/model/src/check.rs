@@ -166,6 +166,11 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
     }
     // Names are unique among a table's children and lookups: `invoices.lines` is one table.
     let mut tables: HashSet<(Option<usize>, String)> = HashSet::new();
+    // A table's own fields, without what its lookups add.
+    let owner_fields = |node: Option<usize>| match node {
+        None => entity_fields.clone(),
+        Some(i) => names(&tree.nodes[i].table.fields, &tree.nodes[i].table.derived),
+    };
     let related = tree.nodes.iter().map(|n| {
         let r = n.table;
         (tree.ats[n.index].clone(), n.parent, true, &r.name, &r.source, &r.join, &r.fields, &r.derived[..])
@@ -230,7 +235,8 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
                 for k in &keys {
                     // Joined on the parent's field of that name, which is the root's key itself
                     // (or carries it): the same value.
-                    let name_of = |c: &str| fields.iter().find(|f| f.column == c).map_or(c, |f| f.name());
+                    let name_of =
+                        |c: &String| fields.iter().find(|f| f.column == *c).map_or(c.clone(), |f| f.name().to_string());
                     let is_the_key = join.iter().any(|j| name_of(&j.child) == *k && j.parent == *k);
                     if own.iter().any(|f| f == k) && !is_the_key {
                         out.push(Issue::error(
@@ -241,7 +247,7 @@ pub fn check(def: &ProductDefinition) -> Vec<Issue> {
                     }
                 }
             }
-        } else if let (Some(own), Some(owner)) = (&own, &parent_fields) {
+        } else if let (Some(own), Some(owner)) = (&own, &owner_fields(parent)) {
             for f in own {
                 if owner.contains(f) && !join.iter().any(|j| j.child == *f) {
                     out.push(Issue::error(

@@ -71,7 +71,8 @@ fn a_three_level_tree_parses_checks_clean_and_resaves_byte_for_byte() {
 
 #[test]
 fn a_child_joins_on_fields_of_its_own_parent_with_a_precise_path() {
-    let bad = THREE_LEVELS.replace("- { parent: invoice_id, child: invoice_id }", "- { parent: customer_email, child: invoice_id }");
+    let bad = THREE_LEVELS
+        .replace("- { parent: invoice_id, child: invoice_id }", "- { parent: customer_email, child: invoice_id }");
     let issues: Vec<String> = steward_model::check(&parse(&bad)).iter().map(|i| i.to_string()).collect();
     assert_eq!(
         issues,
@@ -90,7 +91,10 @@ fn a_child_joins_on_fields_of_its_own_parent_with_a_precise_path() {
 fn quality_rules_name_nested_tables_by_path() {
     let bad = THREE_LEVELS.replace("table: invoices.lines, column: unit_price", "table: lines, column: unit_price");
     let issues: Vec<String> = steward_model::check(&parse(&bad)).iter().map(|i| i.to_string()).collect();
-    assert_eq!(issues, ["quality[0].table: `lines` is not a related table of this product; it has: invoices, invoices.lines"]);
+    assert_eq!(
+        issues,
+        ["quality[0].table: `lines` is not a related table of this product; it has: invoices, invoices.lines"]
+    );
     let bad = THREE_LEVELS.replace("table: invoices.lines, column: unit_price", "table: invoices.lines, column: price");
     let issues: Vec<String> = steward_model::check(&parse(&bad)).iter().map(|i| i.to_string()).collect();
     assert_eq!(issues, ["quality[0].column: `price` is not a field of `invoices.lines`"]);
@@ -111,7 +115,10 @@ fn sibling_names_repeat_only_under_different_parents() {
 #[test]
 fn a_field_named_like_the_root_key_must_be_the_key() {
     // Lines carry the customer's key already; their own `customer_id` would be ambiguous.
-    let bad = THREE_LEVELS.replace("          - { column: line_id }", "          - { column: line_id }\n          - { column: customer_id }");
+    let bad = THREE_LEVELS.replace(
+        "          - { column: line_id }",
+        "          - { column: line_id }\n          - { column: customer_id }",
+    );
     let issues = steward_model::check(&parse(&bad));
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert_eq!(issues[0].code, "model.key_name_taken");

@@ -38,11 +38,12 @@ fn main() -> anyhow::Result<()> {
     }
     let s = generate(&args.out, &Options { customers: args.customers, seed: args.seed, layout: args.layout })?;
     println!(
-        "wrote {}: {} customers, {} orders ({} orphans), {} invoices, {} tickets, {} countries; {} duplicate emails, {} malformed phones",
+        "wrote {}: {} customers, {} orders ({} orphans), {} order lines, {} invoices, {} tickets, {} countries; {} duplicate emails, {} malformed phones",
         args.out.display(),
         s.customers,
         s.orders,
         s.orphan_orders,
+        s.order_lines,
         s.invoices,
         s.tickets,
         s.countries,

@@ -359,8 +359,22 @@ pub fn write_all(out: &Path, t: &Tables, layout: Layout) -> Result<(), GenError>
                 ("invoices", "Billing invoices", "invoices", "Billing", "One row per invoice", &mut invoices),
                 ("tickets", "Support tickets", "tickets", "Helpdesk", "Tickets with free-text bodies", &mut tickets),
                 ("countries", "Country reference", "countries", "Reference", "ISO country codes", &mut countries),
-                ("order_lines", "Web shop order lines", "order_lines", "Shop", "One row per product in an order", &mut lines),
-                ("products", "Product catalogue", "products", "Catalogue", "Every product the shop sells", &mut products),
+                (
+                    "order_lines",
+                    "Web shop order lines",
+                    "order_lines",
+                    "Shop",
+                    "One row per product in an order",
+                    &mut lines,
+                ),
+                (
+                    "products",
+                    "Product catalogue",
+                    "products",
+                    "Catalogue",
+                    "Every product the shop sells",
+                    &mut products,
+                ),
             ];
             let mut sources = Vec::with_capacity(tables.len());
             for (id, name, file, system, description, frame) in tables {
