@@ -148,6 +148,28 @@ export type FileTable = { name: string,
  */
 kind: string, };
 
+export type FoundElsewhere = { 
+/**
+ * The masked field whose originals were found: `entity.street_address`.
+ */
+field: string, 
+/**
+ * Where: a table (`invoices`, `orders.lines`) and its column left in clear.
+ */
+table: string, column: string, 
+/**
+ * Rows of that column holding at least one of the originals.
+ */
+rows: number, 
+/**
+ * Found inside longer text rather than as the whole cell.
+ */
+in_text: boolean, 
+/**
+ * A few of the originals found (shown only on request).
+ */
+samples: Array<string>, };
+
 export type Histogram = { 
 /**
  * `number`, `date` or `datetime`.
@@ -284,11 +306,25 @@ sensitive?: string,
  */
 min_k?: number, min_l?: number, 
 /**
- * Original values allowed to survive in the masked output (usually 0).
+ * Original values allowed to survive in the masked output (usually 0): in their own rows,
+ * and found anywhere else in the product, free text included.
  */
-max_leaks?: number, };
+max_leaks?: number, 
+/**
+ * Columns holding personal data that no rule of the profile covers, allowed (usually 0).
+ */
+max_uncovered?: number, };
 
 export type PrivacyReport = { product: string, profile: string, key_version: number, fields: Array<MaskedField>, leaks: Array<TableLeaks>, total_leaks: number, collisions: Array<KeyCollisions>, risk: Reidentification | null, 
+/**
+ * Originals of masked fields found in columns left in clear, anywhere in the product (each
+ * row counts as a leak).
+ */
+found_elsewhere: Array<FoundElsewhere>, 
+/**
+ * Fields holding personal data that no rule of the profile masks.
+ */
+uncovered: Array<Uncovered>, 
 /**
  * Derived fields computed from masked fields that are not masked themselves.
  */
@@ -549,6 +585,25 @@ kind: string, };
 export type TableLeaks = { table: string, columns: Array<ColumnLeaks>, };
 
 export type TopValue = { value: string, count: number, };
+
+export type Uncovered = { 
+/**
+ * `entity`, `invoices` or `orders.lines`.
+ */
+table: string, field: string, 
+/**
+ * The personal-data tag (`street_address`, `phone`…).
+ */
+tag: string, 
+/**
+ * `accepted` (the steward said so) or `suggested` (Steward is at least
+ * [`UNCOVERED_CONFIDENCE`] sure).
+ */
+why: string, 
+/**
+ * How sure the suggestion is, when it is one.
+ */
+confidence: number | null, };
 
 export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
 

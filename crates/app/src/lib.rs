@@ -20,6 +20,7 @@ pub use steward_classify::thousands;
 /// Every error has a stable code: front-ends send `{code, message}`.
 pub use steward_error::{ErrorCode, ErrorCodes};
 
+mod coverage;
 mod definitions;
 mod editing;
 mod insight;
@@ -84,6 +85,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     Ok(steward_workspace::write_atomic(path, bytes)?)
 }
 
+pub use coverage::{Uncovered, UNCOVERED_CONFIDENCE};
 pub use editing::{
     changed_products, create_product, open_product, product_revisions, revision_of, save_layout, save_product, Layout,
     Position, ProductDocument,

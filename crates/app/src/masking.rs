@@ -84,7 +84,7 @@ fn table_fields(a: &Assembled) -> Result<Vec<(String, Vec<String>)>, AppError> {
 }
 
 /// Product field → source column, for one table of the definition (`invoices.lines`).
-fn source_columns(def: &ProductDefinition, table: &str) -> (String, BTreeMap<String, String>) {
+pub(crate) fn source_columns(def: &ProductDefinition, table: &str) -> (String, BTreeMap<String, String>) {
     let tree = def.tree();
     let (source, fields) = if table == ENTITY_TABLE {
         (&def.entity.source, &def.entity.fields)
@@ -281,6 +281,11 @@ pub struct PrivacyReport {
     pub total_leaks: u64,
     pub collisions: Vec<KeyCollisions>,
     pub risk: Option<steward_privacy::Reidentification>,
+    /// Originals of masked fields found in columns left in clear, anywhere in the product (each
+    /// row counts as a leak).
+    pub found_elsewhere: Vec<steward_privacy::FoundElsewhere>,
+    /// Fields holding personal data that no rule of the profile masks.
+    pub uncovered: Vec<crate::coverage::Uncovered>,
     /// Derived fields computed from masked fields that are not masked themselves.
     pub warnings: Vec<String>,
     /// Thresholds of the profile that the masked product breaks.
@@ -301,13 +306,14 @@ pub fn privacy_report(
     let p = profile(def, name)?;
     let key = masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
     let masked = mask_tables(ws, def, a, name, &key)?;
-    let report = measure(def, name, &masked, quasi, sensitive)?;
+    let report = measure(ws, def, name, &masked, quasi, sensitive)?;
     Ok((report, masked))
 }
 
 /// The privacy report of tables already masked with profile `name` (callers that keep masked
 /// tables, like the desktop, measure them without masking again).
 pub fn measure(
+    ws: &Workspace,
     def: &ProductDefinition,
     name: &str,
     masked: &MaskedTables,
@@ -316,13 +322,7 @@ pub fn measure(
 ) -> Result<PrivacyReport, AppError> {
     let p = profile(def, name)?;
     let version = p.key_version.unwrap_or(1);
-    let checks = p.checks.clone().unwrap_or(steward_model::PrivacyChecks {
-        quasi_identifiers: vec![],
-        sensitive: None,
-        min_k: None,
-        min_l: None,
-        max_leaks: None,
-    });
+    let checks = p.checks.clone().unwrap_or_default();
     let mut leaks = vec![];
     let mut collisions = vec![];
     for (t, o, m) in &masked.tables {
@@ -338,7 +338,10 @@ pub fn measure(
             collisions.push(KeyCollisions { table: t.clone(), field: f.field.clone(), collisions: n });
         }
     }
-    let total_leaks: u64 = leaks.iter().flat_map(|t| t.columns.iter()).map(|c| c.total()).sum();
+    let found_elsewhere = crate::coverage::found_elsewhere(masked)?;
+    let uncovered = crate::coverage::uncovered(ws, def, masked);
+    let total_leaks: u64 = leaks.iter().flat_map(|t| t.columns.iter()).map(|c| c.total()).sum::<u64>()
+        + found_elsewhere.iter().map(|f| f.rows).sum::<u64>();
     let quasi: Vec<String> = quasi.map(<[String]>::to_vec).unwrap_or(checks.quasi_identifiers.clone());
     let sensitive = sensitive.map(String::from).or(checks.sensitive.clone());
     let risk = if quasi.is_empty() {
@@ -384,6 +387,19 @@ pub fn measure(
             violations.push(format!("{total_leaks} original values survive masking (at most {max} allowed)"));
         }
     }
+    if let Some(max) = checks.max_uncovered {
+        if uncovered.len() as u64 > max {
+            let list: Vec<String> = uncovered
+                .iter()
+                .map(|u| format!("{} ({})", crate::coverage::field_path(&u.table, &u.field), u.tag))
+                .collect();
+            violations.push(format!(
+                "{} fields hold personal data no rule covers (at most {max} allowed): {}",
+                uncovered.len(),
+                list.join(", ")
+            ));
+        }
+    }
     for c in collisions.iter().filter(|c| c.collisions > 0) {
         violations.push(format!("{}.{}: {} remapped keys collide", c.table, c.field, c.collisions));
     }
@@ -409,6 +425,8 @@ pub fn measure(
         total_leaks,
         collisions,
         risk,
+        found_elsewhere,
+        uncovered,
         warnings,
         violations,
     })

@@ -198,7 +198,7 @@ impl ProductSession {
         secrets: &dyn SecretStore,
     ) -> Result<PrivacyReport, AppError> {
         let (def, masked) = self.masked(ws, id, profile, secrets)?;
-        crate::measure_privacy(&def, profile, &masked, quasi, sensitive)
+        crate::measure_privacy(ws, &def, profile, &masked, quasi, sensitive)
     }
 
     /// The first `limit` rows of one table, masked — or the original values of chosen columns.

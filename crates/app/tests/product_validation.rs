@@ -108,12 +108,13 @@ fn masking_rules_are_checked_with_their_paths_before_any_data_is_read() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     let scrambled = text.replacen("rule: key_remap", "rule: scramble", 1);
+    let line = scrambled.lines().position(|l| l.contains("rule: scramble")).unwrap() + 1;
     let e = steward_model::parse(&scrambled, &path).unwrap_err().to_string();
     // The file and the line of the rule, and where in the definition it is.
     assert!(
-        e.contains(
-            "customer360.yaml:99: masking.analytics.rules: the rule on `customer_id`: `scramble` is not a masking rule"
-        ),
+        e.contains(&format!(
+            "customer360.yaml:{line}: masking.analytics.rules: the rule on `customer_id`: `scramble` is not a masking rule"
+        )),
         "{e}"
     );
     let horoscope = text.replacen("kind: first_name", "kind: horoscope", 1);

@@ -86,12 +86,12 @@ fn list_shows_every_source_of_the_sample_workspace() {
     let o = steward(&["sources", "list", "--workspace", ws.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for id in ["crm", "orders", "invoices", "tickets", "countries"] {
+    for id in ["crm", "orders", "invoices", "tickets", "countries", "order_lines", "products"] {
         assert!(out.lines().any(|l| l.starts_with(&format!("{id} "))), "{id} missing:\n{out}");
     }
     let o = steward(&["sources", "list", "--workspace", ws.to_str().unwrap(), "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["sources"].as_array().unwrap().len(), 5);
+    assert_eq!(v["sources"].as_array().unwrap().len(), 7);
     assert_eq!(v["sources"][2]["kind"], "excel");
     // The desktop's WorkspaceInfo: the same JSON from `get_workspace`.
     assert_eq!(v["name"], "Customer 360 demo", "{v}");

@@ -219,7 +219,12 @@ fn export_contract_is_valid_odcs() {
     assert_eq!((doc["version"].as_str(), doc["domain"].as_str()), (Some("1.0.0"), Some("customer")));
     let schema = doc["schema"].as_array().unwrap();
     let names: Vec<&str> = schema.iter().map(|o| o["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["customer", "orders", "invoices", "tickets", "country"]);
+    // Every table of the tree is an object, nested ones named by their path.
+    assert_eq!(names, ["customer", "orders", "orders_lines", "invoices", "tickets", "country", "orders_lines_product"]);
+    let lines = &schema[2];
+    assert_eq!(lines["businessName"], "orders.lines");
+    assert_eq!(lines["relationships"][0]["from"], "orders_lines.order_id");
+    assert_eq!(lines["relationships"][0]["to"], "orders.order_id");
     let key = schema[0]["properties"].as_array().unwrap().iter().find(|p| p["primaryKey"] == true).unwrap();
     assert_eq!(key["name"], "customer_id");
     assert_eq!(schema[1]["relationships"][0]["from"], "orders.customer_id");

@@ -415,13 +415,16 @@ impl Differ {
             weaker.push(format!("min_l {:?} → {:?}", a.min_l, b.min_l));
         }
         // A higher leak allowance is weaker.
-        let looser_leaks = match (a.max_leaks, b.max_leaks) {
+        let higher = |x: Option<u64>, y: Option<u64>| match (x, y) {
             (Some(x), Some(y)) => y > x,
             (Some(_), None) => true,
             _ => false,
         };
-        if looser_leaks {
+        if higher(a.max_leaks, b.max_leaks) {
             weaker.push(format!("max_leaks {:?} → {:?}", a.max_leaks, b.max_leaks));
+        }
+        if higher(a.max_uncovered, b.max_uncovered) {
+            weaker.push(format!("max_uncovered {:?} → {:?}", a.max_uncovered, b.max_uncovered));
         }
         if !weaker.is_empty() {
             self.push(

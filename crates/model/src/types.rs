@@ -337,9 +337,13 @@ pub struct PrivacyChecks {
     pub min_k: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_l: Option<u64>,
-    /// Original values allowed to survive in the masked output (usually 0).
+    /// Original values allowed to survive in the masked output (usually 0): in their own rows,
+    /// and found anywhere else in the product, free text included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_leaks: Option<u64>,
+    /// Columns holding personal data that no rule of the profile covers, allowed (usually 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_uncovered: Option<u64>,
 }
 
 /// One rule of a masking profile: a catalog rule with typed parameters ([`Masking`]), applied to

@@ -5,7 +5,8 @@
 //! remapping, generalisation, noise, shuffle, synthetic substitution with `fake`, linked fake
 //! addresses) to columns, what each guarantees, the determinism contract —
 //! every output is a function of (key, rule id, rule version, normalised input) — and the
-//! measures a privacy officer reads before data leaves: leaks of original values, collisions of
+//! measures a privacy officer reads before data leaves: leaks of original values (in their own
+//! rows, and anywhere else in the product, free text included), collisions of
 //! remapped keys, and re-identification risk (k-anonymity, l-diversity, prosecutor risk).
 //!
 //! It works on Polars frames and a 32-byte key handed to it. It must not read sources, know
@@ -18,12 +19,14 @@ mod fakes;
 mod generalise;
 mod mask;
 mod risk;
+mod spread;
 
 pub use catalog::{properties, AddressPart, Generalise, Rule, RuleKind, RuleProperties};
 pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, KeyRemap, MaskingKey};
 pub use fakes::{FakeKind, LOCALES};
 pub use mask::{apply_rule, apply_rules, reveal, Context};
 pub use risk::{collisions, leaks, reidentification, ColumnLeaks, Reidentification};
+pub use spread::{found_elsewhere, Clear, FoundElsewhere, Masked, MIN_FREE_TEXT_CHARS};
 /// The masking-rule catalog, defined once in `steward-model`.
 pub use steward_model::MASKING_CATALOG as CATALOG;
 

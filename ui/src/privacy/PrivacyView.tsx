@@ -9,6 +9,7 @@ import { api } from "../shared/api";
 import { gridFromIpc } from "../shared/arrow";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useIpcQuery } from "../shared/hooks";
+import { Coverage } from "./Coverage";
 import { LeakCheck } from "./LeakCheck";
 import { RevealBox } from "./RevealBox";
 import { Risk } from "./Risk";
@@ -143,6 +144,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
       {report && (
         <>
           <LeakCheck report={report} />
+          <Coverage report={report} onAddRule={(r) => editRules((rs) => [...rs, r])} />
           {reversible.length > 0 && <RevealBox productId={product.id} profile={profile} fields={reversible} />}
           <Risk
             report={report}

@@ -46,6 +46,8 @@ const report = (leaks: number): PrivacyReport => ({
   leaks: [{ table: "entity", columns: [{ column: "phone", same_row: leaks, other_columns: [], anywhere: 0, samples: [] }] }],
   total_leaks: leaks,
   collisions: [],
+  found_elsewhere: [],
+  uncovered: [],
   risk: { quasi_identifiers: ["phone"], rows: 2, classes: 2, k: 1, class_sizes: [[1, 2]], unique_share: 1, prosecutor_max: 1, prosecutor_avg: 1, sensitive: null, l: null },
   warnings: [],
   violations: leaks ? ["2 original values survive masking (at most 0 allowed)"] : [],
@@ -185,6 +187,48 @@ describe("PrivacyView", () => {
     fireEvent.click(reversible.getByRole("button", { name: "Decrypt" }));
     await waitFor(() => expect(screen.getByTestId("revealed-original").textContent).toBe("+33 6 12 34 5678"));
     expect(reveals).toEqual([{ productId: "c360", profile: "billing", field: "phone", values: ["+71 4 09 88 1276"], keyVersion: null }]);
+  });
+});
+
+describe("Coverage", () => {
+  it("lists originals found elsewhere and uncovered personal data, each offering a rule there", async () => {
+    const saves: SaveProductRequest[] = [];
+    const withGaps: PrivacyReport = {
+      ...report(1979),
+      found_elsewhere: [
+        { field: "street_address", table: "invoices", column: "billing_address", rows: 1979, in_text: false, samples: [] },
+        { field: "phone", table: "tickets", column: "body", rows: 193, in_text: true, samples: [] },
+      ],
+      uncovered: [{ table: "invoices", field: "billing_address", tag: "street_address", why: "suggested", confidence: 1 }],
+    };
+    invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {
+      switch (cmd) {
+        case "open_product":
+          return doc;
+        case "privacy_report":
+          return saves.length ? report(0) : withGaps;
+        case "masked_rows":
+          return bytes({ customer_id: ["1"], phone: ["+** ** 5678"] });
+        case "save_product":
+          saves.push(args.request as unknown as SaveProductRequest);
+          return { revision: "0000000000000002", issues: [] };
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<PrivacyView product={product} />);
+    await waitFor(() => expect(screen.getByTestId("found-elsewhere-summary").textContent).toContain("2,172 rows keep original values"));
+    const body = document.querySelector('[data-found-elsewhere="tickets.body"]') as HTMLElement;
+    expect(body.textContent).toContain("inside the text");
+    expect(screen.getByTestId("uncovered-summary").textContent).toBe("Uncovered: 1 fields hold personal data no rule covers");
+    expect(document.querySelector('[data-uncovered="invoices.billing_address"]')?.textContent).toContain("suggested, 100% sure");
+    fireEvent.click(screen.getByRole("button", { name: "Add a rule on invoices.billing_address" }));
+    await waitFor(() => expect(saves.length).toBe(1));
+    expect(saves[0].definition.masking?.analytics.rules).toEqual([
+      { field: "phone", rule: "partial", params: { keep_last: 4 } },
+      { field: "invoices.billing_address", rule: "redact" },
+    ]);
+    await waitFor(() => expect(screen.getByTestId("coverage-summary")).toBeTruthy());
   });
 });
 

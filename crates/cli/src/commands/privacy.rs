@@ -64,6 +64,27 @@ pub(crate) fn privacy_check(
                 ));
             }
         }
+        for f in &report.found_elsewhere {
+            t.push_str(&format!(
+                "  {}: found in {}.{} ({} rows{})\n",
+                f.field,
+                f.table,
+                f.column,
+                thousands(f.rows),
+                if f.in_text { ", inside the text" } else { "" }
+            ));
+        }
+        if !report.uncovered.is_empty() {
+            t.push_str(&format!("uncovered: {} fields hold personal data no rule covers\n", report.uncovered.len()));
+            for u in &report.uncovered {
+                let why = match u.confidence {
+                    Some(c) => format!("suggested, {:.0}% sure", c * 100.0),
+                    None => u.why.clone(),
+                };
+                let at = if u.table == "entity" { u.field.clone() } else { format!("{}.{}", u.table, u.field) };
+                t.push_str(&format!("  {at}: {} ({why})\n", u.tag));
+            }
+        }
         for c in &report.collisions {
             t.push_str(&format!("collisions: {}.{}: {}\n", c.table, c.field, c.collisions));
         }

@@ -1,0 +1,104 @@
+//! What a masking profile leaves uncovered, across the whole product: original values of masked
+//! fields that reappear in columns left in clear (a copy of the address in billing, a phone in a
+//! ticket body), and columns holding personal data that no rule masks.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use steward_model::{ProductDefinition, ENTITY_TABLE};
+use steward_workspace::{ColumnTags, Workspace};
+
+use crate::masking::{source_columns, MaskedTables};
+use crate::AppError;
+
+/// A suggestion at least this sure makes a column personal data the profile must cover, even
+/// before the steward accepted it. Below it, only accepted classifications count.
+pub const UNCOVERED_CONFIDENCE: f64 = 0.8;
+
+/// A product field that holds personal data and that no rule of the profile masks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Uncovered {
+    /// `entity`, `invoices` or `orders.lines`.
+    pub table: String,
+    pub field: String,
+    /// The personal-data tag (`street_address`, `phone`…).
+    pub tag: String,
+    /// `accepted` (the steward said so) or `suggested` (Steward is at least
+    /// [`UNCOVERED_CONFIDENCE`] sure).
+    pub why: String,
+    /// How sure the suggestion is, when it is one.
+    pub confidence: Option<f64>,
+}
+
+/// A masked field as rules name it: `email` on the entity, `invoices.billing_address` elsewhere.
+pub(crate) fn field_path(table: &str, field: &str) -> String {
+    if table == ENTITY_TABLE {
+        field.to_string()
+    } else {
+        format!("{table}.{field}")
+    }
+}
+
+/// The originals of every masked field, searched in every column left in clear.
+pub(crate) fn found_elsewhere(masked: &MaskedTables) -> Result<Vec<steward_privacy::FoundElsewhere>, AppError> {
+    let mut sought = vec![];
+    for f in &masked.fields {
+        let Some((_, original, _)) = masked.tables.iter().find(|(t, _, _)| *t == f.table) else { continue };
+        if let Ok(column) = original.column(&f.field) {
+            sought.push(steward_privacy::Masked { field: field_path(&f.table, &f.field), originals: column });
+        }
+    }
+    let clear: Vec<steward_privacy::Clear<'_>> = masked
+        .tables
+        .iter()
+        .map(|(t, _, m)| steward_privacy::Clear {
+            table: t.clone(),
+            frame: m,
+            columns: m
+                .get_column_names()
+                .into_iter()
+                .map(|c| c.to_string())
+                .filter(|c| !masked.fields.iter().any(|f| f.table == *t && f.field == *c))
+                .collect(),
+        })
+        .collect();
+    steward_privacy::found_elsewhere(&sought, &clear).map_err(|e| AppError::InvalidInput(format!("leak check: {e}")))
+}
+
+/// Fields of every table holding personal data — accepted by the steward, or suggested at
+/// [`UNCOVERED_CONFIDENCE`] or above and not rejected — that no rule of the profile masks.
+pub(crate) fn uncovered(ws: &Workspace, def: &ProductDefinition, masked: &MaskedTables) -> Vec<Uncovered> {
+    let mut out = vec![];
+    for (table, original, _) in &masked.tables {
+        let (source, columns) = source_columns(def, table);
+        let saved = ws.source(&source).map(|s| s.classifications.clone()).unwrap_or_default();
+        // Decisions are kept per source column; the table names its fields.
+        let by_field: BTreeMap<String, ColumnTags> = original
+            .get_column_names()
+            .into_iter()
+            .filter_map(|f| {
+                let column = columns.get(f.as_str()).cloned().unwrap_or_else(|| f.to_string());
+                saved.get(&column).map(|t| (f.to_string(), t.clone()))
+            })
+            .collect();
+        for c in crate::classify_frame(original, &by_field) {
+            if masked.fields.iter().any(|f| f.table == *table && f.field == c.column) {
+                continue;
+            }
+            let found = match (&c.suggestion, c.accepted.first()) {
+                (_, Some(tag)) => Some((tag.clone(), "accepted", None)),
+                (Some(s), None)
+                    if s.confidence >= UNCOVERED_CONFIDENCE && !c.rejected.iter().any(|r| r == s.tag.as_str()) =>
+                {
+                    Some((s.tag.as_str().to_string(), "suggested", Some(s.confidence)))
+                }
+                _ => None,
+            };
+            if let Some((tag, why, confidence)) = found {
+                out.push(Uncovered { table: table.clone(), field: c.column, tag, why: why.into(), confidence });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,222 @@
+//! Original values found where masking did not reach: the leak check across a whole product.
+//! A masked field's originals are searched in every column left in clear, in every table —
+//! whole cells (billing's copy of the customer's street address) and inside free text (a phone
+//! pasted in a ticket body).
+//!
+//! One automaton holds every searched original, so each clear cell is read once whatever the
+//! number of masked fields. Only text originals are searched: numbers and dates meet other
+//! numbers and dates by chance (an id of 150 and a quantity of 150), which says nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::PrivacyError;
+
+/// Originals shorter than this (letters and digits) are only matched as a whole cell: a first
+/// name of four letters inside a sentence is too often another word.
+pub const MIN_FREE_TEXT_CHARS: usize = 6;
+
+/// Originals with fewer letters and digits than this are never searched (`M`, `12`).
+const MIN_CHARS: usize = 3;
+
+/// Samples kept per finding, for the officer to look at.
+const SAMPLES: usize = 3;
+
+/// Original values of one masked field, found in a column left in clear.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FoundElsewhere {
+    /// The masked field whose originals were found, as rules name it: `street_address` (the
+    /// entity's) or `invoices.billing_address`.
+    pub field: String,
+    /// Where: a table (`invoices`, `orders.lines`) and its column left in clear.
+    pub table: String,
+    pub column: String,
+    /// Rows of that column holding at least one of the originals.
+    pub rows: u64,
+    /// Found inside longer text rather than as the whole cell.
+    pub in_text: bool,
+    /// A few of the originals found (shown only on request).
+    pub samples: Vec<String>,
+}
+
+/// The originals of one masked field: its path and its column of original values.
+pub struct Masked<'a> {
+    pub field: String,
+    pub originals: &'a Column,
+}
+
+/// A table's columns left in clear, as they leave (masked output).
+pub struct Clear<'a> {
+    pub table: String,
+    pub frame: &'a DataFrame,
+    pub columns: Vec<String>,
+}
+
+fn alnum(s: &str) -> usize {
+    s.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+/// Searches the originals of every field of `masked` in every clear column of `clear`.
+pub fn found_elsewhere(masked: &[Masked<'_>], clear: &[Clear<'_>]) -> Result<Vec<FoundElsewhere>, PrivacyError> {
+    // Each distinct original, once, with the fields it belongs to.
+    let mut owners: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, m) in masked.iter().enumerate() {
+        if !matches!(m.originals.dtype(), DataType::String) {
+            continue;
+        }
+        let s =
+            m.originals.str().map_err(|e| PrivacyError::Column { column: m.field.clone(), message: e.to_string() })?;
+        for v in s.iter().flatten() {
+            let v = v.trim();
+            if alnum(v) < MIN_CHARS {
+                continue;
+            }
+            let fields = owners.entry(v.to_string()).or_default();
+            if fields.last() != Some(&i) {
+                fields.push(i);
+            }
+        }
+    }
+    if owners.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut patterns: Vec<&str> =
+        owners.keys().filter(|v| alnum(v) >= MIN_FREE_TEXT_CHARS).map(String::as_str).collect();
+    patterns.sort_unstable();
+    let automaton = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&patterns)
+        .map_err(|e| PrivacyError::Column { column: "leak check".into(), message: e.to_string() })?;
+
+    let mut out = vec![];
+    for c in clear {
+        for name in &c.columns {
+            let Ok(column) = c.frame.column(name) else { continue };
+            let Ok(values) = column.str() else { continue };
+            // (field index, in text) → rows, samples
+            let mut hits: HashMap<(usize, bool), (u64, Vec<String>)> = HashMap::new();
+            let mut row_fields: HashSet<(usize, bool)> = HashSet::new();
+            for v in values.iter().flatten() {
+                row_fields.clear();
+                let cell = v.trim();
+                if let Some(fields) = owners.get(cell) {
+                    row_fields.extend(fields.iter().map(|f| (*f, false)));
+                } else if cell.len() > MIN_FREE_TEXT_CHARS {
+                    for m in automaton.find_iter(cell) {
+                        if !at_word_bounds(cell, m.start(), m.end()) {
+                            continue;
+                        }
+                        let found = patterns[m.pattern().as_usize()];
+                        if let Some(fields) = owners.get(found) {
+                            for f in fields {
+                                if row_fields.insert((*f, true)) {
+                                    let e = hits.entry((*f, true)).or_default();
+                                    if e.1.len() < SAMPLES && !e.1.iter().any(|s| s == found) {
+                                        e.1.push(found.to_string());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for key in row_fields.drain() {
+                        hits.entry(key).or_default().0 += 1;
+                    }
+                    continue;
+                }
+                for key in row_fields.drain() {
+                    let e = hits.entry(key).or_default();
+                    e.0 += 1;
+                    if e.1.len() < SAMPLES && !e.1.iter().any(|s| s == cell) {
+                        e.1.push(cell.to_string());
+                    }
+                }
+            }
+            let mut found: Vec<FoundElsewhere> = hits
+                .into_iter()
+                .filter(|(_, (rows, _))| *rows > 0)
+                .map(|((f, in_text), (rows, mut samples))| {
+                    samples.sort();
+                    FoundElsewhere {
+                        field: masked[f].field.clone(),
+                        table: c.table.clone(),
+                        column: name.clone(),
+                        rows,
+                        in_text,
+                        samples,
+                    }
+                })
+                .collect();
+            found.sort_by(|a, b| (&a.field, a.in_text).cmp(&(&b.field, b.in_text)));
+            out.extend(found);
+        }
+    }
+    Ok(out)
+}
+
+/// A match that starts and ends at word bounds: `Anna` in `Anna wrote`, not in `Annabelle`.
+fn at_word_bounds(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, v: &[Option<&str>]) -> Column {
+        Column::new(name.into(), v.to_vec())
+    }
+
+    #[test]
+    fn finds_whole_cells_and_text_but_not_parts_of_words_or_numbers() {
+        let street = col("street_address", &[Some("12 Rue Lepic"), Some("Jung gang 220"), None]);
+        let phone = col("phone", &[Some("+33 6 12 34 56 78"), Some("+49 151 90793806"), Some("12")]);
+        let ids = Column::new("customer_id".into(), [150i64, 151]);
+        let invoices = DataFrame::new_infer_height(vec![
+            col("billing_address", &[Some("12 Rue Lepic"), Some("1 Old Mill Road"), Some("Jung gang 220 ")]),
+            Column::new("quantity".into(), [150i64, 2, 3]),
+        ])
+        .unwrap();
+        let tickets = DataFrame::new_infer_height(vec![col(
+            "body",
+            &[
+                Some("Call me at +49 151 90793806 please"),
+                Some("My address: 12 Rue Lepic, Paris. Or +33 6 12 34 56 78."),
+                Some("x+49 151 907938061 is not it"),
+                Some("Order 12 arrived"),
+            ],
+        )])
+        .unwrap();
+        let masked = [
+            Masked { field: "entity.street_address".into(), originals: &street },
+            Masked { field: "entity.phone".into(), originals: &phone },
+            Masked { field: "entity.customer_id".into(), originals: &ids },
+        ];
+        let clear = [
+            Clear {
+                table: "invoices".into(),
+                frame: &invoices,
+                columns: vec!["billing_address".into(), "quantity".into()],
+            },
+            Clear { table: "tickets".into(), frame: &tickets, columns: vec!["body".into()] },
+        ];
+        let found = found_elsewhere(&masked, &clear).unwrap();
+        let summary: Vec<(String, String, u64, bool)> =
+            found.iter().map(|f| (f.field.clone(), format!("{}.{}", f.table, f.column), f.rows, f.in_text)).collect();
+        assert_eq!(
+            summary,
+            [
+                ("entity.street_address".to_string(), "invoices.billing_address".to_string(), 2, false),
+                ("entity.phone".to_string(), "tickets.body".to_string(), 2, true),
+                ("entity.street_address".to_string(), "tickets.body".to_string(), 1, true),
+            ]
+        );
+        assert_eq!(found[0].samples, ["12 Rue Lepic", "Jung gang 220"]);
+    }
+}
