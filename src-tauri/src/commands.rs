@@ -210,9 +210,27 @@ pub async fn decide_classification(
 }
 
 /// Join-key suggestions across every source of the workspace.
-pub async fn discover_relations(state: &AppState) -> Result<RelationsReport, IpcError> {
+pub async fn discover_relations(
+    state: &AppState,
+    scan_id: u32,
+    on_progress: Channel<ScanProgress>,
+) -> Result<RelationsReport, IpcError> {
     let ws = workspace(state)?;
-    blocking(move || Ok(steward_app::relations(&ws, &Keychain)?)).await
+    let session = session(state);
+    let cancel = Arc::new(AtomicBool::new(false));
+    state.scans.lock().map_err(|_| state_err())?.insert(scan_id, cancel.clone());
+    let result = blocking(move || {
+        let report = session.relations(&ws, &Keychain, &mut |done, total, stage| {
+            let _ = on_progress.send(ScanProgress { done: done as u32, total: total as u32, stage: stage.to_string() });
+            !cancel.load(Ordering::Relaxed)
+        })?;
+        Ok(RelationsReport::clone(&report))
+    })
+    .await;
+    if let Ok(mut scans) = state.scans.lock() {
+        scans.remove(&scan_id);
+    }
+    result
 }
 
 /// The product session, shared with worker threads.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Serialize;
 use steward_classify::{PiiTag, Suggestion};
-use steward_profile::{ColumnProfile, RelationSuggestion, TableRef};
+use steward_profile::{ColumnProfile, RelationSuggestion};
 use steward_workspace::{ColumnTags, Workspace};
 
 use steward_secrets::SecretStore;
@@ -168,16 +168,50 @@ pub struct RelationsReport {
 
 /// Suggests join keys between every pair of the workspace's sources.
 pub fn relations(ws: &Workspace, secrets: &dyn SecretStore) -> Result<RelationsReport, AppError> {
-    let mut frames = vec![];
+    relations_with_progress(ws, secrets, &mut |_, _, _| true)
+}
+
+/// [`relations`], reporting `(sources done, sources, what is being read)` as it reads; returning
+/// `false` stops it with `profile.cancelled`. Each source is read one column at a time into a
+/// summary of its keys (Parquet and Arrow through lazy scans), so memory follows the largest
+/// column, not the workspace.
+pub fn relations_with_progress(
+    ws: &Workspace,
+    secrets: &dyn SecretStore,
+    progress: &mut dyn FnMut(usize, usize, &str) -> bool,
+) -> Result<RelationsReport, AppError> {
+    let sources = ws.sources();
+    let total = sources.len();
+    let mut summaries = vec![];
     let mut skipped = vec![];
-    for src in ws.sources() {
-        match target_of(ws, src, secrets).and_then(|t| Ok(t.load()?)) {
-            Ok(df) => frames.push((src.id.clone(), df)),
+    for (i, src) in sources.iter().enumerate() {
+        let scanned = target_of(ws, src, secrets).and_then(|t| Ok(t.scan()?)).and_then(|lf| {
+            let mut each = |done: usize, columns: usize| progress(i, total, &format!("{}: column {done} of {columns}", src.id));
+            steward_profile::summarize(&src.id, lf, &mut each)
+                .map_err(|error| AppError::Profile { source_id: src.id.clone(), error })
+        });
+        match scanned {
+            Ok(summary) => summaries.push((summary, src)),
+            Err(e) if e.code() == "profile.cancelled" => return Err(e),
             Err(e) => {
                 skipped.push(SkippedSource { source_id: src.id.clone(), code: e.code().into(), message: e.to_string() })
             }
         }
     }
-    let tables: Vec<TableRef<'_>> = frames.iter().map(|(id, df)| TableRef { id, frame: df }).collect();
-    Ok(RelationsReport { suggestions: steward_profile::discover_relations(&tables), skipped })
+    // Composite keys: the sources with both columns of a candidate pair are read once more.
+    let wanted = steward_profile::wanted_pairs(&summaries.iter().map(|(s, _)| s).collect::<Vec<_>>());
+    for (summary, src) in summaries.iter_mut() {
+        if !steward_profile::needs_pairs(summary, &wanted) {
+            continue;
+        }
+        if !progress(total, total, &format!("{}: composite keys", src.id)) {
+            return Err(AppError::Profile { source_id: src.id.clone(), error: steward_profile::ProfileError::Cancelled });
+        }
+        let lf = target_of(ws, src, secrets)?.scan()?;
+        steward_profile::summarize_pairs(summary, &lf, &wanted)
+            .map_err(|error| AppError::Profile { source_id: src.id.clone(), error })?;
+    }
+    progress(total, total, "comparing");
+    let summaries: Vec<_> = summaries.into_iter().map(|(s, _)| s).collect();
+    Ok(RelationsReport { suggestions: steward_profile::discover(&summaries), skipped })
 }

@@ -46,7 +46,7 @@ pub use validation::{validate_product, MAX_ORPHAN_SHARE};
 
 // What front-ends render and hand back, re-exported so that they depend on this crate alone.
 pub use steward_assembly::{Entity360, ExportFormat, ExportSummary, RuleResult};
-pub use steward_profile::{Cardinality, ColumnProfile};
+pub use steward_profile::{Cardinality, ColumnProfile, Role as RelationRole};
 pub use steward_sources::pg::SslMode as PgSslMode;
 pub use steward_sources::{list_tables, to_arrow_ipc, Inspection, Location, SourceError, TableInfo};
 pub use steward_workspace::{is_valid_id, Id, SourceKind, SourceRef, Workspace, WorkspaceError, MANIFEST_FILE};
@@ -92,7 +92,7 @@ pub use editing::{
 };
 pub use insight::{
     classify, classify_frame, decide, profile, profile_column, profile_frame, profile_frame_column, relations,
-    ColumnClassification, RelationsReport, SkippedSource,
+    relations_with_progress, ColumnClassification, RelationsReport, SkippedSource,
 };
 pub use internal::{guarded, internal_message, panic_detail, quiet_panics, INTERNAL_CODE};
 pub use masking::{

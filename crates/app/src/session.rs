@@ -46,6 +46,7 @@ pub struct ProductSession {
     products: Cache<String, Assembled>,
     lookups: Cache<String, Arc<Lookup>>,
     masked: Cache<(String, String), Arc<MaskedTables>>,
+    relations: Cache<(), Arc<crate::RelationsReport>>,
 }
 
 fn poisoned() -> AppError {
@@ -185,6 +186,38 @@ impl ProductSession {
         let m = Arc::new(crate::mask_tables(ws, &def, &a, profile, &masking_key)?);
         keep(&self.masked, key, stamp, m.clone())?;
         Ok((def, m))
+    }
+
+    /// Relationship suggestions across the workspace's sources, kept until `steward.yaml` or any
+    /// source file changes. Source files are too large to hash on every visit: they are known by
+    /// their size and modification time instead (a PostgreSQL table is read again each time).
+    pub fn relations(
+        &self,
+        ws: &Workspace,
+        secrets: &dyn SecretStore,
+        progress: &mut dyn FnMut(usize, usize, &str) -> bool,
+    ) -> Result<Arc<crate::RelationsReport>, AppError> {
+        let mut stamp = std::fs::read(ws.manifest_path()).map(|b| revision_of(&b)).unwrap_or_default();
+        let mut stable = true;
+        for src in ws.sources() {
+            match std::fs::metadata(ws.source_path(src)) {
+                Ok(m) if src.connection.is_none() => {
+                    let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                    stamp.push_str(&format!("|{}:{}:{:?}", src.id, m.len(), modified));
+                }
+                _ => stable = false,
+            }
+        }
+        if stable {
+            if let Some(r) = cached(&self.relations, &(), &stamp) {
+                return Ok(r);
+            }
+        }
+        let r = Arc::new(crate::relations_with_progress(ws, secrets, progress)?);
+        if stable {
+            keep(&self.relations, (), stamp, r.clone())?;
+        }
+        Ok(r)
     }
 
     /// Masks the product with `profile` (or reuses that masking) and measures it.

@@ -88,7 +88,7 @@ fn discovers_the_demo_relationships_across_systems() {
     let find = |parent: &str, pc: &str, child: &str, cc: &str| {
         r.suggestions
             .iter()
-            .find(|s| s.parent == parent && s.parent_column == pc && s.child == child && s.child_column == cc)
+            .find(|s| s.parent == parent && s.parent_columns == [pc] && s.child == child && s.child_columns == [cc])
             .unwrap_or_else(|| panic!("{child}.{cc} -> {parent}.{pc} missing from {:#?}", r.suggestions))
     };
     let orders = find("crm", "customer_id", "orders", "customer_id");
@@ -98,5 +98,10 @@ fn discovers_the_demo_relationships_across_systems() {
     find("orders", "order_id", "invoices", "order_id");
     let countries = find("countries", "country_code", "crm", "country_code");
     assert_eq!(countries.orphan_rows, 0);
-    assert!(!r.suggestions.iter().any(|s| s.child_column == "satisfaction"), "{:#?}", r.suggestions);
+    assert!(!r.suggestions.iter().any(|s| s.child_columns == ["satisfaction"]), "{:#?}", r.suggestions);
+    // The order lines hang under their orders; the catalogue is what they look up.
+    let lines = find("orders", "order_id", "order_lines", "order_id");
+    assert_eq!(lines.role, steward_app::RelationRole::Child);
+    let product = find("products", "sku", "order_lines", "sku");
+    assert_eq!(product.role, steward_app::RelationRole::Lookup, "{:#?}", r.suggestions);
 }

@@ -35,8 +35,9 @@ macro_rules! with_commands {
             classify_source(source_id: String) -> Vec<ColumnClassification>;
             /// Accepts or rejects a suggestion; saved in the workspace manifest.
             decide_classification(request: DecisionRequest) -> Vec<ColumnClassification>;
-            /// Join-key suggestions across every source of the workspace.
-            discover_relations() -> RelationsReport;
+            /// Join-key suggestions across every source of the workspace, reporting progress;
+            /// `cancel_scan` stops it. Kept until a source or the workspace changes.
+            discover_relations(scan_id: u32, on_progress: Channel<ScanProgress>) -> RelationsReport;
             /// The product definitions of the workspace.
             list_products() -> Vec<ProductSummary>;
             /// Validates a product against its sources and data.

@@ -8,9 +8,13 @@
 //! load the rows (`steward-sources`) and hand them over. Long scans report progress through a
 //! callback that can also cancel them.
 
+mod names;
 mod relations;
 
-pub use relations::{discover_relations, Cardinality, RelationSuggestion, TableRef};
+pub use relations::{
+    discover, discover_relations, needs_pairs, summarize, summarize_pairs, wanted_pairs, Cardinality, RelationSuggestion,
+    Role, TableRef, TableSummary,
+};
 
 use polars::prelude::*;
 use serde::Serialize;

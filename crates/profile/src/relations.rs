@@ -1,9 +1,27 @@
-//! Join-key suggestions across tables, from column names and from value inclusion.
+//! Join-key suggestions across tables, from column names and from value inclusion, at any scale.
+//!
+//! Each table is read one column at a time (a lazy scan pushes the selection into Parquet and
+//! Arrow readers) into a *key summary*: its distinct values, sorted (text as 64-bit hashes), with
+//! how many rows hold each. Summaries are all the comparisons need: inclusion of a child's
+//! values among a parent's key is a merge of two sorted lists, orphan rows are the counts of the
+//! values the merge does not find. Nothing holds a whole table, and no pair of tables is joined.
+//!
+//! Name evidence understands table prefixes and stems (`o_custkey` → `c_custkey`), `id`
+//! columns named after their table (`customer_id` → `customers.id`) and abbreviations (`custkey`
+//! → `customer`); dense surrogate keys (1…n), which contain any small numbers, count only with
+//! name evidence. Composite keys are found where a table is unique on two key-like columns
+//! (`partsupp` on `ps_partkey, ps_suppkey`) and another table has both (`l_partkey, l_suppkey`).
+//! A table with several parents hangs under the largest (a line under its order) and looks the
+//! others up (its part, its supplier): see [`Role`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use polars::prelude::*;
 use serde::Serialize;
+
+use crate::names::{key_like, name_score, stem, table_prefix};
+use crate::{col_err, ProfileError};
 
 /// A table to look at, named the way the steward knows it (a workspace source id).
 #[derive(Clone, Copy)]
@@ -21,14 +39,27 @@ pub enum Cardinality {
     OneToMany,
 }
 
-/// "`child.child_column` refers to `parent.parent_column`".
+/// How the child relates to the parent in an entity tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RelationRole"))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The child's rows belong under the parent's (an order's lines): a related table.
+    Child,
+    /// The child refers to the parent as to a dimension (a line's product): the parent is a
+    /// lookup of the child.
+    Lookup,
+}
+
+/// "`child.child_columns` refers to `parent.parent_columns`" (one column each, or a composite
+/// key).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "Relation"))]
 pub struct RelationSuggestion {
     pub parent: String,
-    pub parent_column: String,
+    pub parent_columns: Vec<String>,
     pub child: String,
-    pub child_column: String,
+    pub child_columns: Vec<String>,
     /// 0..1, from inclusion and name evidence.
     pub score: f64,
     /// Share of the child's distinct values found among the parent's keys.
@@ -37,181 +68,320 @@ pub struct RelationSuggestion {
     pub orphan_share: f64,
     pub orphan_rows: u64,
     pub cardinality: Cardinality,
+    pub role: Role,
     pub evidence: String,
 }
 
+/// Text values are compared by a 64-bit hash (a collision among a table's keys is about one in
+/// 10^10 at a million keys); numbers by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Text,
+}
+
+/// One column (or a pair of columns) of one table, as discovery needs it.
 #[derive(Debug)]
-enum Keys {
-    Int(HashSet<i64>),
-    Str(HashSet<String>),
-}
-
-struct ColumnFacts {
-    keys: Keys,
-    rows: Vec<Option<KeyValue>>,
+struct KeySummary {
+    columns: Vec<String>,
+    stems: Vec<String>,
+    kind: Kind,
+    /// Distinct non-null values, sorted, with the rows holding each.
+    values: Vec<u64>,
+    counts: Vec<u64>,
+    rows: u64,
+    /// Every non-null value appears once, and there are no nulls.
     unique: bool,
+    /// Integers filling 1…n (or any k…k+n-1) without a gap: a surrogate key.
+    dense: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum KeyValue {
-    Int(i64),
-    Str(String),
+/// What discovery knows about one table.
+#[derive(Debug)]
+pub struct TableSummary {
+    id: String,
+    rows: u64,
+    keys: Vec<KeySummary>,
 }
 
-fn facts(c: &Column) -> Option<ColumnFacts> {
-    // Integers compare as i64 when every value fits (a strict cast: a u64 past 2^63 never turns
-    // into a null that matches nothing); otherwise by their exact digits.
-    let ints = if c.dtype().is_integer() { c.strict_cast(&DataType::Int64).ok() } else { None };
-    let rows: Vec<Option<KeyValue>> = match (&ints, c.dtype()) {
-        (Some(i), _) => i.i64().ok()?.iter().map(|v| v.map(KeyValue::Int)).collect(),
-        (None, d) if d.is_integer() => {
-            c.as_materialized_series().iter().map(|v| (!v.is_null()).then(|| KeyValue::Str(v.to_string()))).collect()
+/// Text longer than this on average is prose, not a key.
+const MAX_KEY_TEXT: f64 = 64.0;
+
+fn hash_text(s: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Distinct values and their counts, sorted, from a one-column frame of grouped counts.
+fn sorted_counts(grouped: &DataFrame, value: &str, kind: Kind) -> Result<(Vec<u64>, Vec<u64>, u64), ProfileError> {
+    let v = grouped.column(value).map_err(|e| col_err(value, e))?;
+    let n = grouped.column("__rows").map_err(|e| col_err(value, e))?;
+    let n = n.cast(&DataType::UInt64).map_err(|e| col_err(value, e))?;
+    let n = n.u64().map_err(|e| col_err(value, e))?;
+    let mut pairs: Vec<(u64, u64)> = Vec::with_capacity(grouped.height());
+    let mut nulls = 0;
+    match kind {
+        Kind::Int => {
+            let ints = v.cast(&DataType::Int64).map_err(|e| col_err(value, e))?;
+            for (x, c) in ints.i64().map_err(|e| col_err(value, e))?.iter().zip(n.iter()) {
+                match x {
+                    // Order-preserving: i64 → u64 by flipping the sign bit.
+                    Some(x) => pairs.push(((x as u64) ^ (1 << 63), c.unwrap_or(0))),
+                    None => nulls += c.unwrap_or(0),
+                }
+            }
         }
-        (None, DataType::String) => c.str().ok()?.iter().map(|v| v.map(|s| KeyValue::Str(s.to_string()))).collect(),
-        _ => return None,
-    };
-    let non_null = rows.iter().flatten().count();
-    let keys = match ints {
-        Some(_) => Keys::Int(
-            rows.iter().flatten().filter_map(|v| if let KeyValue::Int(i) = v { Some(*i) } else { None }).collect(),
-        ),
-        _ => Keys::Str(
-            rows.iter()
-                .flatten()
-                .filter_map(|v| if let KeyValue::Str(s) = v { Some(s.clone()) } else { None })
-                .collect(),
-        ),
-    };
-    let distinct = match &keys {
-        Keys::Int(k) => k.len(),
-        Keys::Str(k) => k.len(),
-    };
-    Some(ColumnFacts { unique: non_null > 0 && distinct == non_null, keys, rows })
+        Kind::Text => {
+            let text = v.cast(&DataType::String).map_err(|e| col_err(value, e))?;
+            for (x, c) in text.str().map_err(|e| col_err(value, e))?.iter().zip(n.iter()) {
+                match x {
+                    Some(x) => pairs.push((hash_text(x), c.unwrap_or(0))),
+                    None => nulls += c.unwrap_or(0),
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup_by(|b, a| {
+        // Two texts with one hash: counted together.
+        if a.0 == b.0 {
+            a.1 += b.1;
+            true
+        } else {
+            false
+        }
+    });
+    let (values, counts) = pairs.into_iter().unzip();
+    Ok((values, counts, nulls))
 }
 
-fn singular(s: &str) -> String {
-    match s.strip_suffix("ies") {
-        Some(stem) => format!("{stem}y"),
-        None => s.strip_suffix('s').unwrap_or(s).to_string(),
+fn kind_of(d: &DataType) -> Option<Kind> {
+    if d.is_integer() && !matches!(d, DataType::UInt64 | DataType::Int128 | DataType::UInt128) {
+        Some(Kind::Int)
+    } else if matches!(d, DataType::String | DataType::UInt64 | DataType::Int128 | DataType::UInt128) {
+        // Integers past i64 compare by their exact digits.
+        Some(Kind::Text)
+    } else {
+        None
     }
 }
 
-/// 1.0 for the same name or `<table>_id` → `id`; 0.6 for a suffix match; 0 otherwise.
-fn name_score(parent_table: &str, parent_col: &str, child_col: &str) -> f64 {
-    let (p, c) = (parent_col.to_ascii_lowercase(), child_col.to_ascii_lowercase());
-    if p == c {
-        return 1.0;
+/// Summarises the key candidates of one table, one column at a time; `progress(done, total)`
+/// after each, and returning `false` from it stops with [`ProfileError::Cancelled`].
+pub fn summarize(
+    id: &str,
+    lf: LazyFrame,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<TableSummary, ProfileError> {
+    let mut lf = lf;
+    let schema = lf.collect_schema().map_err(|e| col_err(id, e))?;
+    let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).collect();
+    let prefix = table_prefix(&names);
+    let candidates: Vec<(String, Kind, bool)> = schema
+        .iter()
+        .filter_map(|(n, d)| kind_of(d).map(|k| (n.to_string(), k, matches!(d, DataType::String))))
+        .collect();
+    let rows = lf.clone().select([len().alias("n")]).collect().map_err(|e| col_err(id, e))?;
+    let rows = rows.column("n").ok().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>()).unwrap_or(0);
+    let mut keys = vec![];
+    for (i, (name, kind, text)) in candidates.iter().enumerate() {
+        if !progress(i, candidates.len()) {
+            return Err(ProfileError::Cancelled);
+        }
+        if *text {
+            // Prose is no key: skip long text without grouping it.
+            let mean = lf
+                .clone()
+                .select([col(name.as_str()).str().len_bytes().mean().alias("m")])
+                .collect()
+                .map_err(|e| col_err(name, e))?;
+            let mean = mean.column("m").ok().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<f64>());
+            if mean.is_some_and(|m| m > MAX_KEY_TEXT) {
+                continue;
+            }
+        }
+        let grouped = lf
+            .clone()
+            .select([col(name.as_str())])
+            .group_by([col(name.as_str())])
+            .agg([len().alias("__rows")])
+            .collect()
+            .map_err(|e| col_err(name, e))?;
+        let (values, counts, nulls) = sorted_counts(&grouped, name, *kind)?;
+        let unique = nulls == 0 && counts.iter().all(|c| *c == 1) && !values.is_empty();
+        let dense = *kind == Kind::Int
+            && !values.is_empty()
+            && values.last().copied().unwrap_or(0) - values[0] + 1 == values.len() as u64;
+        keys.push(KeySummary {
+            columns: vec![name.clone()],
+            stems: vec![stem(name, prefix.as_deref())],
+            kind: *kind,
+            values,
+            counts,
+            rows: rows - nulls,
+            unique,
+            dense,
+        });
     }
-    if p == "id" && (c == format!("{}_id", singular(&parent_table.to_ascii_lowercase()))) {
-        return 1.0;
+    progress(candidates.len(), candidates.len());
+    Ok(TableSummary { id: id.to_string(), rows, keys })
+}
+
+/// Pairs of key stems that could be a composite key: a table where neither column is unique,
+/// but enough distinct values of both for the pair to be (`ps_partkey, ps_suppkey`). Each is
+/// then summarised in every table having both stems ([`summarize_pairs`]).
+pub fn wanted_pairs(tables: &[&TableSummary]) -> Vec<(String, String)> {
+    let mut wanted: Vec<(String, String)> = vec![];
+    for t in tables {
+        let keyish: Vec<&KeySummary> = t
+            .keys
+            .iter()
+            .filter(|k| k.columns.len() == 1 && !k.unique && key_like(&k.stems[0]) && k.values.len() > 1)
+            .collect();
+        for (i, a) in keyish.iter().enumerate() {
+            for b in &keyish[i + 1..] {
+                if (a.values.len() as u64) * (b.values.len() as u64) >= t.rows {
+                    wanted.push((a.stems[0].clone(), b.stems[0].clone()));
+                }
+            }
+        }
     }
-    if c.ends_with(&format!("_{p}")) && p.len() >= 4 {
-        return 0.6;
+    wanted.sort();
+    wanted.dedup();
+    wanted
+}
+
+/// Whether a table has both stems of one of `wanted` (and so must be read again for pairs).
+pub fn needs_pairs(t: &TableSummary, wanted: &[(String, String)]) -> bool {
+    let has = |s: &String| t.keys.iter().any(|k| k.stems.len() == 1 && k.stems[0] == *s);
+    wanted.iter().any(|(a, b)| has(a) && has(b))
+}
+
+/// Adds to `t` the pairs of `wanted` it has, read from `lf`.
+pub fn summarize_pairs(t: &mut TableSummary, lf: &LazyFrame, wanted: &[(String, String)]) -> Result<(), ProfileError> {
+    let mut add = vec![];
+    for (sa, sb) in wanted {
+        let find = |s: &String| t.keys.iter().find(|k| k.stems.len() == 1 && k.stems[0] == *s);
+        let (Some(a), Some(b)) = (find(sa), find(sb)) else { continue };
+        let (ca, cb) = (a.columns[0].clone(), b.columns[0].clone());
+        // A pair with a null part has no key: null out the whole pair.
+        let text = |c: &str| col(c).cast(DataType::String);
+        let pair = when(col(ca.as_str()).is_null().or(col(cb.as_str()).is_null()))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(text(&ca) + lit("\u{1f}") + text(&cb))
+            .alias("__pair");
+        let grouped = lf
+            .clone()
+            .select([pair])
+            .group_by([col("__pair")])
+            .agg([len().alias("__rows")])
+            .collect()
+            .map_err(|e| col_err(&format!("{ca}, {cb}"), e))?;
+        let (values, counts, nulls) = sorted_counts(&grouped, "__pair", Kind::Text)?;
+        let unique = nulls == 0 && counts.iter().all(|c| *c == 1);
+        add.push(KeySummary {
+            columns: vec![ca, cb],
+            stems: vec![sa.clone(), sb.clone()],
+            kind: Kind::Text,
+            values,
+            counts,
+            rows: t.rows - nulls,
+            unique,
+            dense: false,
+        });
     }
-    0.0
+    t.keys.extend(add);
+    Ok(())
+}
+
+/// Counts of the child's distinct values (and rows) found among the parent's: a merge.
+fn overlap(parent: &[u64], child: &[u64], child_counts: &[u64]) -> (u64, u64) {
+    let (mut i, mut j, mut found, mut orphan_rows) = (0, 0, 0u64, 0u64);
+    while j < child.len() {
+        while i < parent.len() && parent[i] < child[j] {
+            i += 1;
+        }
+        if i < parent.len() && parent[i] == child[j] {
+            found += 1;
+        } else {
+            orphan_rows += child_counts[j];
+        }
+        j += 1;
+    }
+    (found, orphan_rows)
 }
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// Suggests join keys between every pair of tables: a unique parent column and a child column
-/// of the same kind whose values are mostly found among the parent's.
-pub fn discover_relations(tables: &[TableRef<'_>]) -> Vec<RelationSuggestion> {
-    let mut facts_of: HashMap<(usize, String), ColumnFacts> = HashMap::new();
-    for (ti, t) in tables.iter().enumerate() {
-        for c in t.frame.columns() {
-            if let Some(f) = facts(c) {
-                facts_of.insert((ti, c.name().to_string()), f);
-            }
-        }
-    }
+/// Suggests join keys between every pair of summarised tables: a parent key (unique, single
+/// or composite) and a child column (or pair) of the same kind whose values are mostly found
+/// among the parent's — with name evidence, or by values alone where those are telling.
+pub fn discover(tables: &[TableSummary]) -> Vec<RelationSuggestion> {
     let mut out: Vec<RelationSuggestion> = vec![];
     for (pi, parent) in tables.iter().enumerate() {
-        for pc in parent.frame.columns() {
-            let Some(pf) = facts_of.get(&(pi, pc.name().to_string())) else { continue };
-            if !pf.unique {
-                continue;
-            }
+        for pk in parent.keys.iter().filter(|k| k.unique) {
             for (ci, child) in tables.iter().enumerate() {
                 if ci == pi {
                     continue;
                 }
-                for cc in child.frame.columns() {
-                    let Some(cf) = facts_of.get(&(ci, cc.name().to_string())) else { continue };
-                    let (child_distinct, found) = match (&pf.keys, &cf.keys) {
-                        (Keys::Int(p), Keys::Int(c)) => (c.len(), c.iter().filter(|v| p.contains(v)).count()),
-                        (Keys::Str(p), Keys::Str(c)) => (c.len(), c.iter().filter(|v| p.contains(*v)).count()),
-                        _ => continue,
-                    };
-                    if child_distinct == 0 {
+                for ck in child.keys.iter().filter(|k| k.kind == pk.kind && k.columns.len() == pk.columns.len()) {
+                    if ck.values.is_empty() {
                         continue;
                     }
-                    let inclusion = found as f64 / child_distinct as f64;
-                    let names = name_score(parent.id, pc.name(), cc.name());
-                    let parent_distinct = match &pf.keys {
-                        Keys::Int(k) => k.len(),
-                        Keys::Str(k) => k.len(),
+                    let names = if pk.columns.len() == 1 {
+                        name_score(&parent.id, &pk.stems[0], &ck.stems[0])
+                    } else if pk.stems == ck.stems {
+                        1.0
+                    } else {
+                        0.0
                     };
+                    if pk.columns.len() > 1 && names == 0.0 {
+                        continue;
+                    }
+                    let (found, orphan_rows) = overlap(&pk.values, &ck.values, &ck.counts);
+                    let inclusion = found as f64 / ck.values.len() as f64;
                     // Without name evidence, inclusion alone is weak: dense surrogate keys (1..n)
                     // contain any small numbers, and two differently named ids are different keys.
-                    let id_like = |n: &str| {
-                        let n = n.to_ascii_lowercase();
-                        n == "id" || n.ends_with("_id") || n.ends_with("id") && n.len() > 2
-                    };
-                    let conflicting_ids = names == 0.0 && id_like(pc.name()) && id_like(cc.name());
-                    let dense_parent = match &pf.keys {
-                        Keys::Int(k) => {
-                            let (lo, hi) = (k.iter().min().copied().unwrap_or(0), k.iter().max().copied().unwrap_or(0));
-                            (hi - lo + 1) as usize == k.len()
-                        }
-                        Keys::Str(_) => false,
-                    };
+                    let conflicting_ids = names == 0.0 && key_like(&pk.stems[0]) && key_like(&ck.stems[0]);
                     let by_values = inclusion >= 0.95
-                        && child_distinct >= 50
-                        && parent_distinct >= 50
+                        && ck.values.len() >= 50
+                        && pk.values.len() >= 50
                         && !conflicting_ids
-                        && !dense_parent;
+                        && !pk.dense;
                     if !((names > 0.0 && inclusion >= 0.2) || by_values) {
                         continue;
                     }
-                    let non_null: Vec<&KeyValue> = cf.rows.iter().flatten().collect();
-                    let orphan_rows = non_null
-                        .iter()
-                        .filter(|v| match (v, &pf.keys) {
-                            (KeyValue::Int(i), Keys::Int(p)) => !p.contains(i),
-                            (KeyValue::Str(s), Keys::Str(p)) => !p.contains(s),
-                            _ => true,
-                        })
-                        .count() as u64;
-                    let orphan_share =
-                        if non_null.is_empty() { 0.0 } else { orphan_rows as f64 / non_null.len() as f64 };
-                    let cardinality = if cf.unique { Cardinality::OneToOne } else { Cardinality::OneToMany };
+                    let orphan_share = if ck.rows == 0 { 0.0 } else { orphan_rows as f64 / ck.rows as f64 };
+                    let cardinality = if ck.unique { Cardinality::OneToOne } else { Cardinality::OneToMany };
                     let name_note = match names {
                         n if n >= 1.0 => "; names match",
                         n if n > 0.0 => "; names are alike",
                         _ => "",
                     };
                     out.push(RelationSuggestion {
-                        parent: parent.id.to_string(),
-                        parent_column: pc.name().to_string(),
-                        child: child.id.to_string(),
-                        child_column: cc.name().to_string(),
+                        parent: parent.id.clone(),
+                        parent_columns: pk.columns.clone(),
+                        child: child.id.clone(),
+                        child_columns: ck.columns.clone(),
                         score: (0.6 * inclusion + 0.4 * names).min(1.0),
                         inclusion,
                         orphan_share,
                         orphan_rows,
                         cardinality,
+                        role: Role::Child,
                         evidence: format!(
                             "{} of {} distinct {}.{} values are in {}.{}; {} of {} rows have no match{}",
                             pct(inclusion),
-                            child_distinct,
+                            ck.values.len(),
                             child.id,
-                            cc.name(),
+                            ck.columns.join("+"),
                             parent.id,
-                            pc.name(),
+                            pk.columns.join("+"),
                             orphan_rows,
-                            non_null.len(),
+                            ck.rows,
                             name_note
                         ),
                     });
@@ -225,20 +395,75 @@ pub fn discover_relations(tables: &[TableRef<'_>]) -> Vec<RelationSuggestion> {
     for s in out {
         let mirrored = kept.iter().any(|k| {
             k.parent == s.child
-                && k.parent_column == s.child_column
+                && k.parent_columns == s.child_columns
                 && k.child == s.parent
-                && k.child_column == s.parent_column
+                && k.child_columns == s.parent_columns
         });
-        if !mirrored {
+        // A column refers to one key: its best-scored parent (a composite covers its parts).
+        let same_child = kept.iter().any(|k| {
+            k.child == s.child
+                && k.parent == s.parent
+                && s.child_columns.iter().all(|c| k.child_columns.contains(c))
+                && k.child_columns.len() >= s.child_columns.len()
+        });
+        if !mirrored && !same_child {
             kept.push(s);
         }
     }
+    assign_roles(&mut kept, tables);
     kept
+}
+
+/// A table with several parents hangs under the largest (where its rows belong: a line under its
+/// order, not under its product or supplier) and looks the others up. Which way an edge is
+/// walked still depends on the root a steward picks: from `customer`, its `nation` is a lookup.
+fn assign_roles(found: &mut [RelationSuggestion], tables: &[TableSummary]) {
+    let rows: HashMap<&str, u64> = tables.iter().map(|t| (t.id.as_str(), t.rows)).collect();
+    let mut owner: HashMap<String, (u64, String)> = HashMap::new();
+    for s in found.iter() {
+        let r = rows.get(s.parent.as_str()).copied().unwrap_or(0);
+        let e = owner.entry(s.child.clone()).or_insert((0, String::new()));
+        if r > e.0 || (r == e.0 && (e.1.is_empty() || s.parent < e.1)) {
+            *e = (r, s.parent.clone());
+        }
+    }
+    for s in found.iter_mut() {
+        let is_owner = owner.get(&s.child).is_some_and(|(_, p)| *p == s.parent);
+        s.role = if is_owner { Role::Child } else { Role::Lookup };
+    }
+}
+
+/// Suggests join keys between tables already in memory (see [`summarize`] and [`discover`]).
+pub fn discover_relations(tables: &[TableRef<'_>]) -> Vec<RelationSuggestion> {
+    let mut summaries = vec![];
+    for t in tables {
+        match summarize(t.id, t.frame.clone().lazy(), &mut |_, _| true) {
+            Ok(s) => summaries.push((s, t.frame)),
+            Err(e) => tracing::warn!(table = t.id, error = %e, "left out of relationship discovery"),
+        }
+    }
+    let wanted = wanted_pairs(&summaries.iter().map(|(s, _)| s).collect::<Vec<_>>());
+    for (s, frame) in &mut summaries {
+        if needs_pairs(s, &wanted) {
+            if let Err(e) = summarize_pairs(s, &frame.clone().lazy(), &wanted) {
+                tracing::warn!(table = %s.id, error = %e, "composite keys left out of relationship discovery");
+            }
+        }
+    }
+    discover(&summaries.into_iter().map(|(s, _)| s).collect::<Vec<_>>())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one(found: &[RelationSuggestion], child: &str, column: &str) -> RelationSuggestion {
+        found
+            .iter()
+            .find(|s| s.child == child && s.child_columns == [column])
+            .unwrap_or_else(|| panic!("no link from {child}.{column} in {found:#?}"))
+            .clone()
+    }
 
     #[test]
     fn finds_foreign_keys_with_orphans_and_cardinality() {
@@ -253,16 +478,15 @@ mod tests {
         .unwrap();
         let found =
             discover_relations(&[TableRef { id: "crm", frame: &customers }, TableRef { id: "orders", frame: &orders }]);
-        let fk =
-            found.iter().find(|s| s.child == "orders" && s.child_column == "customer_id").expect("customer_id link");
-        assert_eq!((fk.parent.as_str(), fk.parent_column.as_str()), ("crm", "customer_id"));
+        let fk = one(&found, "orders", "customer_id");
+        assert_eq!((fk.parent.as_str(), fk.parent_columns.as_slice()), ("crm", ["customer_id".to_string()].as_slice()));
         assert_eq!(fk.cardinality, Cardinality::OneToMany);
         assert_eq!(fk.orphan_rows, 1);
         assert!((fk.inclusion - 100.0 / 101.0).abs() < 1e-9);
         assert!(fk.evidence.contains("names match"), "{}", fk.evidence);
-        assert!(!found.iter().any(|s| s.child_column == "rating"), "small coded values are not keys: {found:?}");
+        assert!(!found.iter().any(|s| s.child_columns == ["rating"]), "small coded values are not keys: {found:?}");
         assert!(
-            !found.iter().any(|s| s.parent_column == "order_id"),
+            !found.iter().any(|s| s.parent_columns == ["order_id"]),
             "differently named ids are different keys: {found:?}"
         );
     }
@@ -291,7 +515,63 @@ mod tests {
             TableRef { id: "people", frame: &people },
         ]);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!((found[0].parent_column.as_str(), found[0].child_column.as_str()), ("id", "country_id"));
+        assert_eq!((found[0].parent_columns[0].as_str(), found[0].child_columns[0].as_str()), ("id", "country_id"));
         assert!((found[0].orphan_share - 0.25).abs() < 1e-9);
+    }
+
+    /// TPC-H's shape: prefixed columns, dense surrogate keys, a composite key, and a table with
+    /// several parents — found on the benchmark schema, where names alike found one key of three.
+    #[test]
+    fn prefixed_dense_and_composite_keys_and_the_parent_a_child_hangs_under() {
+        let n = 60i64;
+        let customer = df!("c_custkey" => (1..=n).collect::<Vec<_>>(), "c_nationkey" => (0..n).map(|i| i % 5).collect::<Vec<_>>()).unwrap();
+        let nation = df!("n_nationkey" => (0..5i64).collect::<Vec<_>>(), "n_name" => ["A", "B", "C", "D", "E"]).unwrap();
+        let orders = df!(
+            "o_orderkey" => (1..=4 * n).collect::<Vec<_>>(),
+            "o_custkey" => (0..4 * n).map(|i| i % n + 1).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let part = df!("p_partkey" => (1..=n).collect::<Vec<_>>(), "p_name" => (1..=n).map(|i| format!("part {i}")).collect::<Vec<_>>()).unwrap();
+        let supplier = df!("s_suppkey" => (1..=n).collect::<Vec<_>>(), "s_nationkey" => (0..n).map(|i| i % 5).collect::<Vec<_>>()).unwrap();
+        // Each part from four suppliers.
+        let partsupp = df!(
+            "ps_partkey" => (0..4 * n).map(|i| i / 4 + 1).collect::<Vec<_>>(),
+            "ps_suppkey" => (0..4 * n).map(|i| (i / 4 + i % 4 * 7) % n + 1).collect::<Vec<_>>(),
+            "ps_availqty" => (0..4 * n).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let ps_p = partsupp.column("ps_partkey").unwrap().i64().unwrap().clone();
+        let ps_s = partsupp.column("ps_suppkey").unwrap().i64().unwrap().clone();
+        let lines: Vec<usize> = (0..8 * n as usize).map(|i| (i * 7) % (4 * n as usize)).collect();
+        let lineitem = df!(
+            "l_orderkey" => (0..8 * n).map(|i| i / 2 + 1).collect::<Vec<_>>(),
+            "l_linenumber" => (0..8 * n).map(|i| i % 2 + 1).collect::<Vec<_>>(),
+            "l_partkey" => lines.iter().map(|i| ps_p.get(*i).unwrap()).collect::<Vec<_>>(),
+            "l_suppkey" => lines.iter().map(|i| ps_s.get(*i).unwrap()).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let tables = [
+            TableRef { id: "customer", frame: &customer },
+            TableRef { id: "nation", frame: &nation },
+            TableRef { id: "orders", frame: &orders },
+            TableRef { id: "part", frame: &part },
+            TableRef { id: "supplier", frame: &supplier },
+            TableRef { id: "partsupp", frame: &partsupp },
+            TableRef { id: "lineitem", frame: &lineitem },
+        ];
+        let found = discover_relations(&tables);
+        let link = |child: &str, cols: &[&str]| {
+            found.iter().find(|s| s.child == child && s.child_columns == cols).map(|s| (s.parent.as_str(), s.role))
+        };
+        assert_eq!(link("orders", &["o_custkey"]), Some(("customer", Role::Child)), "{found:#?}");
+        assert_eq!(link("customer", &["c_nationkey"]), Some(("nation", Role::Child)));
+        assert_eq!(link("supplier", &["s_nationkey"]), Some(("nation", Role::Child)));
+        assert_eq!(link("lineitem", &["l_orderkey"]), Some(("orders", Role::Child)), "a line hangs under its order");
+        assert_eq!(link("lineitem", &["l_partkey", "l_suppkey"]), Some(("partsupp", Role::Lookup)), "{found:#?}");
+        assert_eq!(link("partsupp", &["ps_partkey"]).map(|l| l.0), Some("part"));
+        assert_eq!(link("partsupp", &["ps_suppkey"]).map(|l| l.0), Some("supplier"));
+        // Dense keys of different names are not confused: no order key refers to a customer.
+        assert!(!found.iter().any(|s| s.child_columns == ["l_orderkey"] && s.parent != "orders"), "{found:#?}");
+        assert!(!found.iter().any(|s| s.child_columns == ["o_orderkey"]), "{found:#?}");
     }
 }

@@ -307,9 +307,17 @@ pub(crate) fn relations(root: &Path, format: Format) -> Result<String, CliError>
         .suggestions
         .iter()
         .map(|s| {
+            let cols = |t: &str, cs: &[String]| match cs {
+                [one] => format!("{t}.{one}"),
+                many => format!("{t}.({})", many.join(", ")),
+            };
             vec![
-                format!("{}.{}", s.child, s.child_column),
-                format!("{}.{}", s.parent, s.parent_column),
+                cols(&s.child, &s.child_columns),
+                cols(&s.parent, &s.parent_columns),
+                match s.role {
+                    steward_app::RelationRole::Child => "child".into(),
+                    steward_app::RelationRole::Lookup => "lookup".into(),
+                },
                 format!("{:.2}", s.score),
                 format!("{:.1}%", s.inclusion * 100.0),
                 match s.cardinality {
@@ -321,7 +329,7 @@ pub(crate) fn relations(root: &Path, format: Format) -> Result<String, CliError>
         })
         .collect();
     let mut out = format!("{}: {} suggested relationships\n\n", ws.name(), rows.len());
-    out.push_str(&table(&["child", "parent", "score", "inclusion", "cardinality", "orphans"], &rows));
+    out.push_str(&table(&["child", "parent", "role", "score", "inclusion", "cardinality", "orphans"], &rows));
     for s in &report.skipped {
         out.push_str(&format!("\nskipped {}: {}\n", s.source_id, s.message));
     }
