@@ -271,7 +271,9 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
             fitView
             minZoom={0.2}
             deleteKeyCode={["Delete", "Backspace"]}
-            onNodeClick={(_, n) => {
+            onNodeClick={(e, n) => {
+              // A click on a field's handle draws a line; the connection picks the selection.
+              if ((e.target as HTMLElement).closest?.(".react-flow__handle")) return;
               setSelected(n.id as D.NodeId);
               setSelectedEdge(null);
             }}
