@@ -136,16 +136,12 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     else void layoutAll();
   }, [def, positions, columns, columnsOf, layoutAll, place]);
 
-  const onConnect = useCallback(
-    (c: Connection) => {
+  /** Joins a field of one table to a column of another, as drawn; the other may move under it. */
+  const join = useCallback(
+    (from: { node: D.NodeId; column: string }, to: { node: D.NodeId; column: string }) => {
       const d = current();
-      if (!d || !c.source || !c.target || !c.sourceHandle || !c.targetHandle) return;
-      const col = (handle: string) => handle.replace(/^(in|out):/, "");
-      const result = D.connect(
-        d,
-        { node: c.source as D.NodeId, column: col(c.sourceHandle) },
-        { node: c.target as D.NodeId, column: col(c.targetHandle) },
-      );
+      if (!d) return;
+      const result = D.connect(d, from, to);
       if (!result.ok) {
         setNotice(result.message);
         return;
@@ -157,7 +153,18 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     [current, edit, setNotice, follow],
   );
 
-  // A line drawn from a field and let go on the empty canvas: add a table under that field's table.
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle) return;
+      const col = (handle: string) => handle.replace(/^(in|out):/, "");
+      join({ node: c.source as D.NodeId, column: col(c.sourceHandle) }, { node: c.target as D.NodeId, column: col(c.targetHandle) });
+    },
+    [join],
+  );
+
+  // A line drawn from a field and let go elsewhere than on a column's handle: on another box, it
+  // joins that box (on the row let go on, or a same-named column); on the empty canvas, it adds a
+  // table under the field's table.
   const onConnectEnd: OnConnectEnd = useCallback(
     (event, state) => {
       const d = current();
@@ -166,13 +173,26 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
       if (!t || t.kind === "reference") return;
       const column = (state.fromHandle.id ?? "").replace(/^out:/, "");
       const point = "changedTouches" in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      const under = document.elementFromPoint?.(point.clientX, point.clientY) ?? null;
+      const boxId = under?.closest?.("[data-node]")?.getAttribute("data-node") as D.NodeId | null | undefined;
+      const target = boxId ? D.table(d, boxId) : undefined;
+      if (target && target.id !== t.id) {
+        const rows = columnsOf(target.source)?.map((c) => c.name) ?? target.fields.map((f) => f.column);
+        const row = under?.closest?.("li[data-column]")?.getAttribute("data-column");
+        const field = D.fieldNameOf(t, column);
+        const onto = row ?? [column, field].find((c) => rows.includes(c));
+        if (onto) join({ node: t.id, column }, { node: target.id, column: onto });
+        else setNotice(`Let go on one of ${target.path === D.ENTITY ? d.entity.name : target.path}'s columns to join it there.`);
+        return;
+      }
       setAdding({
         parent: t.id,
         field: column ? D.fieldNameOf(t, column) : undefined,
-        at: point ? flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }) : undefined,
+        at: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
       });
     },
-    [current, flow],
+    [current, flow, columnsOf, join, setNotice],
   );
 
   const addSource = useCallback(

@@ -52,7 +52,7 @@ export function Entity360({ product, initialKey }: { product: ProductSummary; in
   const grids = useMemo(() => new Map<string, GridData>((tables ?? []).map((t) => [t.name, t.grid])), [tables]);
   const entity = grids.get("entity");
   return (
-    <section className="panel" aria-label="360 view">
+    <section className="panel entity-360" aria-label="360 view">
       <form
         className="key-form"
         onSubmit={(e) => {
