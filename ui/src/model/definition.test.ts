@@ -242,6 +242,10 @@ describe("entity trees", () => {
     expect(nested.def.quality?.[1]).toBe(tree.quality?.[1]);
     expect(D.renameTable(tree, "related:orders", "invoices")).toMatchObject({ def: tree, id: "related:orders", problem: expect.stringContaining("invoices") });
     expect(D.renameTable(tree, "related:orders", "a.b").id).toBe("related:a_b");
+    // Saved positions are found by id, or by bare path in layouts that name tables so.
+    const at = (id: D.NodeId) => D.table(tree, id)!;
+    const saved = { entity: 0, "related:orders": 1, "orders.lines": 2, invoices: 3, "related:invoices": 4 };
+    expect(["entity", "related:orders", "related:orders.lines", "related:invoices", "reference:country"].map((id) => D.savedPosition(saved, at(id as D.NodeId)))).toEqual([0, 1, 2, 4, undefined]);
     // Positions follow the rename, for the table and everything under it.
     const layout = { entity: 1, "related:orders": 2, "related:orders.lines": 3, "reference:orders.lines.product": 4, "related:orders_x": 5 };
     expect(D.movePositions(layout, "related:orders", "related:purchases")).toEqual({

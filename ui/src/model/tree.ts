@@ -381,7 +381,10 @@ export function movePositions<P>(layout: Record<string, P>, from: NodeId, to: No
   return out;
 }
 
-/** A saved position for a table: by its id, or (layouts saved before trees) by its bare name. */
+/**
+ * A saved position for a table: by its id (`related:orders.lines`), or by its bare path
+ * (`orders`, `orders.lines`), as layouts written by hand or by older versions may name it.
+ */
 export function savedPosition<P>(layout: Record<string, P>, t: ModelTable): P | undefined {
-  return layout[t.id] ?? (t.depth === 1 ? layout[t.name] : undefined);
+  return layout[t.id] ?? (t.kind === "entity" ? undefined : layout[t.path]);
 }

@@ -34,7 +34,7 @@ export function Entity360({ product, initialKey }: { product: ProductSummary; in
   const [shown, setShown] = useState(initialKey);
   const [profiled, setProfiled] = useState<{ table: string; column: string } | null>(null);
   // The joins, to put rows under their parents; without them each table is shown on its own.
-  const doc = useIpcQuery(() => api.openProduct(product.id).catch(() => null), [product.id]);
+  const doc = useIpcQuery(() => api.openProduct(product.id).catch(() => null), [product]);
   const { data: tables, error } = useIpcQuery(
     () =>
       shown.length === 0 || shown.every((k) => k === "")
