@@ -1,18 +1,29 @@
-// The modeller's side panel: the selected table's name, key, joins, fields (pick, rename,
-// type), derived fields and problems; with nothing selected, the product's metadata.
-import type { ColumnInfo, FieldType, ModelIssue, ProductDefinition } from "../bindings";
+// The modeller's side panel: the selected table's path and place in the tree, its name, kind,
+// key, join to its parent, fields, derived fields and problems; with nothing selected, the
+// product's metadata.
+import { useRef } from "react";
+import type { ColumnInfo, ModelIssue, ProductDefinition } from "../bindings";
 import * as D from "./definition";
+import { InspectorDerived, InspectorFields } from "./InspectorFields";
+import { InspectorJoins } from "./InspectorJoins";
 
-const TYPES: FieldType[] = ["str", "i64", "f64", "bool", "date", "datetime"];
+export type Edit = (f: (d: ProductDefinition) => ProductDefinition, merge?: string | null) => void;
 
 interface Props {
   def: ProductDefinition;
   selected: D.NodeId | null;
-  columns: ColumnInfo[] | null;
+  columnsOf: (source: string) => ColumnInfo[] | null;
   issues: ModelIssue[];
-  edit: (f: (d: ProductDefinition) => ProductDefinition, merge?: string | null) => void;
+  edit: Edit;
   select: (id: D.NodeId | null) => void;
   onRootChange: () => void;
+  /** A table's id changed (renamed, or turned into a lookup): its box keeps its place. */
+  onMoved: (from: D.NodeId, to: D.NodeId) => void;
+  /** The steward asks to add a table (or lookup) under `parent`. */
+  onAddUnder: (parent: D.NodeId, kind: "related" | "reference") => void;
+  /** The steward asks to remove a table (and what is under it, once confirmed). */
+  onRemove: (id: D.NodeId) => void;
+  notify: (message: string) => void;
 }
 
 function Issues({ issues }: { issues: ModelIssue[] }) {
@@ -53,41 +64,97 @@ function Metadata({ def, edit, issues }: Pick<Props, "def" | "edit" | "issues">)
         {text("description", "Description")}
       </div>
       <p className="hint">
-        Select a table to edit it. Draw a relationship from a field of the root to a field of another table. Shortcuts:
-        Ctrl+Z undo, Ctrl+Shift+Z redo, Delete removes the selection, Shift+L lays the model out.
+        Select a table to edit it. Draw a line from a field of any table to a column of another to hang it under that
+        table, or let go on the empty canvas (or drop a source on a box) to add a new one there. Shortcuts: Ctrl+Z
+        undo, Ctrl+Shift+Z redo, Delete removes the selection, Shift+L lays the model out.
       </p>
       <Issues issues={issues} />
     </aside>
   );
 }
 
-export function Inspector({ def, selected, columns, issues, edit, select, onRootChange }: Props) {
+function Key({ def, t, columns, edit }: { def: ProductDefinition; t: D.ModelTable; columns: ColumnInfo[] | null; edit: Edit }) {
+  const keys = D.keyFields(def);
+  const rows = columns?.length ? columns.map((c) => c.name) : t.fields.map((f) => f.column);
+  return (
+    <fieldset className="key-picker">
+      <legend>Instance key</legend>
+      {rows.map((c) => {
+        const name = D.rootFieldName(def, c);
+        const on = keys.includes(name);
+        return (
+          <label key={c} className="inline">
+            <input
+              type="checkbox"
+              checked={on}
+              onChange={() => {
+                const next = on ? keys.filter((k) => k !== name) : [...keys, name];
+                if (next.length) edit((d) => D.setKey(d, next));
+              }}
+            />
+            {name}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** Where the table is: its path, and what it hangs under on which pairs. */
+function Place({ def, t }: { def: ProductDefinition; t: D.ModelTable }) {
+  if (t.kind === "entity") return null;
+  const parent = t.parent === "entity" ? def.entity.name : D.pathOf(t.parent ?? "entity");
+  const on = t.join.map((j) => `${j.parent} = ${j.child}`).join(", ");
+  return (
+    <p className="table-place">
+      <code data-testid="inspector-path">{t.path}</code>
+      <br />
+      <span data-testid="inspector-under">
+        {t.kind === "reference" ? "looked up for" : "under"} <code>{parent}</code>
+        {on ? `, joined on ${on}` : ", not joined yet"}
+      </span>
+    </p>
+  );
+}
+
+export function Inspector(props: Props) {
+  const { def, selected, columnsOf, issues, edit, select, onRootChange, onMoved, onAddUnder, onRemove, notify } = props;
+  // Typing a new name changes the table's id at every key: one undo step for the whole name.
+  const renaming = useRef<string | null>(null);
   const t = selected ? D.table(def, selected) : undefined;
   if (!t || !selected) return <Metadata def={def} edit={edit} issues={issues} />;
   const id = selected;
-  const cols = columns ?? [];
-  const rows = cols.length ? cols.map((c) => c.name) : t.fields.map((f) => f.column);
-  const suggestion = columns ? D.suggestedJoin(def, id, columns) : null;
-  const keys = D.keyFields(def);
+  const columns = columnsOf(t.source);
+  const parent = t.parent ? D.table(def, t.parent) : undefined;
+  const parentColumns = parent ? columnsOf(parent.source) : null;
+  const label = t.kind === "entity" ? def.entity.name : t.path;
+
+  const rename = (name: string) => {
+    const out: { r?: D.Renamed } = {};
+    edit((d) => {
+      out.r = D.renameTable(d, id, name);
+      return out.r.def;
+    }, renaming.current ?? `name:${id}`);
+    if (out.r?.problem) notify(out.r.problem);
+    else if (out.r && out.r.id !== id) {
+      onMoved(id, out.r.id);
+      select(out.r.id);
+    }
+  };
+
   return (
-    <aside className="inspector" aria-label="Inspector" data-inspecting={id}>
-      <h3>{t.kind === "entity" ? "Root entity" : t.kind === "related" ? "Related table" : "Reference table"}</h3>
+    <aside className="inspector" aria-label="Inspector" data-inspecting={id} data-table-path={t.path}>
+      <h3>{t.kind === "entity" ? "Root entity" : t.kind === "related" ? "Related table" : "Lookup table"}</h3>
+      <Place def={def} t={t} />
       <div className="form">
         <label>
           Name
           <input
             name="table-name"
             value={t.name}
-            onChange={(e) => {
-              const name = e.target.value;
-              let next: D.NodeId = id;
-              edit((d) => {
-                const r = D.renameTable(d, id, name);
-                next = r.id;
-                return r.def;
-              }, `name:${id}`);
-              select(next);
-            }}
+            onFocus={() => (renaming.current = `name:${id}`)}
+            onBlur={() => (renaming.current = null)}
+            onChange={(e) => rename(e.target.value)}
           />
         </label>
         <p className="hint">
@@ -97,19 +164,25 @@ export function Inspector({ def, selected, columns, issues, edit, select, onRoot
           <label>
             Kind
             <select
+              name="table-kind"
               value={t.kind}
               onChange={(e) => {
-                let next: D.NodeId = id;
+                const out: { id?: D.NodeId } = {};
                 edit((d) => {
                   const r = D.setKind(d, id, e.target.value as "related" | "reference");
-                  next = r.id;
+                  out.id = r.id;
                   return r.def;
                 });
-                select(next);
+                if (out.id && out.id !== id) {
+                  onMoved(id, out.id);
+                  select(out.id);
+                }
               }}
             >
-              <option value="related">Related rows (nested in each entity)</option>
-              <option value="reference">Reference (lookup fields on the root)</option>
+              <option value="related">Related rows (nested under each {parent?.kind === "entity" ? def.entity.name : parent?.path} row)</option>
+              <option value="reference" disabled={t.children.length > 0}>
+                Lookup (fields added to each {parent?.kind === "entity" ? def.entity.name : parent?.path} row)
+              </option>
             </select>
           </label>
         )}
@@ -127,164 +200,36 @@ export function Inspector({ def, selected, columns, issues, edit, select, onRoot
           </label>
         )}
       </div>
-      {t.kind === "entity" && (
-        <fieldset className="key-picker">
-          <legend>Instance key</legend>
-          {rows.map((c) => {
-            const name = D.rootFieldName(def, c);
-            const on = keys.includes(name);
-            return (
-              <label key={c} className="inline">
-                <input
-                  type="checkbox"
-                  checked={on}
-                  onChange={() => {
-                    const next = on ? keys.filter((k) => k !== name) : [...keys, name];
-                    if (next.length) edit((d) => D.setKey(d, next));
-                  }}
-                />
-                {name}
-              </label>
-            );
-          })}
-        </fieldset>
-      )}
-      {t.kind !== "entity" && (
-        <section aria-label="Joins">
-          <h4>Joined to {def.entity.name} on</h4>
-          {t.join.length === 0 && <p className="hint">Not joined yet: draw a line from a field of the root.</p>}
-          <ul className="joins">
-            {t.join.map((j, i) => (
-              <li key={`${j.parent}=${j.child}`} data-join={`${j.parent}=${j.child}`}>
-                <code>
-                  {def.entity.name}.{j.parent} = {t.name}.{j.child}
-                </code>
-                <button className="small" aria-label={`Remove join ${j.parent} = ${j.child}`} onClick={() => edit((d) => D.removeJoin(d, id, i))}>
-                  ×
-                </button>
-              </li>
-            ))}
-          </ul>
-          {suggestion && (
-            <button className="small" onClick={() => edit((d) => D.addJoin(d, id, suggestion))}>
-              Join on {suggestion.parent} = {suggestion.child}
-            </button>
-          )}
-        </section>
-      )}
-      <section aria-label="Fields">
-        <h4>Fields</h4>
-        <table className="field-table">
-          <tbody>
-            {rows.map((c) => {
-              const f = t.fields.find((x) => x.column === c);
-              const on = D.isSelected(t, c);
-              const dtype = cols.find((x) => x.name === c)?.dtype ?? "";
-              return (
-                <tr key={c} data-field-row={c}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      checked={on}
-                      aria-label={`Include ${c}`}
-                      onChange={() => edit((d) => D.toggleField(d, id, c, cols))}
-                    />
-                  </td>
-                  <td className="field-col" title={dtype}>
-                    {c}
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`Name of ${c} in the product`}
-                      placeholder={c}
-                      disabled={!on}
-                      value={f?.as ?? ""}
-                      onChange={(e) => edit((d) => D.renameField(d, id, c, e.target.value, cols), `rename:${id}:${c}`)}
-                    />
-                  </td>
-                  <td>
-                    <select
-                      aria-label={`Type of ${c}`}
-                      disabled={!on}
-                      value={f?.type ?? D.fieldType(dtype) ?? ""}
-                      onChange={(e) =>
-                        edit((d) => D.setFieldType(d, id, c, (e.target.value || undefined) as FieldType | undefined, cols))
-                      }
-                    >
-                      <option value="">(as read)</option>
-                      {TYPES.map((x) => (
-                        <option key={x} value={x}>
-                          {x}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </section>
+      {t.kind === "entity" && <Key def={def} t={t} columns={columns} edit={edit} />}
+      {t.kind !== "entity" && <InspectorJoins def={def} t={t} columns={columns} parentColumns={parentColumns} edit={edit} />}
       {t.kind !== "reference" && (
-        <section aria-label="Derived fields">
-          <h4>Derived fields</h4>
-          {t.derived.map((d, i) => (
-            <div key={i} className="derived-editor" data-derived={d.name}>
-              <input
-                aria-label="Derived field name"
-                value={d.name}
-                onChange={(e) => edit((x) => D.updateDerived(x, id, i, { name: e.target.value }), `derived-name:${id}:${i}`)}
-              />
-              <select
-                aria-label="Derived field type"
-                value={d.type ?? ""}
-                onChange={(e) =>
-                  edit((x) => D.updateDerived(x, id, i, { type: (e.target.value || undefined) as FieldType | undefined }))
-                }
-              >
-                <option value="">(inferred)</option>
-                {TYPES.map((x) => (
-                  <option key={x} value={x}>
-                    {x}
-                  </option>
-                ))}
-              </select>
-              <textarea
-                aria-label="SQL expression"
-                placeholder="first_name || ' ' || last_name"
-                value={d.sql}
-                onChange={(e) => edit((x) => D.updateDerived(x, id, i, { sql: e.target.value }), `derived-sql:${id}:${i}`)}
-              />
-              <button className="small" onClick={() => edit((x) => D.removeDerived(x, id, i))}>
-                Remove
-              </button>
-            </div>
-          ))}
-          <button className="small" onClick={() => edit((x) => D.addDerived(x, id))}>
-            + Derived field
+        <div className="inspector-actions" role="group" aria-label="Add under this table">
+          <button className="small" onClick={() => onAddUnder(id, "related")}>
+            + Table under {label}
           </button>
-        </section>
+          <button className="small" onClick={() => onAddUnder(id, "reference")}>
+            + Lookup on {label}
+          </button>
+        </div>
       )}
+      <InspectorFields t={t} columns={columns} edit={edit} />
+      {t.kind !== "reference" && <InspectorDerived t={t} edit={edit} />}
       <Issues issues={issues} />
       {t.kind !== "entity" && (
         <div className="inspector-actions">
-          <button
-            className="small"
-            onClick={() => {
-              edit((d) => D.makeRoot(d, id, cols));
-              select("entity");
-              onRootChange();
-            }}
-          >
-            Make root
-          </button>
-          <button
-            className="small danger"
-            onClick={() => {
-              edit((d) => D.removeTable(d, id));
-              select(null);
-            }}
-          >
+          {D.canMakeRoot(t) && (
+            <button
+              className="small"
+              onClick={() => {
+                edit((d) => D.makeRoot(d, id, columns ?? []));
+                select("entity");
+                onRootChange();
+              }}
+            >
+              Make root
+            </button>
+          )}
+          <button className="small danger" onClick={() => onRemove(id)}>
             Remove from model
           </button>
         </div>

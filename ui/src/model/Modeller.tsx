@@ -1,6 +1,7 @@
-// The visual modeller: the product's tables on a canvas, joined field to field to the root.
-// Every edit is saved to the definition file at once (atomically, by the shell); edits made to
-// the file elsewhere are reloaded; undo and redo walk the states of this session.
+// The visual modeller: the product's entity tree on a canvas, each table joined field to field to
+// the table it hangs under. Every edit is saved to the definition file at once (atomically, by
+// the shell); edits made to the file elsewhere are reloaded; undo and redo walk the states of
+// this session.
 import {
   Background,
   Controls,
@@ -11,18 +12,25 @@ import {
   useUpdateNodeInternals,
   type Connection,
   type Edge,
+  type OnConnectEnd,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { CanvasPosition, IpcError, SourceSummary } from "../bindings";
-import { api, toIpcError } from "../shared/api";
+import type { SourceSummary } from "../bindings";
 import { SOURCE_MIME } from "../shared/dnd";
 import { ErrorBox } from "../shared/ErrorBox";
+import { AddChildDialog, type AddChildRequest } from "./AddChildDialog";
+import { ConfirmRemove } from "./ConfirmRemove";
 import * as D from "./definition";
 import { Inspector } from "./Inspector";
 import { Palette } from "./Palette";
-import { estimateHeight, kindLabel, NODE_WIDTH, nodeTypes, type TableNode } from "./TableBox";
+import { layOutTree, missingPositions, positionsOf } from "./placement";
+import { Problems, Toolbar } from "./Toolbar";
+import { NODE_WIDTH, nodeTypes, type TableData, type TableNode } from "./TableBox";
+import { useCanvasGraph } from "./useCanvasGraph";
+import { useCanvasLayout } from "./useCanvasLayout";
 import { useModel } from "./useModel";
+import { useModellerKeys } from "./useModellerKeys";
 import { useSourceColumns } from "./useSourceColumns";
 
 interface Props {
@@ -34,8 +42,6 @@ interface Props {
   onSaved?: () => void;
 }
 
-type Positions = Record<string, CanvasPosition>;
-
 export function Modeller(props: Props) {
   return (
     <ReactFlowProvider>
@@ -44,15 +50,19 @@ export function Modeller(props: Props) {
   );
 }
 
+/** The join pair index an edge stands for (`related:orders.lines#1` → 1). */
+const pairIndex = (e: Edge) => Number(e.id.split("#")[1]);
+
 function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
   const flow = useReactFlow();
-  const [positions, setPositions] = useState<Positions>({});
-  const model = useModel(productId, { diskRevision, onSaved, onOpen: (doc) => setPositions(doc.layout) });
+  const layout = useCanvasLayout(productId);
+  const { positions } = layout;
+  const model = useModel(productId, { diskRevision, onSaved, onOpen: (doc) => layout.reset(doc.layout) });
   const { def, hist, edit, current, setNotice } = model;
-  const [layoutError, setLayoutError] = useState<IpcError | null>(null);
   const [selected, setSelected] = useState<D.NodeId | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
-  const layoutTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const [adding, setAdding] = useState<AddChildRequest | null>(null);
+  const [removing, setRemoving] = useState<D.NodeId[] | null>(null);
 
   // Columns of every source in the model, read once.
   const sourceIds = useMemo(() => (def ? [...new Set(D.tables(def).map((t) => t.source))] : []), [def]);
@@ -66,66 +76,30 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     return () => clearTimeout(t);
   }, [columns, nodeIds, updateNodeInternals]);
 
-  const savePositions = useCallback(
-    (next: Positions) => {
-      setPositions(next);
-      if (layoutTimer.current) clearTimeout(layoutTimer.current);
-      layoutTimer.current = setTimeout(() => {
-        api.saveLayout({ productId, layout: next }).then(
-          () => setLayoutError(null),
-          (e: unknown) => setLayoutError(toIpcError(e)),
-        );
-      }, 300);
-    },
-    [productId],
-  );
-
   const onToggle = useCallback(
     (id: D.NodeId, column: string) => {
       const d = current();
-      if (!d) return;
-      const t = D.table(d, id);
-      edit((x) => D.toggleField(x, id, column, (t && columnsOf(t.source)) ?? []));
+      const t = d && D.table(d, id);
+      if (t) edit((x) => D.toggleField(x, id, column, columnsOf(t.source) ?? []));
     },
     [current, edit, columnsOf],
   );
+  const onDropSource = useCallback(
+    (id: D.NodeId, sourceId: string, column: string | null) => {
+      const d = current();
+      const t = d && D.table(d, id);
+      if (t) setAdding({ parent: id, source: sourceId, field: column ? D.fieldNameOf(t, column) : undefined });
+    },
+    [current],
+  );
+  const onAddUnder = useCallback((id: D.NodeId) => setAdding({ parent: id }), []);
+  const handlers = useMemo<Pick<TableData, "onToggle" | "onDropSource" | "onAddUnder">>(
+    () => ({ onToggle, onDropSource, onAddUnder }),
+    [onToggle, onDropSource, onAddUnder],
+  );
 
   const byNode = useMemo(() => D.issuesByNode(model.issues), [model.issues]);
-  const keyColumns = useMemo(() => (def ? D.keyFields(def).map((k) => D.rootColumn(def, k)) : []), [def]);
-
-  const nodes: TableNode[] = useMemo(() => {
-    if (!def) return [];
-    return D.tables(def).map((t, i) => ({
-      id: t.id,
-      type: "table",
-      position: positions[t.id] ?? { x: t.kind === "entity" ? 0 : 360, y: t.kind === "entity" ? 0 : i * 200 },
-      selected: t.id === selected,
-      data: {
-        table: t,
-        columns: columnsOf(t.source),
-        keys: t.kind === "entity" ? keyColumns : [],
-        issues: byNode.get(t.id) ?? [],
-        onToggle,
-      },
-    }));
-  }, [def, positions, selected, columnsOf, keyColumns, byNode, onToggle]);
-
-  const edges: Edge[] = useMemo(() => {
-    if (!def) return [];
-    return D.tables(def).flatMap((t) =>
-      t.join.map((j, i) => ({
-        id: `${t.id}#${i}`,
-        source: "entity",
-        sourceHandle: `out:${D.rootColumn(def, j.parent)}`,
-        target: t.id,
-        targetHandle: `in:${j.child}`,
-        label: i === 0 ? kindLabel(t) : undefined,
-        className: `join-edge kind-${t.kind}`,
-        selected: `${t.id}#${i}` === selectedEdge,
-        data: { table: t.id, index: i },
-      })),
-    );
-  }, [def, selectedEdge]);
+  const { nodes, edges } = useCanvasGraph({ def, positions, selected, selectedEdge, columnsOf, byNode, handlers });
 
   // Set when laid-out positions are on their way to the canvas, which then fits the view.
   const fitPending = useRef(false);
@@ -136,56 +110,89 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     return () => clearTimeout(t);
   }, [positions, flow]);
 
-  /** Every table placed by ELK, which is large: it loads the first time a model is laid out. */
-  const placeAll = useCallback(async (): Promise<Positions | null> => {
-    if (!def) return null;
-    const { autoLayout } = await import("./layout");
-    const placed = await autoLayout(
-      D.tables(def).map((t) => ({ id: t.id, width: NODE_WIDTH, height: estimateHeight(t, columnsOf(t.source)) })),
-      edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
-    );
-    return Object.fromEntries(placed);
-  }, [def, edges, columnsOf]);
-  const layoutAll = useCallback(
-    () =>
-      placeAll().then((placed) => {
-        if (!placed) return;
-        savePositions(placed);
-        fitPending.current = true;
-      }),
-    [placeAll, savePositions],
-  );
+  const { save: savePositions, place, follow } = layout;
+  const layoutAll = useCallback(async () => {
+    const d = current();
+    if (!d) return;
+    savePositions(await layOutTree(d, columnsOf));
+    fitPending.current = true;
+  }, [current, columnsOf, savePositions]);
 
-  // A model opened without a saved layout is laid out once its columns are known.
+  // A model opened without a saved layout is laid out once its columns are known; tables the
+  // saved layout does not know yet (added in a text editor) are placed beside their parents.
   const laidOut = useRef(false);
   useEffect(() => {
     if (!def || laidOut.current) return;
-    const missing = D.tables(def).some((t) => !positions[t.id]);
-    const ready = D.tables(def).every((t) => columns[t.source] && (columnsOf(t.source) || !Array.isArray(columns[t.source])));
-    if (!missing) {
+    const all = D.tables(def);
+    const missing = all.filter((t) => !D.savedPosition(positions, t));
+    if (!missing.length) {
       laidOut.current = true;
       return;
     }
-    if (ready) {
-      laidOut.current = true;
-      void layoutAll();
-    }
-  }, [def, positions, columns, columnsOf, layoutAll]);
+    const ready = all.every((t) => columns[t.source] && (columnsOf(t.source) || !Array.isArray(columns[t.source])));
+    if (!ready) return;
+    laidOut.current = true;
+    if (all.some((t) => t.kind !== "entity" && D.savedPosition(positions, t))) place(missingPositions(def, positions, columnsOf));
+    else void layoutAll();
+  }, [def, positions, columns, columnsOf, layoutAll, place]);
+
+  /** Joins a field of one table to a column of another, as drawn; the other may move under it. */
+  const join = useCallback(
+    (from: { node: D.NodeId; column: string }, to: { node: D.NodeId; column: string }) => {
+      const d = current();
+      if (!d) return;
+      const result = D.connect(d, from, to);
+      if (!result.ok) {
+        setNotice(result.message);
+        return;
+      }
+      if (result.movedFrom) follow(result.movedFrom, result.child);
+      edit(() => result.def);
+      setSelected(result.child);
+    },
+    [current, edit, setNotice, follow],
+  );
 
   const onConnect = useCallback(
     (c: Connection) => {
-      const d = current();
-      if (!d || !c.source || !c.target || !c.sourceHandle || !c.targetHandle) return;
+      if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle) return;
       const col = (handle: string) => handle.replace(/^(in|out):/, "");
-      const result = D.connect(
-        d,
-        { node: c.source as D.NodeId, column: col(c.sourceHandle) },
-        { node: c.target as D.NodeId, column: col(c.targetHandle) },
-      );
-      if (result.ok) edit(() => result.def);
-      else setNotice(result.message);
+      join({ node: c.source as D.NodeId, column: col(c.sourceHandle) }, { node: c.target as D.NodeId, column: col(c.targetHandle) });
     },
-    [current, edit, setNotice],
+    [join],
+  );
+
+  // A line drawn from a field and let go elsewhere than on a column's handle: on another box, it
+  // joins that box (on the row let go on, or a same-named column); on the empty canvas, it adds a
+  // table under the field's table.
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event, state) => {
+      const d = current();
+      if (!d || state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== "source") return;
+      const t = D.table(d, state.fromNode.id as D.NodeId);
+      if (!t || t.kind === "reference") return;
+      const column = (state.fromHandle.id ?? "").replace(/^out:/, "");
+      const point = "changedTouches" in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      const under = document.elementFromPoint?.(point.clientX, point.clientY) ?? null;
+      const boxId = under?.closest?.("[data-node]")?.getAttribute("data-node") as D.NodeId | null | undefined;
+      const target = boxId ? D.table(d, boxId) : undefined;
+      if (target && target.id !== t.id) {
+        const rows = columnsOf(target.source)?.map((c) => c.name) ?? target.fields.map((f) => f.column);
+        const row = under?.closest?.("li[data-column]")?.getAttribute("data-column");
+        const field = D.fieldNameOf(t, column);
+        const onto = row ?? [column, field].find((c) => rows.includes(c));
+        if (onto) join({ node: t.id, column }, { node: target.id, column: onto });
+        else setNotice(`Let go on one of ${target.path === D.ENTITY ? d.entity.name : target.path}'s columns to join it there.`);
+        return;
+      }
+      setAdding({
+        parent: t.id,
+        field: column ? D.fieldNameOf(t, column) : undefined,
+        at: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+      });
+    },
+    [current, flow, columnsOf, join, setNotice],
   );
 
   const addSource = useCallback(
@@ -193,68 +200,65 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
       const d = current();
       if (!d) return;
       const { def: next, id } = D.addTable(d, sourceId);
-      const lowest = Object.values(positions).reduce((m, p) => Math.max(m, p.y), 0);
-      savePositions({ ...positions, [id]: at ?? { x: NODE_WIDTH + 140, y: lowest + 240 } });
+      const lowest = Object.values(layout.latest.current).reduce((m, p) => Math.max(m, p.y), 0);
+      place({ [id]: at ?? { x: NODE_WIDTH + 140, y: lowest + 240 } });
       edit(() => next);
       setSelected(id);
     },
-    [current, positions, savePositions, edit],
+    [current, layout.latest, place, edit],
   );
 
-  // Keyboard: undo, redo, layout. Inputs keep their own undo.
-  const { undo, redo } = model;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const el = e.target as HTMLElement | null;
-      if (el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT")) return;
-      const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key.toLowerCase() === "z" && !e.shiftKey) {
-        e.preventDefault();
-        undo();
-      } else if (mod && (e.key.toLowerCase() === "y" || (e.key.toLowerCase() === "z" && e.shiftKey))) {
-        e.preventDefault();
-        redo();
-      } else if (e.shiftKey && e.key.toLowerCase() === "l") {
-        e.preventDefault();
-        void layoutAll();
-      } else if (e.key === "Escape") {
-        setSelected(null);
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, [undo, redo, layoutAll]);
+  const addChild = useCallback(
+    (request: AddChildRequest, child: D.NewChild) => {
+      const d = current();
+      if (!d) return;
+      const { def: next, id } = D.addChild(d, request.parent, child);
+      if (id === request.parent) return;
+      const at = request.at ?? positionsOf(next, layout.latest.current, columnsOf).get(id);
+      if (at) place({ [id]: at });
+      edit(() => next);
+      setSelected(id);
+      setAdding(null);
+    },
+    [current, layout.latest, columnsOf, place, edit],
+  );
 
-  const error = model.error ?? layoutError;
+  const removeTables = useCallback(
+    (ids: D.NodeId[]) => {
+      edit((d) => ids.reduce((acc, id) => D.removeTable(acc, id), d));
+      setSelected(null);
+      setRemoving(null);
+    },
+    [edit],
+  );
+  /** Removes tables at once, or asks first when any has tables under it. */
+  const requestRemove = useCallback(
+    (ids: D.NodeId[]) => {
+      const d = current();
+      const own = ids.filter((id) => id !== "entity");
+      if (!d || !own.length) return;
+      if (own.some((id) => D.descendants(d, id).length)) setRemoving(own);
+      else removeTables(own);
+    },
+    [current, removeTables],
+  );
+
+  const { undo, redo } = model;
+  useModellerKeys({ undo, redo, layoutAll, deselect: () => setSelected(null) });
+
+  const error = model.error ?? layout.error;
   if (error && !def) return <ErrorBox error={error} />;
   if (!def || !hist) return <p className="loading">Opening the model…</p>;
 
-  const { issues, saveState, notice } = model;
-  const errors = issues.filter((i) => i.severity === "error").length;
+  const { issues, notice } = model;
   const inModel = new Set(D.tables(def).map((t) => t.source));
+  const selectedTable = selected ? D.table(def, selected) : undefined;
 
   return (
     <div className="modeller">
       <Palette sources={sources} inModel={inModel} onAdd={(id) => addSource(id)} />
       <div className="canvas-column">
-        <div className="canvas-toolbar" role="toolbar" aria-label="Model">
-          <button className="small" onClick={undo} disabled={hist.past.length === 0} title="Undo (Ctrl+Z)">
-            Undo
-          </button>
-          <button className="small" onClick={redo} disabled={hist.future.length === 0} title="Redo (Ctrl+Shift+Z)">
-            Redo
-          </button>
-          <button className="small" onClick={() => void layoutAll()} title="Auto-layout (Shift+L)">
-            Auto-layout
-          </button>
-          <span className={`save-state save-${saveState}`} data-testid="save-state">
-            {saveState === "saving" ? "Saving…" : saveState === "failed" ? "Not saved" : "Saved"}
-          </span>
-          <span className={errors ? "model-status bad" : "model-status"} data-testid="model-status">
-            {model.checking ? "Checking against the data…" : errors ? `${errors} errors` : "Valid"}
-            {issues.length - errors > 0 && ` · ${issues.length - errors} warnings`}
-          </span>
-        </div>
+        <Toolbar hist={hist} undo={undo} redo={redo} layoutAll={layoutAll} saveState={model.saveState} checking={model.checking} issues={issues} />
         {notice && (
           <p className="notice" role="status" data-testid="modeller-notice">
             {notice}
@@ -282,11 +286,14 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
             edges={edges}
             nodeTypes={nodeTypes}
             onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
             connectOnClick
             fitView
             minZoom={0.2}
             deleteKeyCode={["Delete", "Backspace"]}
-            onNodeClick={(_, n) => {
+            onNodeClick={(e, n) => {
+              // A click on a field's handle draws a line; the connection picks the selection.
+              if ((e.target as HTMLElement).closest?.(".react-flow__handle")) return;
               setSelected(n.id as D.NodeId);
               setSelectedEdge(null);
             }}
@@ -298,26 +305,33 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
               setSelected(null);
               setSelectedEdge(null);
             }}
-            onNodeDragStop={(_, n) => savePositions({ ...positions, [n.id]: n.position })}
+            onNodeDragStop={(_, n) => savePositions({ ...layout.latest.current, [n.id]: n.position })}
             onNodesChange={(changes) => {
               // Dragging moves boxes live; other changes come from the definition.
-              const moved = changes.filter((c) => c.type === "position" && c.position);
-              if (moved.length) {
-                setPositions((p) => {
-                  const next = { ...p };
-                  for (const c of moved) if (c.type === "position" && c.position) next[c.id] = c.position;
-                  return next;
-                });
-              }
+              const moved: Record<string, { x: number; y: number }> = {};
+              for (const c of changes) if (c.type === "position" && c.position) moved[c.id] = c.position;
+              if (Object.keys(moved).length) layout.move(moved);
             }}
-            onNodesDelete={(ns) => edit((d) => ns.reduce((acc, n) => D.removeTable(acc, n.id as D.NodeId), d))}
-            onEdgesDelete={(es) =>
-              edit((d) =>
+            onBeforeDelete={async ({ nodes: ns, edges: es }) => {
+              // The root stays; a table with tables under it goes only once the steward confirms.
+              const d = current();
+              const own = ns.filter((n) => n.id !== "entity");
+              if (d && own.some((n) => D.descendants(d, n.id as D.NodeId).length)) {
+                setRemoving(own.map((n) => n.id as D.NodeId));
+                return false;
+              }
+              // Edges go with their own tables, or when selected: never every join of the root's.
+              const gone = new Set(own.map((n) => n.id));
+              return { nodes: own, edges: es.filter((e) => e.selected || gone.has(e.source) || gone.has(e.target)) };
+            }}
+            onDelete={({ nodes: ns, edges: es }) =>
+              edit((d) => {
+                const without = ns.reduce((acc, n) => D.removeTable(acc, n.id as D.NodeId), d);
                 // Later pairs first, so earlier indexes stay valid.
-                [...es]
-                  .sort((a, b) => Number(b.id.split("#")[1]) - Number(a.id.split("#")[1]))
-                  .reduce((acc, e) => D.removeJoin(acc, e.target as D.NodeId, Number(e.id.split("#")[1])), d),
-              )
+                return [...es]
+                  .sort((a, b) => pairIndex(b) - pairIndex(a))
+                  .reduce((acc, e) => D.removeJoin(acc, e.target as D.NodeId, pairIndex(e)), without);
+              })
             }
           >
             <Background />
@@ -325,26 +339,34 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
             <MiniMap pannable zoomable ariaLabel="Minimap" className="minimap" nodeColor="#b8c4bd" />
           </ReactFlow>
         </div>
-        <ul className="problems" aria-label="Problems" data-testid="problems">
-          {issues.map((i) => (
-            <li key={`${i.path}:${i.code}:${i.message}`} className={`issue issue-${i.severity}`}>
-              <button className="link" onClick={() => setSelected(D.issueNode(i.path))}>
-                <code>{i.path}</code>
-              </button>{" "}
-              {i.message}
-            </li>
-          ))}
-        </ul>
+        <Problems issues={issues} onSelect={setSelected} />
       </div>
       <Inspector
         def={def}
-        selected={selected}
-        columns={selected ? columnsOf(D.table(def, selected)?.source ?? "") : null}
-        issues={selected ? (byNode.get(selected) ?? []) : (byNode.get(null) ?? [])}
+        selected={selectedTable ? selected : null}
+        columnsOf={columnsOf}
+        issues={selectedTable ? (byNode.get(selectedTable.id) ?? []) : (byNode.get(null) ?? [])}
         edit={edit}
         select={setSelected}
         onRootChange={() => laidOut.current && void layoutAll()}
+        onMoved={follow}
+        onAddUnder={(parent, kind) => setAdding({ parent, kind })}
+        onRemove={(id) => requestRemove([id])}
+        notify={setNotice}
       />
+      {adding && (
+        <AddChildDialog
+          def={def}
+          request={adding}
+          sources={sources}
+          parentColumns={columnsOf(D.table(def, adding.parent)?.source ?? "")}
+          onAdd={(child) => addChild(adding, child)}
+          onClose={() => setAdding(null)}
+        />
+      )}
+      {removing && (
+        <ConfirmRemove def={def} ids={removing} onConfirm={() => removeTables(removing)} onClose={() => setRemoving(null)} />
+      )}
     </div>
   );
 }

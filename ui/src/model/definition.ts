@@ -1,71 +1,31 @@
 // Edits of a product definition, as pure functions: each takes a definition and returns a new
-// one, so the modeller can keep every state for undo and save whichever is current.
-import type {
-  Cardinality,
-  ColumnInfo,
-  Derived,
-  Field,
-  FieldType,
-  JoinPair,
-  ModelIssue,
-  ProductDefinition,
-  Reference,
-  Related,
-} from "../bindings";
+// one, so the modeller can keep every state for undo and save whichever is current. Tables are
+// addressed by their canvas id, which carries their path in the entity tree (see tree.ts).
+import type { Cardinality, ColumnInfo, Derived, Field, FieldType, JoinPair, ModelIssue, ProductDefinition, Reference, Related } from "../bindings";
+import {
+  columnOf,
+  descendants,
+  detach,
+  ENTITY,
+  fieldNameOf,
+  fieldNames,
+  insertUnder,
+  isAncestorOrSelf,
+  issueNode,
+  mapRaw,
+  nodeId,
+  pathOf,
+  table,
+  tables,
+  update,
+  type ModelTable,
+  type NodeId,
+} from "./tree";
 
-/** Node ids on the canvas: the root, and each joined table by kind and name. */
-export type NodeId = "entity" | `related:${string}` | `reference:${string}`;
-
-export type TableKind = "entity" | "related" | "reference";
-
-/** A table of the model, whatever its kind, as the canvas draws it. */
-export interface ModelTable {
-  id: NodeId;
-  kind: TableKind;
-  name: string;
-  source: string;
-  fields: Field[];
-  derived: Derived[];
-  join: JoinPair[];
-  cardinality?: Cardinality;
-}
+export * from "./tree";
 
 export function keyFields(def: ProductDefinition): string[] {
   return typeof def.entity.key === "string" ? [def.entity.key] : def.entity.key;
-}
-
-export function tables(def: ProductDefinition): ModelTable[] {
-  const e = def.entity;
-  return [
-    { id: "entity", kind: "entity", name: e.name, source: e.source, fields: e.fields ?? [], derived: e.derived ?? [], join: [] },
-    ...(def.related ?? []).map(
-      (r): ModelTable => ({
-        id: `related:${r.name}`,
-        kind: "related",
-        name: r.name,
-        source: r.source,
-        fields: r.fields ?? [],
-        derived: r.derived ?? [],
-        join: r.join,
-        cardinality: r.cardinality,
-      }),
-    ),
-    ...(def.reference ?? []).map(
-      (r): ModelTable => ({
-        id: `reference:${r.name}`,
-        kind: "reference",
-        name: r.name,
-        source: r.source,
-        fields: r.fields ?? [],
-        derived: [],
-        join: r.join,
-      }),
-    ),
-  ];
-}
-
-export function table(def: ProductDefinition, id: NodeId): ModelTable | undefined {
-  return tables(def).find((t) => t.id === id);
 }
 
 /** Polars type names as Steward shows them → the definition's field types. */
@@ -79,57 +39,66 @@ export function fieldType(dtype: string): FieldType | undefined {
   return undefined;
 }
 
-/** Applies `f` to the table `id`, wherever it lives in the definition. */
-function update(def: ProductDefinition, id: NodeId, f: (t: ModelTable) => ModelTable): ProductDefinition {
-  const t = table(def, id);
-  if (!t) return def;
-  const n = f(t);
-  const opt = <T>(xs: T[]) => (xs.length ? xs : undefined);
-  if (n.kind === "entity") {
-    return { ...def, entity: { ...def.entity, name: n.name, source: n.source, fields: opt(n.fields), derived: opt(n.derived) } };
-  }
-  if (n.kind === "related") {
-    const r: Related = {
-      name: n.name,
-      source: n.source,
-      join: n.join,
-      cardinality: n.cardinality ?? "one_to_many",
-      fields: opt(n.fields),
-      derived: opt(n.derived),
-    };
-    return { ...def, related: (def.related ?? []).map((x) => (`related:${x.name}` === id ? r : x)) };
-  }
-  const r: Reference = { name: n.name, source: n.source, join: n.join, fields: opt(n.fields) };
-  return { ...def, reference: (def.reference ?? []).map((x) => (`reference:${x.name}` === id ? r : x)) };
+/** Names of the tables directly under `parent` (related and lookups share one namespace). */
+function siblingNames(def: ProductDefinition, parent: NodeId, except?: NodeId): Set<string> {
+  const p = table(def, parent);
+  return new Set(
+    (p?.children ?? [])
+      .filter((c) => c !== except)
+      .map((c) => table(def, c)?.name)
+      .filter((n): n is string => n !== undefined),
+  );
 }
 
-function usedNames(def: ProductDefinition): Set<string> {
-  return new Set(tables(def).filter((t) => t.kind !== "entity").map((t) => t.name));
-}
-
-/** A table name derived from a source id, unique in the model and valid in the format. */
-export function tableName(def: ProductDefinition, sourceId: string): string {
-  const base = sourceId.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "") || "table";
-  const used = usedNames(def);
+function uniqueName(base: string, used: Set<string>): string {
   let name = base;
   for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
   return name;
 }
 
-/** Adds a source as a related table (nested rows, one-to-many) with no join yet. */
-export function addTable(def: ProductDefinition, sourceId: string): { def: ProductDefinition; id: NodeId } {
-  const name = tableName(def, sourceId);
-  const r: Related = { name, source: sourceId, join: [], cardinality: "one_to_many" };
-  return { def: { ...def, related: [...(def.related ?? []), r] }, id: `related:${name}` };
+/** A table name derived from a source id, unique under `parent` and valid in the format. */
+export function tableName(def: ProductDefinition, sourceId: string, parent: NodeId = "entity"): string {
+  const base = sourceId.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "") || "table";
+  return uniqueName(base, siblingNames(def, parent));
 }
 
+/** Adds a source as a related table under the root (nested rows, one-to-many) with no join yet. */
+export function addTable(def: ProductDefinition, sourceId: string): { def: ProductDefinition; id: NodeId } {
+  return addChild(def, "entity", { source: sourceId, kind: "related" });
+}
+
+export interface NewChild {
+  source: string;
+  /** Related rows nested under each parent row, or a lookup adding fields to them. */
+  kind: "related" | "reference";
+  join?: JoinPair[];
+  /** Defaults to a name made from the source, unique among the parent's tables. */
+  name?: string;
+  cardinality?: Cardinality;
+}
+
+/**
+ * Adds a table under `parent` (the root or any related table): `T.related` or `T.reference`
+ * grows by one. Lookups take no tables under them, so a lookup is never a parent.
+ */
+export function addChild(def: ProductDefinition, parent: NodeId, child: NewChild): { def: ProductDefinition; id: NodeId } {
+  const p = table(def, parent);
+  if (!p || p.kind === "reference") return { def, id: parent };
+  const used = siblingNames(def, parent);
+  const name = child.name && !used.has(child.name) ? child.name : uniqueName(child.name || tableName(def, child.source, parent), used);
+  const join = child.join ?? [];
+  const item: Related | Reference =
+    child.kind === "related"
+      ? { name, source: child.source, join, cardinality: child.cardinality ?? "one_to_many" }
+      : { name, source: child.source, join };
+  const path = p.kind === "entity" ? name : `${p.path}.${name}`;
+  return { def: insertUnder(def, parent, child.kind, item), id: nodeId(child.kind, path) };
+}
+
+/** Removes a table and every table under it. The root stays. */
 export function removeTable(def: ProductDefinition, id: NodeId): ProductDefinition {
   if (id === "entity") return def;
-  return {
-    ...def,
-    related: (def.related ?? []).filter((r) => `related:${r.name}` !== id),
-    reference: (def.reference ?? []).filter((r) => `reference:${r.name}` !== id),
-  };
+  return detach(def, id).def;
 }
 
 /** The product name of a root column (its rename, if selected and renamed). */
@@ -142,64 +111,121 @@ export function rootColumn(def: ProductDefinition, field: string): string {
   return (def.entity.fields ?? []).find((f) => (f.as ?? f.column) === field)?.column ?? field;
 }
 
-export type Connect = { ok: true; def: ProductDefinition } | { ok: false; message: string };
+export type Connect =
+  | { ok: true; def: ProductDefinition; /** The joined table, after any move. */ child: NodeId; /** Where it was, when it moved. */ movedFrom?: NodeId }
+  | { ok: false; message: string };
 
-/** Joins a table to the root: one field of the root, one column of the other table. */
-export function connect(def: ProductDefinition, a: { node: NodeId; column: string }, b: { node: NodeId; column: string }): Connect {
-  if (a.node === b.node) return { ok: false, message: "A relationship joins two different tables." };
-  const [root, other] = a.node === "entity" ? [a, b] : b.node === "entity" ? [b, a] : [null, null];
-  if (!root || !other) {
+function label(t: ModelTable, def: ProductDefinition): string {
+  return t.kind === "entity" ? def.entity.name : t.path;
+}
+
+/**
+ * Joins two tables field to field, as drawn on the canvas from a field of `from` to a column of
+ * `to`: the table drawn from is the parent, the other hangs under it. Drawn the other way round
+ * (onto the root, or onto a table above), the ends swap. A table not joined yet moves under the
+ * parent with everything under it; one joined elsewhere must lose its joins first.
+ */
+export function connect(def: ProductDefinition, from: { node: NodeId; column: string }, to: { node: NodeId; column: string }): Connect {
+  if (from.node === to.node) return { ok: false, message: "A relationship joins two different tables." };
+  const [pEnd, cEnd] = to.node === "entity" || isAncestorOrSelf(def, to.node, from.node) ? [to, from] : [from, to];
+  const parent = table(def, pEnd.node);
+  const child = table(def, cEnd.node);
+  if (!parent || !child) return { ok: false, message: "That table is no longer in the model." };
+  if (parent.kind === "reference") {
     return {
       ok: false,
-      message: `Relationships join a table to the root entity (${def.entity.name}): connect one of its fields.`,
+      message: `${parent.name} is a lookup: it adds fields to ${parent.parent === "entity" ? def.entity.name : pathOf(parent.parent ?? "entity")}'s rows and has no tables under it. Draw from a field of a related table or of the root.`,
     };
   }
-  const pair: JoinPair = { parent: rootFieldName(def, root.column), child: other.column };
-  const t = table(def, other.node);
-  if (!t) return { ok: false, message: "That table is no longer in the model." };
-  if (t.join.some((j) => j.parent === pair.parent && j.child === pair.child)) {
-    return { ok: false, message: `${t.name} is already joined on ${pair.parent} = ${pair.child}.` };
+  const pair: JoinPair = { parent: fieldNameOf(parent, pEnd.column), child: cEnd.column };
+  if (child.parent === parent.id) {
+    if (child.join.some((j) => j.parent === pair.parent && j.child === pair.child)) {
+      return { ok: false, message: `${child.path} is already joined on ${pair.parent} = ${pair.child}.` };
+    }
+    return { ok: true, def: update(def, child.id, (x) => ({ ...x, join: [...x.join, pair] })), child: child.id };
   }
-  return { ok: true, def: update(def, other.node, (x) => ({ ...x, join: [...x.join, pair] })) };
+  if (child.join.length) {
+    const under = child.parent === "entity" ? def.entity.name : pathOf(child.parent ?? "entity");
+    return {
+      ok: false,
+      message: `${child.path} is joined under ${under}: remove its joins first to move it under ${label(parent, def)}.`,
+    };
+  }
+  // Not joined yet: it moves under the parent, with everything under it.
+  const { def: without, item } = detach(def, child.id);
+  if (!item) return { ok: false, message: "That table is no longer in the model." };
+  const name = uniqueName(item.name, siblingNames(without, parent.id));
+  const kind = child.kind === "reference" ? "reference" : "related";
+  const moved = { ...item, name, join: [pair] };
+  const path = parent.kind === "entity" ? name : `${parent.path}.${name}`;
+  return { ok: true, def: insertUnder(without, parent.id, kind, moved), child: nodeId(kind, path), movedFrom: child.id };
 }
 
 export function removeJoin(def: ProductDefinition, id: NodeId, index: number): ProductDefinition {
   return update(def, id, (t) => ({ ...t, join: t.join.filter((_, i) => i !== index) }));
 }
 
-/** Joins the root's key to a same-named column of the table, if it has one and is not joined yet. */
-export function suggestedJoin(def: ProductDefinition, id: NodeId, columns: ColumnInfo[]): JoinPair | null {
-  const t = table(def, id);
-  if (!t || t.kind === "entity" || t.join.length) return null;
-  const names = new Set(columns.map((c) => c.name));
-  for (const k of keyFields(def)) {
-    const col = rootColumn(def, k);
-    if (names.has(k)) return { parent: k, child: k };
-    if (names.has(col)) return { parent: k, child: col };
+export function addJoin(def: ProductDefinition, id: NodeId, pair: JoinPair): ProductDefinition {
+  return update(def, id, (t) => ({ ...t, join: [...t.join, pair] }));
+}
+
+/** Changes one join pair: the parent's field, the table's column, or both. */
+export function updateJoin(def: ProductDefinition, id: NodeId, index: number, patch: Partial<JoinPair>): ProductDefinition {
+  return update(def, id, (t) => ({ ...t, join: t.join.map((j, i) => (i === index ? { ...j, ...patch } : j)) }));
+}
+
+/**
+ * The pair a child would most likely join on: a field of the parent with a same-named column in
+ * the child (the root's key first under the root; elsewhere the parent's own ids before the
+ * root's key, which every table carries).
+ */
+export function suggestPair(parentFields: { field: string; column: string }[], childColumns: string[], preferred: string[], last: string[]): JoinPair | null {
+  const names = new Set(childColumns);
+  const rank = (f: string) => (preferred.includes(f) ? 0 : last.includes(f) ? 2 : 1);
+  const ordered = [...parentFields].sort((a, b) => rank(a.field) - rank(b.field));
+  for (const { field, column } of ordered) {
+    if (names.has(field)) return { parent: field, child: field };
+    if (names.has(column)) return { parent: field, child: column };
   }
   return null;
 }
 
-export function addJoin(def: ProductDefinition, id: NodeId, pair: JoinPair): ProductDefinition {
-  return update(def, id, (t) => ({ ...t, join: [...t.join, pair] }));
+/** A join for a table not joined yet, on a field of its parent with a same-named column. */
+export function suggestedJoin(def: ProductDefinition, id: NodeId, columns: ColumnInfo[], parentColumns: ColumnInfo[] | null = null): JoinPair | null {
+  const t = table(def, id);
+  if (!t || t.kind === "entity" || t.join.length || !t.parent) return null;
+  const parent = table(def, t.parent);
+  if (!parent) return null;
+  const keys = keyFields(def);
+  const childColumns = columns.map((c) => c.name);
+  if (parent.kind === "entity") {
+    const fields = keys.map((k) => ({ field: k, column: rootColumn(def, k) }));
+    return suggestPair(fields, childColumns, [], []);
+  }
+  const fields = fieldNames(def, parent.id, parentColumns).map((f) => ({ field: f, column: columnOf(parent, f) }));
+  return suggestPair(fields, childColumns, [], keys);
 }
 
 export function setCardinality(def: ProductDefinition, id: NodeId, cardinality: Cardinality): ProductDefinition {
   return update(def, id, (t) => ({ ...t, cardinality }));
 }
 
-/** Turns a related table into a reference (lookup) table or back. */
+/**
+ * Turns a related table into a lookup under the same table, or back. A related table with tables
+ * under it stays related: a lookup has no tables under it.
+ */
 export function setKind(def: ProductDefinition, id: NodeId, kind: "related" | "reference"): { def: ProductDefinition; id: NodeId } {
   const t = table(def, id);
-  if (!t || t.kind === "entity" || t.kind === kind) return { def, id };
-  const without = removeTable(def, id);
+  if (!t || t.kind === "entity" || t.kind === kind || !t.parent) return { def, id };
+  if (kind === "reference" && t.children.length) return { def, id };
+  const { def: without } = detach(def, id);
   const fields = t.fields.length ? t.fields : undefined;
-  if (kind === "reference") {
-    const r: Reference = { name: t.name, source: t.source, join: t.join, fields };
-    return { def: { ...without, reference: [...(without.reference ?? []), r] }, id: `reference:${t.name}` };
-  }
-  const r: Related = { name: t.name, source: t.source, join: t.join, cardinality: "one_to_many", fields };
-  return { def: { ...without, related: [...(without.related ?? []), r] }, id: `related:${t.name}` };
+  const item: Related | Reference =
+    kind === "reference"
+      ? { name: t.name, source: t.source, join: t.join, fields }
+      : { name: t.name, source: t.source, join: t.join, cardinality: "one_to_many", fields };
+  if (!item.fields) delete item.fields;
+  return { def: insertUnder(without, t.parent, kind, item), id: nodeId(kind, t.path) };
 }
 
 /**
@@ -227,33 +253,31 @@ export function toggleField(def: ProductDefinition, id: NodeId, column: string, 
   });
 }
 
-export function renameField(
-  def: ProductDefinition,
-  id: NodeId,
-  column: string,
-  name: string,
-  columns: ColumnInfo[],
-): ProductDefinition {
-  const before = table(def, id)?.fields.find((f) => f.column === column);
-  const oldName = before?.as ?? column;
-  let next = update(def, id, (t) => ({
-    ...t,
-    fields: explicit(t, columns).map((f) => (f.column === column ? { ...f, as: name && name !== column ? name : undefined } : f)),
+/**
+ * Renames a field in the product. Joins name their parent's fields by product name, and the key
+ * names the root's: both follow the rename.
+ */
+export function renameField(def: ProductDefinition, id: NodeId, column: string, name: string, columns: ColumnInfo[]): ProductDefinition {
+  const t = table(def, id);
+  const oldName = t ? fieldNameOf(t, column) : column;
+  const newName = name || column;
+  let next = update(def, id, (x) => ({
+    ...x,
+    fields: explicit(x, columns).map((f) => (f.column === column ? { ...f, as: name && name !== column ? name : undefined } : f)),
   }));
-  // Joins and the key name root fields by their product name: follow the rename.
+  if (!t || oldName === newName) return next;
+  const follow = (j: JoinPair) => (j.parent === oldName ? { ...j, parent: newName } : j);
+  for (const c of t.children) {
+    next = mapRaw(next, c, (r) => (r.join.some((j) => j.parent === oldName) ? { ...r, join: r.join.map(follow) } : r));
+  }
   if (id === "entity") {
-    const newName = name || column;
-    const follow = (j: JoinPair) => (j.parent === oldName ? { ...j, parent: newName } : j);
+    const key = next.entity.key;
     next = {
       ...next,
       entity: {
         ...next.entity,
-        key: typeof next.entity.key === "string"
-          ? next.entity.key === oldName ? newName : next.entity.key
-          : next.entity.key.map((k) => (k === oldName ? newName : k)),
+        key: typeof key === "string" ? (key === oldName ? newName : key) : key.map((k) => (k === oldName ? newName : k)),
       },
-      related: next.related?.map((r) => ({ ...r, join: r.join.map(follow) })),
-      reference: next.reference?.map((r) => ({ ...r, join: r.join.map(follow) })),
     };
   }
   return next;
@@ -266,15 +290,46 @@ export function setFieldType(def: ProductDefinition, id: NodeId, column: string,
   }));
 }
 
-export function renameTable(def: ProductDefinition, id: NodeId, name: string): { def: ProductDefinition; id: NodeId } {
+/** A path with its leading `from` table replaced by `to` (`orders.lines` → `purchases.lines`). */
+function movePath(path: string, from: string, to: string): string {
+  if (path === from) return to;
+  return path.startsWith(`${from}.`) ? `${to}${path.slice(from.length)}` : path;
+}
+
+export type Renamed = { def: ProductDefinition; id: NodeId; problem?: string };
+
+/**
+ * Renames a table; the tables under it keep their place (their paths follow), and so do quality
+ * rules on them (`table: orders.lines`) and masking rules on their fields (`orders.lines.unit_price`).
+ * A name may not hold dots (they separate the names of a path) nor repeat a sibling's.
+ */
+export function renameTable(def: ProductDefinition, id: NodeId, name: string): Renamed {
   const t = table(def, id);
   if (!t) return { def, id };
   if (t.kind === "entity") return { def: { ...def, entity: { ...def.entity, name } }, id };
-  const next = update(def, id, (x) => ({ ...x, name }));
-  const newId: NodeId = `${t.kind}:${name}`;
-  // Quality rules name related tables: follow the rename.
-  const quality = next.quality?.map((q) => (q.table === t.name ? { ...q, table: name } : q));
-  return { def: { ...next, quality }, id: newId };
+  const clean = name.replace(/\./g, "_");
+  if (t.parent && siblingNames(def, t.parent, id).has(clean)) {
+    return { def, id, problem: `${clean} already names another table under ${t.parent === "entity" ? def.entity.name : pathOf(t.parent)}.` };
+  }
+  const next = update(def, id, (x) => ({ ...x, name: clean }));
+  const newPath = t.parent === "entity" ? clean : `${pathOf(t.parent ?? "entity")}.${clean}`;
+  const newId = nodeId(t.kind as "related" | "reference", newPath);
+  if (t.kind === "reference") return { def: next, id: newId };
+  const quality = next.quality?.map((q) => (q.table && movePath(q.table, t.path, newPath) !== q.table ? { ...q, table: movePath(q.table, t.path, newPath) } : q));
+  const masking = next.masking
+    ? Object.fromEntries(
+        Object.entries(next.masking).map(([k, p]) => [
+          k,
+          p.rules?.some((r) => r.field?.startsWith(`${t.path}.`))
+            ? { ...p, rules: p.rules.map((r) => (r.field?.startsWith(`${t.path}.`) ? { ...r, field: movePath(r.field, t.path, newPath) } : r)) }
+            : p,
+        ]),
+      )
+    : undefined;
+  const out: ProductDefinition = { ...next };
+  if (quality) out.quality = quality;
+  if (masking) out.masking = masking;
+  return { def: out, id: newId };
 }
 
 export function setKey(def: ProductDefinition, key: string[]): ProductDefinition {
@@ -298,26 +353,38 @@ export function removeDerived(def: ProductDefinition, id: NodeId, index: number)
   return update(def, id, (t) => ({ ...t, derived: t.derived.filter((_, i) => i !== index) }));
 }
 
+/** Whether a table can become the root: a related table right under it. */
+export function canMakeRoot(t: ModelTable): boolean {
+  return t.kind === "related" && t.depth === 1;
+}
+
 /**
- * Makes a joined table the root. The old root becomes a related table joined back by the same
- * pairs reversed; other tables keep their joins, which validation checks against the new root.
+ * Makes a related table under the root the root. Its own tables stay under it; the old root
+ * hangs under it, joined back by the same pairs reversed, and takes the tables that were its
+ * other children (and its lookups) with it, so every join still names its parent's fields.
  */
 export function makeRoot(def: ProductDefinition, id: NodeId, columns: ColumnInfo[]): ProductDefinition {
   const t = table(def, id);
-  if (!t || t.kind === "entity") return def;
+  if (!t || !canMakeRoot(t)) return def;
+  const { def: without, item } = detach(def, id);
+  const raw = item as Related;
   const oldRoot = def.entity;
-  const without = removeTable(def, id);
-  const back: JoinPair[] = t.join.map((j) => ({ parent: j.child, child: rootColumn(def, j.parent) }));
-  const key = t.join.length ? t.join.map((j) => j.child) : [columns[0]?.name ?? "id"];
+  const back: JoinPair[] = t.join.map((j) => ({ parent: fieldNameOf(t, j.child), child: rootColumn(def, j.parent) }));
+  const key = t.join.length ? t.join.map((j) => fieldNameOf(t, j.child)) : [columns[0]?.name ?? "id"];
+  const siblings = new Set([...(raw.related ?? []), ...(raw.reference ?? [])].map((r) => r.name));
+  const base = oldRoot.source.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "") || "table";
   const oldAsRelated: Related = {
-    name: tableName(without, oldRoot.source),
+    name: uniqueName(base, siblings),
     source: oldRoot.source,
     join: back,
     cardinality: "one_to_many",
     fields: oldRoot.fields,
     derived: oldRoot.derived,
+    related: without.related,
+    reference: without.reference,
   };
-  return {
+  for (const k of ["fields", "derived", "related", "reference"] as const) if (!oldAsRelated[k]?.length) delete oldAsRelated[k];
+  const out: ProductDefinition = {
     ...without,
     entity: {
       name: t.name.charAt(0).toUpperCase() + t.name.slice(1),
@@ -326,19 +393,15 @@ export function makeRoot(def: ProductDefinition, id: NodeId, columns: ColumnInfo
       fields: t.fields.length ? t.fields : undefined,
       derived: t.derived.length ? t.derived : undefined,
     },
-    related: [...(without.related ?? []), oldAsRelated],
+    related: [...(raw.related ?? []), oldAsRelated],
   };
+  if (raw.reference?.length) out.reference = raw.reference;
+  else delete out.reference;
+  return out;
 }
 
 export function setMetadata(def: ProductDefinition, patch: Partial<ProductDefinition["metadata"]>): ProductDefinition {
   return { ...def, metadata: { ...def.metadata, ...patch } };
-}
-
-/** Which node an issue belongs to, from its path (`related[orders].join[0]` → `related:orders`). */
-export function issueNode(path: string): NodeId | null {
-  if (path === "entity" || path.startsWith("entity.")) return "entity";
-  const m = /^(related|reference)\[([^\]]+)\]/.exec(path);
-  return m ? (`${m[1]}:${m[2]}` as NodeId) : null;
 }
 
 export function issuesByNode(issues: ModelIssue[]): Map<NodeId | null, ModelIssue[]> {
@@ -348,4 +411,26 @@ export function issuesByNode(issues: ModelIssue[]): Map<NodeId | null, ModelIssu
     out.set(n, [...(out.get(n) ?? []), i]);
   }
   return out;
+}
+
+/** Every table's path below the root, in tree order: what `product_rows` and masking take. */
+export function relatedPaths(def: ProductDefinition): string[] {
+  return tables(def)
+    .filter((t) => t.kind === "related")
+    .map((t) => t.path);
+}
+
+/**
+ * Fields a masking rule can name: the entity's as they are (`email`), every related table's
+ * prefixed with its path (`orders.lines.unit_price`); lookups' fields with their table's.
+ */
+export function ruleFields(def: ProductDefinition): string[] {
+  return tables(def)
+    .filter((t) => t.kind !== "reference")
+    .flatMap((t) => fieldNames(def, t.id, null).map((f) => (t.path === ENTITY ? f : `${t.path}.${f}`)));
+}
+
+/** Everything under a table, for a steward about to remove it: `orders.lines, orders.lines.product`. */
+export function subtreeLabel(def: ProductDefinition, id: NodeId): string[] {
+  return descendants(def, id).map((d) => d.path);
 }

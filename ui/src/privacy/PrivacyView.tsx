@@ -4,6 +4,7 @@
 // chosen quasi-identifiers — recomputed as rules change.
 import { useMemo, useState } from "react";
 import type { MaskingRule, ProductSummary } from "../bindings";
+import { relatedPaths, ruleFields as ruleFieldsOf } from "../model/definition";
 import { useProductDocument } from "../product/useProductDocument";
 import { api } from "../shared/api";
 import { gridFromIpc } from "../shared/arrow";
@@ -22,7 +23,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   const [quasi, setQuasi] = useState<string[] | null>(null);
   const [newProfile, setNewProfile] = useState("");
   const [confirming, setConfirming] = useState<string | null>(null);
-  // The table shown side by side: the entity, or a related table.
+  // The table shown side by side: the entity, or a related table at any depth (`orders.lines`).
   const [table, setTable] = useState("entity");
   // Bumped when the definition on disk is what the view shows: measures run on the saved file.
   const [saved, setSaved] = useState(0);
@@ -43,15 +44,10 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
     return [...names, ...(def.entity.derived ?? []).map((d) => d.name)];
   }, [def]);
 
-  /** Fields a rule can name: the entity's, then each related table's as `orders.amount`. */
-  const ruleFields = useMemo(() => {
-    if (!def) return [] as string[];
-    const related = (def.related ?? []).flatMap((r) => [
-      ...(r.fields ?? []).map((f) => `${r.name}.${f.as ?? f.column}`),
-      ...(r.derived ?? []).map((d) => `${r.name}.${d.name}`),
-    ]);
-    return [...fields, ...related];
-  }, [def, fields]);
+  /** Fields a rule can name: the entity's, then every related table's by path (`orders.lines.unit_price`). */
+  const ruleFields = useMemo(() => (def ? ruleFieldsOf(def) : []), [def]);
+  /** Every table of the tree, by path: the side-by-side comparison can show any of them. */
+  const treeTables = useMemo(() => (def ? ["entity", ...relatedPaths(def)] : ["entity"]), [def]);
 
   // Masks and measures the saved definition; the last results stay on screen meanwhile.
   const measures = useIpcQuery(
@@ -97,8 +93,9 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   const error = measures.error ?? originals.error ?? doc.conflict ?? doc.error;
   const profiles = Object.keys(def.masking ?? {});
   const maskedFields = new Set(report?.fields.filter((f) => f.table === table).map((f) => f.field) ?? []);
-  // Tables with at least one masked field can be compared side by side.
-  const maskedTables = [...new Set(["entity", ...(report?.fields.map((f) => f.table) ?? [])])];
+  // Any table can be compared side by side; those with a masked field say so.
+  const withMasks = new Set(report?.fields.map((f) => f.table) ?? []);
+  const sideTables = [...new Set([...treeTables, ...withMasks])];
   const reversible = (report?.fields ?? [])
     .filter((f) => f.properties.reversible)
     .map((f) => (f.table === "entity" ? f.field : `${f.table}.${f.field}`));
@@ -154,7 +151,8 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
           />
           <SideBySide
             table={table}
-            tables={maskedTables}
+            tables={sideTables}
+            withMasks={withMasks}
             entitySource={def.entity.source}
             onTable={(t) => {
               setRevealed([]);

@@ -7,6 +7,7 @@ export const SIDE_BY_SIDE_ROWS = 50;
 export function SideBySide({
   table,
   tables,
+  withMasks,
   entitySource,
   onTable,
   columnsShown,
@@ -18,8 +19,10 @@ export function SideBySide({
   onConfirming,
 }: {
   table: string;
-  /** Tables with at least one masked field. */
+  /** `entity` and every related table by path (`orders.lines`). */
   tables: string[];
+  /** Tables with at least one masked field. */
+  withMasks: Set<string>;
   entitySource: string;
   onTable: (table: string) => void;
   columnsShown: string[];
@@ -39,6 +42,7 @@ export function SideBySide({
           {tables.map((t) => (
             <option key={t} value={t}>
               {t === "entity" ? `${entitySource} (entity)` : t}
+              {withMasks.has(t) ? "" : " · nothing masked"}
             </option>
           ))}
         </select>

@@ -270,3 +270,80 @@ describe("rule edits in quick succession", () => {
     expect(saves.length).toBe(before);
   });
 });
+
+describe("masking a product tree", () => {
+  it("lists nested tables by path to compare, and offers their fields to rules as orders.lines.unit_price", async () => {
+    const tree: ProductDocument = {
+      ...doc,
+      definition: {
+        ...doc.definition,
+        related: [
+          {
+            name: "orders",
+            source: "shop",
+            join: [{ parent: "customer_id", child: "customer_id" }],
+            cardinality: "one_to_many",
+            fields: [{ column: "order_id" }, { column: "amount" }],
+            related: [
+              {
+                name: "lines",
+                source: "order_lines",
+                join: [{ parent: "order_id", child: "order_id" }],
+                cardinality: "one_to_many",
+                fields: [{ column: "order_id" }, { column: "sku" }, { column: "unit_price" }],
+                reference: [{ name: "product", source: "products", join: [{ parent: "sku", child: "sku" }], fields: [{ column: "product_name" }] }],
+              },
+            ],
+          },
+        ],
+        masking: { analytics: { rules: [{ field: "orders.lines.unit_price", rule: "noise", params: { pct: 5 } }] } },
+      },
+    };
+    const linesMasked = {
+      table: "orders.lines", field: "unit_price", at: "masking[analytics].rules[0]", rule: "noise", via: "field",
+      properties: { deterministic: true, reversible: false, format_preserving: true, unique_preserving: false, locale_aware: false },
+    };
+    invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {
+      switch (cmd) {
+        case "open_product":
+          return tree;
+        case "privacy_report":
+          return { ...report(0), fields: [linesMasked], leaks: [] };
+        case "masked_rows":
+          return args.request.table === "orders.lines"
+            ? bytes({ customer_id: ["1"], order_id: ["100001"], unit_price: ["12.9"] })
+            : bytes({ customer_id: ["1"], phone: ["+** 5678"] });
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<PrivacyView product={{ ...product, related: ["orders", "orders.lines"] }} />);
+    const field = await screen.findByRole("combobox", { name: "Field of rule 1" });
+    const offered = within(field).getAllByRole("option").map((o) => (o as HTMLOptionElement).value);
+    expect(offered.filter((f) => !f.startsWith("tag:"))).toEqual([
+      "customer_id",
+      "phone",
+      "orders.order_id",
+      "orders.amount",
+      "orders.lines.order_id",
+      "orders.lines.sku",
+      "orders.lines.unit_price",
+      "orders.lines.product_name",
+    ]);
+    expect((field as HTMLSelectElement).value).toBe("orders.lines.unit_price");
+
+    const picker = await screen.findByRole("combobox", { name: "Table side by side" });
+    await waitFor(() =>
+      expect(within(picker).getAllByRole("option").map((o) => [(o as HTMLOptionElement).value, o.textContent])).toEqual([
+        ["entity", "crm (entity) · nothing masked"],
+        ["orders", "orders · nothing masked"],
+        ["orders.lines", "orders.lines"],
+      ]),
+    );
+    fireEvent.change(picker, { target: { value: "orders.lines" } });
+    const table = screen.getByTestId("side-by-side");
+    await waitFor(() => expect(table.querySelector('tr[data-row="0"] [data-masked="unit_price"]')?.textContent).toBe("12.9"));
+    const asked = invoke.mock.calls.filter((c) => c[0] === "masked_rows").map((c) => (c[1] as { request: { table: string } }).request.table);
+    expect(asked).toContain("orders.lines");
+  });
+});

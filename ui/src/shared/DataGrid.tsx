@@ -1,10 +1,13 @@
 // A virtualised grid: only the rows in view are in the DOM, so large previews scroll smoothly.
+// A cell holding related rows shows how many; pressed, it opens them beside the grid (rows
+// nested inside those fold open in place), so the grid itself keeps one line per row.
 import { useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { GridData } from "./arrow";
 import type { ColumnProfile, IpcError } from "../bindings";
 import { ErrorBox } from "./ErrorBox";
 import { ColumnCard } from "./ColumnCard";
+import { NestedRowsView, rowCount } from "./NestedRows";
 
 type Profiled = { column: string } & ({ state: "loading" } | { state: "ready"; p: ColumnProfile } | { state: "error"; error: IpcError });
 
@@ -28,6 +31,7 @@ export function DataGrid({
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [profiled, setProfiled] = useState<Profiled | null>(null);
+  const [opened, setOpened] = useState<{ row: number; col: number } | null>(null);
   const profile = (column: string) => {
     if (!onProfile) return;
     setProfiled({ column, state: "loading" });
@@ -63,6 +67,7 @@ export function DataGrid({
         {profiled.state === "ready" && <ColumnCard p={profiled.p} />}
       </div>
     )}
+    {opened && <OpenedCell data={data} row={opened.row} col={opened.col} onClose={() => setOpened(null)} />}
     <div className="grid-scroll" ref={scrollRef} role="grid" aria-label={label} aria-rowcount={data.rowCount + 1}>
       <div className="grid-header" role="row" style={{ gridTemplateColumns: template, width: totalWidth }}>
         <div className="grid-index" role="columnheader">#</div>
@@ -103,7 +108,19 @@ export function DataGrid({
                   className={`grid-cell${c.numeric ? " num" : ""}${v === null ? " null" : ""}`}
                   title={v ?? "null"}
                 >
-                  {v ?? "null"}
+                  {c.expandable && v !== null ? (
+                    <button
+                      className="nested-count"
+                      aria-haspopup="dialog"
+                      aria-expanded={opened?.row === item.index && opened.col === col}
+                      aria-label={`Show ${c.name} of row ${item.index + 1} (${v})`}
+                      onClick={() => setOpened({ row: item.index, col })}
+                    >
+                      {v}
+                    </button>
+                  ) : (
+                    (v ?? "null")
+                  )}
                 </div>
               );
             })}
@@ -111,6 +128,24 @@ export function DataGrid({
         ))}
       </div>
     </div>
+    </div>
+  );
+}
+
+/** The rows inside one cell, opened beside the grid. */
+function OpenedCell({ data, row, col, onClose }: { data: GridData; row: number; col: number; onClose: () => void }) {
+  const name = data.columns[col]?.name ?? "";
+  const rows = data.nested(row, col);
+  const label = `${name} of row ${row + 1}`;
+  return (
+    <div className="grid-nested" role="dialog" aria-label={label} data-nested-of={name}>
+      <button className="close" aria-label={`Close ${label}`} onClick={onClose}>
+        ×
+      </button>
+      <h4>
+        {label} <small>{rowCount(rows?.rows.length ?? 0)}</small>
+      </h4>
+      {rows && <NestedRowsView rows={rows} label={label} />}
     </div>
   );
 }

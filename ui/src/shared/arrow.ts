@@ -1,5 +1,5 @@
 // Decoding preview bytes (Arrow IPC) into something a grid can render without copying rows.
-import { tableFromIPC, type Table, Type } from "apache-arrow";
+import { tableFromIPC, type DataType, type Field, type Table, Type } from "apache-arrow";
 
 export type GridColumn = {
   name: string;
@@ -7,6 +7,8 @@ export type GridColumn = {
   numeric: boolean;
   /** Lists and structs (a product's related rows): shown summarised, not profiled. */
   nested?: boolean;
+  /** Lists of rows (a product's related rows): each cell's rows can be opened (`nested`). */
+  expandable?: boolean;
 };
 
 export type GridData = {
@@ -14,6 +16,20 @@ export type GridData = {
   rowCount: number;
   /** Display text of one cell; `null` for a missing value. */
   cell: (row: number, col: number) => string | null;
+  /**
+   * The rows inside one cell of a list-of-struct column (a product's related rows, with their
+   * own related rows nested the same way), decoded for reading; `null` for any other cell.
+   */
+  nested: (row: number, col: number) => NestedRows | null;
+};
+
+/** A value inside nested rows: text, missing, or rows of its own (a list or a struct). */
+export type NestedCell = string | null | NestedRows;
+
+/** Rows nested in a cell: the struct's fields as columns, one row per list item. */
+export type NestedRows = {
+  columns: { name: string; type: string }[];
+  rows: NestedCell[][];
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -67,6 +83,48 @@ function formatter(typeId: Type, unit?: number): (v: unknown) => string {
     default:
       return (v) => String(v);
   }
+}
+
+/** Exact text of a decimal's unscaled integer digits with its scale (`71156`, 2 → `711.56`). */
+export function decimalText(digits: string, scale: number): string {
+  if (scale <= 0) return digits;
+  const negative = digits.startsWith("-");
+  const abs = (negative ? digits.slice(1) : digits).padStart(scale + 1, "0");
+  return `${negative ? "-" : ""}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
+}
+
+/** Text of one value nested in a list or struct, from its Arrow type. */
+function nestedText(v: unknown, type: DataType): string {
+  if (type.typeId === Type.Decimal) return decimalText(String(v), (type as unknown as { scale: number }).scale);
+  if (type.typeId === Type.Bool) return v ? "true" : "false";
+  return formatter(type.typeId, (type as { unit?: number }).unit)(v);
+}
+
+function nestedCell(v: unknown, type: DataType): NestedCell {
+  if (v === null || v === undefined) return null;
+  if (type.typeId === Type.List || type.typeId === Type.LargeList || type.typeId === Type.FixedSizeList) {
+    return nestedList(v as ListValue, (type.children[0] as Field).type);
+  }
+  if (type.typeId === Type.Struct) return nestedStructs([v], type.children as Field[]);
+  return nestedText(v, type);
+}
+
+type ListValue = { length: number; get: (i: number) => unknown };
+
+function nestedStructs(items: unknown[], fields: Field[]): NestedRows {
+  return {
+    columns: fields.map((f) => ({ name: f.name, type: typeName(f.type) })),
+    rows: items.map((item) =>
+      fields.map((f) => (item === null || item === undefined ? null : nestedCell((item as Record<string, unknown>)[f.name], f.type))),
+    ),
+  };
+}
+
+/** A list's items: rows of their fields for structs, one `value` column otherwise. */
+function nestedList(v: ListValue, element: DataType): NestedRows {
+  const items = Array.from({ length: v.length }, (_, i) => v.get(i));
+  if (element.typeId === Type.Struct) return nestedStructs(items, element.children as Field[]);
+  return { columns: [{ name: "value", type: typeName(element) }], rows: items.map((x) => [nestedCell(x, element)]) };
 }
 
 const NUMERIC = new Set<Type>([Type.Int, Type.Float, Type.Decimal]);
@@ -131,13 +189,15 @@ export function gridFromTable(table: Table): GridData {
   return {
     columns: fields.map((f, i) => {
       const label = labels?.[i];
+      const expandable = f.type.typeId === Type.List || f.type.typeId === Type.LargeList;
       return label
-        ? { name: f.name, type: label, numeric: NUMERIC_LABEL.test(label), nested: NESTED_LABEL.test(label) }
+        ? { name: f.name, type: label, numeric: NUMERIC_LABEL.test(label), nested: NESTED_LABEL.test(label), expandable }
         : {
             name: f.name,
             type: typeName(f.type),
             numeric: NUMERIC.has(f.type.typeId),
-            nested: f.type.typeId === Type.List || f.type.typeId === Type.Struct || f.type.typeId === Type.LargeList,
+            nested: expandable || f.type.typeId === Type.Struct,
+            expandable,
           };
     }),
     rowCount: table.numRows,
@@ -145,6 +205,13 @@ export function gridFromTable(table: Table): GridData {
       const v = vectors[col]?.get(row);
       if (v === null || v === undefined) return null;
       return formats[col](v);
+    },
+    nested: (row, col) => {
+      const type = fields[col]?.type;
+      if (!type || (type.typeId !== Type.List && type.typeId !== Type.LargeList)) return null;
+      const v = vectors[col]?.get(row);
+      if (v === null || v === undefined) return null;
+      return nestedList(v as ListValue, (type.children[0] as Field).type);
     },
   };
 }
