@@ -66,21 +66,30 @@ describe("Steward desktop on the sample workspace", () => {
     assert.equal(name, "Customer 360 demo");
     const ids = await session.waitFor("source list", async () => {
       const els = await session.findAll(".source-list [data-source-id]");
-      return els.length === 5 ? els : null;
+      return els.length === 7 ? els : null;
     });
-    assert.equal(ids.length, 5);
+    assert.equal(ids.length, 7);
     const names = await session.texts('ul[aria-label="Sources"] .source-name');
-    assert.deepEqual(names, ["CRM customers", "Web shop orders", "Billing invoices", "Support tickets", "Country reference"]);
+    assert.deepEqual(names, ["CRM customers", "Web shop orders", "Billing invoices", "Support tickets", "Country reference", "Web shop order lines", "Product catalogue"]);
   });
 
   it("opens the sample product on the modelling canvas", async () => {
     const nodes = await session.waitFor("canvas nodes", async () => {
       const ids = await session.findAll(".react-flow__node [data-node]");
-      return ids.length === 5 ? ids : null;
+      return ids.length === 7 ? ids : null;
     }, 60000);
     const ids = await Promise.all(nodes.map((n) => session.cmd("GET", `/element/${n}/attribute/data-node`)));
-    assert.deepEqual(ids.sort(), ["entity", "reference:country", "related:invoices", "related:orders", "related:tickets"]);
-    await session.waitFor("join edges", async () => (await session.findAll(".react-flow__edge.join-edge")).length === 4);
+    // Three levels: the order lines under their orders, the product looked up on each line.
+    assert.deepEqual(ids.sort(), [
+      "entity",
+      "reference:country",
+      "reference:orders.lines.product",
+      "related:invoices",
+      "related:orders",
+      "related:orders.lines",
+      "related:tickets",
+    ]);
+    await session.waitFor("join edges", async () => (await session.findAll(".react-flow__edge.join-edge")).length === 6);
     const status = await session.waitFor("validation", async () => {
       const [t] = await session.texts('[data-testid="model-status"]');
       return t && !t.startsWith("Checking") ? t : null;
@@ -346,6 +355,74 @@ describe("Steward desktop on the sample workspace", () => {
     assert.equal(readFileSync(productFile, "utf8"), before, "opening the model does not rewrite it");
     writeFileSync(join(shots, "canvas-reopened.png"), await session.screenshot());
   });
+  it("grows the entity into a tree: order lines under orders, a product lookup on each line, and the 360 view of the tree", async () => {
+    // Picks an option and waits until the select shows it.
+    const pick = async (select, value) =>
+      session.waitFor(`${select} = ${value}`, async () => {
+        const [el] = await session.findAll(select);
+        if (!el) return false;
+        if ((await session.cmd("GET", `/element/${el}/property/value`)) === value) return true;
+        const [option] = await session.findAll(`${select} option[value="${value}"]`);
+        if (option) await session.click(option);
+        return false;
+      });
+    const addUnder = async (path, source, kind, name, parentField, childColumn, submit) => {
+      await session.waitFor(`add under ${path}`, async () => {
+        const [b] = await session.findAll(`[data-table-path="${path}"] button[aria-label="Add a table under ${path}"]`);
+        if (!b) return false;
+        await session.click(b);
+        return (await session.findAll('[role=dialog][aria-label="Add a table"]')).length === 1;
+      }, 60000);
+      await pick('select[name="child-source"]', source);
+      await pick('select[name="child-kind"]', kind);
+      await typeInto('input[name="child-name"]', name);
+      await pick('select[name="join-parent"]', parentField);
+      await pick('select[name="join-child"]', childColumn);
+      await clickText('.modal button[type="submit"]', submit);
+    };
+    await session.waitFor("product list", async () => (await session.findAll('[data-product-id="customer_orders"]')).length === 1, 60000);
+    await session.click((await session.findAll('[data-product-id="customer_orders"]'))[0]);
+    await clickText("[role=tab]", "Model");
+    await session.waitFor("orders box", async () => (await session.findAll('[data-table-path="orders"]')).length === 1, 60000);
+
+    // A child of a child: the lines of each order, joined on the order's field.
+    await addUnder("orders", "order_lines", "related", "lines", "order_id", "order_id", "Add under orders");
+    await session.waitFor("lines box", async () => (await session.findAll('[data-table-path="orders.lines"]')).length === 1, 60000);
+    await waitFile("lines saved under orders", (t) => /    related:\n      - name: lines\n        source: order_lines\n        join:\n          - \{ parent: order_id, child: order_id \}/.test(t));
+    // A lookup on the grandchild: each line's product.
+    await addUnder("orders.lines", "products", "reference", "product", "sku", "sku", "Add lookup on orders.lines");
+    await session.waitFor("product box", async () => (await session.findAll('[data-table-path="orders.lines.product"]')).length === 1, 60000);
+    await waitFile("lookup saved on lines", (t) => /        reference:\n          - name: product\n            source: products\n/.test(t));
+    const status = await session.waitFor("valid tree", async () => {
+      const [t] = await session.texts('[data-testid="model-status"]');
+      return t && !t.startsWith("Checking") && !/error/.test(t) ? t : null;
+    }, 60000);
+    assert.match(status, /^Valid/);
+    writeFileSync(join(shots, "canvas-tree.png"), await session.screenshot());
+
+    // The product table nests the lines inside each order.
+    await clickText("[role=tab]", "Product table");
+    await session.waitFor("product rows", async () => (await session.findAll('[aria-label="Product table of customer_orders"] .grid-row[data-row="0"]')).length === 1, 60000);
+    await session.click((await session.findAll('[aria-label="Product table of customer_orders"] .grid-row[data-row="0"] [data-col="orders"] button.nested-count'))[0]);
+    await session.waitFor("nested lines", async () => (await session.findAll('[role=dialog][aria-label="orders of row 1"] details[data-nested-list="lines"]')).length > 0, 60000);
+
+    // The 360 view of customer 1 is the tree: an order opens to its own lines, each with its product.
+    const buttons = await session.findAll(".pager button");
+    for (const b of buttons) if ((await session.content(b)).startsWith("Open the first")) await session.click(b);
+    await session.waitFor("360 orders", async () => (await session.findAll('tr[data-tree-row="orders#0"] td.tree-toggle button')).length === 1, 60000);
+    const [orderId] = await session.contents('tr[data-tree-row="orders#0"] [data-col="order_id"]');
+    await session.click((await session.findAll('tr[data-tree-row="orders#0"] td.tree-toggle button'))[0]);
+    const products = await session.waitFor("lines of the first order", async () => {
+      const p = await session.contents('[data-children-of="orders#0"] [data-child-table="orders.lines"] tr[data-tree-row^="orders.lines#"] [data-col="product_name"]');
+      return p.length ? p : null;
+    }, 60000);
+    const lines = readFileSync(join(workspace, "order_lines.csv"), "utf8").trim().split("\n").slice(1).filter((l) => l.split(",")[0] === orderId);
+    assert.equal(products.length, lines.length, `order ${orderId}`);
+    const catalogue = ["Trail running shoes", "Leather boots", "Canvas sneakers", "Rain jacket", "Merino sweater", "Cotton t-shirt", "Denim jeans", "Daypack 20 l", "Travel duffel", "Steel water bottle", "Headlamp", "Camping mug", "Wool socks (3 pairs)", "Knit beanie", "Leather belt"];
+    for (const p of products) assert.ok(catalogue.includes(p), p);
+    writeFileSync(join(shots, "entity-tree.png"), await session.screenshot());
+  });
+
   it("masks the product for a consumer: fake names, partial phones, the leak check and k-anonymity", async () => {
     await session.click((await session.findAll('[data-product-id="customer360"]'))[0]);
     await clickText("[role=tab]", "Privacy");

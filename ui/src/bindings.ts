@@ -150,7 +150,8 @@ kind: string, };
 
 export type FoundElsewhere = { 
 /**
- * The masked field whose originals were found: `entity.street_address`.
+ * The masked field whose originals were found, as rules name it: `street_address` (the
+ * entity's) or `invoices.billing_address`.
  */
 field: string, 
 /**
@@ -504,7 +505,7 @@ related?: Array<Related>,
  */
 reference?: Array<Reference>, };
 
-export type Relation = { parent: string, parent_column: string, child: string, child_column: string, 
+export type Relation = { parent: string, parent_columns: Array<string>, child: string, child_columns: Array<string>, 
 /**
  * 0..1, from inclusion and name evidence.
  */
@@ -516,9 +517,11 @@ inclusion: number,
 /**
  * Share of the child's non-null rows whose value has no parent.
  */
-orphan_share: number, orphan_rows: number, cardinality: RelationCardinality, evidence: string, };
+orphan_share: number, orphan_rows: number, cardinality: RelationCardinality, role: RelationRole, evidence: string, };
 
 export type RelationCardinality = "1:1" | "1:n";
+
+export type RelationRole = "child" | "lookup";
 
 export type RelationsReport = { suggestions: Array<Relation>, skipped: Array<SkippedSource>, };
 

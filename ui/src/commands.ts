@@ -30,8 +30,8 @@ export function commands(call: Call) {
     classifySource: (sourceId: string) => call<ColumnClassification[]>("classify_source", { sourceId }),
     /** Accepts or rejects a suggestion; saved in the workspace manifest. */
     decideClassification: (request: DecisionRequest) => call<ColumnClassification[]>("decide_classification", { request }),
-    /** Join-key suggestions across every source of the workspace. */
-    discoverRelations: () => call<RelationsReport>("discover_relations"),
+    /** Join-key suggestions across every source of the workspace, reporting progress; `cancel_scan` stops it. Kept until a source or the workspace changes. */
+    discoverRelations: (scanId: number, onProgress: Channel<ScanProgress>) => call<RelationsReport>("discover_relations", { scanId, onProgress }),
     /** The product definitions of the workspace. */
     listProducts: () => call<ProductSummary[]>("list_products"),
     /** Validates a product against its sources and data. */

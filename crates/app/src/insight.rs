@@ -186,7 +186,8 @@ pub fn relations_with_progress(
     let mut skipped = vec![];
     for (i, src) in sources.iter().enumerate() {
         let scanned = target_of(ws, src, secrets).and_then(|t| Ok(t.scan()?)).and_then(|lf| {
-            let mut each = |done: usize, columns: usize| progress(i, total, &format!("{}: column {done} of {columns}", src.id));
+            let mut each =
+                |done: usize, columns: usize| progress(i, total, &format!("{}: column {done} of {columns}", src.id));
             steward_profile::summarize(&src.id, lf, &mut each)
                 .map_err(|error| AppError::Profile { source_id: src.id.clone(), error })
         });
@@ -205,7 +206,10 @@ pub fn relations_with_progress(
             continue;
         }
         if !progress(total, total, &format!("{}: composite keys", src.id)) {
-            return Err(AppError::Profile { source_id: src.id.clone(), error: steward_profile::ProfileError::Cancelled });
+            return Err(AppError::Profile {
+                source_id: src.id.clone(),
+                error: steward_profile::ProfileError::Cancelled,
+            });
         }
         let lf = target_of(ws, src, secrets)?.scan()?;
         steward_profile::summarize_pairs(summary, &lf, &wanted)

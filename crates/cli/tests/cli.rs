@@ -177,7 +177,8 @@ fn relations_find_the_cross_system_keys() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let s = v["suggestions"].as_array().unwrap();
-    let orders = s.iter().find(|r| r["child"] == "orders" && r["child_columns"] == serde_json::json!(["customer_id"])).unwrap();
+    let orders =
+        s.iter().find(|r| r["child"] == "orders" && r["child_columns"] == serde_json::json!(["customer_id"])).unwrap();
     assert_eq!((orders["parent"].as_str(), orders["cardinality"].as_str()), (Some("crm"), Some("1:n")));
     assert!(orders["orphan_rows"].as_u64().unwrap() > 0);
 }

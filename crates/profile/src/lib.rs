@@ -12,8 +12,8 @@ mod names;
 mod relations;
 
 pub use relations::{
-    discover, discover_relations, needs_pairs, summarize, summarize_pairs, wanted_pairs, Cardinality, RelationSuggestion,
-    Role, TableRef, TableSummary,
+    discover, discover_relations, needs_pairs, summarize, summarize_pairs, wanted_pairs, Cardinality,
+    RelationSuggestion, Role, TableRef, TableSummary,
 };
 
 use polars::prelude::*;

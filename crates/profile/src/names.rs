@@ -37,7 +37,9 @@ pub fn singular(s: &str) -> String {
 /// Whether a stem names a key: `id`, `key`, `code`, `no`, `number`, `ref`, or ends with one.
 pub fn key_like(stem: &str) -> bool {
     const SUFFIXES: [&str; 6] = ["id", "key", "code", "no", "number", "ref"];
-    SUFFIXES.iter().any(|s| stem == *s || stem.ends_with(&format!("_{s}")) || (stem.len() > s.len() + 1 && stem.ends_with(s)))
+    SUFFIXES
+        .iter()
+        .any(|s| stem == *s || stem.ends_with(&format!("_{s}")) || (stem.len() > s.len() + 1 && stem.ends_with(s)))
 }
 
 /// The entity a key stem names, without the key word: `custkey` → `cust`, `customer_id` →
@@ -93,7 +95,10 @@ mod tests {
         assert_eq!(table_prefix(&orders).as_deref(), Some("o_"));
         assert_eq!(stem("o_custkey", Some("o_")), "custkey");
         assert_eq!(table_prefix(&cols(&["customer_id", "first_name", "last_name", "email"])), None);
-        assert_eq!(table_prefix(&cols(&["ps_partkey", "ps_suppkey", "ps_availqty", "ps_supplycost"])).as_deref(), Some("ps_"));
+        assert_eq!(
+            table_prefix(&cols(&["ps_partkey", "ps_suppkey", "ps_availqty", "ps_supplycost"])).as_deref(),
+            Some("ps_")
+        );
     }
 
     #[test]

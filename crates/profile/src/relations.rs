@@ -524,15 +524,20 @@ mod tests {
     #[test]
     fn prefixed_dense_and_composite_keys_and_the_parent_a_child_hangs_under() {
         let n = 60i64;
-        let customer = df!("c_custkey" => (1..=n).collect::<Vec<_>>(), "c_nationkey" => (0..n).map(|i| i % 5).collect::<Vec<_>>()).unwrap();
-        let nation = df!("n_nationkey" => (0..5i64).collect::<Vec<_>>(), "n_name" => ["A", "B", "C", "D", "E"]).unwrap();
+        let customer =
+            df!("c_custkey" => (1..=n).collect::<Vec<_>>(), "c_nationkey" => (0..n).map(|i| i % 5).collect::<Vec<_>>())
+                .unwrap();
+        let nation =
+            df!("n_nationkey" => (0..5i64).collect::<Vec<_>>(), "n_name" => ["A", "B", "C", "D", "E"]).unwrap();
         let orders = df!(
             "o_orderkey" => (1..=4 * n).collect::<Vec<_>>(),
             "o_custkey" => (0..4 * n).map(|i| i % n + 1).collect::<Vec<_>>(),
         )
         .unwrap();
         let part = df!("p_partkey" => (1..=n).collect::<Vec<_>>(), "p_name" => (1..=n).map(|i| format!("part {i}")).collect::<Vec<_>>()).unwrap();
-        let supplier = df!("s_suppkey" => (1..=n).collect::<Vec<_>>(), "s_nationkey" => (0..n).map(|i| i % 5).collect::<Vec<_>>()).unwrap();
+        let supplier =
+            df!("s_suppkey" => (1..=n).collect::<Vec<_>>(), "s_nationkey" => (0..n).map(|i| i % 5).collect::<Vec<_>>())
+                .unwrap();
         // Each part from four suppliers.
         let partsupp = df!(
             "ps_partkey" => (0..4 * n).map(|i| i / 4 + 1).collect::<Vec<_>>(),

@@ -36,6 +36,13 @@ export const api = {
     onProgress.onmessage = progress;
     return { scanId, result: generated.profileSource(sourceId, scanId, onProgress) };
   },
+  /** Starts relationship discovery; `progress` receives updates. Returns the scan id (for cancel) and the result. */
+  discoverRelations: (progress: (p: ScanProgress) => void) => {
+    const scanId = nextScan++;
+    const onProgress = new Channel<ScanProgress>();
+    onProgress.onmessage = progress;
+    return { scanId, result: generated.discoverRelations(scanId, onProgress) };
+  },
   /** Calls `onChange` whenever definition files change on disk. */
   watchProducts: (onChange: (c: ProductsChanged) => void) => {
     const channel = new Channel<ProductsChanged>();

@@ -18,6 +18,7 @@ vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn(async () => "/data/exp
 const { ProfilePanel } = await import("./ProfilePanel");
 const { PrivacyPanel } = await import("./PrivacyPanel");
 const { AddSourceDialog } = await import("./AddSource");
+const { RelationsPanel } = await import("./RelationsPanel");
 
 const amount: ColumnProfile = {
   name: "amount",
@@ -59,6 +60,40 @@ beforeEach(() => {
   channels.length = 0;
 });
 afterEach(cleanup);
+
+describe("RelationsPanel", () => {
+  it("shows progress while sources are read, can cancel, then lists keys with composite ones and roles", async () => {
+    let finish: (v: unknown) => void = () => {};
+    invoke.mockImplementation((cmd: string) => {
+      if (cmd === "discover_relations") return new Promise((r) => (finish = r));
+      return Promise.resolve(true);
+    });
+    render(<RelationsPanel />);
+    await waitFor(() => expect(channels.length).toBe(1));
+    act(() => channels[0].onmessage({ done: 6, total: 8, stage: "lineitem: column 3 of 16" }));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Reading lineitem: column 3 of 16 (source 7 of 8)"));
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(invoke).toHaveBeenCalledWith("cancel_scan", { scanId: expect.any(Number) });
+    const relation = (child: string, cc: string[], parent: string, pc: string[], role: "child" | "lookup") => ({
+      parent, parent_columns: pc, child, child_columns: cc, score: 1, inclusion: 1, orphan_share: 0, orphan_rows: 0,
+      cardinality: "1:n", role, evidence: "names match",
+    });
+    finish({
+      suggestions: [
+        relation("lineitem", ["l_orderkey"], "orders", ["o_orderkey"], "child"),
+        relation("lineitem", ["l_partkey", "l_suppkey"], "partsupp", ["ps_partkey", "ps_suppkey"], "lookup"),
+      ],
+      skipped: [],
+    });
+    const composite = await waitFor(() => {
+      const row = document.querySelector('[data-relation="lineitem.(l_partkey, l_suppkey)->partsupp.(ps_partkey, ps_suppkey)"]');
+      expect(row).toBeTruthy();
+      return row as HTMLElement;
+    });
+    expect(composite.getAttribute("data-role")).toBe("lookup");
+    expect(document.querySelector('[data-relation="lineitem.l_orderkey->orders.o_orderkey"]')?.getAttribute("data-role")).toBe("child");
+  });
+});
 
 describe("ProfilePanel", () => {
   it("shows progress from the channel, then a card per column with its chart", async () => {
