@@ -69,7 +69,16 @@ fn a_product_file_finds_its_workspace_by_walking_up_like_git() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     std::fs::create_dir_all(ws.join("products/drafts")).unwrap();
-    for f in ["steward.yaml", "crm.sqlite", "orders.csv", "invoices.xlsx", "tickets.parquet", "countries.csv", "order_lines.csv", "products.parquet"] {
+    for f in [
+        "steward.yaml",
+        "crm.sqlite",
+        "orders.csv",
+        "invoices.xlsx",
+        "tickets.parquet",
+        "countries.csv",
+        "order_lines.csv",
+        "products.parquet",
+    ] {
         std::fs::copy(sample().join(f), ws.join(f)).unwrap();
     }
     let draft = ws.join("products/drafts/customer360.yaml");
