@@ -1,11 +1,14 @@
 // The modeller's side panel: the selected table's path and place in the tree, its name, kind,
-// key, join to its parent, fields, derived fields and problems; with nothing selected, the
-// product's metadata.
+// key, join to its parent, joins suggested from the relationships discovered between sources,
+// fields, derived fields and problems; with nothing selected, the product's metadata.
 import { useRef } from "react";
 import type { ColumnInfo, ModelIssue, ProductDefinition } from "../bindings";
 import * as D from "./definition";
 import { InspectorDerived, InspectorFields } from "./InspectorFields";
 import { InspectorJoins } from "./InspectorJoins";
+import { InspectorSuggestions } from "./InspectorSuggestions";
+import type { JoinOffer } from "./suggestedJoins";
+import type { SuggestedJoinsState } from "./useSuggestedJoins";
 
 export type Edit = (f: (d: ProductDefinition) => ProductDefinition, merge?: string | null) => void;
 
@@ -23,6 +26,10 @@ interface Props {
   onAddUnder: (parent: D.NodeId, kind: "related" | "reference") => void;
   /** The steward asks to remove a table (and what is under it, once confirmed). */
   onRemove: (id: D.NodeId) => void;
+  /** Relationships discovered between sources, offered as joins that add a table here. */
+  suggestions: SuggestedJoinsState;
+  /** The steward picked one of them. */
+  onSuggest: (offer: JoinOffer) => void;
   notify: (message: string) => void;
 }
 
@@ -118,7 +125,7 @@ function Place({ def, t }: { def: ProductDefinition; t: D.ModelTable }) {
 }
 
 export function Inspector(props: Props) {
-  const { def, selected, columnsOf, issues, edit, select, onRootChange, onMoved, onAddUnder, onRemove, notify } = props;
+  const { def, selected, columnsOf, issues, edit, select, onRootChange, onMoved, onAddUnder, onRemove, suggestions, onSuggest, notify } = props;
   // Typing a new name changes the table's id at every key: one undo step for the whole name.
   const renaming = useRef<string | null>(null);
   const t = selected ? D.table(def, selected) : undefined;
@@ -212,6 +219,7 @@ export function Inspector(props: Props) {
           </button>
         </div>
       )}
+      {t.kind !== "reference" && <InspectorSuggestions def={def} t={t} state={suggestions} onApply={onSuggest} />}
       <InspectorFields t={t} columns={columns} edit={edit} />
       {t.kind !== "reference" && <InspectorDerived t={t} edit={edit} />}
       <Issues issues={issues} />

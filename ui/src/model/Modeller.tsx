@@ -32,6 +32,7 @@ import { useCanvasLayout } from "./useCanvasLayout";
 import { useModel } from "./useModel";
 import { useModellerKeys } from "./useModellerKeys";
 import { useSourceColumns } from "./useSourceColumns";
+import { useSuggestedJoins } from "./useSuggestedJoins";
 
 interface Props {
   productId: string;
@@ -243,6 +244,9 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     [current, removeTables],
   );
 
+  // Discovered relationships, read once a table is first selected, offered in the inspector.
+  const suggestions = useSuggestedJoins(selected !== null);
+
   const { undo, redo } = model;
   useModellerKeys({ undo, redo, layoutAll, deselect: () => setSelected(null) });
 
@@ -352,6 +356,8 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
         onMoved={follow}
         onAddUnder={(parent, kind) => setAdding({ parent, kind })}
         onRemove={(id) => requestRemove([id])}
+        suggestions={suggestions}
+        onSuggest={(offer) => addChild({ parent: offer.parent }, offer.child)}
         notify={setNotice}
       />
       {adding && (
