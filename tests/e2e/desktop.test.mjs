@@ -395,10 +395,15 @@ describe("Steward desktop on the sample workspace", () => {
         throw new Error(`${e.message}\ndialog: ${dialog}\nboxes: ${boxes}\nfile:\n${readFileSync(productFile, "utf8")}`);
       });
     await waitFile("lines saved under orders", (t) => /    related:\n      - name: lines\n        source: order_lines\n        join:\n          - \{ parent: order_id, child: order_id \}/.test(t));
-    // A lookup on the grandchild: each line's product.
-    await addUnder("orders.lines", "products", "reference", "product", "sku", "sku", "Add lookup on orders.lines");
-    await session.waitFor("product box", async () => (await session.findAll('[data-node="reference:orders.lines.product"]')).length === 1, 60000);
-    await waitFile("lookup saved on lines", (t) => /        reference:\n          - name: product\n            source: products\n/.test(t));
+    // A lookup on the grandchild, from the discovered relationships: each line's product, in one click.
+    await session.click((await session.findAll('[data-node="related:orders.lines"] header'))[0]);
+    const offer = await session.waitFor("suggested lookup", async () => {
+      const [b] = await session.findAll('[data-testid="suggested-joins"] button[data-suggestion="products->orders.lines"]');
+      return b ?? null;
+    }, 60000);
+    await session.click(offer);
+    await session.waitFor("product box", async () => (await session.findAll('[data-node="reference:orders.lines.products"]')).length === 1, 60000);
+    await waitFile("lookup saved on lines", (t) => /        reference:\n          - name: products\n            source: products\n            join:\n              - \{ parent: sku, child: sku \}/.test(t));
     const status = await session.waitFor("valid tree", async () => {
       const [t] = await session.texts('[data-testid="model-status"]');
       return t && !t.startsWith("Checking") && !/error/.test(t) ? t : null;

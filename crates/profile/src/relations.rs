@@ -107,6 +107,30 @@ pub struct TableSummary {
 /// Text longer than this on average is prose, not a key.
 const MAX_KEY_TEXT: f64 = 64.0;
 
+/// Values looked at to tell prose from keys.
+const PROSE_SAMPLE: u32 = 10_000;
+
+/// Whether a text column holds prose (comments, addresses, descriptions) rather than codes or
+/// keys, from its first values: long on average, or mostly several words of some length. Read
+/// before grouping it, so millions of distinct sentences are never hashed.
+fn is_prose(lf: &LazyFrame, name: &str) -> Result<bool, ProfileError> {
+    let head = lf.clone().select([col(name)]).limit(PROSE_SAMPLE).collect().map_err(|e| col_err(name, e))?;
+    let values = head.column(name).and_then(|c| c.str().cloned()).map_err(|e| col_err(name, e))?;
+    let (mut n, mut bytes, mut worded) = (0usize, 0usize, 0usize);
+    for v in values.iter().flatten() {
+        n += 1;
+        bytes += v.len();
+        if v.trim().contains(char::is_whitespace) {
+            worded += 1;
+        }
+    }
+    if n == 0 {
+        return Ok(false);
+    }
+    let mean = bytes as f64 / n as f64;
+    Ok(mean > MAX_KEY_TEXT || (mean > 20.0 && worded * 2 > n))
+}
+
 fn hash_text(s: &str) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     s.hash(&mut h);
@@ -189,17 +213,8 @@ pub fn summarize(
         if !progress(i, candidates.len()) {
             return Err(ProfileError::Cancelled);
         }
-        if *text {
-            // Prose is no key: skip long text without grouping it.
-            let mean = lf
-                .clone()
-                .select([col(name.as_str()).str().len_bytes().mean().alias("m")])
-                .collect()
-                .map_err(|e| col_err(name, e))?;
-            let mean = mean.column("m").ok().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<f64>());
-            if mean.is_some_and(|m| m > MAX_KEY_TEXT) {
-                continue;
-            }
+        if *text && is_prose(&lf, name)? {
+            continue;
         }
         let grouped = lf
             .clone()
@@ -209,6 +224,7 @@ pub fn summarize(
             .collect()
             .map_err(|e| col_err(name, e))?;
         let (values, counts, nulls) = sorted_counts(&grouped, name, *kind)?;
+        tracing::debug!(table = id, column = %name, distinct = values.len(), "key summary");
         let unique = nulls == 0 && counts.iter().all(|c| *c == 1) && !values.is_empty();
         let dense = *kind == Kind::Int
             && !values.is_empty()
@@ -249,6 +265,10 @@ pub fn wanted_pairs(tables: &[&TableSummary]) -> Vec<(String, String)> {
     }
     wanted.sort();
     wanted.dedup();
+    // A pair matters only where another table has it too: a line number is part of a line's
+    // key, but no other table refers to it.
+    let has = |t: &TableSummary, s: &String| t.keys.iter().any(|k| k.stems.len() == 1 && k.stems[0] == *s);
+    wanted.retain(|(a, b)| tables.iter().filter(|t| has(t, a) && has(t, b)).count() >= 2);
     wanted
 }
 
@@ -265,20 +285,25 @@ pub fn summarize_pairs(t: &mut TableSummary, lf: &LazyFrame, wanted: &[(String, 
         let find = |s: &String| t.keys.iter().find(|k| k.stems.len() == 1 && k.stems[0] == *s);
         let (Some(a), Some(b)) = (find(sa), find(sb)) else { continue };
         let (ca, cb) = (a.columns[0].clone(), b.columns[0].clone());
-        // A pair with a null part has no key: null out the whole pair.
-        let text = |c: &str| col(c).cast(DataType::String);
-        let pair = when(col(ca.as_str()).is_null().or(col(cb.as_str()).is_null()))
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(text(&ca) + lit("\u{1f}") + text(&cb))
-            .alias("__pair");
-        let grouped = lf
-            .clone()
-            .select([pair])
-            .group_by([col("__pair")])
-            .agg([len().alias("__rows")])
-            .collect()
-            .map_err(|e| col_err(&format!("{ca}, {cb}"), e))?;
-        let (values, counts, nulls) = sorted_counts(&grouped, "__pair", Kind::Text)?;
+        let (values, counts, nulls) = if a.kind == Kind::Int && b.kind == Kind::Int {
+            int_pairs(lf, &ca, &cb)?
+        } else {
+            // A pair with a null part has no key: null out the whole pair.
+            let text = |c: &str| col(c).cast(DataType::String);
+            let pair = when(col(ca.as_str()).is_null().or(col(cb.as_str()).is_null()))
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(text(&ca) + lit("\u{1f}") + text(&cb))
+                .alias("__pair");
+            let grouped = lf
+                .clone()
+                .select([pair])
+                .group_by([col("__pair")])
+                .agg([len().alias("__rows")])
+                .collect()
+                .map_err(|e| col_err(&format!("{ca}, {cb}"), e))?;
+            sorted_counts(&grouped, "__pair", Kind::Text)?
+        };
+        tracing::debug!(table = %t.id, columns = %format!("{ca}, {cb}"), distinct = values.len(), "key summary");
         let unique = nulls == 0 && counts.iter().all(|c| *c == 1);
         add.push(KeySummary {
             columns: vec![ca, cb],
@@ -293,6 +318,44 @@ pub fn summarize_pairs(t: &mut TableSummary, lf: &LazyFrame, wanted: &[(String, 
     }
     t.keys.extend(add);
     Ok(())
+}
+
+/// A pair of integer columns as one 64-bit hash per row, sorted with the rows holding each:
+/// no text is made and nothing is grouped.
+fn int_pairs(lf: &LazyFrame, a: &str, b: &str) -> Result<(Vec<u64>, Vec<u64>, u64), ProfileError> {
+    let at = format!("{a}, {b}");
+    let df = lf
+        .clone()
+        .select([col(a).cast(DataType::Int64), col(b).cast(DataType::Int64)])
+        .collect()
+        .map_err(|e| col_err(&at, e))?;
+    let xs = df.column(a).and_then(|c| c.i64().cloned()).map_err(|e| col_err(&at, e))?;
+    let ys = df.column(b).and_then(|c| c.i64().cloned()).map_err(|e| col_err(&at, e))?;
+    let mut nulls = 0;
+    let mut hashes: Vec<u64> = Vec::with_capacity(df.height());
+    for (x, y) in xs.iter().zip(ys.iter()) {
+        match (x, y) {
+            (Some(x), Some(y)) => {
+                let mut h = std::hash::DefaultHasher::new();
+                (x, y).hash(&mut h);
+                hashes.push(h.finish());
+            }
+            _ => nulls += 1,
+        }
+    }
+    drop(df);
+    hashes.sort_unstable();
+    let (mut values, mut counts) = (Vec::new(), Vec::new());
+    for h in hashes {
+        match values.last() {
+            Some(last) if *last == h => *counts.last_mut().expect("a count per value") += 1,
+            _ => {
+                values.push(h);
+                counts.push(1);
+            }
+        }
+    }
+    Ok((values, counts, nulls))
 }
 
 /// Counts of the child's distinct values (and rows) found among the parent's: a merge.
