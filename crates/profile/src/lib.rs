@@ -8,13 +8,12 @@
 //! load the rows (`steward-sources`) and hand them over. Long scans report progress through a
 //! callback that can also cancel them.
 
+mod keys;
 mod names;
 mod relations;
 
-pub use relations::{
-    discover, discover_relations, needs_pairs, summarize, summarize_pairs, wanted_pairs, Cardinality,
-    RelationSuggestion, Role, TableRef, TableSummary,
-};
+pub use keys::{needs_pairs, summarize, summarize_pairs, wanted_pairs, TableSummary};
+pub use relations::{discover, discover_relations, Cardinality, RelationSuggestion, Role, TableRef};
 
 use polars::prelude::*;
 use serde::Serialize;
