@@ -42,11 +42,7 @@ other_columns: Array<[string, number]>,
  * values drawn from real name lists meet real names by chance, so this is shown, not
  * counted as a leak.
  */
-anywhere: number, 
-/**
- * A few leaked values, for the officer to look at (shown only on request).
- */
-samples: Array<string>, };
+anywhere: number, };
 
 export type ColumnProfile = { name: string, dtype: string, rows: number, nulls: number, null_share: number, distinct: number, 
 /**
@@ -165,11 +161,7 @@ rows: number,
 /**
  * Found inside longer text rather than as the whole cell.
  */
-in_text: boolean, 
-/**
- * A few of the originals found (shown only on request).
- */
-samples: Array<string>, };
+in_text: boolean, };
 
 export type Histogram = { 
 /**

@@ -21,7 +21,9 @@ pub struct ColumnLeaks {
     /// values drawn from real name lists meet real names by chance, so this is shown, not
     /// counted as a leak.
     pub anywhere: u64,
-    /// A few leaked values, for the officer to look at (shown only on request).
+    /// A few leaked values, for the officer who asks. Never serialised: a report sent to a CI
+    /// log or the webview carries counts and places, not personal data.
+    #[serde(skip)]
     pub samples: Vec<String>,
 }
 

@@ -39,7 +39,9 @@ pub struct FoundElsewhere {
     pub rows: u64,
     /// Found inside longer text rather than as the whole cell.
     pub in_text: bool,
-    /// A few of the originals found (shown only on request).
+    /// A few of the originals found, for the officer who asks. Never serialised: a report sent to
+    /// a CI log or the webview carries counts and places, not personal data.
+    #[serde(skip)]
     pub samples: Vec<String>,
 }
 

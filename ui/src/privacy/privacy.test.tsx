@@ -43,7 +43,7 @@ const report = (leaks: number): PrivacyReport => ({
       properties: { deterministic: true, reversible: false, format_preserving: true, unique_preserving: false, locale_aware: false },
     },
   ],
-  leaks: [{ table: "entity", columns: [{ column: "phone", same_row: leaks, other_columns: [], anywhere: 0, samples: [] }] }],
+  leaks: [{ table: "entity", columns: [{ column: "phone", same_row: leaks, other_columns: [], anywhere: 0 }] }],
   total_leaks: leaks,
   collisions: [],
   found_elsewhere: [],
@@ -196,8 +196,8 @@ describe("Coverage", () => {
     const withGaps: PrivacyReport = {
       ...report(1979),
       found_elsewhere: [
-        { field: "street_address", table: "invoices", column: "billing_address", rows: 1979, in_text: false, samples: [] },
-        { field: "phone", table: "tickets", column: "body", rows: 193, in_text: true, samples: [] },
+        { field: "street_address", table: "invoices", column: "billing_address", rows: 1979, in_text: false },
+        { field: "phone", table: "tickets", column: "body", rows: 193, in_text: true },
       ],
       uncovered: [{ table: "invoices", field: "billing_address", tag: "street_address", why: "suggested", confidence: 1 }],
     };
