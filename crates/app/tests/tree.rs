@@ -8,17 +8,7 @@ use steward_model::TableRef;
 use steward_secrets::MemoryStore;
 use steward_workspace::Workspace;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use steward_testkit::copy_dir;
 
 fn sample(edit: impl Fn(String) -> String) -> (tempfile::TempDir, Workspace, steward_model::ProductDefinition) {
     let dir = tempfile::tempdir().unwrap();

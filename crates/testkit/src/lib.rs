@@ -2,7 +2,8 @@
 //!
 //! Owns fixtures for Steward's tests: a throwaway PostgreSQL cluster from Debian's `postgresql`
 //! package (initdb + pg_ctl on a temp dir, loopback only, a free port), stopped when dropped.
-//! Nothing here assumes a running server. Test-only: never a dependency of shipped code.
+//! Nothing here assumes a running server. Also [`copy_dir`], for tests that work on a copy of a
+//! workspace. Test-only: never a dependency of shipped code.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -232,4 +233,19 @@ pub fn spawn_listening(command: &mut Command) -> (ServerProcess, String) {
         .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
         .to_string();
     (server, url)
+}
+
+/// Copies a folder and everything in it (a workspace a test may change without touching the
+/// committed one).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for e in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let e = e.unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        let target = to.join(e.file_name());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+        }
+    }
 }
