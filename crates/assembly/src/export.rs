@@ -216,12 +216,11 @@ pub fn export_each(
         }
     };
     tracing::debug!(product = %a.name, passes = parts.len(), "exporting");
-    let sort_keys: Vec<Expr> = a.key.iter().map(|k| col(k.as_str())).collect();
-    let nested = |p: &Assembled, at: &Path| -> Result<DataFrame, AssemblyError> {
-        p.product_whole()
-            .sort_by_exprs(sort_keys.clone(), SortMultipleOptions::default().with_maintain_order(true))
-            .collect()
-            .map_err(|e| werr(at, e))
+    let nested = |p: &Assembled| -> Result<DataFrame, AssemblyError> {
+        let started = std::time::Instant::now();
+        let df = p.product_frame()?;
+        tracing::debug!(rows = df.height(), took = ?started.elapsed(), "assembled a key range");
+        Ok(df)
     };
     let mut entities = 0u64;
     let mut files = vec![];
@@ -232,7 +231,7 @@ pub fn export_each(
                 let mut writer = None;
                 entities = pipelined(
                     &parts,
-                    |p| nested(&part(p)?, tmp),
+                    |p| nested(&part(p)?),
                     |df| {
                         let w = match &mut writer {
                             Some(w) => w,
@@ -263,7 +262,7 @@ pub fn export_each(
                 let mut w = JsonWriter::new(std::io::BufWriter::new(file)).with_json_format(JsonFormat::JsonLines);
                 entities = pipelined(
                     &parts,
-                    |p| nested(&part(p)?, tmp),
+                    |p| nested(&part(p)?),
                     |df| {
                         let mut df = steward_display::json_frame(&df).map_err(|(c, e)| werr(tmp, column_err(&c, e)))?;
                         w.finish(&mut df).map_err(|e| werr(tmp, e))

@@ -10,6 +10,7 @@
 //! `steward-app`) and validate the definition first (`steward_app::validate_product`).
 
 mod export;
+mod nest;
 mod quality;
 
 pub use export::{
@@ -351,16 +352,6 @@ impl Lookup {
     }
 }
 
-/// Joins a child table's grouped list into its parent's rows.
-fn join_list(parent: LazyFrame, list: LazyFrame, child: &RelatedTable) -> LazyFrame {
-    parent.join(
-        list,
-        child.parent_keys.iter().map(|p| col(p.as_str())).collect::<Vec<_>>(),
-        child.child_keys.iter().map(|c| col(c.as_str())).collect::<Vec<_>>(),
-        JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
-    )
-}
-
 fn key_filter(cols: &[String], values: &[String]) -> Expr {
     cols.iter()
         .zip(values)
@@ -396,69 +387,45 @@ impl Assembled {
         let page = self
             .entity
             .clone()
-            .sort_by_exprs(keys, SortMultipleOptions::default().with_maintain_order(true))
+            .sort_by_exprs(keys.clone(), SortMultipleOptions::default().with_maintain_order(true))
             .slice(offset, limit as IdxSize)
             .collect()
             .map_err(pe(ENTITY_TABLE))?;
-        self.nest(page.lazy()).collect().map_err(pe("product"))
+        // Only the rows of the page's entities are collected: every table carries the key.
+        let wanted = page.clone().lazy().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First);
+        let mut args = JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns);
+        args.maintain_order = MaintainOrderJoin::Left;
+        let related = self
+            .related
+            .iter()
+            .map(|r| {
+                r.frame
+                    .clone()
+                    .join(wanted.clone(), keys.clone(), keys.clone(), args.clone())
+                    .collect()
+                    .map_err(pe(&r.name))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.nest_collected(page, related)
     }
 
-    /// The whole product table (nested), as a lazy plan.
-    pub fn product(&self) -> LazyFrame {
-        self.nest(self.entity.clone())
-    }
-
-    /// The product table for every entity of `self.entity` (an export, or one key range of
-    /// it): related rows are grouped as they are, without first restricting them to the
-    /// entities at hand — the final join drops the rows of other entities.
-    pub(crate) fn product_whole(&self) -> LazyFrame {
-        self.nest_with(self.entity.clone(), false)
-    }
-
-    /// Adds one list-of-structs column per related table to `entities`.
-    fn nest(&self, entities: LazyFrame) -> LazyFrame {
-        self.nest_with(entities, true)
-    }
-
-    fn nest_with(&self, entities: LazyFrame, restrict: bool) -> LazyFrame {
+    /// The product table of every entity of `self.entity` (an export, or one key range of it),
+    /// in key order. Related rows are collected as they are, without first restricting them to
+    /// the entities at hand: nesting leaves out the rows of other entities.
+    pub(crate) fn product_frame(&self) -> Result<DataFrame, AssemblyError> {
         let keys: Vec<Expr> = self.key.iter().map(|k| col(k.as_str())).collect();
-        // Only the rows of the entities at hand (a page) are grouped.
-        let wanted =
-            restrict.then(|| entities.clone().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First));
-        // Bottom-up: each table's rows, with its children's lists joined in, grouped into one
-        // list per parent row. Groups come back in any order (the joins restore their parents'
-        // order); rows inside a group keep their source order.
-        let mut lists: Vec<Option<LazyFrame>> = vec![None; self.related.len()];
-        for i in (0..self.related.len()).rev() {
-            let r = &self.related[i];
-            let mut rows = match &wanted {
-                Some(w) => r.frame.clone().join(
-                    w.clone(),
-                    keys.clone(),
-                    keys.clone(),
-                    JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns),
-                ),
-                None => r.frame.clone(),
-            };
-            let mut members: Vec<Expr> =
-                r.fields.iter().filter(|f| !r.child_keys.contains(f)).map(|f| col(f.as_str())).collect();
-            for c in self.children(Some(i)) {
-                let child = &self.related[c];
-                if let Some(list) = lists[c].take() {
-                    rows = join_list(rows, list, child);
-                    members.push(col(child.short_name()));
-                }
-            }
-            let children: Vec<Expr> = r.child_keys.iter().map(|c| col(c.as_str())).collect();
-            lists[i] = Some(rows.group_by(children).agg([as_struct(members).alias(r.short_name())]));
-        }
-        let mut out = entities;
-        for c in self.children(None) {
-            if let Some(list) = lists[c].take() {
-                out = join_list(out, list, &self.related[c]);
-            }
-        }
-        out
+        let entities = self
+            .entity
+            .clone()
+            .sort_by_exprs(keys, SortMultipleOptions::default().with_maintain_order(true))
+            .collect()
+            .map_err(pe(ENTITY_TABLE))?;
+        let related = self
+            .related
+            .iter()
+            .map(|r| r.frame.clone().collect().map_err(pe(&r.name)))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.nest_collected(entities, related)
     }
 
     /// The number of entities.

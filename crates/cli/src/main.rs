@@ -22,6 +22,11 @@ use serde::Serialize;
 
 use args::{Cli, Format};
 
+// Polars allocates and frees large buffers all the time: mimalloc serves them with far fewer page
+// faults than the system allocator (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An error on its way out: a stable code and a message for people.
 #[derive(Debug, Serialize)]
 struct CliError {

@@ -1,0 +1,199 @@
+//! The product table built from collected tables: every table's rows put in their final order
+//! once (flat columns only, which gather fast), then each table's rows wrapped as one list per
+//! parent row by offsets, bottom-up. No list is ever gathered: gathering a list of structs that
+//! holds lists copies it element by element, which made nested exports several times slower
+//! than the flat work they hold (see docs/benchmarks.md).
+
+use polars::prelude::*;
+use polars_arrow::bitmap::Bitmap;
+use polars_arrow::offset::{Offsets, OffsetsBuffer};
+
+use crate::{pe, Assembled, AssemblyError};
+
+/// Row positions that no product field can be called: they start with a control character.
+const ROW: &str = "\u{1}row";
+const PARENT: &str = "\u{1}parent";
+
+/// One table's rows in product order, and for each the position of its parent row.
+struct Ordered {
+    rows: DataFrame,
+    parents: Vec<IdxSize>,
+}
+
+impl Assembled {
+    /// Nests the collected tables into the product table: `entities` in the order wanted, and
+    /// each related table's rows (in source order, each carrying its join fields), in the order
+    /// of [`Assembled::related`]. A related row goes under every parent row its join fields match
+    /// (rows matching none are left out); rows under one parent keep their source order; a
+    /// parent with no rows gets a null list.
+    pub(crate) fn nest_collected(
+        &self,
+        entities: DataFrame,
+        related: Vec<DataFrame>,
+    ) -> Result<DataFrame, AssemblyError> {
+        let mut ordered: Vec<Ordered> = Vec::with_capacity(related.len());
+        for (r, rows) in self.related.iter().zip(related) {
+            let parent = r.parent.map_or(&entities, |p| &ordered[p].rows);
+            ordered.push(order(parent, rows, &r.parent_keys, &r.child_keys, &r.name)?);
+        }
+        // Bottom-up: a table's list is made once its own children's lists are in its rows.
+        let mut lists: Vec<Option<Column>> = vec![None; self.related.len()];
+        for i in (0..self.related.len()).rev() {
+            let r = &self.related[i];
+            let mut members: Vec<Column> = r
+                .fields
+                .iter()
+                .filter(|f| !r.child_keys.contains(f))
+                .map(|f| ordered[i].rows.column(f).cloned())
+                .collect::<PolarsResult<_>>()
+                .map_err(pe(&r.name))?;
+            for c in self.children(Some(i)) {
+                members.extend(lists[c].take());
+            }
+            let parents = r.parent.map_or(entities.height(), |p| ordered[p].rows.height());
+            lists[i] = Some(list_of(r.short_name(), &members, &ordered[i], parents).map_err(pe(&r.name))?);
+        }
+        let mut out = entities;
+        for c in self.children(None) {
+            if let Some(list) = lists[c].take() {
+                out.with_column(list).map_err(pe(&self.related[c].name))?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Puts `rows` in product order: by the position of their parent row in `parent`, then in
+/// source order.
+fn order(
+    parent: &DataFrame,
+    rows: DataFrame,
+    parent_keys: &[String],
+    child_keys: &[String],
+    at: &str,
+) -> Result<Ordered, AssemblyError> {
+    let cols = |names: &[String]| names.iter().map(|n| col(n.as_str())).collect::<Vec<_>>();
+    let left = rows.clone().lazy().select(cols(child_keys)).with_row_index(ROW, None);
+    let right = parent.clone().lazy().select(cols(parent_keys)).with_row_index(PARENT, None);
+    let pairs = left
+        .join(right, cols(child_keys), cols(parent_keys), JoinArgs::new(JoinType::Inner))
+        .select([col(ROW), col(PARENT)])
+        .sort([PARENT, ROW], SortMultipleOptions::default())
+        .collect()
+        .map_err(pe(at))?;
+    let idx = |name: &str| -> Result<IdxCa, AssemblyError> {
+        Ok(pairs.column(name).map_err(pe(at))?.idx().map_err(pe(at))?.rechunk().into_owned())
+    };
+    let taken = idx(ROW)?;
+    let parents: Vec<IdxSize> = idx(PARENT)?.into_no_null_iter().collect();
+    let rows = rows.take(&taken).map_err(pe(at))?;
+    Ok(Ordered { rows, parents })
+}
+
+/// `members` (the table's rows in product order) as one list of structs per parent row; a
+/// parent with no rows gets null.
+fn list_of(name: &str, members: &[Column], table: &Ordered, parents: usize) -> PolarsResult<Column> {
+    let mut counts = vec![0usize; parents];
+    for &p in &table.parents {
+        counts[p as usize] += 1;
+    }
+    let validity: Bitmap = counts.iter().map(|&n| n > 0).collect();
+    let offsets: OffsetsBuffer<i64> = Offsets::try_from_lengths(counts.into_iter())?.into();
+    let values = StructChunked::from_columns(name.into(), table.rows.height(), members)?.rechunk().into_owned();
+    let dtype = DataType::List(Box::new(values.dtype().clone()));
+    let chunk = match values.chunks().first() {
+        Some(c) => c.clone(),
+        None => polars_arrow::array::new_empty_array(values.dtype().to_arrow(CompatLevel::newest())),
+    };
+    let list = LargeListArray::try_new(LargeListArray::default_datatype(chunk.dtype().clone()), offsets, chunk, {
+        (validity.unset_bits() > 0).then_some(validity)
+    })?;
+    // SAFETY: the chunk is a list of the struct array just built, whose dtype is `values`'.
+    let ca = unsafe { ListChunked::from_chunks_and_dtype(name.into(), vec![list.boxed()], dtype) };
+    Ok(ca.into_series().into_column())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use polars::prelude::*;
+
+    const TREE: &str = r#"
+steward: steward.product/v1
+metadata: { name: shop, domain: sales, owner: a@example.com, version: 1.0.0 }
+entity:
+  name: Customer
+  source: customers
+  key: id
+  fields: [{ column: id }, { column: name }]
+related:
+  - name: orders
+    source: orders
+    join: [{ parent: id, child: customer }]
+    cardinality: one_to_many
+    fields: [{ column: order_id }, { column: customer }, { column: total }]
+    related:
+      - name: lines
+        source: lines
+        join: [{ parent: order_id, child: order }]
+        cardinality: one_to_many
+        fields: [{ column: order }, { column: sku }]
+"#;
+
+    fn frames() -> HashMap<String, DataFrame> {
+        HashMap::from([
+            ("customers".into(), df!("id" => [3i64, 1, 2], "name" => ["c", "a", "b"]).unwrap()),
+            (
+                "orders".into(),
+                df!(
+                    "order_id" => [10i64, 11, 12, 13, 14],
+                    "customer" => [Some(3i64), Some(1), Some(3), Some(9), None],
+                    "total" => [1.0, 2.0, 3.0, 4.0, 5.0]
+                )
+                .unwrap(),
+            ),
+            (
+                "lines".into(),
+                df!("order" => [12i64, 10, 12, 13, 99, 10], "sku" => ["p", "q", "r", "s", "t", "u"]).unwrap(),
+            ),
+        ])
+    }
+
+    fn list_rows(page: &DataFrame, column: &str, row: usize) -> Option<DataFrame> {
+        match page.column(column).unwrap().get(row).unwrap() {
+            AnyValue::List(s) => Some(s.struct_().unwrap().clone().unnest()),
+            AnyValue::Null => None,
+            v => panic!("{v:?}"),
+        }
+    }
+
+    fn texts(df: &DataFrame, column: &str) -> Vec<String> {
+        df.column(column).unwrap().as_materialized_series().iter().map(|v| v.str_value().into_owned()).collect()
+    }
+
+    /// Children go under their own parent in source order, two levels down; a parent with none
+    /// gets a null list; rows whose parent is missing (or whose key is null) are left out.
+    #[test]
+    fn lists_nest_in_lists_in_source_order_without_orphans() {
+        let def = steward_model::parse(TREE, Path::new("shop.yaml")).unwrap();
+        let a = crate::assemble(&def, &frames()).unwrap();
+        let page = a.product_page(0, 10).unwrap();
+        assert_eq!(texts(&page, "id"), ["1", "2", "3"], "entities in key order");
+        let orders_of_3 = list_rows(&page, "orders", 2).unwrap();
+        assert_eq!(texts(&orders_of_3, "order_id"), ["10", "12"]);
+        assert!(list_rows(&page, "orders", 1).is_none(), "customer 2 has no orders: a null list");
+        let lines_of_10 = match orders_of_3.column("lines").unwrap().get(0).unwrap() {
+            AnyValue::List(s) => s.struct_().unwrap().clone().unnest(),
+            v => panic!("{v:?}"),
+        };
+        assert_eq!(texts(&lines_of_10, "sku"), ["q", "u"], "source order inside a list");
+        let orders_of_1 = list_rows(&page, "orders", 0).unwrap();
+        assert!(orders_of_1.column("lines").unwrap().get(0).unwrap().is_null(), "order 11 has no lines");
+
+        // The whole product (an export's path) is the same table as the page.
+        let whole = a.product_frame().unwrap();
+        assert!(whole.equals_missing(&page), "{whole}\n{page}");
+    }
+}
