@@ -93,6 +93,7 @@ for _ in range(RUNS):
 CHECK = f"""
 import duckdb
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 for f in ['{out}/steward/customer-orders-tree.parquet', '{out}/duckdb.parquet', '{out}/polars.parquet']:
     row = con.execute(f\"\"\"SELECT count(*), sum(len(orders)),
         (SELECT sum(len(o.lines)) FROM (SELECT unnest(orders) AS o FROM read_parquet('{{f}}')))

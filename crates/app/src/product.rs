@@ -169,9 +169,10 @@ pub(crate) fn export_batch(
                     "product larger than the memory budget: exporting in batches"
                 );
                 Some(n as u32)
-            } else if entities > 2 * u64::from(DEFAULT_BATCH) {
+            } else if entities > 2 * u64::from(HELD_BATCH) {
                 // Key ranges are also faster on large products: each range's rows are filtered in
-                // the reader and grouped in cache-sized pieces (see docs/benchmarks.md).
+                // the reader and nested in cache-sized pieces, and one range is written while the
+                // next is assembled (see docs/benchmarks.md).
                 Some(DEFAULT_BATCH)
             } else {
                 None

@@ -236,17 +236,11 @@ pub fn export_each(
                         let w = match &mut writer {
                             Some(w) => w,
                             None => writer.insert(
-                                ParquetWriter::new(file.try_clone().map_err(|e| werr(tmp, e))?)
-                                    .with_compression(ParquetCompression::Snappy)
-                                    .batched(df.schema())
+                                crate::parquet::Writer::new(file.try_clone().map_err(|e| werr(tmp, e))?, df.schema())
                                     .map_err(|e| werr(tmp, e))?,
                             ),
                         };
-                        for chunk in 0..df.height().div_ceil(EXPORT_BATCH as usize).max(1) {
-                            let slice = df.slice((chunk * EXPORT_BATCH as usize) as i64, EXPORT_BATCH as usize);
-                            w.write_batch(&slice).map_err(|e| werr(tmp, e))?;
-                        }
-                        Ok(())
+                        w.write(&df).map_err(|e| werr(tmp, e))
                     },
                 )?;
                 if let Some(w) = writer {

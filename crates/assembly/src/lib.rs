@@ -11,6 +11,7 @@
 
 mod export;
 mod nest;
+mod parquet;
 mod quality;
 
 pub use export::{
