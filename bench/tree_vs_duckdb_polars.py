@@ -1,6 +1,7 @@
 """Writes the three-level product of bench/tree.yaml nested to Parquet three ways, side by side:
 
-- Steward: `steward export tree.yaml --format parquet` (its Polars plans, from Rust);
+- Steward: `steward export tree.yaml --format parquet` (its Polars plans, from Rust), plain and masked by
+  the product's `analytics` profile;
 - DuckDB: list(struct_pack(...)) of lines per order, then of orders per customer, COPY TO parquet;
 - Polars (Python, lazy): the same plan written by hand — group lines per order into structs, join
   into orders, group orders per customer, join into customers, sink to Parquet.
@@ -82,6 +83,10 @@ def measure(cmd):
 
 tools = {
     "Steward": [steward, "export", product, "--format", "parquet", "--out", os.path.join(out, "steward")],
+    # The same product masked by its `analytics` profile (nine rules at every depth); the masking
+    # key is made in the keychain on first use (bench/run-tree.sh runs this under a private one).
+    "Steward, masked (9 rules)": [steward, "export", product, "--profile", "analytics", "--format", "parquet",
+                                  "--out", os.path.join(out, "steward-masked")],
     "DuckDB": [sys.executable, "-c", DUCK],
     "Polars (Python, lazy)": [sys.executable, "-c", POLARS],
 }
@@ -110,4 +115,6 @@ for name, runs in results.items():
     wall = statistics.median(w for w, _ in runs)
     rss = max(r for _, r in runs)
     print(f"| {name} | {wall:.2f} | {rss:.0f} | {steward_wall / wall:.2f}x |")
+masked = statistics.median(w for w, _ in results["Steward, masked (9 rules)"])
+print(f"\nmasked / unmasked export: {masked / steward_wall:.2f}x")
 print(f"\ncustomers, orders, lines in each output (Steward, DuckDB, Polars): {[c for c in counts if c]}")

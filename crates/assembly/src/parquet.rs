@@ -75,7 +75,7 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
-    pub(crate) fn finish(mut self) -> PolarsResult<()> {
+    pub(crate) fn finish(self) -> PolarsResult<()> {
         self.inner.finish().map(|_| ())
     }
 }

@@ -86,7 +86,8 @@ describe("Modeller", () => {
     // The new table is selected: the inspector offers the join on the key's name.
     const join = await screen.findByRole("button", { name: "Join on customer_id = customer_id" });
     await waitFor(() => expect(document.querySelector('[data-node="related:orders"]')).toBeTruthy());
-    expect(document.querySelector('[data-testid="issues-related:orders"]')?.textContent).toBe("1");
+    // The badge follows the validation, which answers after the node is drawn.
+    await waitFor(() => expect(document.querySelector('[data-testid="issues-related:orders"]')?.textContent).toBe("1"));
     fireEvent.click(join);
     await waitFor(() => expect(saves.length).toBe(2));
     expect(saves[1].definition.related?.[0].join).toEqual([{ parent: "customer_id", child: "customer_id" }]);
