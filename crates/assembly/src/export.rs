@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::{key_filter, Assembled, AssemblyError};
 
-/// Entities per written batch.
+/// Entities per written batch: the rows of one Parquet row group.
 pub const EXPORT_BATCH: u32 = 50_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -12,8 +12,7 @@ use polars_parquet::write::{
     StatisticsOptions, Version, WriteOptions,
 };
 
-/// Rows per row group.
-pub(crate) const ROW_GROUP: usize = 50_000;
+use crate::EXPORT_BATCH;
 
 /// Writes frames of one schema to one Parquet file, Snappy-compressed, statistics as Polars
 /// writes them.
@@ -43,8 +42,9 @@ impl<W: Write> Writer<W> {
         Ok(Writer { inner, encoder: Encoder { parquet_schema, arrow_schema, options } })
     }
 
-    /// Writes `df` as row groups of [`ROW_GROUP`] rows, encoded in parallel.
+    /// Writes `df` as row groups of [`EXPORT_BATCH`] rows, encoded in parallel.
     pub(crate) fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        const ROW_GROUP: usize = EXPORT_BATCH as usize;
         let slices: Vec<DataFrame> =
             (0..df.height().div_ceil(ROW_GROUP)).map(|i| df.slice((i * ROW_GROUP) as i64, ROW_GROUP)).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(slices.len().max(1));
