@@ -54,6 +54,9 @@ function RuleEditor({
           }}
         >
           <optgroup label="Fields">
+            {/* The rule's own field is always shown, even when the product does not list it
+                (every column of a table taken as it is): a rule is never shown on another field. */}
+            {rule.field && !fields.includes(rule.field) && <option value={rule.field}>{rule.field}</option>}
             {fields.map((f) => (
               <option key={f} value={f}>
                 {f}

@@ -347,3 +347,44 @@ describe("masking a product tree", () => {
     expect(asked).toContain("orders.lines");
   });
 });
+
+describe("rules on fields the product does not list", () => {
+  it("shows each rule on its own field, never on the first one offered", async () => {
+    // The entity takes every column of its table as it is (no `fields`), so the product lists
+    // none of the root's fields: the rules must still show, and save, where they point.
+    const bare: ProductDocument = {
+      ...doc,
+      definition: {
+        ...doc.definition,
+        entity: { name: "Customer", source: "crm", key: "c_custkey" },
+        related: [{ name: "orders", source: "orders", join: [{ parent: "c_custkey", child: "o_custkey" }], cardinality: "one_to_many", fields: [{ column: "o_orderkey" }] }],
+        masking: {
+          analytics: {
+            rules: [
+              { field: "c_name", rule: "redact" },
+              { field: "c_phone", rule: "partial", params: { keep_last: 4 } },
+            ],
+          },
+        },
+      },
+    };
+    invoke.mockImplementation(async (cmd: string) => {
+      switch (cmd) {
+        case "open_product":
+          return bare;
+        case "privacy_report":
+          return { ...report(0), fields: [], leaks: [] };
+        case "masked_rows":
+          return bytes({ c_custkey: ["1"] });
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<PrivacyView product={{ ...product, key: ["c_custkey"], related: ["orders"] }} />);
+    const first = await screen.findByRole("combobox", { name: "Field of rule 1" });
+    const second = screen.getByRole("combobox", { name: "Field of rule 2" });
+    expect((first as HTMLSelectElement).value).toBe("c_name");
+    expect((second as HTMLSelectElement).value).toBe("c_phone");
+    expect(within(second).getAllByRole("option").map((o) => (o as HTMLOptionElement).value)).toContain("orders.o_orderkey");
+  });
+});
