@@ -250,3 +250,29 @@ fn every_fake_kind_of_the_catalog_has_a_generator() {
 fn steward_privacy_fake_names() -> Vec<&'static str> {
     crate::FakeKind::ALL.iter().map(|(n, _)| *n).collect()
 }
+
+#[test]
+fn noise_keeps_the_decimals_of_money_kept_as_floats() {
+    // Issue: noise on a 2-decimal money column returned 1.9504009466598593 while the catalog says
+    // the rule is format-preserving.
+    let df = df!(
+        "customer_id" => [1i64, 2, 3, 4],
+        "price" => [1.95f64, 12.5, 1234.99, 0.07],
+        "reading" => [0.123456789f64, 2.718281828, 3.14159265, 1.0],
+    )
+    .unwrap();
+    let ctx = Context { entity: df.column("customer_id").ok(), frame: Some(&df) };
+    let r = rule("noise", json!({"pct": 10}));
+    let price = apply_rule(&r, &key(1), df.column("price").unwrap(), &ctx).unwrap();
+    for (before, after) in df.column("price").unwrap().f64().unwrap().iter().zip(price.f64().unwrap().iter()) {
+        let (before, after) = (before.unwrap(), after.unwrap());
+        let cents = after * 100.0;
+        assert!((cents - cents.round()).abs() < 1e-6, "{before} became {after}: not two decimals");
+        assert!((after - before).abs() <= before * 0.1 + 0.01, "{before} became {after}: more than 10% away");
+    }
+    assert_ne!(price.f64().unwrap().get(2), Some(1234.99), "the amount was noised");
+    // Measurements with more decimals than money are noised at full precision.
+    let reading = apply_rule(&r, &key(1), df.column("reading").unwrap(), &ctx).unwrap();
+    let v = reading.f64().unwrap().get(0).unwrap();
+    assert!((v * 1e6 - (v * 1e6).round()).abs() > 1e-9, "{v} was rounded");
+}
