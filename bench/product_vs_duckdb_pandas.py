@@ -1,8 +1,10 @@
 """Materialise the whole customer360 product three ways, side by side in one run:
 
 - Steward: `steward export customer360.yaml --format parquet` (Polars, nested lists of structs);
-- DuckDB: the equivalent SQL (list(struct_pack(...)) per related table, left joins, COPY TO parquet);
-- pandas: groupby + to_dict records per related table, merged, written with pyarrow.
+- DuckDB: the equivalent SQL (list(struct_pack(...)) per related table — order lines, with their
+  product, nested inside each order — left joins, COPY TO parquet);
+- pandas: groupby + to_dict records per related table (lines nested in orders first), merged,
+  written with pyarrow.
 
 Each runs in its own child process; wall time and peak RSS are reported (median of RUNS).
 """
@@ -23,11 +25,19 @@ import duckdb
 con = duckdb.connect()
 con.execute(\"\"\"
 COPY (
-  WITH o AS (SELECT customer_id, list(struct_pack(order_id, ordered_on, status, channel, amount, currency)) AS orders
-             FROM read_parquet('{pq("orders")}') GROUP BY customer_id),
-       i AS (SELECT customer_id, list(struct_pack(invoice_id, order_id, issued_on, net_amount, tax_amount, paid)) AS invoices
+  WITH l AS (SELECT ol.order_id,
+                    list(struct_pack(order_id := ol.order_id, line_no := ol.line_no, sku := ol.sku, quantity := ol.quantity,
+                                     unit_price := ol.unit_price, product_name := p.product_name, category := p.category)) AS lines
+             FROM read_parquet('{pq("order_lines")}') ol LEFT JOIN read_parquet('{pq("products")}') p USING (sku)
+             GROUP BY ol.order_id),
+       o AS (SELECT x.customer_id,
+                    list(struct_pack(order_id := x.order_id, customer_id := x.customer_id, ordered_on := x.ordered_on,
+                                     status := x.status, channel := x.channel, amount := x.amount, currency := x.currency,
+                                     lines := l.lines)) AS orders
+             FROM read_parquet('{pq("orders")}') x LEFT JOIN l USING (order_id) GROUP BY x.customer_id),
+       i AS (SELECT customer_id, list(struct_pack(invoice_id, order_id, customer_id, issued_on, net_amount, tax_amount, paid, billing_address)) AS invoices
              FROM read_parquet('{pq("invoices")}') GROUP BY customer_id),
-       t AS (SELECT customer_id, list(struct_pack(ticket_id, opened_at, channel, category, status, subject, body, satisfaction)) AS tickets
+       t AS (SELECT customer_id, list(struct_pack(ticket_id, customer_id, opened_at, channel, category, status, subject, body, satisfaction)) AS tickets
              FROM read_parquet('{pq("tickets")}') GROUP BY customer_id)
   SELECT c.customer_id, c.first_name, c.last_name, c.email, c.phone, c.street_address, c.city, c.postal_code,
          c.country_code, c.birth_date, c.card_number, c.segment, c.created_at AS customer_since,
@@ -47,13 +57,20 @@ k = pd.read_parquet('{pq("countries")}')[['country_code', 'country_name', 'regio
 c = c.rename(columns={{'created_at': 'customer_since'}})
 c['full_name'] = c['first_name'] + ' ' + c['last_name']
 c = c.merge(k, on='country_code', how='left')
+# Lines of each order, with their product, nested in the order first.
+lines = pd.read_parquet('{pq("order_lines")}').merge(
+    pd.read_parquet('{pq("products")}')[['sku', 'product_name', 'category']], on='sku', how='left')
+by_order = lines.groupby('order_id')[['order_id', 'line_no', 'sku', 'quantity', 'unit_price', 'product_name', 'category']].apply(
+    lambda x: x.to_dict('records')).rename('lines')
 def nest(name, cols):
     df = pd.read_parquet('{pq("%s")}'.replace('%s', name))
+    if name == 'orders':
+        df = df.merge(by_order, left_on='order_id', right_index=True, how='left')
     g = df.groupby('customer_id')[cols].apply(lambda x: x.to_dict('records'))
     return g.rename(name)
-for name, cols in [('orders', ['order_id', 'ordered_on', 'status', 'channel', 'amount', 'currency']),
-                   ('invoices', ['invoice_id', 'order_id', 'issued_on', 'net_amount', 'tax_amount', 'paid']),
-                   ('tickets', ['ticket_id', 'opened_at', 'channel', 'category', 'status', 'subject', 'body', 'satisfaction'])]:
+for name, cols in [('orders', ['order_id', 'customer_id', 'ordered_on', 'status', 'channel', 'amount', 'currency', 'lines']),
+                   ('invoices', ['invoice_id', 'order_id', 'customer_id', 'issued_on', 'net_amount', 'tax_amount', 'paid', 'billing_address']),
+                   ('tickets', ['ticket_id', 'customer_id', 'opened_at', 'channel', 'category', 'status', 'subject', 'body', 'satisfaction'])]:
     c = c.merge(nest(name, cols), left_on='customer_id', right_index=True, how='left')
 c.sort_values('customer_id').to_parquet('{out}/pandas.parquet')
 """

@@ -81,7 +81,12 @@ pub async fn registry_publish(state: &AppState, request: PublishProductRequest) 
     let ws = workspace(state)?;
     let cfg = config(state)?;
     blocking(move || {
-        let done = registry::publish_product(&ws, &request.product_id, &cfg, request.allow_breaking, request.reason)?;
+        let choices = registry::PublishChoices {
+            allow_breaking: request.allow_breaking,
+            reason: request.reason,
+            ..Default::default()
+        };
+        let done = registry::publish_product(&ws, &request.product_id, &cfg, &choices)?;
         Ok(done.published)
     })
     .await

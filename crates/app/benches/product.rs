@@ -2,6 +2,10 @@
 //! entity's 360 view, on an assembled product held the way the desktop shell holds it (sources
 //! read once, plans reused). Workspace: `STEWARD_BENCH_WORKSPACE` (default: the demo), product
 //! `products/customer360.yaml` in it. `bench/run-product.sh` runs it on 1M customers.
+//!
+//! Also the Privacy tab's report after an edit: the definition changes (one rule's parameter),
+//! and the report — masking of the whole tree, leak check, uncovered columns, risk — is made
+//! again by the session the desktop keeps, as the tab does on every save.
 
 use std::path::PathBuf;
 
@@ -27,5 +31,48 @@ fn product(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, product);
+fn privacy_after_edit(c: &mut Criterion) {
+    let root = std::env::var_os("STEWARD_BENCH_WORKSPACE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample-data"));
+    let ws = Workspace::open(&root).expect("workspace");
+    let file = root.join("products/customer360.yaml");
+    let original = std::fs::read_to_string(&file).expect("product file");
+    let rule = "{ field: orders.amount, rule: noise, params: { pct: 5 } }";
+    assert!(original.contains(rule), "the bench edits the analytics profile's noise on orders.amount");
+    let edited = original.replace(rule, "{ field: orders.amount, rule: noise, params: { pct: 6 } }");
+    // The file is put back however the bench ends.
+    struct Restore<'a>(&'a std::path::Path, &'a str);
+    impl Drop for Restore<'_> {
+        fn drop(&mut self) {
+            let _ = std::fs::write(self.0, self.1);
+        }
+    }
+    let _restore = Restore(&file, &original);
+    let session = steward_app::ProductSession::new();
+    let secrets = MemoryStore::default();
+    // The tab was open before the edit: the sources are read and the product assembled once.
+    session.privacy_report(&ws, "customer360", "analytics", None, None, &secrets).expect("first report");
+    let entities = session.assembled(&ws, "customer360", &secrets).expect("assembled").count().expect("count");
+    let mut g = c.benchmark_group(format!("customer360/{entities}"));
+    g.sample_size(10);
+    let mut flip = false;
+    g.bench_function("privacy report after an edit", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                flip = !flip;
+                std::fs::write(&file, if flip { &edited } else { &original }).expect("edit");
+                let t = std::time::Instant::now();
+                let r = session.privacy_report(&ws, "customer360", "analytics", None, None, &secrets).expect("report");
+                total += t.elapsed();
+                assert_eq!(r.total_leaks, 0, "the analytics profile passes its leak check");
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, product, privacy_after_edit);
 criterion_main!(benches);

@@ -46,7 +46,9 @@ pub(crate) fn found_elsewhere(masked: &MaskedTables) -> Result<Vec<steward_priva
     for f in &masked.fields {
         let Some((_, original, _)) = masked.tables.iter().find(|(t, _, _)| *t == f.table) else { continue };
         if let Ok(column) = original.column(&f.field) {
-            sought.push(steward_privacy::Masked { field: field_path(&f.table, &f.field), originals: column });
+            // Every table carries the root's key: the entity each original belongs to.
+            let entities = masked.key.as_deref().and_then(|k| original.column(k).ok());
+            sought.push(steward_privacy::Masked { field: field_path(&f.table, &f.field), originals: column, entities });
         }
     }
     let clear: Vec<steward_privacy::Clear<'_>> = masked
@@ -69,8 +71,22 @@ pub(crate) fn found_elsewhere(masked: &MaskedTables) -> Result<Vec<steward_priva
 /// Fields of every table holding personal data — accepted by the steward, or suggested at
 /// [`UNCOVERED_CONFIDENCE`] or above and not rejected — that no rule of the profile masks.
 pub(crate) fn uncovered(ws: &Workspace, def: &ProductDefinition, masked: &MaskedTables) -> Vec<Uncovered> {
+    personal_data(ws, def, masked.tables.iter().map(|(t, original, _)| (t.as_str(), original)))
+        .into_iter()
+        .filter(|u| !masked.fields.iter().any(|f| f.table == u.table && f.field == u.field))
+        .collect()
+}
+
+/// Fields of every table holding personal data, masked or not: accepted by the steward, or
+/// suggested at [`UNCOVERED_CONFIDENCE`] or above and not rejected. `tables`: each table of the
+/// product by path, with its original rows.
+pub(crate) fn personal_data<'a>(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    tables: impl Iterator<Item = (&'a str, &'a polars::prelude::DataFrame)>,
+) -> Vec<Uncovered> {
     let mut out = vec![];
-    for (table, original, _) in &masked.tables {
+    for (table, original) in tables {
         let (source, columns) = source_columns(def, table);
         let saved = ws.source(&source).map(|s| s.classifications.clone()).unwrap_or_default();
         // Decisions are kept per source column; the table names its fields.
@@ -83,9 +99,6 @@ pub(crate) fn uncovered(ws: &Workspace, def: &ProductDefinition, masked: &Masked
             })
             .collect();
         for c in crate::classify_frame(original, &by_field) {
-            if masked.fields.iter().any(|f| f.table == *table && f.field == c.column) {
-                continue;
-            }
             let found = match (&c.suggestion, c.accepted.first()) {
                 (_, Some(tag)) => Some((tag.clone(), "accepted", None)),
                 (Some(s), None)
@@ -96,7 +109,7 @@ pub(crate) fn uncovered(ws: &Workspace, def: &ProductDefinition, masked: &Masked
                 _ => None,
             };
             if let Some((tag, why, confidence)) = found {
-                out.push(Uncovered { table: table.clone(), field: c.column, tag, why: why.into(), confidence });
+                out.push(Uncovered { table: table.to_string(), field: c.column, tag, why: why.into(), confidence });
             }
         }
     }

@@ -23,6 +23,7 @@ pub use steward_error::{ErrorCode, ErrorCodes};
 mod coverage;
 mod definitions;
 mod editing;
+mod evidence;
 mod insight;
 mod internal;
 mod masking;
@@ -90,6 +91,7 @@ pub use editing::{
     changed_products, create_product, open_product, product_revisions, revision_of, save_layout, save_product, Layout,
     Position, ProductDocument,
 };
+pub use evidence::measure_evidence;
 pub use insight::{
     classify, classify_frame, decide, profile, profile_column, profile_frame, profile_frame_column, relations,
     relations_with_progress, ColumnClassification, RelationsReport, SkippedSource,

@@ -190,6 +190,8 @@ pub struct MaskedTables {
     /// (table, original, masked), entity first.
     pub tables: Vec<(String, DataFrame, DataFrame)>,
     pub fields: Vec<MaskedField>,
+    /// The root's key column, carried by every table.
+    pub key: Option<String>,
 }
 
 fn mask_table(
@@ -236,7 +238,18 @@ pub fn mask_tables(
         let masked = mask_table(&r.name, &df, a.key.first().map(String::as_str), &here, key)?;
         tables.push((r.name.clone(), df, masked));
     }
-    Ok(MaskedTables { tables, fields: planned.into_iter().map(|p| p.field).collect() })
+    Ok(MaskedTables { tables, fields: planned.into_iter().map(|p| p.field).collect(), key: a.key.first().cloned() })
+}
+
+/// Every table of the product by path (entity first), collected as it is.
+pub(crate) fn original_tables(a: &Assembled) -> Result<Vec<(String, DataFrame)>, AppError> {
+    let collect =
+        |lf: &LazyFrame, at: &str| lf.clone().collect().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")));
+    let mut out = vec![(ENTITY_TABLE.to_string(), collect(&a.entity, ENTITY_TABLE)?)];
+    for r in &a.related {
+        out.push((r.name.clone(), collect(&r.frame, &r.name)?));
+    }
+    Ok(out)
 }
 
 /// The product with its tables replaced by their masked rows: previews and exports of it show

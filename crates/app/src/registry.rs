@@ -5,9 +5,11 @@
 //! Configuration arrives as values ([`RegistryConfig`]): front-ends read flags and environment
 //! variables, this module never reads or changes the process environment.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use steward_model::{Diff, ProductDefinition};
+/// Evidence a publish carries, the central policy's requirements, and what it finds missing.
+pub use steward_registry_client::evidence::{Evidence, Override, Requirements, Shortfall};
 use steward_registry_client::Client;
 /// The registry's wire types, as front-ends render them.
 pub use steward_registry_client::{
@@ -87,18 +89,66 @@ pub struct PublishOutcome {
     pub published: Published,
     pub registry: String,
     pub key: KeyInfo,
+    /// The evidence published with it (measured on the workspace's data).
+    pub evidence: Option<Evidence>,
 }
 
-/// Checks, signs and publishes the definition in `file`. The file is only read: a refused
-/// publish leaves the draft as it was. Errors name the file.
+/// How to publish, beyond the definition itself.
+#[derive(Debug, Clone, Default)]
+pub struct PublishChoices {
+    /// Publish a breaking change without the major bump it needs (with `reason`).
+    pub allow_breaking: bool,
+    pub reason: Option<String>,
+    /// The workspace whose data the evidence is measured on (default: the one holding the file).
+    pub workspace: Option<PathBuf>,
+    /// Publish without measuring: refused by a registry whose policy asks for evidence.
+    pub without_evidence: bool,
+    /// A privacy officer's signed override (a file written by `steward registry waive`).
+    pub waiver: Option<PathBuf>,
+}
+
+/// The evidence of `def` in `file`, measured on the workspace's data; `None` only when asked
+/// to publish without it.
+fn evidence_for(file: &Path, def: &ProductDefinition, choices: &PublishChoices) -> Result<Option<Evidence>, AppError> {
+    if choices.without_evidence {
+        return Ok(None);
+    }
+    let root = choices.workspace.clone().or_else(|| crate::workspace_root_of(file)).ok_or_else(|| {
+        AppError::InvalidInput(format!(
+            "{}: publishing measures the product on its data (validation, quality, privacy), and this file is \
+             not in a Steward workspace: pass -w WORKSPACE, or --without-evidence (refused where the central \
+             policy asks for evidence)",
+            file.display()
+        ))
+    })?;
+    let ws = Workspace::open(&root)?;
+    Ok(Some(crate::measure_evidence(&ws, def, &Keychain)?))
+}
+
+/// The evidence of the definition in `file` and what the central policy of the registry finds
+/// missing in it, measured and checked without signing or sending anything.
+pub fn check_publish_file(
+    file: &Path,
+    config: &RegistryConfig,
+    choices: &PublishChoices,
+) -> Result<(Evidence, Vec<Shortfall>), AppError> {
+    let def = crate::load_definition(file)?;
+    crate::check_definition(&def).map_err(|e| e.in_file(file))?;
+    let evidence = evidence_for(file, &def, &PublishChoices { without_evidence: false, ..choices.clone() })?
+        .ok_or_else(|| AppError::InvalidInput("no evidence".into()))?;
+    let shortfalls = steward_registry_client::policy_shortfalls(&config.client()?, &def, &evidence)?;
+    Ok((evidence, shortfalls))
+}
+
+/// Checks, measures, signs and publishes the definition in `file` with its evidence. The file
+/// is only read: a refused publish leaves the draft as it was. Errors name the file.
 pub fn publish_file(
     file: &Path,
     config: &RegistryConfig,
-    allow_breaking: bool,
-    reason: Option<String>,
+    choices: &PublishChoices,
 ) -> Result<PublishOutcome, AppError> {
     let def = crate::load_definition(file)?;
-    publish_definition(&def, config, allow_breaking, reason).map_err(|e| e.in_file(file))
+    publish_definition(file, &def, config, choices).map_err(|e| e.in_file(file))
 }
 
 /// [`publish_file`] for a product of the workspace, by id.
@@ -106,27 +156,83 @@ pub fn publish_product(
     ws: &Workspace,
     product_id: &str,
     config: &RegistryConfig,
-    allow_breaking: bool,
-    reason: Option<String>,
+    choices: &PublishChoices,
 ) -> Result<PublishOutcome, AppError> {
-    publish_file(&crate::existing_product_file(ws, product_id)?, config, allow_breaking, reason)
+    let choices = PublishChoices { workspace: Some(ws.root().to_path_buf()), ..choices.clone() };
+    publish_file(&crate::existing_product_file(ws, product_id)?, config, &choices)
 }
 
 fn publish_definition(
+    file: &Path,
     def: &ProductDefinition,
     config: &RegistryConfig,
-    allow_breaking: bool,
-    reason: Option<String>,
+    choices: &PublishChoices,
 ) -> Result<PublishOutcome, AppError> {
     // Everything a definition may hold is checked before anything is signed: a misspelled
     // masking rule is refused here, not by the registry after signing.
     crate::check_definition(def)?;
     let client = config.client()?;
     let key = config.key_info()?;
+    let waiver = choices
+        .waiver
+        .as_deref()
+        .map(|w| {
+            let text =
+                std::fs::read_to_string(w).map_err(|e| AppError::InvalidInput(format!("{}: {e}", w.display())))?;
+            serde_json::from_str::<steward_signing::Envelope>(&text).map_err(|e| {
+                AppError::InvalidInput(format!(
+                    "{}: not a signed override (steward registry waive writes one): {e}",
+                    w.display()
+                ))
+            })
+        })
+        .transpose()?;
+    let evidence = evidence_for(file, def, choices)?;
     let pair = KeyPair::load(&key.name, &Keychain)?;
-    let published = steward_registry_client::publish_definition(&client, def, &pair, allow_breaking, reason)?;
+    let options = steward_registry_client::PublishOptions {
+        allow_breaking: choices.allow_breaking,
+        reason: choices.reason.clone(),
+        evidence: evidence.clone(),
+        waiver,
+    };
+    let published = steward_registry_client::publish_definition(&client, def, &pair, options)?;
     tracing::info!(product = %published.name, version = %published.version, "published");
-    Ok(PublishOutcome { published, registry: client.base().to_string(), key })
+    Ok(PublishOutcome { published, registry: client.base().to_string(), key, evidence })
+}
+
+/// A privacy officer's override of the central policy for the definition in `file` published
+/// as it is now: bound to its digest, with the reason and the requirements it waives, signed
+/// with the officer's key. Written atomically to `out`.
+pub fn waive_file(
+    file: &Path,
+    config: &RegistryConfig,
+    reason: &str,
+    waives: &[String],
+    out: &Path,
+) -> Result<Override, AppError> {
+    let def = crate::load_definition(file)?;
+    if reason.trim().is_empty() {
+        return Err(AppError::InvalidInput("--reason: an override needs a reason, recorded in the audit log".into()));
+    }
+    if waives.is_empty() {
+        return Err(AppError::InvalidInput(
+            "--waive: name each requirement the override waives (as the refused publish listed them: min_k[analytics])"
+                .into(),
+        ));
+    }
+    let o = Override {
+        name: def.metadata.name.clone(),
+        version: def.metadata.version.clone(),
+        digest: steward_registry_client::definition_digest(&def)?,
+        reason: reason.to_string(),
+        waives: waives.to_vec(),
+        issued_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let env = steward_registry_client::evidence::sign_override(&o, &config.signing_key()?)?;
+    let text = serde_json::to_vec_pretty(&env)
+        .map_err(|e| AppError::InvalidInput(format!("the override does not serialise: {e}")))?;
+    steward_workspace::write_atomic(out, &text)?;
+    Ok(o)
 }
 
 /// The draft in `file` against the latest published version of its product: `None` when
@@ -171,6 +277,34 @@ pub fn published_version(
 ) -> Result<(ProductDefinition, VersionRecord), AppError> {
     let rec = config.client()?.version(name, version)?;
     Ok((steward_registry_client::definition_of(&rec.envelope)?, rec))
+}
+
+/// The evidence published with `name@version`, as the registry holds it (unverified: verify
+/// the bundle to trust it), and the officer's override it was published under.
+pub fn published_evidence(
+    config: &RegistryConfig,
+    name: &str,
+    version: &str,
+) -> Result<(Option<Evidence>, Option<Override>), AppError> {
+    let b = config.client()?.bundle(name, version)?;
+    let evidence = b
+        .evidence
+        .as_ref()
+        .map(|e| -> Result<Evidence, AppError> {
+            let s: steward_registry_client::evidence::Statement = serde_json::from_slice(&e.payload_bytes()?)
+                .map_err(|x| AppError::InvalidInput(format!("{name}@{version}: the evidence is unreadable: {x}")))?;
+            Ok(s.predicate)
+        })
+        .transpose()?;
+    let waiver = b
+        .waiver
+        .as_ref()
+        .map(|w| -> Result<Override, AppError> {
+            serde_json::from_slice(&w.payload_bytes()?)
+                .map_err(|x| AppError::InvalidInput(format!("{name}@{version}: the override is unreadable: {x}")))
+        })
+        .transpose()?;
+    Ok((evidence, waiver))
 }
 
 /// Downloads `name@version` as a bundle and writes it atomically to `out`.
@@ -232,6 +366,41 @@ pub fn verify(
         stale = stale.or(r);
     }
     Ok(Verification { verified, stale, pinned: pinned.is_some() })
+}
+
+/// What a verified version's signed evidence misses of a consumer's own requirements, written
+/// `k>=5,leaks=0,uncovered=0,quality>=95,errors=0` (`leaks<=2` too). A version published
+/// without evidence misses every requirement.
+pub fn require(verified: &VerifiedBundle, spec: &str) -> Result<Vec<Shortfall>, AppError> {
+    let mut req = Requirements { domains: vec!["*".into()], ..Default::default() };
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let bad = || {
+            AppError::InvalidInput(format!(
+                "--require: `{part}` is not a requirement; write k>=N, leaks=N, uncovered=N, quality>=PCT or errors=N"
+            ))
+        };
+        let (name, op, value) = ["<=", ">=", "="]
+            .iter()
+            .find_map(|op| part.split_once(op).map(|(n, v)| (n.trim(), *op, v.trim())))
+            .ok_or_else(bad)?;
+        let n: u64 = value.parse().map_err(|_| bad())?;
+        match (name, op) {
+            ("k", ">=") => req.min_k = Some(n),
+            ("leaks", "=" | "<=") => req.max_leaks = Some(n),
+            ("uncovered", "=" | "<=") => req.max_uncovered = Some(n),
+            ("quality", ">=") if n <= 100 => req.min_quality_pct = Some(n as u32),
+            ("errors", "=" | "<=") => req.max_validation_errors = Some(u32::try_from(n).map_err(|_| bad())?),
+            _ => return Err(bad()),
+        }
+    }
+    match &verified.evidence {
+        Some(e) => Ok(steward_registry_client::evidence::judge(&req, e)),
+        None => Ok(vec![Shortfall {
+            requirement: "evidence".into(),
+            message: format!("{}@{} was published without evidence", verified.name, verified.version),
+            fix: "ask its owner to publish a new version with Steward, which measures the product first".into(),
+        }]),
+    }
 }
 
 /// A signed change of a published version's status.
@@ -322,7 +491,7 @@ mod tests {
         let file = dir.path().join("draft.yaml");
         std::fs::write(&file, text.replacen("rule: key_remap", "rule: key_remapp", 1)).expect("write");
         // No registry and no key: were the definition not checked first, these would be the errors.
-        let e = publish_file(&file, &RegistryConfig::default(), false, None).expect_err("refused");
+        let e = publish_file(&file, &RegistryConfig::default(), &PublishChoices::default()).expect_err("refused");
         assert_eq!(e.code(), "model.parse", "{e}");
         assert!(e.to_string().contains("`key_remapp` is not a masking rule"), "{e}");
     }

@@ -92,6 +92,18 @@ pub enum Command {
         allow_breaking: bool,
         #[arg(long)]
         reason: Option<String>,
+        /// The workspace whose data the evidence is measured on (default: the one holding FILE).
+        #[arg(long, short = 'w')]
+        workspace: Option<PathBuf>,
+        /// Publish without measuring the product: refused where the central policy asks for evidence.
+        #[arg(long, conflicts_with = "dry_run")]
+        without_evidence: bool,
+        /// A privacy officer's signed override of the central policy (written by `steward registry waive`).
+        #[arg(long)]
+        waiver: Option<PathBuf>,
+        /// Measure and check against the central policy only: nothing is signed or sent.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write the product as an Open Data Contract Standard (ODCS v3) YAML document: schema,
     /// keys and relationships, quality rules, owner, domain, version.
@@ -368,6 +380,25 @@ pub enum RegistryCommand {
         registry_key: Option<String>,
         #[arg(long)]
         registry: Option<String>,
+        /// Refuse a version whose signed evidence falls short: `k>=5,leaks=0,uncovered=0,quality>=95,errors=0`.
+        #[arg(long)]
+        require: Option<String>,
+    },
+    /// As a privacy officer, sign an override of the central policy for FILE's definition as it
+    /// is now; the steward publishes with `--waiver OUT`.
+    Waive {
+        file: PathBuf,
+        /// Why the policy may be missed: recorded in the audit log.
+        #[arg(long)]
+        reason: String,
+        /// Each requirement waived, as the refused publish named it (`min_k[analytics]`).
+        #[arg(long = "waive", required = true)]
+        waives: Vec<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// The officer's key name (default: $STEWARD_KEY, or the only key of this machine).
+        #[arg(long)]
+        key: Option<String>,
     },
     /// Download NAME@VERSION as a bundle for offline verification.
     Fetch {

@@ -58,12 +58,25 @@ fn serve(env: &Env, db: &Path, admin_key: &str) -> (ServerProcess, String) {
     )
 }
 
+/// A copy of the sample workspace: publishing measures the product on its data.
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml");
-    let file = dir.path().join("customer360.yaml");
-    std::fs::copy(src, &file).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
+    copy_dir(&src, dir.path());
+    let file = dir.path().join("products/customer360.yaml");
     (dir, file)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -196,6 +209,87 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     let o = env.steward(&["publish", f, "--key", &ada, "--format", "json"]);
     let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
     assert!(err(&o).contains("unreachable") || e["error"]["code"] == "registry.unreachable", "{}{}", out(&o), err(&o));
+}
+
+/// The central policy at publish, from the CLI: the sample's `analytics` profile breaks
+/// `min_k: 2` (one customer alone in their class), so the dry run and the publish say so with
+/// the fix and nothing is sent; a privacy officer's override lets it through, recorded; a
+/// consumer's `verify --require` holds it to their own bar; fixing the rule publishes cleanly.
+#[test]
+fn publishing_meets_the_central_policy_or_carries_a_co_signed_override() {
+    let mut env = Env::new();
+    let (admin, ada, officer) = (unique("admin"), unique("ada"), unique("officer"));
+    for k in [&admin, &ada, &officer] {
+        env.ok(&["keys", "generate", k]);
+    }
+    let key = |k: &str| env.ok(&["keys", "export", k]).trim().to_string();
+    let (admin_pub, ada_pub, officer_pub) = (key(&admin), key(&ada), key(&officer));
+    let db = tempfile::tempdir().unwrap();
+    let (_server, url) = serve(&env, &db.path().join("registry.db"), &admin_pub);
+    env.registry = Some(url);
+    let policy = db.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            "signers:\n  - {{ name: ada@example.com, key: {ada_pub}, domains: [customer] }}\nrequirements:\n  - domains: [customer]\n    max_leaks: 0\n    min_k: 2\n    masked:\n      - {{ tag: email, irreversible: true }}\n    officers: [{officer_pub}]\n"
+        ),
+    )
+    .unwrap();
+    env.ok(&["registry", "trust", "--apply", policy.to_str().unwrap(), "--admin", &admin]);
+    let (_dir, file) = sample_copy();
+    let f = file.to_str().unwrap();
+
+    let o = env.steward(&["publish", f, "--key", &ada, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let e = err(&o);
+    assert!(
+        e.contains(
+            "min_k[analytics]: k = 1 over birth_date, country_code in profile `analytics` (at least 2 required)"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("fix: generalise birth_date, country_code"), "{e}");
+    assert!(e.contains("over 500 entities") && e.contains("0 leaks"), "{e}");
+    let o = env.steward(&["publish", f, "--key", &ada]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("Nothing was signed or sent"), "{}", err(&o));
+    assert!(env.steward(&["registry", "show", "customer360@1.0.0"]).status.code() == Some(1), "nothing was stored");
+
+    // Ada cannot waive it herself; the officer can.
+    let waiver = db.path().join("waiver.json");
+    let w = waiver.to_str().unwrap();
+    let reason = "k = 1 accepted for the fraud team (DPIA 2026-14)";
+    env.ok(&["registry", "waive", f, "--reason", reason, "--waive", "min_k[analytics]", "--out", w, "--key", &ada]);
+    let o = env.steward(&["publish", f, "--key", &ada, "--waiver", w]);
+    assert!(err(&o).contains("registry.untrusted") || err(&o).contains("privacy officer"), "{}", err(&o));
+    env.ok(&["registry", "waive", f, "--reason", reason, "--waive", "min_k[analytics]", "--out", w, "--key", &officer]);
+    let published = env.ok(&["publish", f, "--key", &ada, "--waiver", w]);
+    assert!(published.contains("profile analytics: 20 rules, k = 1"), "{published}");
+    let shown = env.ok(&["registry", "show", "customer360@1.0.0"]);
+    assert!(shown.contains("published under a policy override: k = 1 accepted"), "{shown}");
+
+    // A consumer's own bar, checked offline against the signed evidence.
+    let o = env.steward(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub, "--require", "k>=5"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("signed and intact, but its evidence falls short of --require k>=5"), "{}", err(&o));
+    let text = env.ok(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub, "--require", "leaks=0"]);
+    assert!(text.contains("policy override co-signed by"), "{text}");
+    let o = env.steward(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub, "--require", "k>5"]);
+    assert!(err(&o).contains("`k>5` is not a requirement"), "{}", err(&o));
+
+    // The fix: the country is masked too (a major change for consumers), and the next version
+    // meets the policy by itself.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let rule = "      - { field: card_number, rule: partial, params: { keep_last: 4 } }\n";
+    assert!(text.contains(rule));
+    let fixed = text
+        .replace(rule, &format!("{rule}      - {{ field: country_code, rule: redact }}\n"))
+        .replace("  version: 1.0.0\n", "  version: 2.0.0\n");
+    std::fs::write(&file, fixed).unwrap();
+    let published = env.ok(&["publish", f, "--key", &ada]);
+    assert!(published.contains("published customer360@2.0.0"), "{published}");
+    let text = env.ok(&["registry", "verify", "customer360@2.0.0", "--admin-key", &admin_pub, "--require", "k>=5"]);
+    assert!(text.contains("k = 7 over birth_date, country_code"), "{text}");
 }
 
 /// The contract export validates against the official ODCS JSON Schema from the

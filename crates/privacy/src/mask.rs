@@ -266,10 +266,37 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                 d if (d.is_primitive_numeric() || d.is_decimal()) && *pct > 0.0 => {
                     let f = column.cast(&DataType::Float64).map_err(|e| col_err(column, e.to_string()))?;
                     let f = f.f64().map_err(|e| col_err(column, e.to_string()))?;
+                    // The smallest step the column writes (1 for integers, a cent for money):
+                    // noisy values land on it, and one that lands back on its original moves one
+                    // step, so noise never leaves an original in place.
+                    let step = match d {
+                        d if d.is_integer() => Some(1.0),
+                        DataType::Decimal(_, scale) => Some(10f64.powi(-(*scale as i32))),
+                        _ => decimal_places(f).map(|p| 10f64.powi(-(p as i32))),
+                    };
                     let noisy: Float64Chunked = f
                         .iter()
                         .enumerate()
-                        .map(|(i, v)| v.map(|x| x * (1.0 + unit_offset(&sub, entity, i) * pct / 100.0)))
+                        .map(|(i, v)| {
+                            v.map(|x| {
+                                let o = unit_offset(&sub, entity, i);
+                                let y = x * (1.0 + o * pct / 100.0);
+                                match step {
+                                    Some(q) => {
+                                        // Counted in steps, so that float error cannot hide a
+                                        // value landing back on its original.
+                                        let (n, own) = ((y / q).round(), (x / q).round());
+                                        let n = if n == own && own != 0.0 {
+                                            own + if o < 0.0 { -1.0 } else { 1.0 }
+                                        } else {
+                                            n
+                                        };
+                                        n * q
+                                    }
+                                    None => y,
+                                }
+                            })
+                        })
                         .collect();
                     let c = noisy.with_name(name.clone()).into_column();
                     if d.is_integer() {

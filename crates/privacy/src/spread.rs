@@ -6,6 +6,11 @@
 //! One automaton holds every searched original, so each clear cell is read once whatever the
 //! number of masked fields. Only text originals are searched: numbers and dates meet other
 //! numbers and dates by chance (an id of 150 and a quantity of 150), which says nothing.
+//!
+//! Only originals that identify are searched: values held by one entity (a street address, a
+//! phone). A value many entities share — a city, a common first name — says nothing about any
+//! one of them where it reappears, and meets other columns by chance (the city `Jordan` in a
+//! column of country names); the quasi-identifiers among them are measured by k-anonymity.
 
 use std::collections::{HashMap, HashSet};
 
@@ -45,10 +50,25 @@ pub struct FoundElsewhere {
     pub samples: Vec<String>,
 }
 
-/// The originals of one masked field: its path and its column of original values.
+/// The originals of one masked field: its path, its column of original values and, row for
+/// row, the entity each belongs to (without it, each row is its own entity).
 pub struct Masked<'a> {
     pub field: String,
     pub originals: &'a Column,
+    pub entities: Option<&'a Column>,
+}
+
+/// Per row of `m`, a hash of the entity it belongs to (the row itself without entities).
+fn entity_hashes(m: &Masked<'_>) -> Result<Vec<u64>, PrivacyError> {
+    let err = |e: PolarsError| PrivacyError::Column { column: m.field.clone(), message: e.to_string() };
+    match m.entities {
+        Some(e) if e.len() == m.originals.len() => {
+            let mut out = vec![];
+            e.as_materialized_series().vec_hash(PlSeedableRandomStateQuality::fixed(), &mut out).map_err(err)?;
+            Ok(out)
+        }
+        _ => Ok((0..m.originals.len() as u64).collect()),
+    }
 }
 
 /// A table's columns left in clear, as they leave (masked output).
@@ -64,18 +84,28 @@ fn alnum(s: &str) -> usize {
 
 /// Searches the originals of every field of `masked` in every clear column of `clear`.
 pub fn found_elsewhere(masked: &[Masked<'_>], clear: &[Clear<'_>]) -> Result<Vec<FoundElsewhere>, PrivacyError> {
-    // Each distinct original, once, with the fields it belongs to.
+    // Each distinct original, once, with the fields it belongs to — if one entity holds it.
     let mut owners: HashMap<String, Vec<usize>> = HashMap::new();
+    // The entity holding each value, or `None` once a second one does.
+    let mut holder: HashMap<String, Option<u64>> = HashMap::new();
     for (i, m) in masked.iter().enumerate() {
         if !matches!(m.originals.dtype(), DataType::String) {
             continue;
         }
         let s =
             m.originals.str().map_err(|e| PrivacyError::Column { column: m.field.clone(), message: e.to_string() })?;
-        for v in s.iter().flatten() {
-            let v = v.trim();
+        let entities = entity_hashes(m)?;
+        for (v, e) in s.iter().zip(entities) {
+            let Some(v) = v.map(str::trim) else { continue };
             if alnum(v) < MIN_CHARS {
                 continue;
+            }
+            match holder.get_mut(v) {
+                None => {
+                    holder.insert(v.to_string(), Some(e));
+                }
+                Some(h) if *h != Some(e) => *h = None,
+                Some(_) => {}
             }
             let fields = owners.entry(v.to_string()).or_default();
             if fields.last() != Some(&i) {
@@ -83,6 +113,7 @@ pub fn found_elsewhere(masked: &[Masked<'_>], clear: &[Clear<'_>]) -> Result<Vec
             }
         }
     }
+    owners.retain(|v, _| holder.get(v).is_some_and(Option::is_some));
     if owners.is_empty() {
         return Ok(vec![]);
     }
@@ -196,9 +227,9 @@ mod tests {
         )])
         .unwrap();
         let masked = [
-            Masked { field: "entity.street_address".into(), originals: &street },
-            Masked { field: "entity.phone".into(), originals: &phone },
-            Masked { field: "entity.customer_id".into(), originals: &ids },
+            Masked { field: "entity.street_address".into(), originals: &street, entities: None },
+            Masked { field: "entity.phone".into(), originals: &phone, entities: None },
+            Masked { field: "entity.customer_id".into(), originals: &ids, entities: None },
         ];
         let clear = [
             Clear {
@@ -220,5 +251,34 @@ mod tests {
             ]
         );
         assert_eq!(found[0].samples, ["12 Rue Lepic", "Jung gang 220"]);
+    }
+
+    #[test]
+    fn values_many_entities_share_are_not_searched_but_one_entitys_copies_are() {
+        // Found at 150k customers: the city `Jordan` and the first name `Jordan` were reported
+        // as leaks wherever the country name `Jordan` stood — 59,714 false leaks.
+        let city = col("city", &[Some("Jordan"), Some("Jordan"), Some("Lyon")]);
+        let street = col("street_address", &[Some("12 Rue Lepic"), Some("3 Main St"), Some("3 Main St")]);
+        let customers = Column::new("customer_id".into(), [1i64, 2, 3]);
+        // One customer's address on each of their invoices: held by one entity, however often.
+        let billing = col("billing_address", &[Some("12 Rue Lepic"), Some("12 Rue Lepic")]);
+        let billed = Column::new("customer_id".into(), [1i64, 1]);
+        let masked = [
+            Masked { field: "city".into(), originals: &city, entities: Some(&customers) },
+            Masked { field: "street_address".into(), originals: &street, entities: Some(&customers) },
+            Masked { field: "invoices.billing_address".into(), originals: &billing, entities: Some(&billed) },
+        ];
+        let out = DataFrame::new_infer_height(vec![
+            col("country_name", &[Some("Jordan"), Some("Jordan"), Some("France")]),
+            col("note", &[Some("ship to 3 Main St"), Some("ship to 12 Rue Lepic"), None]),
+        ])
+        .unwrap();
+        let clear =
+            [Clear { table: "entity".into(), frame: &out, columns: vec!["country_name".into(), "note".into()] }];
+        let found = found_elsewhere(&masked, &clear).unwrap();
+        let summary: Vec<(&str, &str, u64)> =
+            found.iter().map(|f| (f.field.as_str(), f.column.as_str(), f.rows)).collect();
+        // `Jordan` (two customers) and `3 Main St` (a shared address) are not searched.
+        assert_eq!(summary, [("invoices.billing_address", "note", 1), ("street_address", "note", 1)]);
     }
 }

@@ -276,3 +276,22 @@ fn noise_keeps_the_decimals_of_money_kept_as_floats() {
     let v = reading.f64().unwrap().get(0).unwrap();
     assert!((v * 1e6 - (v * 1e6).round()).abs() > 1e-9, "{v} was rounded");
 }
+
+#[test]
+fn noise_never_leaves_an_original_in_place() {
+    // Found at 150k customers: rounded to cents, 5% noise left 8,406 unit prices as they were
+    // (0.99 × 1.003 is 0.99 again), and the leak check counted each.
+    let prices: Vec<f64> = (1..=2000).map(|i| (i as f64) / 100.0).collect();
+    let units: Vec<i64> = (1..=2000).collect();
+    let ids: Vec<i64> = (1..=2000).collect();
+    let df = df!("customer_id" => ids, "price" => prices, "units" => units).unwrap();
+    let ctx = Context { entity: df.column("customer_id").ok(), frame: Some(&df) };
+    let r = rule("noise", json!({"pct": 5}));
+    for c in ["price", "units"] {
+        let masked = apply_rule(&r, &key(1), df.column(c).unwrap(), &ctx).unwrap();
+        let original = df.column(c).unwrap().cast(&DataType::Float64).unwrap();
+        let masked = masked.cast(&DataType::Float64).unwrap();
+        let same = original.f64().unwrap().iter().zip(masked.f64().unwrap().iter()).filter(|(a, b)| a == b).count();
+        assert_eq!(same, 0, "{c}: {same} originals left in place");
+    }
+}

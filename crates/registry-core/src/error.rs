@@ -25,6 +25,9 @@ pub enum RegistryError {
     /// A breaking change without the bump it needs.
     #[error("{0}")]
     Breaking(String),
+    /// Evidence that misses the central policy of the product's domain (each shortfall named).
+    #[error("{0}")]
+    Policy(String),
     /// A signed document the registry has already seen (or an older one).
     #[error("{0}")]
     Replay(String),
@@ -52,6 +55,7 @@ steward_error::error_codes!(RegistryError {
     Self::Exists(_) => "registry.version_exists",
     Self::NotNewer(_) => "registry.version_not_newer",
     Self::Breaking(_) => "registry.breaking_change",
+    Self::Policy(_) => "registry.policy",
     Self::Replay(_) => "registry.replay",
     Self::TooLarge(_) => "registry.too_large",
     Self::Timeout(_) => "registry.timeout",
@@ -64,7 +68,7 @@ impl RegistryError {
     pub fn status(&self) -> u16 {
         match self {
             RegistryError::BadRequest(_) | RegistryError::Unconfigured(_) => 400,
-            RegistryError::Invalid(_) => 422,
+            RegistryError::Invalid(_) | RegistryError::Policy(_) => 422,
             RegistryError::Signature(_) | RegistryError::Untrusted(_) => 403,
             RegistryError::NotFound(_) => 404,
             RegistryError::Exists(_)
@@ -89,6 +93,7 @@ impl RegistryError {
             "registry.version_exists" => RegistryError::Exists(message),
             "registry.version_not_newer" => RegistryError::NotNewer(message),
             "registry.breaking_change" => RegistryError::Breaking(message),
+            "registry.policy" => RegistryError::Policy(message),
             "registry.replay" => RegistryError::Replay(message),
             "registry.too_large" => RegistryError::TooLarge(message),
             "registry.timeout" => RegistryError::Timeout(message),

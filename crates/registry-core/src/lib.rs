@@ -3,12 +3,14 @@
 //! Owns what every party of the shared registry agrees on: the wire types (trust policy, signed
 //! actions, log entries, checkpoints, bundles, search filters), the error codes each failure
 //! travels as, the rules for names, versions and text, how definitions, policies and actions are
-//! signed, the Merkle hashing of the audit log, and offline verification of a downloaded bundle.
+//! signed, the Merkle hashing of the audit log, offline verification of a downloaded bundle, and
+//! the evidence a publish carries with the central policy that judges it ([`evidence`]).
 //!
 //! It must not do I/O beyond reading a key file: no HTTP (`steward-registry-client`), no storage
 //! or server (`steward-registry`), and never Polars or product data.
 
 mod error;
+pub mod evidence;
 pub mod merkle;
 mod rules;
 mod types;
@@ -19,7 +21,7 @@ pub use rules::{check_json_text, check_name, check_serial, check_text, check_ver
 pub use types::*;
 pub use verify::{
     check_seen_checkpoint, check_seen_head, open_checkpoint, verify_bundle, verify_bundle_pinned, verify_extends,
-    SeenHead, VerifiedBundle,
+    SeenHead, VerifiedBundle, Waiver,
 };
 
 use steward_model::ProductDefinition;

@@ -34,6 +34,10 @@ pub struct TrustPolicy {
     /// [`ACTION_WINDOW_SECS`] of the registry's clock, like an action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<String>,
+    /// What products of some domains must show before they are published: privacy and quality
+    /// minimums their signed evidence must meet ([`crate::evidence::judge`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<crate::evidence::Requirements>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +149,12 @@ pub struct LogEntry {
     /// An override of the breaking-change rule, a privacy review flag…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Digest of the signed evidence published with a definition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// Key id of the privacy officer who co-signed an override of the central policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosigner: Option<String>,
     pub prev: String,
     pub hash: String,
 }
@@ -245,6 +255,12 @@ pub struct PublishRequest {
     /// Why (required with `allow_breaking`).
     #[serde(default)]
     pub reason: Option<String>,
+    /// The signed evidence (an in-toto Statement in DSSE) about the definition, by its signer.
+    #[serde(default)]
+    pub evidence: Option<Envelope>,
+    /// A privacy officer's signed override of the central policy, for a publish that misses it.
+    #[serde(default, rename = "override")]
+    pub waiver: Option<Envelope>,
 }
 
 /// What a publish returns: where it is in the log, and what changed since the latest version.
@@ -286,6 +302,12 @@ pub struct Bundle {
     /// A [`Checkpoint`] of the last log entry, signed by the registry's own key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<Envelope>,
+    /// The evidence published with the version, signed by the definition's signer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Envelope>,
+    /// The privacy officer's override it was published under, if any.
+    #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Envelope>,
 }
 
 /// Filters of a search.

@@ -37,8 +37,20 @@ pub struct VerifiedBundle {
     pub signer_revoked: bool,
     /// When the registry signed the checkpoint of the head (only when its key was given).
     pub checkpoint_at: Option<String>,
+    /// The signed evidence published with the version, checked against its definition.
+    pub evidence: Option<crate::evidence::Evidence>,
+    /// The privacy officer's override of the central policy it was published under.
+    pub waiver: Option<Waiver>,
     #[serde(skip)]
     pub definition: Option<ProductDefinition>,
+}
+
+/// An override a published version carries: who co-signed it, why, and what it waived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    pub officer: String,
+    pub reason: String,
+    pub waives: Vec<String>,
 }
 
 fn fail(m: impl Into<String>) -> RegistryError {
@@ -148,6 +160,39 @@ pub fn verify_bundle_pinned(
     if v.keyid != entry.signer {
         return Err(fail("the log names another signer"));
     }
+    // 4. The evidence and any override: recorded by the log, bound to this definition, and
+    //    meeting the policy in force then (as the registry judged it when it accepted them).
+    let evidence_digest = b.evidence.as_ref().map(|e| e.payload_bytes().map(|p| digest(&p))).transpose()?;
+    if evidence_digest != entry.evidence {
+        return Err(fail(match (&evidence_digest, &entry.evidence) {
+            (None, Some(_)) => "the log records evidence the bundle does not carry".to_string(),
+            (Some(_), None) => "the bundle carries evidence the log does not record".to_string(),
+            _ => "the evidence is not the one the log recorded".to_string(),
+        }));
+    }
+    let signer_key = policy
+        .signers_for(&def.metadata.domain)
+        .into_iter()
+        .find(|k| k.fingerprint() == v.keyid)
+        .ok_or_else(|| fail("the signer is not trusted for the domain"))?;
+    let published_at = chrono::DateTime::parse_from_rfc3339(&entry.at)
+        .map_err(|_| fail(format!("log entry {}: `at` is not a time", entry.index)))?
+        .with_timezone(&chrono::Utc);
+    let judged = crate::evidence::check_publish(
+        &policy.requirements,
+        &def.metadata.domain,
+        &b.name,
+        &b.version,
+        &d,
+        &signer_key,
+        b.evidence.as_ref(),
+        b.waiver.as_ref(),
+        published_at,
+    )?;
+    let waiver = judged.waiver.map(|(o, by)| Waiver { officer: by, reason: o.reason, waives: o.waives });
+    if waiver.as_ref().map(|w| &w.officer) != entry.cosigner.as_ref() {
+        return Err(fail("the override is not the one the log recorded"));
+    }
     let mut yanked = None;
     let mut deprecated = None;
     for e in &b.log[1..] {
@@ -183,6 +228,8 @@ pub fn verify_bundle_pinned(
         newest_trust_serial: newest.serial,
         signer_revoked,
         checkpoint_at,
+        evidence: judged.evidence,
+        waiver,
         definition: Some(def),
     })
 }

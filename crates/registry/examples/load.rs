@@ -124,6 +124,7 @@ fn main() {
         expires: None,
         replaces: None,
         issued_at: None,
+        requirements: vec![],
     };
     c.set_trust(&sign_trust(&policy, &admin).expect("sign")).expect("trust");
     let base = steward_model::load(
@@ -138,7 +139,8 @@ fn main() {
         d.metadata.name = format!("product-{i:03}");
         d.metadata.version = format!("1.0.{n}");
         let env = sign_definition(&d, &k)?;
-        c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }).map(|_| ())
+        c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None, evidence: None, waiver: None })
+            .map(|_| ())
     };
     let publish = Arc::new(publish);
     let p = publish.clone();

@@ -218,6 +218,13 @@ CREATE TABLE IF NOT EXISTS merkle (
   hash TEXT NOT NULL,
   PRIMARY KEY (level, idx)
 );
+CREATE TABLE IF NOT EXISTS evidence (
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  waiver TEXT,
+  PRIMARY KEY (name, version)
+);
 CREATE TABLE IF NOT EXISTS refusals (
   id BIGINT PRIMARY KEY,
   entry TEXT NOT NULL

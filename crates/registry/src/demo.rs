@@ -28,6 +28,7 @@ pub fn serve(db: &str, listen: &str, admin: &str, steward: &str) -> Result<(), R
             expires: None,
             replaces: None,
             issued_at: None,
+            requirements: vec![],
         };
         reg.set_trust(sign_trust(&policy, &admin_key)?)?;
         tracing::info!(serial, steward, "demo trust policy applied");

@@ -390,6 +390,34 @@ impl Registry {
             Some(e) => Some(self.sign_checkpoint(e.index, e.hash.clone())?),
             None => None,
         };
-        Ok(Bundle { name: rec.name, version: rec.version, envelope: rec.envelope, trust, log, checkpoint })
+        let (evidence, waiver) = self.evidence(name, version)?;
+        Ok(Bundle {
+            name: rec.name,
+            version: rec.version,
+            envelope: rec.envelope,
+            trust,
+            log,
+            checkpoint,
+            evidence,
+            waiver,
+        })
+    }
+
+    /// The signed evidence published with `name@version`, and the override it carried, if any.
+    pub fn evidence(&self, name: &str, version: &str) -> Result<(Option<Envelope>, Option<Envelope>), RegistryError> {
+        let (n, v) = (name.to_string(), version.to_string());
+        let row = self.db.read(|c| {
+            Ok(c.query(
+                "SELECT evidence, waiver FROM evidence WHERE name = $1 AND version = $2",
+                &[n.into(), v.into()],
+            )?
+            .into_iter()
+            .next())
+        })?;
+        let Some(r) = row else { return Ok((None, None)) };
+        let open = |i: usize| -> Result<Option<Envelope>, RegistryError> {
+            r.get(i).and_then(Val::text).map(|t| serde_json::from_str(t).map_err(storage)).transpose()
+        };
+        Ok((open(0)?, open(1)?))
     }
 }

@@ -127,6 +127,8 @@ pub(crate) fn draft(
         signer,
         trust_serial: serial,
         note: None,
+        evidence: None,
+        cosigner: None,
         prev: String::new(),
         hash: String::new(),
     }
@@ -340,6 +342,34 @@ impl Registry {
         let verified_serial = trust.serial;
         let digest = digest(&payload);
         let envelope_text = serde_json::to_string(&env).map_err(|e| RegistryError::Storage(e.to_string()))?;
+        // The evidence and the central policy: judged before anything is written.
+        let signer_key =
+            trust.policy.signers_for(&domain).into_iter().find(|k| k.fingerprint() == signer).ok_or_else(|| {
+                RegistryError::Untrusted(format!("key {signer} is not allowed to publish for `{domain}`"))
+            })?;
+        let judged = evidence::check_publish(
+            &trust.policy.requirements,
+            &domain,
+            &name,
+            &version.to_string(),
+            &digest,
+            &signer_key,
+            req.evidence.as_ref(),
+            req.waiver.as_ref(),
+            chrono::Utc::now(),
+        )?;
+        let judged_under = trust.policy.requirements.clone();
+        let evidence_digest =
+            req.evidence.as_ref().map(|e| e.payload_bytes().map(|p| steward_signing::digest(&p))).transpose()?;
+        let evidence_text = req
+            .evidence
+            .as_ref()
+            .map(|e| serde_json::to_string(e).map_err(|x| RegistryError::Storage(x.to_string())))
+            .transpose()?;
+        let waiver_text = match (&judged.waiver, &req.waiver) {
+            (Some(_), Some(w)) => Some(serde_json::to_string(w).map_err(|x| RegistryError::Storage(x.to_string()))?),
+            _ => None,
+        };
         let tags = serde_json::to_string(&def.metadata.tags).unwrap_or_else(|_| "[]".into());
         self.db.write(move |c| {
             // The policy may have changed since: the key that signed (verified above, outside
@@ -355,6 +385,12 @@ impl Registry {
             }
             if trust.policy.expired_at(chrono::Utc::now()) {
                 return Err(RegistryError::Untrusted(format!("trust policy {} expired", trust.serial)));
+            }
+            if trust.policy.requirements != judged_under {
+                return Err(RegistryError::Policy(format!(
+                    "the central policy changed while {name}@{version} was being published (now policy {}): publish again",
+                    trust.serial
+                )));
             }
             // Versions and digests only; the latest one's definition is read below, alone.
             let rows = c.query("SELECT version, digest FROM versions WHERE name = $1", &[name.clone().into()])?;
@@ -420,9 +456,21 @@ impl Registry {
                     }
                 }
             }
+            if let Some((o, by)) = &judged.waiver {
+                let who = trust.policy.signer_name(by).map(|n| format!("{n} ({by})")).unwrap_or_else(|| by.clone());
+                note.push(format!("policy override co-signed by {who}: {}; waived: {}", o.reason, o.waives.join(", ")));
+            }
             let mut entry = draft("publish", Some(name.clone()), Some(version.to_string()), digest.clone(), signer.clone(), trust.serial);
             entry.note = (!note.is_empty()).then(|| note.join("; "));
+            entry.evidence = evidence_digest;
+            entry.cosigner = judged.waiver.as_ref().map(|(_, by)| by.clone());
             let entry = append_log(c, entry)?;
+            if let Some(evidence) = evidence_text {
+                c.exec(
+                    "INSERT INTO evidence (name, version, evidence, waiver) VALUES ($1, $2, $3, $4)",
+                    &[name.clone().into(), version.to_string().into(), evidence.into(), waiver_text.into()],
+                )?;
+            }
             c.exec(
                 &format!("INSERT INTO versions ({VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
                 &[

@@ -66,7 +66,15 @@ fn envelopes_with_too_many_or_repeated_signatures_are_refused_before_verifying()
     let mut twice = good.clone();
     twice.signatures.push(good.signatures[0].clone());
     for env in [&nine, &twice] {
-        let e = c.publish(&PublishRequest { envelope: env.clone(), allow_breaking: false, reason: None }).unwrap_err();
+        let e = c
+            .publish(&PublishRequest {
+                envelope: env.clone(),
+                allow_breaking: false,
+                reason: None,
+                evidence: None,
+                waiver: None,
+            })
+            .unwrap_err();
         assert_eq!((e.status(), e.code()), (400, "registry.bad_request"), "{e}");
         let mut act = env.clone();
         act.payload_type = ACTION_PAYLOAD_TYPE.into();
@@ -211,6 +219,8 @@ fn control_characters_are_refused_and_log_offsets_do_not_wrap() {
             envelope: sign_definition(&sample(), &ada).unwrap(),
             allow_breaking: true,
             reason: Some("because\u{1b}[31m".into()),
+            evidence: None,
+            waiver: None,
         })
         .unwrap_err();
     assert!(e.to_string().starts_with("reason:"), "{e}");
@@ -282,7 +292,15 @@ fn a_signed_definition_with_an_unknown_masking_rule_or_parameter_is_refused_and_
     {
         let payload = steward_signing::canonical_json(&doc, "definition").unwrap();
         let env = ada.sign(steward_signing::PRODUCT_PAYLOAD_TYPE, &payload);
-        let e = c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }).unwrap_err();
+        let e = c
+            .publish(&PublishRequest {
+                envelope: env,
+                allow_breaking: false,
+                reason: None,
+                evidence: None,
+                waiver: None,
+            })
+            .unwrap_err();
         assert_eq!((e.status(), e.code()), (400, "registry.bad_request"), "{what}: {e}");
         assert!(e.to_string().contains("not a product definition"), "{what}: {e}");
     }

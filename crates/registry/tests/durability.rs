@@ -58,6 +58,7 @@ fn kill_mid_stream(db: String) {
         expires: None,
         replaces: None,
         issued_at: None,
+        requirements: vec![],
     };
     c.set_trust(&sign_trust(&policy, &admin).unwrap()).unwrap();
 
@@ -72,7 +73,13 @@ fn kill_mid_stream(db: String) {
                 // Bounded: until the server dies, or 20 s at most.
                 while !stop.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(20) {
                     let env = sign_definition(&product(i, patch), &ada).unwrap();
-                    match c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }) {
+                    match c.publish(&PublishRequest {
+                        envelope: env,
+                        allow_breaking: false,
+                        reason: None,
+                        evidence: None,
+                        waiver: None,
+                    }) {
                         Ok(p) => {
                             acked.lock().unwrap().push((p.name, p.version, p.digest));
                             patch += 1;
@@ -125,7 +132,8 @@ fn kill_mid_stream(db: String) {
     let next = acked.iter().filter(|(n, _, _)| n == "product-00").count() as u64;
     let more = 1 + versions as u64;
     let env = sign_definition(&product(0, next + more), &ada).unwrap();
-    c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }).unwrap();
+    c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None, evidence: None, waiver: None })
+        .unwrap();
 }
 
 #[test]

@@ -49,11 +49,18 @@ fn policy(serial: u64, signers: Vec<(&str, &KeyPair, &[&str])>) -> TrustPolicy {
         expires: None,
         replaces: None,
         issued_at: None,
+        requirements: vec![],
     }
 }
 
 fn publish(c: &Client, def: &ProductDefinition, k: &KeyPair) -> Result<Published, RegistryError> {
-    c.publish(&PublishRequest { envelope: sign_definition(def, k).unwrap(), allow_breaking: false, reason: None })
+    c.publish(&PublishRequest {
+        envelope: sign_definition(def, k).unwrap(),
+        allow_breaking: false,
+        reason: None,
+        evidence: None,
+        waiver: None,
+    })
 }
 
 /// (status, code) of a raw request, for bodies the client would never send.
@@ -173,6 +180,8 @@ fn suite(db: String) {
             envelope: sign_definition(&def, &ada).unwrap(),
             allow_breaking: false,
             reason: None,
+            evidence: None,
+            waiver: None,
         }),
         409,
         "registry.replay",
@@ -193,7 +202,7 @@ fn suite(db: String) {
     tampered.masking.clear();
     env.payload = base64_of(&steward_signing::canonical_json(&tampered, "t").unwrap());
     refuse(
-        c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None }),
+        c.publish(&PublishRequest { envelope: env, allow_breaking: false, reason: None, evidence: None, waiver: None }),
         403,
         "registry.signature",
     );
@@ -209,6 +218,8 @@ fn suite(db: String) {
             envelope: ada.sign(steward_signing::ACTION_PAYLOAD_TYPE, &payload),
             allow_breaking: false,
             reason: None,
+            evidence: None,
+            waiver: None,
         }),
         400,
         "registry.bad_request",
@@ -220,6 +231,8 @@ fn suite(db: String) {
             envelope: ada.sign(PRODUCT_PAYLOAD_TYPE, &pretty),
             allow_breaking: false,
             reason: None,
+            evidence: None,
+            waiver: None,
         }),
         400,
         "registry.bad_request",
@@ -245,6 +258,8 @@ fn suite(db: String) {
             envelope: sign_definition(&breaking, &ada).unwrap(),
             allow_breaking: true,
             reason: None,
+            evidence: None,
+            waiver: None,
         }),
         400,
         "registry.bad_request",
@@ -277,6 +292,8 @@ fn suite(db: String) {
             envelope: sign_definition(&breaking, &ada).unwrap(),
             allow_breaking: true,
             reason: Some("phone moved to the contact product".into()),
+            evidence: None,
+            waiver: None,
         })
         .unwrap();
     let log = c.log(p.log_index, 1).unwrap();

@@ -235,6 +235,8 @@ fn an_older_database_is_carried_over_on_start() {
         envelope: sign_definition(&sample(), &ada).unwrap(),
         allow_breaking: false,
         reason: None,
+        evidence: None,
+        waiver: None,
     })
     .unwrap();
     reg.set_trust(sign_trust(&policy(2, vec![("ada", &ada, &["*"])]), &admin).unwrap()).unwrap();

@@ -1,6 +1,7 @@
 //! What each command does: parse nothing, print nothing — call `steward-app` and return the
 //! text to print. One module per command family.
 
+mod evidence;
 mod privacy;
 mod products;
 mod registry;
@@ -49,8 +50,15 @@ pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
             command: PrivacyCommand::Reveal { file, profile, field, key_version, values, workspace },
         } => privacy::reveal(file, profile, field, *key_version, values, workspace.as_deref(), cli.format),
         Command::Keys { command } => registry::keys(command, cli.format),
-        Command::Publish { file, registry, key, allow_breaking, reason } => {
-            registry::publish(file, registry, key, *allow_breaking, reason, cli.format)
+        Command::Publish { file, registry, key, allow_breaking, reason, workspace, without_evidence, waiver, dry_run } => {
+            let choices = steward_app::registry::PublishChoices {
+                allow_breaking: *allow_breaking,
+                reason: reason.clone(),
+                workspace: workspace.clone(),
+                without_evidence: *without_evidence,
+                waiver: waiver.clone(),
+            };
+            registry::publish(file, registry, key, &choices, *dry_run, cli.format)
         }
         Command::Registry { command } => registry::run(command, cli.format),
         Command::ExportContract { file, out } => registry::export_contract(file, out.as_deref(), cli.format),

@@ -10,6 +10,7 @@ use steward_app::model::{Diff, ProductDefinition};
 use steward_app::registry::{self, BundleSource, RegistryConfig, StatusAction};
 use steward_app::registry::{Search, TrustView, VersionRecord};
 
+use super::evidence::{evidence_text, shortfalls_text};
 use crate::args::{ActionArgs, Format, KeysCommand, RegistryCommand};
 use crate::render::*;
 use crate::CliError;
@@ -62,11 +63,23 @@ pub fn publish(
     file: &Path,
     registry: &Option<String>,
     key: &Option<String>,
-    allow_breaking: bool,
-    reason: &Option<String>,
+    choices: &registry::PublishChoices,
+    dry_run: bool,
     format: Format,
 ) -> Result<String, CliError> {
-    let done = registry::publish_file(file, &config(registry, key), allow_breaking, reason.clone())?;
+    if dry_run {
+        let (evidence, shortfalls) = registry::check_publish_file(file, &config(registry, key), choices)?;
+        if format == Format::Json {
+            return to_json(&serde_json::json!({ "evidence": evidence, "shortfalls": shortfalls }));
+        }
+        let t = format!("{}{}", shortfalls_text(&shortfalls), evidence_text(&evidence));
+        if !shortfalls.is_empty() {
+            // The dry run fails as the publish would, so a pipeline can gate on it.
+            return Err(CliError { code: "registry.policy".into(), message: format!("the draft {}", t.trim_end()) });
+        }
+        return Ok(t);
+    }
+    let done = registry::publish_file(file, &config(registry, key), choices)?;
     let out = &done.published;
     if format == Format::Json {
         return to_json(out);
@@ -80,6 +93,10 @@ pub fn publish(
     }
     if out.privacy_review {
         t.push_str("masking is weaker than in the previous version: flagged for privacy review\n");
+    }
+    match &done.evidence {
+        Some(e) => t.push_str(&evidence_text(e)),
+        None => t.push_str("published without evidence\n"),
     }
     Ok(t)
 }
@@ -137,17 +154,36 @@ pub fn run(command: &RegistryCommand, format: Format) -> Result<String, CliError
                 }
                 (name, Some(v)) => {
                     let (def, rec) = registry::published_version(&cfg, &name, &v)?;
+                    let (evidence, waiver) = registry::published_evidence(&cfg, &name, &v)?;
                     if format == Format::Json {
                         #[derive(Serialize)]
                         struct Out<'a> {
                             #[serde(flatten)]
                             record: &'a VersionRecord,
                             definition: &'a ProductDefinition,
+                            evidence: &'a Option<registry::Evidence>,
+                            #[serde(rename = "override")]
+                            waiver: &'a Option<registry::Override>,
                         }
-                        return to_json(&Out { record: &rec, definition: &def });
+                        return to_json(&Out { record: &rec, definition: &def, evidence: &evidence, waiver: &waiver });
                     }
+                    let evidence = match (&evidence, &waiver) {
+                        (None, _) => "no evidence was published with it\n".to_string(),
+                        (Some(e), w) => {
+                            evidence_text(e)
+                                + &w.as_ref()
+                                    .map(|w| {
+                                        format!(
+                                            "published under a policy override: {} (waived: {})\n",
+                                            clean(&w.reason),
+                                            w.waives.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", ")
+                                        )
+                                    })
+                                    .unwrap_or_default()
+                        }
+                    };
                     Ok(format!(
-                        "{}@{}  domain {}  owner {}\npublished {} by {}\ndigest {}{}{}\n\n{}",
+                        "{}@{}  domain {}  owner {}\npublished {} by {}\ndigest {}{}{}\n{evidence}\n{}",
                         clean(&rec.name),
                         clean(&rec.version),
                         clean(&rec.domain),
@@ -188,7 +224,21 @@ pub fn run(command: &RegistryCommand, format: Format) -> Result<String, CliError
             let b = registry::fetch_bundle(&config(registry, &None), &name, &version, out)?;
             Ok(format!("{name}@{version}: bundle written to {} ({} log entries)\n", out.display(), b.log.len()))
         }
-        RegistryCommand::Verify { bundle, admin_keys, registry_key, registry } => {
+        RegistryCommand::Waive { file, reason, waives, out, key } => {
+            let o = registry::waive_file(file, &config(&None, key), reason, waives, out)?;
+            if format == Format::Json {
+                return to_json(&o);
+            }
+            Ok(format!(
+                "override of {} for {}@{} ({}) written to {}: give it to the steward (`steward publish --waiver`)\n",
+                o.waives.join(", "),
+                o.name,
+                o.version,
+                o.digest,
+                out.display()
+            ))
+        }
+        RegistryCommand::Verify { bundle, admin_keys, registry_key, registry, require } => {
             let mut keys = admin_keys.clone();
             if keys.is_empty() {
                 keys.extend(std::env::var("STEWARD_REGISTRY_ADMIN_KEY").ok());
@@ -205,6 +255,20 @@ pub fn run(command: &RegistryCommand, format: Format) -> Result<String, CliError
                 BundleSource::Registry { config: &cfg, name: &named.0, version: &named.1 }
             };
             let checked = registry::verify(source, &keys, registry_key.as_deref())?;
+            if let Some(spec) = require {
+                let missing = registry::require(&checked.verified, spec)?;
+                if !missing.is_empty() {
+                    return Err(CliError {
+                        code: "registry.policy".into(),
+                        message: format!(
+                            "{}@{} is signed and intact, but its evidence falls short of --require {spec}:\n{}",
+                            clean(&checked.verified.name),
+                            clean(&checked.verified.version),
+                            shortfalls_text(&missing).lines().skip(1).collect::<Vec<_>>().join("\n")
+                        ),
+                    });
+                }
+            }
             verify_text(&checked, format)
         }
         RegistryCommand::Yank(ActionArgs { product, reason, digest, key, registry })
@@ -285,7 +349,21 @@ fn verify_text(checked: &registry::Verification, format: Format) -> Result<Strin
         },
         v.yanked.as_ref().map(|r| format!("YANKED: {}\n", clean(r))).unwrap_or_default(),
         v.deprecated.as_ref().map(|r| format!("deprecated: {}\n", clean(r))).unwrap_or_default(),
-    ))
+    ) + &match (&v.evidence, &v.waiver) {
+        (None, _) => "no evidence was published with it\n".to_string(),
+        (Some(e), w) => {
+            let mut t = format!("signed {}", evidence_text(e));
+            if let Some(w) = w {
+                t.push_str(&format!(
+                    "published under a policy override co-signed by {}: {} (waived: {})\n",
+                    clean(&w.officer),
+                    clean(&w.reason),
+                    w.waives.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            t
+        }
+    })
 }
 
 fn trust_text(v: &TrustView) -> String {

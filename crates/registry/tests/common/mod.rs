@@ -54,11 +54,18 @@ pub fn policy(serial: u64, signers: Vec<(&str, &KeyPair, &[&str])>) -> TrustPoli
         expires: None,
         replaces: None,
         issued_at: None,
+        requirements: vec![],
     }
 }
 
 pub fn publish(c: &Client, def: &ProductDefinition, k: &KeyPair) -> Result<Published, RegistryError> {
-    c.publish(&PublishRequest { envelope: sign_definition(def, k).unwrap(), allow_breaking: false, reason: None })
+    c.publish(&PublishRequest {
+        envelope: sign_definition(def, k).unwrap(),
+        allow_breaking: false,
+        reason: None,
+        evidence: None,
+        waiver: None,
+    })
 }
 
 pub fn versioned(v: &str) -> ProductDefinition {
