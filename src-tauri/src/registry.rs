@@ -5,8 +5,8 @@
 
 use steward_app::registry::{self, RegistryConfig};
 use steward_ipc::{
-    DraftDiffInfo, IpcError, PublishProductRequest, PublishedInfo, RegistryInfo, RegistryProduct,
-    RegistrySearchRequest, RegistryVersion,
+    validate_product_id, DraftDiffInfo, IpcError, PublishCheck, PublishProductRequest, PublishedInfo, RegistryInfo,
+    RegistryProduct, RegistrySearchRequest, RegistryVersion, VersionEvidence, VersionRequest, WaiverInfo,
 };
 
 use crate::commands::{blocking, workspace};
@@ -84,10 +84,36 @@ pub async fn registry_publish(state: &AppState, request: PublishProductRequest) 
         let choices = registry::PublishChoices {
             allow_breaking: request.allow_breaking,
             reason: request.reason,
+            waiver: request.waiver.map(std::path::PathBuf::from),
             ..Default::default()
         };
         let done = registry::publish_product(&ws, &request.product_id, &cfg, &choices)?;
         Ok(done.published)
+    })
+    .await
+}
+
+/// Measures the product and checks it against the registry's central policy; signs nothing.
+pub async fn registry_check(state: &AppState, product_id: String) -> Result<PublishCheck, IpcError> {
+    validate_product_id(&product_id)?;
+    let ws = workspace(state)?;
+    let cfg = config(state)?;
+    blocking(move || {
+        let file = steward_app::existing_product_file(&ws, &product_id)?;
+        let choices = registry::PublishChoices { workspace: Some(ws.root().to_path_buf()), ..Default::default() };
+        let (evidence, shortfalls) = registry::check_publish_file(&file, &cfg, &choices)?;
+        Ok(PublishCheck { evidence, shortfalls })
+    })
+    .await
+}
+
+/// The evidence and any officer's override a published version carries.
+pub async fn registry_evidence(state: &AppState, request: VersionRequest) -> Result<VersionEvidence, IpcError> {
+    request.validate()?;
+    let cfg = config(state)?;
+    blocking(move || {
+        let (evidence, waiver) = registry::published_evidence(&cfg, &request.name, &request.version)?;
+        Ok(VersionEvidence { evidence, waiver: waiver.map(|w| WaiverInfo { reason: w.reason, waives: w.waives }) })
     })
     .await
 }

@@ -124,6 +124,24 @@ key: Columns,
  */
 fields?: Array<Field>, derived?: Array<Derived>, };
 
+export type Evidence = { 
+/**
+ * When it was measured (RFC 3339).
+ */
+measured_at: string, 
+/**
+ * The Steward release that measured it.
+ */
+steward: string, 
+/**
+ * Instances of the entity the measures cover.
+ */
+entities: number, validation: ValidationEvidence, quality: QualityEvidence, 
+/**
+ * Fields holding personal data (accepted classifications, or suggestions Steward is sure of).
+ */
+personal_data: Array<PersonalField>, profiles: Array<ProfileEvidence>, };
+
 export type Field = { 
 /**
  * Column name in the source.
@@ -205,6 +223,12 @@ at: string, rule: string,
  */
 via: string, properties: RuleProperties, };
 
+export type MaskedFieldEvidence = { field: string, rule: string, 
+/**
+ * Whether a holder of the masking key can get the original back.
+ */
+reversible: boolean, };
+
 export type MaskedRowsRequest = { productId: string, profile: string, 
 /**
  * `entity` (absent) or a related table's name.
@@ -259,6 +283,16 @@ path: string, severity: Severity,
  * Stable code: `model.unknown_field`, `model.join_type_mismatch`…
  */
 code: string, message: string, };
+
+export type PersonalField = { 
+/**
+ * As rules name it: `email`, `invoices.billing_address`.
+ */
+field: string, 
+/**
+ * `email`, `phone`, `street_address`…
+ */
+tag: string, };
 
 export type PiiTag = "email" | "phone" | "person_name" | "street_address" | "postal_code" | "birth_date" | "national_id" | "payment_card" | "iban" | "ip_address" | "free_text_pii";
 
@@ -399,17 +433,52 @@ changed: Array<string>,
  */
 revisions: { [key in string]: string }, };
 
+export type ProfileEvidence = { name: string, 
+/**
+ * Every masked field and the rule that masks it.
+ */
+masked: Array<MaskedFieldEvidence>, 
+/**
+ * k-anonymity over the profile's quasi-identifiers; `None` when it declares none.
+ */
+k: number | null, quasi_identifiers: Array<string>, 
+/**
+ * Original values found in the masked product, anywhere.
+ */
+leaks: number, 
+/**
+ * Personal-data fields no rule of the profile masks (`field tag`).
+ */
+uncovered: Array<string>, 
+/**
+ * The profile's own thresholds that the masked product breaks.
+ */
+violations: Array<string>, };
+
+export type PublishCheck = { evidence: Evidence, shortfalls: Array<Shortfall>, };
+
 export type PublishProductRequest = { productId: string, 
 /**
  * Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
  */
-allowBreaking: boolean, reason: string | null, };
+allowBreaking: boolean, reason: string | null, 
+/**
+ * A privacy officer's signed override of the central policy: the file `steward registry
+ * waive` wrote (an absolute path).
+ */
+waiver: string | null, };
 
 export type PublishedInfo = { name: string, version: string, digest: string, logIndex: number, entryHash: string, 
 /**
  * Masking got weaker than in the previous version: flagged in the log for privacy review.
  */
 privacyReview: boolean, previous: string | null, };
+
+export type QualityEvidence = { rules: number, passed: number, 
+/**
+ * The rules that failed, as `rule column` (`regex phone`), never with a value.
+ */
+failed: Array<string>, };
 
 export type QualityResult = { 
 /**
@@ -539,6 +608,12 @@ export type ScanProgress = { done: number, total: number, stage: string, };
 
 export type Severity = "error" | "warning";
 
+export type Shortfall = { 
+/**
+ * `max_leaks`, `min_k`, `masked[email]`…
+ */
+requirement: string, message: string, fix: string, };
+
 export type SkippedSource = { source_id: string, code: ErrorCode, message: string, };
 
 export type SourceInspection = { path: string, format: FileFormat, 
@@ -599,6 +674,14 @@ why: string,
  * How sure the suggestion is, when it is one.
  */
 confidence: number | null, };
+
+export type ValidationEvidence = { errors: number, warnings: number, };
+
+export type VersionEvidence = { evidence: Evidence | null, waiver: WaiverInfo | null, };
+
+export type VersionRequest = { name: string, version: string, };
+
+export type WaiverInfo = { reason: string, waives: Array<string>, };
 
 export type WorkspaceInfo = { root: string, name: string, sources: Array<SourceSummary>, };
 
@@ -866,4 +949,4 @@ export const MASKING_CATALOG = [
 ] as const;
 
 /** Every code a failed command can carry: match on these, never on messages. */
-export type ErrorCode = "app.internal" | "app.invalid_input" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";
+export type ErrorCode = "app.internal" | "app.invalid_input" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.policy" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";

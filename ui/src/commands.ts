@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishProductRequest, PublishedInfo, QualityResult, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SavedProduct, ScanProgress, SourceInspection, WorkspaceInfo } from "./bindings";
+import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SavedProduct, ScanProgress, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -68,7 +68,11 @@ export function commands(call: Call) {
     registryVersions: (name: string) => call<RegistryVersion[]>("registry_versions", { name }),
     /** The local draft of a product against its latest published version. */
     registryDiff: (productId: string) => call<DraftDiffInfo>("registry_diff", { productId }),
-    /** Signs the product's definition with the steward's key and publishes it. */
+    /** Measures the product (validation, quality, privacy) and checks it against the registry's central policy, without signing or sending anything. */
+    registryCheck: (productId: string) => call<PublishCheck>("registry_check", { productId }),
+    /** Signs the product's definition and its evidence with the steward's key and publishes them. */
     registryPublish: (request: PublishProductRequest) => call<PublishedInfo>("registry_publish", { request }),
+    /** The evidence and any override a published version carries. */
+    registryEvidence: (request: VersionRequest) => call<VersionEvidence>("registry_evidence", { request }),
   };
 }

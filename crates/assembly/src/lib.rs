@@ -392,20 +392,34 @@ impl Assembled {
             .slice(offset, limit as IdxSize)
             .collect()
             .map_err(pe(ENTITY_TABLE))?;
-        // Only the rows of the page's entities are collected: every table carries the key.
-        let wanted = page.clone().lazy().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First);
-        let mut args = JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns);
-        args.maintain_order = MaintainOrderJoin::Left;
+        // Only the rows of the page's entities are collected: every table carries the key. A
+        // one-column key filters each table by the page's keys, which the optimiser pushes down
+        // each table's join chain (an order line's key comes from its order: only the page's
+        // orders are joined); a composite key joins on the page's keys instead.
+        let restrict: Box<dyn Fn(LazyFrame) -> LazyFrame> = match self.key.as_slice() {
+            [one] => {
+                let values = page
+                    .column(one)
+                    .map_err(pe(ENTITY_TABLE))?
+                    .as_materialized_series()
+                    .unique_stable()
+                    .map_err(pe(ENTITY_TABLE))?;
+                let wanted = lit(values.implode().map_err(pe(ENTITY_TABLE))?.into_series());
+                let one = one.clone();
+                Box::new(move |lf: LazyFrame| lf.filter(col(one.as_str()).is_in(wanted.clone(), false)))
+            }
+            _ => {
+                let wanted = page.clone().lazy().select(keys.clone()).unique_stable(None, UniqueKeepStrategy::First);
+                let mut args = JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::CoalesceColumns);
+                args.maintain_order = MaintainOrderJoin::Left;
+                let keys = keys.clone();
+                Box::new(move |lf: LazyFrame| lf.join(wanted.clone(), keys.clone(), keys.clone(), args.clone()))
+            }
+        };
         let related = self
             .related
             .iter()
-            .map(|r| {
-                r.frame
-                    .clone()
-                    .join(wanted.clone(), keys.clone(), keys.clone(), args.clone())
-                    .collect()
-                    .map_err(pe(&r.name))
-            })
+            .map(|r| restrict(r.frame.clone()).collect().map_err(pe(&r.name)))
             .collect::<Result<Vec<_>, _>>()?;
         self.nest_collected(page, related)
     }

@@ -74,8 +74,13 @@ macro_rules! with_commands {
             registry_versions(name: String) -> Vec<RegistryVersion>;
             /// The local draft of a product against its latest published version.
             registry_diff(product_id: String) -> DraftDiffInfo;
-            /// Signs the product's definition with the steward's key and publishes it.
+            /// Measures the product (validation, quality, privacy) and checks it against the
+            /// registry's central policy, without signing or sending anything.
+            registry_check(product_id: String) -> PublishCheck;
+            /// Signs the product's definition and its evidence with the steward's key and publishes them.
             registry_publish(request: PublishProductRequest) -> PublishedInfo;
+            /// The evidence and any override a published version carries.
+            registry_evidence(request: VersionRequest) -> VersionEvidence;
         }
     };
 }

@@ -128,12 +128,21 @@ pub struct PublishProductRequest {
     /// Publish a breaking change without a major bump; needs `reason`, recorded in the audit log.
     pub allow_breaking: bool,
     pub reason: Option<String>,
+    /// A privacy officer's signed override of the central policy: the file `steward registry
+    /// waive` wrote (an absolute path).
+    pub waiver: Option<String>,
 }
 
 impl PublishProductRequest {
     pub fn validate(&self) -> Result<(), IpcError> {
         validate_product_id(&self.product_id)?;
         check_text("reason", self.reason.as_deref(), 1000)?;
+        if let Some(w) = &self.waiver {
+            check_text("waiver", Some(w), 4096)?;
+            if w.contains('\0') || !std::path::Path::new(w).is_absolute() {
+                return Err(IpcError::invalid_input(format!("waiver: `{w}` must be an absolute file path")));
+            }
+        }
         if self.allow_breaking && self.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(IpcError::invalid_input("reason: say why a breaking change goes out without a major bump"));
         }
@@ -153,5 +162,50 @@ impl From<steward_registry_core::RegistryError> for IpcError {
 impl From<steward_signing::SigningError> for IpcError {
     fn from(e: steward_signing::SigningError) -> Self {
         IpcError::new(e.code(), e.to_string())
+    }
+}
+
+/// The evidence a publish would carry, measured on the workspace's data, and what the registry's
+/// central policy finds missing in it: the check made before anything is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishCheck {
+    pub evidence: Evidence,
+    pub shortfalls: Vec<Shortfall>,
+}
+
+/// The signed evidence shapes, as the registry and the CLI's JSON carry them.
+pub use steward_registry_core::evidence::{Evidence, Shortfall};
+
+/// What a published version was published with: its evidence and any officer's override, as the
+/// registry holds them (verify the bundle to trust them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionEvidence {
+    pub evidence: Option<Evidence>,
+    pub waiver: Option<WaiverInfo>,
+}
+
+/// An officer's override of the central policy: why, and what it waived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WaiverInfo {
+    pub reason: String,
+    pub waives: Vec<String>,
+}
+
+/// Arguments of `registry_evidence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionRequest {
+    pub name: String,
+    pub version: String,
+}
+
+impl VersionRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        check_text("name", Some(&self.name), 64)?;
+        check_text("version", Some(&self.version), 64)?;
+        Ok(())
     }
 }

@@ -131,8 +131,16 @@ fn privacy_and_registry_requests_are_validated() {
     ] {
         assert_eq!(bad.validate().unwrap_err().code, "ipc.invalid_input", "{bad:?}");
     }
-    let publish = PublishProductRequest { product_id: "customer360".into(), allow_breaking: false, reason: None };
+    let publish =
+        PublishProductRequest { product_id: "customer360".into(), allow_breaking: false, reason: None, waiver: None };
     assert!(publish.validate().is_ok());
+    for bad in ["waiver.json", "../waiver.json", "/tmp/w\u{0}.json", ""] {
+        let e = PublishProductRequest { waiver: Some(bad.into()), ..publish.clone() }.validate().unwrap_err();
+        assert!(e.message.starts_with("waiver:"), "{bad:?}: {}", e.message);
+    }
+    assert!(PublishProductRequest { waiver: Some("/home/ada/waiver.json".into()), ..publish.clone() }
+        .validate()
+        .is_ok());
     let e = PublishProductRequest { allow_breaking: true, ..publish.clone() }.validate().unwrap_err();
     assert!(e.message.starts_with("reason:"), "{}", e.message);
     assert!(PublishProductRequest { allow_breaking: true, reason: Some("moved".into()), ..publish }.validate().is_ok());

@@ -1,12 +1,15 @@
 // The Registry panel of a product: the shared registry's products and versions, the local draft
 // against the latest published version (changes, suggested bump, privacy review), and the
-// publish dialog — signed with the steward's key from the OS keychain. A refused publish says
-// why (untrusted key, version exists, registry unreachable) and never touches the draft.
+// publish dialog — the product measured and checked against the registry's central policy
+// first, then signed with its evidence with the steward's key from the OS keychain. A refused
+// publish says why (policy, untrusted key, version exists, registry unreachable) and never
+// touches the draft.
 import { useState } from "react";
 import type { ProductSummary, PublishedInfo } from "../bindings";
 import { api } from "../shared/api";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useAction, useIpcQuery } from "../shared/hooks";
+import { EvidenceSummary, Shortfalls, VersionEvidenceView } from "./Evidence";
 
 /** What a refusal means for the steward, by error code. */
 const ADVICE: Record<string, string> = {
@@ -17,13 +20,16 @@ const ADVICE: Record<string, string> = {
   "registry.breaking_change": "The changes break consumers: raise the major version, or publish with an explained override.",
   "registry.unreachable": "The registry cannot be reached. Your draft is safe; try again when it is back.",
   "registry.unconfigured": "No registry is configured for this app.",
+  "registry.policy": "Fix what the policy check lists (most fixes are rules in the Privacy tab), or attach a privacy officer's signed override.",
 };
 
 function Versions({ name }: { name: string }) {
   const { data: versions, error } = useIpcQuery(() => api.registryVersions(name), [name]);
+  const [shown, setShown] = useState<string | null>(null);
   if (error) return <ErrorBox error={error} />;
   if (!versions) return <p className="loading">Loading versions…</p>;
   return (
+    <>
     <table className="relations" aria-label={`Versions of ${name}`}>
       <thead>
         <tr>
@@ -36,7 +42,11 @@ function Versions({ name }: { name: string }) {
       <tbody>
         {versions.map((v) => (
           <tr key={v.version} data-version={v.version}>
-            <td>{v.version}</td>
+            <td>
+              <button className="link" title="The evidence it was published with" onClick={() => setShown(shown === v.version ? null : v.version)}>
+                {v.version}
+              </button>
+            </td>
             <td>{v.publishedAt}</td>
             <td title={v.digest}>{v.signer}</td>
             <td>{v.yanked ? `yanked: ${v.yanked}` : v.deprecated ? `deprecated: ${v.deprecated}` : ""}</td>
@@ -44,6 +54,8 @@ function Versions({ name }: { name: string }) {
         ))}
       </tbody>
     </table>
+      {shown && <VersionEvidenceView name={name} version={shown} />}
+    </>
   );
 }
 
@@ -55,6 +67,7 @@ export function RegistryView({ product }: { product: ProductSummary }) {
   const [reason, setReason] = useState("");
   const [result, setResult] = useState<PublishedInfo | null>(null);
   const [keyName, setKeyName] = useState("");
+  const [waiver, setWaiver] = useState<string | null>(null);
 
   const registry = useIpcQuery(() => api.registryInfo(), []);
   const search = useIpcQuery(() => api.registrySearch({ q: query.trim() || null, domain: null, owner: null, tag: null }), [query], {
@@ -63,9 +76,13 @@ export function RegistryView({ product }: { product: ProductSummary }) {
   // A draft the registry cannot compare (no registry, say) shows no comparison, and no error.
   const draft = useIpcQuery(() => api.registryDiff(product.id), [product.id]);
   const keygen = useAction(async (name: string) => registry.setData(await api.generateSigningKey(name)));
+  // Measured and checked against the central policy each time the dialog opens.
+  const check = useIpcQuery(() => (publishing ? api.registryCheck(product.id) : Promise.resolve(null)), [product.id, publishing]);
   const publication = useAction(() =>
-    api.registryPublish({ productId: product.id, allowBreaking: override, reason: override ? reason : null }),
+    api.registryPublish({ productId: product.id, allowBreaking: override, reason: override ? reason : null, waiver }),
   );
+  const shortfalls = check.data?.shortfalls ?? [];
+  const blocked = !check.data || (shortfalls.length > 0 && !waiver);
 
   const info = registry.data;
   const products = search.error ? [] : search.data;
@@ -88,6 +105,7 @@ export function RegistryView({ product }: { product: ProductSummary }) {
     setPublishing(false);
     setOverride(false);
     setReason("");
+    setWaiver(null);
     load();
   };
 
@@ -180,12 +198,44 @@ export function RegistryView({ product }: { product: ProductSummary }) {
             </label>
           )}
           {override && <input aria-label="Reason" placeholder="why" value={reason} onChange={(e) => setReason(e.target.value)} />}
-          <button onClick={() => void publish()} disabled={busy || (override && !reason.trim())}>
+          <h4>Evidence and central policy</h4>
+          {check.error && <ErrorBox error={check.error} />}
+          {!check.data && !check.error && <p className="loading">Measuring the product on its data (validation, quality, privacy)…</p>}
+          {check.data && (
+            <div data-testid="policy-check">
+              <Shortfalls shortfalls={shortfalls} />
+              <EvidenceSummary evidence={check.data.evidence} />
+              {shortfalls.length > 0 && (
+                <p className="hint">
+                  {waiver ? (
+                    <>
+                      Publishing under the override in <code>{waiver}</code>.{" "}
+                      <button className="link" onClick={() => setWaiver(null)}>
+                        Remove
+                      </button>
+                    </>
+                  ) : (
+                    <>
+                      Fix these, then check again — or{" "}
+                      <button className="link" onClick={() => void api.pickWaiver().then((w) => w && setWaiver(w))}>
+                        attach a privacy officer's signed override…
+                      </button>
+                    </>
+                  )}
+                </p>
+              )}
+              <button className="small" onClick={() => check.reload()}>
+                Check again
+              </button>
+            </div>
+          )}
+          <button onClick={() => void publish()} disabled={busy || blocked || (override && !reason.trim())}>
             Sign and publish
           </button>{" "}
           <button
             onClick={() => {
               setPublishing(false);
+              setWaiver(null);
               publication.reset();
             }}
           >

@@ -1,15 +1,37 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import type { DraftDiffInfo, ProductSummary, RegistryProduct } from "../bindings";
+import type { DraftDiffInfo, Evidence, ProductSummary, PublishCheck, RegistryProduct } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
-vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn() }));
+const open = vi.fn();
+vi.mock("@tauri-apps/plugin-dialog", () => ({ open: (...a: unknown[]) => open(...a) }));
 const { RegistryView } = await import("./RegistryView");
 
 const product: ProductSummary = { id: "customer360", name: "customer360", version: "1.0.0", entity: "Customer", key: ["customer_id"], related: [], error: null };
 
 afterEach(cleanup);
+
+const evidence = (k: number | null): Evidence => ({
+  measured_at: "2026-12-02T10:00:00Z",
+  steward: "0.1.0",
+  entities: 500,
+  validation: { errors: 0, warnings: 2 },
+  quality: { rules: 7, passed: 5, failed: ["not_null email", "regex phone"] },
+  personal_data: [{ field: "email", tag: "email" }],
+  profiles: [
+    {
+      name: "analytics",
+      masked: [{ field: "email", rule: "fake", reversible: false }],
+      k,
+      quasi_identifiers: ["birth_date", "country_code"],
+      leaks: 0,
+      uncovered: [],
+      violations: [],
+    },
+  ],
+});
+const passing: PublishCheck = { evidence: evidence(7), shortfalls: [] };
 
 describe("RegistryView", () => {
   it("diffs the draft, explains a refusal, publishes and lists the product", async () => {
@@ -32,6 +54,8 @@ describe("RegistryView", () => {
           return listed;
         case "registry_diff":
           return diff;
+        case "registry_check":
+          return passing;
         case "registry_publish":
           publishes.push(args.request);
           if (!args.request?.allowBreaking) throw { code: "registry.breaking_change", message: "customer360 1.0.0 → 1.1.0 needs a major bump" };
@@ -52,6 +76,7 @@ describe("RegistryView", () => {
     expect(screen.getByText("Nothing published yet.")).toBeTruthy();
 
     fireEvent.click(screen.getByRole("button", { name: "Publish…" }));
+    await waitFor(() => expect(screen.getByTestId("policy-ok")).toBeTruthy());
     fireEvent.click(screen.getByRole("button", { name: "Sign and publish" }));
     await waitFor(() => expect(screen.getByTestId("publish-refusal").getAttribute("data-code")).toBe("registry.breaking_change"));
     expect(screen.getByText(/raise the major version, or publish with an explained override/)).toBeTruthy();
@@ -64,8 +89,8 @@ describe("RegistryView", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Sign and publish" }));
     await waitFor(() => expect(screen.getByTestId("publish-result").textContent).toContain("Published customer360@1.1.0"));
     expect(publishes).toEqual([
-      { productId: "customer360", allowBreaking: false, reason: null },
-      { productId: "customer360", allowBreaking: true, reason: "phone moved" },
+      { productId: "customer360", allowBreaking: false, reason: null, waiver: null },
+      { productId: "customer360", allowBreaking: true, reason: "phone moved", waiver: null },
     ]);
     const table = await screen.findByRole("table", { name: "Registry products" });
     fireEvent.click(within(table).getByRole("button", { name: "customer360" }));
@@ -93,5 +118,64 @@ describe("RegistryView", () => {
     fireEvent.change(screen.getByRole("textbox", { name: "New key name" }), { target: { value: "ada" } });
     fireEvent.click(screen.getByRole("button", { name: "Generate signing key" }));
     await waitFor(() => expect(screen.getByTestId("signing-key").textContent).toBe("Signing key: ada"));
+  });
+
+  it("shows what the central policy misses, with fixes, and publishes only with an officer's override", async () => {
+    const publishes: unknown[] = [];
+    const failing: PublishCheck = {
+      evidence: evidence(1),
+      shortfalls: [
+        {
+          requirement: "min_k[analytics]",
+          message: "k = 1 over birth_date, country_code in profile `analytics` (at least 2 required)",
+          fix: "generalise birth_date, country_code further (age bands, postal code prefixes)",
+        },
+      ],
+    };
+    invoke.mockImplementation(async (cmd: string, args: { request?: Record<string, unknown> }) => {
+      switch (cmd) {
+        case "registry_info":
+          return { url: "http://r", keyName: "ada", fingerprint: "SHA256:x", publicKey: "ed25519:BBBB", keyError: null };
+        case "registry_search":
+          return [{ name: "customer360", latest: "1.0.0", domain: "customer", owner: "o@x", tags: [], description: null, versions: 1, deprecated: null }];
+        case "registry_diff":
+          return { product: "customer360", draftVersion: "1.0.0", published: null, changes: [], suggested: "none", underBumped: false, privacyReview: false };
+        case "registry_check":
+          return failing;
+        case "registry_publish":
+          publishes.push(args.request);
+          return { name: "customer360", version: "1.0.0", digest: "sha256:00", logIndex: 1, privacyReview: false, previous: null };
+        case "registry_versions":
+          return [{ version: "1.0.0", digest: "sha256:00", signer: "SHA256:x", publishedAt: "2026-12-02T00:00:00Z", yanked: null, deprecated: null }];
+        case "registry_evidence":
+          return { evidence: evidence(1), waiver: { reason: "accepted for the fraud team", waives: ["min_k[analytics]"] } };
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<RegistryView product={product} />);
+    await waitFor(() => expect(screen.getByTestId("signing-key")).toBeTruthy());
+    fireEvent.click(screen.getByRole("button", { name: "Publish…" }));
+    const listed = await screen.findByTestId("policy-shortfalls");
+    const item = listed.querySelector('[data-requirement="min_k[analytics]"]');
+    expect(item?.textContent).toContain("k = 1 over birth_date, country_code");
+    expect(item?.textContent).toContain("Fix: generalise birth_date");
+    expect(screen.getByRole("table", { name: "Evidence per profile" }).querySelector('[data-profile="analytics"] [data-col="k"]')?.textContent).toBe("1");
+    const sign = screen.getByRole("button", { name: "Sign and publish" }) as HTMLButtonElement;
+    expect(sign.disabled).toBe(true);
+
+    open.mockResolvedValue("/home/ada/waiver.json");
+    fireEvent.click(screen.getByRole("button", { name: "attach a privacy officer's signed override…" }));
+    await waitFor(() => expect(sign.disabled).toBe(false));
+    fireEvent.click(sign);
+    await waitFor(() => expect(screen.getByTestId("publish-result").textContent).toContain("Published customer360@1.0.0"));
+    expect(publishes).toEqual([{ productId: "customer360", allowBreaking: false, reason: null, waiver: "/home/ada/waiver.json" }]);
+
+    // A published version shows the evidence and the override it carries.
+    const table = await screen.findByRole("table", { name: "Registry products" });
+    fireEvent.click(within(table).getByRole("button", { name: "customer360" }));
+    fireEvent.click(await screen.findByRole("button", { name: "1.0.0" }));
+    const shown = await screen.findByTestId("version-evidence");
+    await waitFor(() => expect(within(shown).getByTestId("waiver").textContent).toContain("accepted for the fraud team (waived: min_k[analytics])"));
   });
 });

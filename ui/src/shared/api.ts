@@ -63,4 +63,9 @@ export const api = {
     });
     return typeof picked === "string" ? picked : null;
   },
+  /** The native file picker for a privacy officer's signed override (JSON); `null` when closed. */
+  pickWaiver: async (): Promise<string | null> => {
+    const picked = await open({ multiple: false, directory: false, filters: [{ name: "Signed override", extensions: ["json"] }] });
+    return typeof picked === "string" ? picked : null;
+  },
 };
