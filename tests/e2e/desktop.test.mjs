@@ -36,10 +36,14 @@ describe("Steward desktop on the sample workspace", () => {
     assert.ok(registryBin && existsSync(registryBin), `STEWARD_REGISTRY_BIN must name steward-registry (got ${registryBin})`);
     const display = await startXvfb();
     const registry = `127.0.0.1:${await freePort()}`;
+    // A central policy, as a registry admin would set it: no leaks, and every email masked by a
+    // rule that cannot be reversed, in every profile.
+    const requirements = join(workspace, ".steward-requirements.json");
+    writeFileSync(requirements, JSON.stringify([{ domains: ["*"], max_leaks: 0, masked: [{ tag: "email", irreversible: true }] }]));
     driver = await startDriver({
       display,
       env: { STEWARD_WORKSPACE: workspace, STEWARD_REGISTRY: `http://${registry}`, STEWARD_KEY: "demo-steward" },
-      companion: [registryBin, "demo", "--db", registryDb, "--listen", registry],
+      companion: [registryBin, "demo", "--db", registryDb, "--listen", registry, "--requirements", requirements],
     });
     session = await Session.create(driver.url, app);
   });
@@ -255,6 +259,25 @@ describe("Steward desktop on the sample workspace", () => {
   });
   const productFile = join(workspace, "products/customer_orders.yaml");
   const attr = (el, name) => session.cmd("GET", `/element/${el}/attribute/${name}`);
+  // Picks an option and waits until the select shows it (WebKitWebDriver sometimes drops a
+  // click on an <option>; the choice is clicked again until it holds).
+  const choose = async (select, value) =>
+    session.waitFor(`${select} = ${value}`, async () => {
+      const [el] = await session.findAll(select);
+      if (!el) return false;
+      if ((await session.cmd("GET", `/element/${el}/property/value`)) === value) return true;
+      const [option] = await session.findAll(`${select} option[value="${value}"]`);
+      if (option) await session.click(option);
+      return false;
+    });
+  // Sets rule row `i` of the Privacy tab's profile: its field, rule and parameters.
+  const setRule = async (i, field, rule, params) => {
+    await session.waitFor(`rule row ${i}`, async () => (await session.findAll(`tr[data-rule-index="${i}"]`)).length === 1);
+    await choose(`tr[data-rule-index="${i}"] select[aria-label="Field of rule ${i + 1}"]`, field);
+    await choose(`tr[data-rule-index="${i}"] select[aria-label="Rule ${i + 1}"]`, rule);
+    await typeInto(`tr[data-rule-index="${i}"] input`, params);
+    await session.click((await session.findAll(".privacy-view h3"))[0]);
+  };
   const waitFile = (what, test) =>
     session.waitFor(what, async () => {
       const text = existsSync(productFile) ? readFileSync(productFile, "utf8") : "";
@@ -450,25 +473,6 @@ describe("Steward desktop on the sample workspace", () => {
       return v === "support";
     });
     const product = join(workspace, "products/customer360.yaml");
-    const blur = async () => session.click((await session.findAll(".privacy-view h3"))[0]);
-    // Picks an option and waits until the select shows it (WebKitWebDriver sometimes drops a
-    // click on an <option>; the choice is clicked again until it holds).
-    const choose = async (select, value) =>
-      session.waitFor(`${select} = ${value}`, async () => {
-        const [el] = await session.findAll(select);
-        if (!el) return false;
-        if ((await session.cmd("GET", `/element/${el}/property/value`)) === value) return true;
-        const [option] = await session.findAll(`${select} option[value="${value}"]`);
-        if (option) await session.click(option);
-        return false;
-      });
-    const setRule = async (i, field, rule, params) => {
-      await session.waitFor(`rule row ${i}`, async () => (await session.findAll(`tr[data-rule-index="${i}"]`)).length === 1);
-      await choose(`tr[data-rule-index="${i}"] select[aria-label="Field of rule ${i + 1}"]`, field);
-      await choose(`tr[data-rule-index="${i}"] select[aria-label="Rule ${i + 1}"]`, rule);
-      await typeInto(`tr[data-rule-index="${i}"] input`, params);
-      await blur();
-    };
     const leakSummary = () => session.texts('[data-testid="leak-summary"]').then((t) => t[0] ?? "");
 
     await clickText(".privacy-view button", "+ Rule");
@@ -549,7 +553,39 @@ describe("Steward desktop on the sample workspace", () => {
       return t && t.includes("not published yet") ? t : null;
     }, 60000);
     assert.match(first, /1\.0\.0 would be its first version/);
+    // The publish dialog measures the product first: the `support` profile made above leaves the
+    // email in clear, which the central policy forbids. Signing waits for a fix.
     await clickText(".registry-view button", "Publish…");
+    const shortfalls = await session.waitFor("policy check", async () => {
+      const els = await session.findAll('[data-testid="policy-shortfalls"] [data-requirement]');
+      return els.length ? Promise.all(els.map((e) => attr(e, "data-requirement"))) : null;
+    }, 120000);
+    assert.deepEqual(shortfalls, ["masked[email][support]"]);
+    const [reason] = await session.texts('[data-requirement="masked[email][support]"]');
+    assert.match(reason, /email \(email\) is not masked in profile `support`/);
+    assert.match(reason, /Fix: mask email with a rule that cannot be reversed/);
+    const sign = await session.waitFor("sign button", async () => {
+      for (const b of await session.findAll("[role=dialog] button")) if ((await session.content(b)).trim() === "Sign and publish") return b;
+      return null;
+    });
+    assert.equal(await session.cmd("GET", `/element/${sign}/enabled`), false, "signing waits for a fix");
+    writeFileSync(join(shots, "publish-policy.png"), await session.screenshot());
+    await clickText("[role=dialog] button", "Cancel");
+
+    // The fix, in the Privacy tab: the support profile fakes emails too.
+    await clickText("[role=tab]", "Privacy");
+    await session.waitFor("privacy view", async () => (await session.findAll('select[name="profile"]')).length === 1, 60000);
+    await choose('select[name="profile"]', "support");
+    const rows = await session.waitFor("support rules", async () => {
+      const r = await session.findAll("tr[data-rule-index]");
+      return r.length >= 3 ? r.length : null;
+    }, 60000);
+    await clickText(".privacy-view button", "+ Rule");
+    await setRule(rows, "email", "fake", "kind=email");
+    await session.waitFor("email rule saved", async () => readFileSync(product, "utf8").includes("      - { field: email, rule: fake, params: { kind: email } }\n"), 30000);
+    await clickText("[role=tab]", "Registry");
+    await clickText(".registry-view button", "Publish…");
+    await session.waitFor("policy met", async () => (await session.findAll('[data-testid="policy-ok"]')).length === 1, 120000);
     await clickText('[role=dialog] button', "Sign and publish");
     const published = await session.waitFor("published", async () => (await session.texts('[data-testid="publish-result"]'))[0], 60000);
     assert.match(published, /^Published customer360@1\.0\.0 \(audit log entry \d+\)/);

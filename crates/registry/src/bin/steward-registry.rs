@@ -27,6 +27,10 @@ enum Command {
         admin: String,
         #[arg(long, default_value = "demo-steward")]
         steward: String,
+        /// A central policy on the evidence of every publish: a JSON file holding a list of
+        /// requirements (`[{"domains": ["*"], "max_leaks": 0, "masked": [{"tag": "email"}]}]`).
+        #[arg(long)]
+        requirements: Option<std::path::PathBuf>,
     },
 }
 
@@ -38,7 +42,10 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => args.run(),
-        Command::Demo { db, listen, admin, steward } => steward_registry::demo::serve(&db, &listen, &admin, &steward),
+        Command::Demo { db, listen, admin, steward, requirements } => {
+            steward_registry::demo::read_requirements(requirements.as_deref())
+                .and_then(|r| steward_registry::demo::serve(&db, &listen, &admin, &steward, r))
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
