@@ -238,7 +238,20 @@ pub fn mask_tables(
         let masked = mask_table(&r.name, &df, a.key.first().map(String::as_str), &here, key)?;
         tables.push((r.name.clone(), df, masked));
     }
-    Ok(MaskedTables { tables, fields: planned.into_iter().map(|p| p.field).collect(), key: a.key.first().cloned() })
+    // What a rule preserves depends on the column it met: said as it is (`partial` on an
+    // integer writes text).
+    let fields = planned
+        .into_iter()
+        .map(|p| {
+            let mut f = p.field;
+            let dtype = tables.iter().find(|(t, _, _)| *t == f.table).and_then(|(_, o, _)| o.column(&f.field).ok());
+            if let Some(c) = dtype {
+                f.properties = steward_privacy::properties_on(&p.rule.kind, c.dtype());
+            }
+            f
+        })
+        .collect();
+    Ok(MaskedTables { tables, fields, key: a.key.first().cloned() })
 }
 
 /// Every table of the product by path (entity first), collected as it is.

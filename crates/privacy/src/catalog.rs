@@ -99,6 +99,18 @@ pub struct RuleProperties {
     pub locale_aware: bool,
 }
 
+/// [`properties`] of the rule on a column of `dtype`: a rule that writes text where numbers or
+/// dates were (`partial` on an integer card number: `****1234`; a fake name over ids) does not
+/// preserve its format.
+pub fn properties_on(kind: &RuleKind, dtype: &polars::prelude::DataType) -> RuleProperties {
+    let mut p = properties(kind);
+    let writes_text = matches!(kind, RuleKind::Partial { .. } | RuleKind::Fake { .. } | RuleKind::LinkedAddress { .. });
+    if writes_text && !matches!(dtype, polars::prelude::DataType::String) {
+        p.format_preserving = false;
+    }
+    p
+}
+
 pub fn properties(kind: &RuleKind) -> RuleProperties {
     let p = |deterministic, reversible, format_preserving, unique_preserving, locale_aware| RuleProperties {
         deterministic,

@@ -21,7 +21,7 @@ mod mask;
 mod risk;
 mod spread;
 
-pub use catalog::{properties, AddressPart, Generalise, Rule, RuleKind, RuleProperties};
+pub use catalog::{properties, properties_on, AddressPart, Generalise, Rule, RuleKind, RuleProperties};
 pub use crypto::{ff1_decrypt_digits, ff1_encrypt_digits, remap_i64, subkey, KeyRemap, MaskingKey};
 pub use fakes::{FakeKind, LOCALES};
 pub use mask::{apply_rule, apply_rules, reveal, Context};

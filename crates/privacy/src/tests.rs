@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use polars::prelude::*;
 use serde_json::json;
 
@@ -294,4 +295,60 @@ fn noise_never_leaves_an_original_in_place() {
         let same = original.f64().unwrap().iter().zip(masked.f64().unwrap().iter()).filter(|(a, b)| a == b).count();
         assert_eq!(same, 0, "{c}: {same} originals left in place");
     }
+}
+
+/// Every rule of the catalog that says it preserves format keeps each column's type, and money's
+/// scale: on integers, money as floats and as decimals, dates, phones, emails and names.
+#[test]
+fn every_format_preserving_rule_keeps_type_and_scale() {
+    let money = Series::new("money".into(), [12.95f64, 1234.5, 0.07, 99.99]);
+    let decimal = money.cast(&DataType::Decimal(15, 2)).unwrap();
+    let df = df!(
+        "customer_id" => [1i64, 2, 3, 4],
+        "count" => [3i64, 150, 7, 42],
+        "born" => [NaiveDate::from_ymd_opt(1980, 5, 1).unwrap(), NaiveDate::from_ymd_opt(1975, 1, 31).unwrap(),
+                   NaiveDate::from_ymd_opt(2001, 12, 24).unwrap(), NaiveDate::from_ymd_opt(1966, 7, 4).unwrap()],
+        "phone" => ["+33 6 12 34 56 78", "+31 20 123 4567", "+49 30 1234567", "+1 212 555 0100"],
+        "email" => ["zoe@example.fr", "jan@shop.nl", "x@y.de", "ann@mail.com"],
+        "name" => ["Zoë Ærø", "Jan Smit", "Ann Lee", "Bo Li"],
+    )
+    .unwrap()
+    .hstack(&[money.clone().into_column(), decimal.with_name("decimal".into()).into_column()])
+    .unwrap();
+    let ctx = Context { entity: df.column("customer_id").ok(), frame: Some(&df) };
+    let candidates: Vec<(&str, serde_json::Value)> = vec![
+        ("partial", json!({"keep_last": 4})),
+        ("keyed_pseudonym", json!({})),
+        ("fpe", json!({})),
+        ("key_remap", json!({})),
+        ("noise", json!({"pct": 10})),
+        ("noise", json!({"days": 30})),
+        ("shuffle", json!({})),
+        ("fake", json!({"kind": "email"})),
+        ("fake", json!({"kind": "name"})),
+        ("generalise", json!({"to": "bucket", "width": 10})),
+    ];
+    let mut checked = 0;
+    for spec in crate::CATALOG {
+        for (name, params) in candidates.iter().filter(|(n, _)| *n == spec.name) {
+            let r = rule(name, params.clone());
+            for column in ["count", "money", "decimal", "born", "phone", "email", "name"] {
+                let input = df.column(column).unwrap();
+                if !crate::properties_on(&r.kind, input.dtype()).format_preserving {
+                    continue;
+                }
+                // A rule refuses the types it does not apply to; what it returns must keep the type.
+                let Ok(out) = apply_rule(&r, &key(1), input, &ctx) else { continue };
+                assert_eq!(out.dtype(), input.dtype(), "{name} {params} on {column}");
+                if column == "money" {
+                    for v in out.f64().unwrap().iter().flatten() {
+                        let cents = v * 100.0;
+                        assert!((cents - cents.round()).abs() < 1e-6, "{name} {params}: {v} lost the money scale");
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 12, "only {checked} rule × column pairs checked");
 }
