@@ -27,6 +27,13 @@ export function Risk({
           </label>
         ))}
       </fieldset>
+      {!report.risk && (
+        <p className="hint" data-testid="risk-prompt">
+          Pick the quasi-identifiers above — fields an outsider could know and link, such as birth date, postal code or
+          country — to measure k-anonymity and the risk of singling people out. A central policy asking for a minimum k
+          also needs them declared in the profile's checks.
+        </p>
+      )}
       {report.risk && (
         <div className="risk">
           <p className="summary" data-testid="k-anonymity">

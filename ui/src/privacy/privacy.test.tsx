@@ -373,7 +373,7 @@ describe("rules on fields the product does not list", () => {
         case "open_product":
           return bare;
         case "privacy_report":
-          return { ...report(0), fields: [], leaks: [] };
+          return { ...report(0), fields: [], leaks: [], risk: null };
         case "masked_rows":
           return bytes({ c_custkey: ["1"] });
         default:
@@ -386,5 +386,7 @@ describe("rules on fields the product does not list", () => {
     expect((first as HTMLSelectElement).value).toBe("c_name");
     expect((second as HTMLSelectElement).value).toBe("c_phone");
     expect(within(second).getAllByRole("option").map((o) => (o as HTMLOptionElement).value)).toContain("orders.o_orderkey");
+    // No quasi-identifier chosen: the risk section says what to do, not nothing.
+    expect((await screen.findByTestId("risk-prompt")).textContent).toContain("Pick the quasi-identifiers");
   });
 });
