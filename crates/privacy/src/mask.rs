@@ -120,6 +120,31 @@ pub(crate) fn col_err(c: &Column, message: impl Into<String>) -> PrivacyError {
 }
 
 /// An offset in [-1, 1] for one entity (or row, without entities), from the rule's subkey.
+/// [`unit_offset`] of every row, computed once per entity: rows of one entity share it, and an
+/// order line's table holds many rows per customer.
+fn unit_offsets(sub: &[u8; 32], entity: Option<&Column>, len: usize) -> Vec<f64> {
+    let of = |input: &str| {
+        let u = keyed_u64(sub, input.as_bytes()) >> 11; // 53 bits
+        (u as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    };
+    let texts = entity
+        .filter(|e| e.len() == len && (e.dtype().is_integer() || e.dtype() == &DataType::String))
+        .and_then(|e| e.cast(&DataType::String).ok());
+    match texts.as_ref().and_then(|t| t.str().ok()) {
+        Some(keys) => {
+            let mut seen: PlHashMap<&str, f64> = PlHashMap::new();
+            keys.iter()
+                .enumerate()
+                .map(|(row, k)| match k {
+                    Some(k) => *seen.entry(k).or_insert_with(|| of(k)),
+                    None => of(&format!("row:{row}")),
+                })
+                .collect()
+        }
+        None => (0..len).map(|row| unit_offset(sub, entity, row)).collect(),
+    }
+}
+
 fn unit_offset(sub: &[u8; 32], entity: Option<&Column>, row: usize) -> f64 {
     let input = match entity.and_then(|e| e.get(row).ok()) {
         Some(v) if !v.is_null() => v.str_value().into_owned(),
@@ -274,12 +299,13 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                         DataType::Decimal(_, scale) => Some(10f64.powi(-(*scale as i32))),
                         _ => decimal_places(f).map(|p| 10f64.powi(-(p as i32))),
                     };
+                    let offsets = unit_offsets(&sub, entity, f.len());
                     let noisy: Float64Chunked = f
                         .iter()
                         .enumerate()
                         .map(|(i, v)| {
                             v.map(|x| {
-                                let o = unit_offset(&sub, entity, i);
+                                let o = offsets[i];
                                 let y = x * (1.0 + o * pct / 100.0);
                                 match step {
                                     Some(q) => {
@@ -336,7 +362,8 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                     }
                 }
                 DataType::Date | DataType::Datetime(_, _) if *days > 0 => {
-                    let shift = |i: usize| (unit_offset(&sub, entity, i) * (*days as f64 + 0.5)).round() as i64;
+                    let offsets = unit_offsets(&sub, entity, column.len());
+                    let shift = |i: usize| (offsets[i] * (*days as f64 + 0.5)).round() as i64;
                     if dtype == DataType::Date {
                         let d = column.cast(&DataType::Int32).map_err(|e| col_err(column, e.to_string()))?;
                         let d = d.i32().map_err(|e| col_err(column, e.to_string()))?;
