@@ -352,3 +352,23 @@ fn every_format_preserving_rule_keeps_type_and_scale() {
     }
     assert!(checked >= 12, "only {checked} rule × column pairs checked");
 }
+
+#[test]
+fn every_numeric_rule_works_on_decimal_money() {
+    // Most databases keep money as decimal(15,2); each rule that takes numbers takes it too.
+    let amounts =
+        Series::new("amount".into(), [12.95f64, 1234.5, 0.07, 99.99]).cast(&DataType::Decimal(15, 2)).unwrap();
+    let df = df!("customer_id" => [1i64, 2, 3, 4]).unwrap().hstack(&[amounts.into_column()]).unwrap();
+    let ctx = Context { entity: df.column("customer_id").ok(), frame: Some(&df) };
+    for (name, params) in [
+        ("noise", json!({"pct": 5})),
+        ("generalise", json!({"to": "band", "width": 100})),
+        ("generalise", json!({"to": "bucket", "width": 10})),
+        ("shuffle", json!({})),
+        ("null", json!({})),
+        ("constant", json!({"value": "0"})),
+    ] {
+        let out = apply_rule(&rule(name, params.clone()), &key(1), df.column("amount").unwrap(), &ctx);
+        assert!(out.is_ok(), "{name} {params} on decimal(15,2): {}", out.unwrap_err());
+    }
+}
