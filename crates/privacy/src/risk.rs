@@ -1,7 +1,7 @@
 //! Measures of masked data: original values that survive (leaks), remapped keys that collide,
 //! and re-identification risk over quasi-identifiers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -34,20 +34,28 @@ impl ColumnLeaks {
     }
 }
 
-fn texts(c: &Column) -> Result<Vec<Option<String>>, PrivacyError> {
+/// A column as the text a person reads, in one string column (cast in bulk: no string per value).
+fn texts(c: &Column) -> Result<StringChunked, PrivacyError> {
     let castable =
         matches!(c.dtype(), DataType::String | DataType::Boolean | DataType::Date | DataType::Datetime(_, None))
             || c.dtype().is_primitive_numeric();
     if !castable {
         // Decimals, durations, binary, nested rows…: compared by the text a person reads.
         let s = c.as_materialized_series();
-        return Ok(s.iter().map(|v| steward_display::cell_text(&v).map(|x| x.trim().to_string())).collect());
+        return Ok(StringChunked::from_iter_options(
+            c.name().clone(),
+            s.iter().map(|v| steward_display::cell_text(&v).map(|x| x.trim().to_string())),
+        ));
     }
     let s = c
         .cast(&DataType::String)
         .map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
-    let s = s.str().map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
-    Ok(s.iter().map(|v| v.map(|x| x.trim().to_string())).collect())
+    Ok(s.str().map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?.clone())
+}
+
+/// Each row's text, trimmed, borrowed from `ca`.
+fn rows(ca: &StringChunked) -> Vec<Option<&str>> {
+    ca.iter().map(|v| v.map(str::trim)).collect()
 }
 
 /// Values too short or generic to count as a leak (`M`, `1`, empty).
@@ -61,21 +69,23 @@ pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Re
     fn get<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Column, PrivacyError> {
         df.column(c).map_err(|_| PrivacyError::Column { column: c.to_string(), message: "not in the table".into() })
     }
-    let mut orig = vec![];
-    let mut mask = vec![];
+    let mut orig_text = vec![];
+    let mut mask_text = vec![];
     for c in columns {
-        orig.push(texts(get(original, c)?)?);
-        mask.push(texts(get(masked, c)?)?);
+        orig_text.push(texts(get(original, c)?)?);
+        mask_text.push(texts(get(masked, c)?)?);
     }
+    let orig: Vec<Vec<Option<&str>>> = orig_text.iter().map(rows).collect();
+    let mask: Vec<Vec<Option<&str>>> = mask_text.iter().map(rows).collect();
     let mut out = vec![];
     for (ci, c) in columns.iter().enumerate() {
         let mut same_row = 0u64;
         let mut other = vec![0u64; columns.len()];
         let mut samples = vec![];
         for (row, o) in orig[ci].iter().enumerate() {
-            let Some(o) = o.as_deref().filter(|v| meaningful(v)) else { continue };
+            let Some(o) = o.filter(|v| meaningful(v)) else { continue };
             for (cj, m) in mask.iter().enumerate() {
-                if m[row].as_deref() == Some(o) {
+                if m[row] == Some(o) {
                     if cj == ci {
                         same_row += 1;
                     } else {
@@ -87,9 +97,8 @@ pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Re
                 }
             }
         }
-        let originals: HashSet<&str> =
-            orig[ci].iter().flatten().map(String::as_str).filter(|v| meaningful(v)).collect();
-        let own: HashSet<&str> = mask[ci].iter().flatten().map(String::as_str).collect();
+        let originals: PlHashSet<&str> = orig[ci].iter().flatten().copied().filter(|v| meaningful(v)).collect();
+        let own: PlHashSet<&str> = mask[ci].iter().flatten().copied().collect();
         let anywhere = originals.iter().filter(|v| own.contains(*v)).count() as u64;
         let other_columns =
             columns.iter().zip(other).filter(|(_, n)| *n > 0).map(|(name, n)| (name.clone(), n)).collect();
@@ -101,12 +110,12 @@ pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Re
 
 /// Distinct original keys that share a masked key with another: zero for a bijective remap.
 pub fn collisions(original: &Column, masked: &Column) -> Result<u64, PrivacyError> {
-    let o = texts(original)?;
-    let m = texts(masked)?;
-    let mut by_masked: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let (o, m) = (texts(original)?, texts(masked)?);
+    let (o, m) = (rows(&o), rows(&m));
+    let mut by_masked: PlHashMap<&str, PlHashSet<&str>> = PlHashMap::new();
     for (a, b) in o.iter().zip(&m) {
         if let (Some(a), Some(b)) = (a, b) {
-            by_masked.entry(b.as_str()).or_default().insert(a.as_str());
+            by_masked.entry(b).or_default().insert(a);
         }
     }
     Ok(by_masked.values().filter(|s| s.len() > 1).map(|s| s.len() as u64).sum())
