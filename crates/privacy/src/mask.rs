@@ -534,6 +534,24 @@ pub fn apply_rules(
     Ok(out)
 }
 
+/// The number of decimals every value of a float column is written with, when it is at most six
+/// (amounts kept as f64: `12.95` → 2); `None` for measurements with more. Looks at the first
+/// 10,000 values, which is plenty to tell money from measurements.
+fn decimal_places(f: &Float64Chunked) -> Option<u32> {
+    let mut places = 0u32;
+    for x in f.iter().flatten().take(10_000) {
+        if !x.is_finite() {
+            continue;
+        }
+        let fits = |p: u32| {
+            let scaled = x * 10f64.powi(p as i32);
+            (scaled - scaled.round()).abs() <= 8.0 * f64::EPSILON * scaled.abs().max(1.0)
+        };
+        places = (places..=6).find(|&p| fits(p))?;
+    }
+    Some(places)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,22 +569,4 @@ mod tests {
         assert_eq!(base32(&[0xff; 32], 16).len(), 16);
         assert_eq!(base32(&[0; 32], 8), "aaaaaaaa");
     }
-}
-
-/// The number of decimals every value of a float column is written with, when it is at most six
-/// (amounts kept as f64: `12.95` → 2); `None` for measurements with more. Looks at the first
-/// 10,000 values, which is plenty to tell money from measurements.
-fn decimal_places(f: &Float64Chunked) -> Option<u32> {
-    let mut places = 0u32;
-    for x in f.iter().flatten().take(10_000) {
-        if !x.is_finite() {
-            continue;
-        }
-        let fits = |p: u32| {
-            let scaled = x * 10f64.powi(p as i32);
-            (scaled - scaled.round()).abs() <= 8.0 * f64::EPSILON * scaled.abs().max(1.0)
-        };
-        places = (places..=6).find(|&p| fits(p))?;
-    }
-    Some(places)
 }
