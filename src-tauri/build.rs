@@ -32,7 +32,9 @@ fn main() {
         "registry_search",
         "registry_versions",
         "registry_diff",
+        "registry_check",
         "registry_publish",
+        "registry_evidence",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

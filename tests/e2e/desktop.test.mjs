@@ -597,6 +597,8 @@ describe("Steward desktop on the sample workspace", () => {
     await clickText(".registry-view button", "Search");
     await session.waitFor("diff shows the change", async () => (await session.texts('[data-testid="suggested-bump"]'))[0] === "patch", 60000);
     await clickText(".registry-view button", "Publish…");
+    // Signing is enabled once the product has been measured and meets the policy.
+    await session.waitFor("policy met again", async () => (await session.findAll('[data-testid="policy-ok"]')).length === 1, 120000);
     await clickText('[role=dialog] button', "Sign and publish");
     const code = await session.waitFor("refusal", async () => {
       const [el] = await session.findAll('[data-testid="publish-refusal"]');
