@@ -164,12 +164,14 @@ describe("RegistryView", () => {
     const sign = screen.getByRole("button", { name: "Sign and publish" }) as HTMLButtonElement;
     expect(sign.disabled).toBe(true);
 
-    open.mockResolvedValue("/home/ada/waiver.json");
+    // What the native picker hands back: an absolute path on the steward's machine.
+    const picked = `${process.cwd()}/waiver.json`;
+    open.mockResolvedValue(picked);
     fireEvent.click(screen.getByRole("button", { name: "attach a privacy officer's signed override…" }));
     await waitFor(() => expect(sign.disabled).toBe(false));
     fireEvent.click(sign);
     await waitFor(() => expect(screen.getByTestId("publish-result").textContent).toContain("Published customer360@1.0.0"));
-    expect(publishes).toEqual([{ productId: "customer360", allowBreaking: false, reason: null, waiver: "/home/ada/waiver.json" }]);
+    expect(publishes).toEqual([{ productId: "customer360", allowBreaking: false, reason: null, waiver: picked }]);
 
     // A published version shows the evidence and the override it carries.
     const table = await screen.findByRole("table", { name: "Registry products" });
