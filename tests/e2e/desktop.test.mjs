@@ -553,9 +553,16 @@ describe("Steward desktop on the sample workspace", () => {
       return t && t.includes("not published yet") ? t : null;
     }, 60000);
     assert.match(first, /1\.0\.0 would be its first version/);
+    // Opens the publish dialog; a click landing while the tab is still mounting is made again.
+    const openPublish = () =>
+      session.waitFor("publish dialog", async () => {
+        if ((await session.findAll('[role=dialog][aria-label="Publish"]')).length === 1) return true;
+        for (const b of await session.findAll(".registry-view button")) if ((await session.content(b)).trim() === "Publish…") await session.click(b);
+        return false;
+      }, 60000);
     // The publish dialog measures the product first: the `support` profile made above leaves the
     // email in clear, which the central policy forbids. Signing waits for a fix.
-    await clickText(".registry-view button", "Publish…");
+    await openPublish();
     const shortfalls = await session.waitFor("policy check", async () => {
       const els = await session.findAll('[data-testid="policy-shortfalls"] [data-requirement]');
       return els.length ? Promise.all(els.map((e) => attr(e, "data-requirement"))) : null;
@@ -584,7 +591,7 @@ describe("Steward desktop on the sample workspace", () => {
     await setRule(rows, "email", "fake", "kind=email");
     await session.waitFor("email rule saved", async () => readFileSync(product, "utf8").includes("      - { field: email, rule: fake, params: { kind: email } }\n"), 30000);
     await clickText("[role=tab]", "Registry");
-    await clickText(".registry-view button", "Publish…");
+    await openPublish();
     await session.waitFor("policy met", async () => (await session.findAll('[data-testid="policy-ok"]')).length === 1, 120000);
     await clickText('[role=dialog] button', "Sign and publish");
     const published = await session.waitFor("published", async () => (await session.texts('[data-testid="publish-result"]'))[0], 60000);
@@ -596,7 +603,7 @@ describe("Steward desktop on the sample workspace", () => {
     writeFileSync(product, changed);
     await clickText(".registry-view button", "Search");
     await session.waitFor("diff shows the change", async () => (await session.texts('[data-testid="suggested-bump"]'))[0] === "patch", 60000);
-    await clickText(".registry-view button", "Publish…");
+    await openPublish();
     // Signing is enabled once the product has been measured and meets the policy.
     await session.waitFor("policy met again", async () => (await session.findAll('[data-testid="policy-ok"]')).length === 1, 120000);
     await clickText('[role=dialog] button', "Sign and publish");
