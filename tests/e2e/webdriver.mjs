@@ -169,8 +169,17 @@ export class Session {
     return this.click(el);
   }
 
+  /** Clicks an element. One that is moving into place (the canvas fits its view after an
+   * edit, a dialog opens) is briefly not interactable: the click is made again for up to 3 s. */
   async click(el) {
-    return this.cmd("POST", `/element/${el}/click`, {});
+    for (let i = 0; ; i++) {
+      try {
+        return await this.cmd("POST", `/element/${el}/click`, {});
+      } catch (e) {
+        if (e.webdriver !== "element not interactable" || i >= 20) throw e;
+        await sleep(150);
+      }
+    }
   }
 
   async texts(css) {
