@@ -379,16 +379,6 @@ describe("Steward desktop on the sample workspace", () => {
     writeFileSync(join(shots, "canvas-reopened.png"), await session.screenshot());
   });
   it("grows the entity into a tree: order lines under orders, a product lookup on each line, and the 360 view of the tree", async () => {
-    // Picks an option and waits until the select shows it.
-    const pick = async (select, value) =>
-      session.waitFor(`${select} = ${value}`, async () => {
-        const [el] = await session.findAll(select);
-        if (!el) return false;
-        if ((await session.cmd("GET", `/element/${el}/property/value`)) === value) return true;
-        const [option] = await session.findAll(`${select} option[value="${value}"]`);
-        if (option) await session.click(option);
-        return false;
-      });
     const addUnder = async (path, source, kind, name, parentField, childColumn, submit) => {
       await session.waitFor(`add under ${path}`, async () => {
         const [b] = await session.findAll(`.react-flow__node [data-table-path="${path}"] button[aria-label="Add a table under ${path}"]`);
@@ -396,11 +386,11 @@ describe("Steward desktop on the sample workspace", () => {
         await session.click(b);
         return (await session.findAll('[role=dialog][aria-label="Add a table"]')).length === 1;
       }, 60000);
-      await pick('select[name="child-source"]', source);
-      await pick('select[name="child-kind"]', kind);
+      await choose('select[name="child-source"]', source);
+      await choose('select[name="child-kind"]', kind);
       await typeInto('input[name="child-name"]', name);
-      await pick('select[name="join-parent"]', parentField);
-      await pick('select[name="join-child"]', childColumn);
+      await choose('select[name="join-parent"]', parentField);
+      await choose('select[name="join-child"]', childColumn);
       await clickText('.modal button[type="submit"]', submit);
     };
     await session.waitFor("product list", async () => (await session.findAll('[data-product-id="customer_orders"]')).length === 1, 60000);
