@@ -521,8 +521,10 @@ describe("Steward desktop on the sample workspace", () => {
     for (const b of boxes) if ((await session.content(b)).trim() === "birth_date") await session.click(b);
     const kText = async () => (await session.texts('[data-testid="k-anonymity"]'))[0] ?? "";
     await session.waitFor("k over birth dates", async () => (await kText()).startsWith("k = 1 ·"), 60000);
+    // The new rule's row comes after every rule the view shows (counted, not assumed).
+    const before = (await session.findAll("tr[data-rule-index]")).length;
     await clickText(".privacy-view button", "+ Rule");
-    await setRule(2 + masked.length, "birth_date", "generalise", "to=age_band, width=20");
+    await setRule(before, "birth_date", "generalise", "to=age_band, width=20");
     const k = await session.waitFor("k over age bands", async () => {
       const m = /^k = (\d+) ·/.exec(await kText());
       return m && Number(m[1]) > 1 ? Number(m[1]) : null;
