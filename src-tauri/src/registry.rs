@@ -101,8 +101,8 @@ pub async fn registry_check(state: &AppState, product_id: String) -> Result<Publ
     blocking(move || {
         let file = steward_app::existing_product_file(&ws, &product_id)?;
         let choices = registry::PublishChoices { workspace: Some(ws.root().to_path_buf()), ..Default::default() };
-        let (evidence, shortfalls) = registry::check_publish_file(&file, &cfg, &choices)?;
-        Ok(PublishCheck { evidence, shortfalls })
+        let check = registry::check_publish_file(&file, &cfg, &choices)?;
+        Ok(PublishCheck { evidence: check.evidence, shortfalls: check.shortfalls })
     })
     .await
 }

@@ -2,7 +2,8 @@
 //! fields that reappear in columns left in clear (a copy of the address in billing, a phone in a
 //! ticket body), and columns holding personal data that no rule masks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use steward_model::{ProductDefinition, ENTITY_TABLE};
@@ -73,13 +74,17 @@ pub(crate) fn found_elsewhere(masked: &MaskedTables) -> Result<Vec<steward_priva
 pub(crate) fn uncovered(ws: &Workspace, def: &ProductDefinition, masked: &MaskedTables) -> Vec<Uncovered> {
     personal_data(ws, def, masked.tables.iter().map(|(t, original, _)| (t.as_str(), original)))
         .into_iter()
-        .filter(|u| !masked.fields.iter().any(|f| f.table == u.table && f.field == u.field))
+        .filter(|u| u.why != DISMISSED && !masked.fields.iter().any(|f| f.table == u.table && f.field == u.field))
         .collect()
 }
 
+/// `why` of a suggestion at [`UNCOVERED_CONFIDENCE`] or above that the steward rejected.
+pub(crate) const DISMISSED: &str = "dismissed";
+
 /// Fields of every table holding personal data, masked or not: accepted by the steward, or
-/// suggested at [`UNCOVERED_CONFIDENCE`] or above and not rejected. `tables`: each table of the
-/// product by path, with its original rows.
+/// suggested at [`UNCOVERED_CONFIDENCE`] or above and not rejected — and, marked [`DISMISSED`],
+/// those sure suggestions the steward rejected (evidence records them for the policy to judge).
+/// `tables`: each table of the product by path, with its original rows.
 pub(crate) fn personal_data<'a>(
     ws: &Workspace,
     def: &ProductDefinition,
@@ -101,10 +106,9 @@ pub(crate) fn personal_data<'a>(
         for c in crate::classify_frame(original, &by_field) {
             let found = match (&c.suggestion, c.accepted.first()) {
                 (_, Some(tag)) => Some((tag.clone(), "accepted", None)),
-                (Some(s), None)
-                    if s.confidence >= UNCOVERED_CONFIDENCE && !c.rejected.iter().any(|r| r == s.tag.as_str()) =>
-                {
-                    Some((s.tag.as_str().to_string(), "suggested", Some(s.confidence)))
+                (Some(s), None) if s.confidence >= UNCOVERED_CONFIDENCE => {
+                    let why = if c.rejected.iter().any(|r| r == s.tag.as_str()) { DISMISSED } else { "suggested" };
+                    Some((s.tag.as_str().to_string(), why, Some(s.confidence)))
                 }
                 _ => None,
             };
@@ -114,4 +118,58 @@ pub(crate) fn personal_data<'a>(
         }
     }
     out
+}
+
+/// What the privacy report of one assembled product reuses from one report to the next (a
+/// session keeps one per assembly): neither depends on how a field is masked, only on which.
+#[derive(Default)]
+pub(crate) struct MeasureMemo {
+    /// Originals found in columns left in clear, by the masked fields (`table.field`, sorted):
+    /// columns left in clear hold the original rows, so a rule's parameters change nothing here.
+    spread: Mutex<HashMap<Vec<String>, Vec<steward_privacy::FoundElsewhere>>>,
+    /// The product's personal data, by the revision of `steward.yaml` (which keeps the
+    /// steward's classification decisions).
+    personal: Mutex<HashMap<String, Vec<Uncovered>>>,
+}
+
+fn lost() -> AppError {
+    AppError::InvalidInput("the privacy report cache is unavailable after an earlier failure: restart Steward".into())
+}
+
+impl MeasureMemo {
+    pub(crate) fn found_elsewhere(
+        &self,
+        masked: &MaskedTables,
+    ) -> Result<Vec<steward_privacy::FoundElsewhere>, AppError> {
+        let mut fields: Vec<String> = masked.fields.iter().map(|f| format!("{}\u{1f}{}", f.table, f.field)).collect();
+        fields.sort();
+        if let Some(found) = self.spread.lock().map_err(|_| lost())?.get(&fields) {
+            return Ok(found.clone());
+        }
+        let found = found_elsewhere(masked)?;
+        self.spread.lock().map_err(|_| lost())?.insert(fields, found.clone());
+        Ok(found)
+    }
+
+    pub(crate) fn uncovered(
+        &self,
+        ws: &Workspace,
+        def: &ProductDefinition,
+        masked: &MaskedTables,
+    ) -> Result<Vec<Uncovered>, AppError> {
+        let manifest = std::fs::read(ws.manifest_path()).map(|b| crate::revision_of(&b)).unwrap_or_default();
+        let known = self.personal.lock().map_err(|_| lost())?.get(&manifest).cloned();
+        let all = match known {
+            Some(all) => all,
+            None => {
+                let all = personal_data(ws, def, masked.tables.iter().map(|(t, original, _)| (t.as_str(), original)));
+                self.personal.lock().map_err(|_| lost())?.insert(manifest, all.clone());
+                all
+            }
+        };
+        Ok(all
+            .into_iter()
+            .filter(|u| u.why != DISMISSED && !masked.fields.iter().any(|f| f.table == u.table && f.field == u.field))
+            .collect())
+    }
 }

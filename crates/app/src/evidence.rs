@@ -86,10 +86,12 @@ pub fn measure_evidence(
         entities,
         validation,
         quality,
-        personal_data: personal_data
-            .into_iter()
-            .map(|u| PersonalField { field: field_path(&u.table, &u.field), tag: u.tag })
-            .collect(),
+        personal_data: fields(personal_data.iter().filter(|u| u.why != crate::coverage::DISMISSED)),
+        dismissed: fields(personal_data.iter().filter(|u| u.why == crate::coverage::DISMISSED)),
         profiles,
     })
+}
+
+fn fields<'a>(found: impl Iterator<Item = &'a crate::Uncovered>) -> Vec<PersonalField> {
+    found.map(|u| PersonalField { field: field_path(&u.table, &u.field), tag: u.tag.clone() }).collect()
 }

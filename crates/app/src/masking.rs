@@ -222,21 +222,27 @@ pub fn mask_tables(
     name: &str,
     key: &MaskingKey,
 ) -> Result<MaskedTables, AppError> {
+    mask_collected(ws, def, a, original_tables(a)?, name, key)
+}
+
+/// [`mask_tables`] over the product's tables already collected (`originals`: every table of
+/// `a` by path, entity first), as a session holds them between edits.
+pub fn mask_collected(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    a: &Assembled,
+    originals: Vec<(String, DataFrame)>,
+    name: &str,
+    key: &MaskingKey,
+) -> Result<MaskedTables, AppError> {
     let planned = plan(ws, def, a, name)?;
-    let collect =
-        |lf: &LazyFrame, at: &str| lf.clone().collect().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")));
     let mut tables = vec![];
-    let entity = collect(&a.entity, ENTITY_TABLE)?;
-    let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == ENTITY_TABLE).collect();
-    let masked = mask_table(ENTITY_TABLE, &entity, a.key.first().map(String::as_str), &here, key)?;
-    tables.push((ENTITY_TABLE.to_string(), entity, masked));
-    for r in &a.related {
-        let df = collect(&r.frame, &r.name)?;
-        let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == r.name).collect();
+    for (table, df) in originals {
+        let here: Vec<&Planned> = planned.iter().filter(|p| p.field.table == table).collect();
         // One noise offset and date shift per entity, at every depth: every table carries the
         // root's key.
-        let masked = mask_table(&r.name, &df, a.key.first().map(String::as_str), &here, key)?;
-        tables.push((r.name.clone(), df, masked));
+        let masked = mask_table(&table, &df, a.key.first().map(String::as_str), &here, key)?;
+        tables.push((table, df, masked));
     }
     // What a rule preserves depends on the column it met: said as it is (`partial` on an
     // integer writes text).
@@ -346,6 +352,20 @@ pub fn measure(
     quasi: Option<&[String]>,
     sensitive: Option<&str>,
 ) -> Result<PrivacyReport, AppError> {
+    measure_with(ws, def, name, masked, quasi, sensitive, None)
+}
+
+/// [`measure`], reusing what `memo` holds of the same assembled product: the search for
+/// originals in columns left in clear, and the product's personal data.
+pub(crate) fn measure_with(
+    ws: &Workspace,
+    def: &ProductDefinition,
+    name: &str,
+    masked: &MaskedTables,
+    quasi: Option<&[String]>,
+    sensitive: Option<&str>,
+    memo: Option<&crate::coverage::MeasureMemo>,
+) -> Result<PrivacyReport, AppError> {
     let p = profile(def, name)?;
     let version = p.key_version.unwrap_or(1);
     let checks = p.checks.clone().unwrap_or_default();
@@ -364,8 +384,14 @@ pub fn measure(
             collisions.push(KeyCollisions { table: t.clone(), field: f.field.clone(), collisions: n });
         }
     }
-    let found_elsewhere = crate::coverage::found_elsewhere(masked)?;
-    let uncovered = crate::coverage::uncovered(ws, def, masked);
+    let found_elsewhere = match memo {
+        Some(m) => m.found_elsewhere(masked)?,
+        None => crate::coverage::found_elsewhere(masked)?,
+    };
+    let uncovered = match memo {
+        Some(m) => m.uncovered(ws, def, masked)?,
+        None => crate::coverage::uncovered(ws, def, masked),
+    };
     let total_leaks: u64 = leaks.iter().flat_map(|t| t.columns.iter()).map(|c| c.total()).sum::<u64>()
         + found_elsewhere.iter().map(|f| f.rows).sum::<u64>();
     let quasi: Vec<String> = quasi.map(<[String]>::to_vec).unwrap_or(checks.quasi_identifiers.clone());

@@ -2,8 +2,9 @@
 //! products, their 360 indexes and their masked tables — and the rules for when each is stale.
 //!
 //! Each cached value carries the revision (content hash) of what it was made from: the
-//! definition file for an assembly and its index, and the definition file *and* the workspace
-//! manifest for a masking (tag rules follow the steward's accepted tags, kept in
+//! definition's entity, related tables and lookups for an assembly and its index (an edit of
+//! masking or quality rules keeps them), and the definition file *and* the workspace manifest
+//! for a masking (tag rules follow the steward's accepted tags, kept in
 //! `steward.yaml`). A request whose revisions differ rebuilds; nothing depends on file times.
 
 use std::collections::HashMap;
@@ -47,6 +48,14 @@ pub struct ProductSession {
     lookups: Cache<String, Arc<Lookup>>,
     masked: Cache<(String, String), Arc<MaskedTables>>,
     relations: Cache<(), Arc<crate::RelationsReport>>,
+    memos: Cache<String, Arc<crate::coverage::MeasureMemo>>,
+}
+
+/// Revision of what a product is assembled from — its entity, related tables and lookups — so
+/// an edit of its masking profiles, quality rules or metadata reuses the assembly.
+fn assembly_revision(def: &ProductDefinition) -> String {
+    let shape = serde_json::to_vec(&(&def.entity, &def.related, &def.reference)).unwrap_or_default();
+    revision_of(&shape)
 }
 
 fn poisoned() -> AppError {
@@ -77,10 +86,10 @@ impl ProductSession {
         Ok((revision_of(&bytes), steward_model::parse(&text, &path)?))
     }
 
-    /// The assembled product, rebuilt when its definition changed.
+    /// The assembled product, rebuilt when what it is assembled from changed.
     pub fn assembled(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Assembled, AppError> {
-        let (revision, def) = self.definition(ws, id)?;
-        self.assembled_at(ws, id, &revision, &def, secrets)
+        let (_, def) = self.definition(ws, id)?;
+        self.assembled_at(ws, id, &assembly_revision(&def), &def, secrets)
     }
 
     fn assembled_at(
@@ -99,15 +108,28 @@ impl ProductSession {
         Ok(a)
     }
 
-    /// The product's 360 index, built on the first 360 view and kept while its definition holds.
+    /// The product's tables collected and indexed by the root's key: built on the first 360
+    /// view, privacy report or page after the product's structure changed, and kept while it
+    /// holds (an edit of masking rules or quality rules keeps it).
     pub fn lookup(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Arc<Lookup>, AppError> {
-        let (revision, def) = self.definition(ws, id)?;
-        if let Some(l) = cached(&self.lookups, &id.to_string(), &revision) {
+        let (_, def) = self.definition(ws, id)?;
+        self.lookup_at(ws, id, &assembly_revision(&def), &def, secrets)
+    }
+
+    fn lookup_at(
+        &self,
+        ws: &Workspace,
+        id: &str,
+        revision: &str,
+        def: &ProductDefinition,
+        secrets: &dyn SecretStore,
+    ) -> Result<Arc<Lookup>, AppError> {
+        if let Some(l) = cached(&self.lookups, &id.to_string(), revision) {
             return Ok(l);
         }
-        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        let a = self.assembled_at(ws, id, revision, def, secrets)?;
         let l = Arc::new(Lookup::build(&a)?);
-        keep(&self.lookups, id.to_string(), revision, l.clone())?;
+        keep(&self.lookups, id.to_string(), revision.to_string(), l.clone())?;
         Ok(l)
     }
 
@@ -121,7 +143,15 @@ impl ProductSession {
     ) -> Result<DataFrame, AppError> {
         match query {
             RowsQuery::Page { offset, limit } => {
-                Ok(self.assembled(ws, id, secrets)?.product_page(i64::from(*offset), *limit)?)
+                let (_, def) = self.definition(ws, id)?;
+                let revision = assembly_revision(&def);
+                let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+                // From the index once it is built; until then straight from the sources, so the
+                // first page after opening a product does not wait for every table.
+                match cached(&self.lookups, &id.to_string(), &revision) {
+                    Some(l) => Ok(l.product_page(&a, i64::from(*offset), *limit)?),
+                    None => Ok(a.product_page(i64::from(*offset), *limit)?),
+                }
             }
             RowsQuery::Entity { key, table } => {
                 let view = self.lookup(ws, id, secrets)?.entity_360(key)?;
@@ -146,8 +176,8 @@ impl ProductSession {
 
     /// The product's quality rules evaluated on its assembled tables.
     pub fn quality(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Vec<RuleResult>, AppError> {
-        let (revision, def) = self.definition(ws, id)?;
-        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        let (_, def) = self.definition(ws, id)?;
+        let a = self.assembled_at(ws, id, &assembly_revision(&def), &def, secrets)?;
         Ok(a.evaluate_quality(&def.quality)?)
     }
 
@@ -180,10 +210,13 @@ impl ProductSession {
         if let Some(m) = cached(&self.masked, &key, &stamp) {
             return Ok((def, m));
         }
-        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        let assembly = assembly_revision(&def);
+        let a = self.assembled_at(ws, id, &assembly, &def, secrets)?;
         let p = crate::masking_profile(&def, profile)?;
         let masking_key = crate::masking_key(secrets, &def.metadata.name, p.key_version.unwrap_or(1))?;
-        let m = Arc::new(crate::mask_tables(ws, &def, &a, profile, &masking_key)?);
+        // The tables are collected once per structure: a rule edit masks them again, nothing more.
+        let originals = self.lookup_at(ws, id, &assembly, &def, secrets)?.tables();
+        let m = Arc::new(crate::masking::mask_collected(ws, &def, &a, originals, profile, &masking_key)?);
         keep(&self.masked, key, stamp, m.clone())?;
         Ok((def, m))
     }
@@ -231,7 +264,16 @@ impl ProductSession {
         secrets: &dyn SecretStore,
     ) -> Result<PrivacyReport, AppError> {
         let (def, masked) = self.masked(ws, id, profile, secrets)?;
-        crate::measure_privacy(ws, &def, profile, &masked, quasi, sensitive)
+        let assembly = assembly_revision(&def);
+        let memo = match cached(&self.memos, &id.to_string(), &assembly) {
+            Some(m) => m,
+            None => {
+                let m = Arc::new(crate::coverage::MeasureMemo::default());
+                keep(&self.memos, id.to_string(), assembly, m.clone())?;
+                m
+            }
+        };
+        crate::masking::measure_with(ws, &def, profile, &masked, quasi, sensitive, Some(&memo))
     }
 
     /// The first `limit` rows of one table, masked — or the original values of chosen columns.
@@ -272,8 +314,8 @@ impl ProductSession {
         key_version: Option<u32>,
         secrets: &dyn SecretStore,
     ) -> Result<Vec<String>, AppError> {
-        let (revision, def) = self.definition(ws, id)?;
-        let a = self.assembled_at(ws, id, &revision, &def, secrets)?;
+        let (_, def) = self.definition(ws, id)?;
+        let a = self.assembled_at(ws, id, &assembly_revision(&def), &def, secrets)?;
         crate::reveal_values(ws, &def, &a, profile, field, values, secrets, key_version)
     }
 }

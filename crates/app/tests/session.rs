@@ -60,7 +60,7 @@ fn a_masking_is_reused_until_the_definition_or_the_workspace_manifest_changes() 
 }
 
 #[test]
-fn the_360_index_is_rebuilt_when_the_definition_changes() {
+fn the_360_index_is_rebuilt_when_the_products_structure_changes_and_only_then() {
     let (dir, ws) = sample();
     let secrets = MemoryStore::new();
     let session = ProductSession::new();
@@ -69,9 +69,28 @@ fn the_360_index_is_rebuilt_when_the_definition_changes() {
     assert!(Arc::ptr_eq(&a, &b));
     let def = dir.path().join("products/customer360.yaml");
     let text = std::fs::read_to_string(&def).unwrap();
-    std::fs::write(&def, format!("# header\n{text}")).unwrap();
+    // A comment, the metadata or a masking rule's parameter: the same tables, kept.
+    let rule = "{ field: orders.amount, rule: noise, params: { pct: 5 } }";
+    assert!(text.contains(rule));
+    let edited = format!("# header\n{text}")
+        .replace(rule, "{ field: orders.amount, rule: noise, params: { pct: 6 } }")
+        .replace("  version: 1.0.0\n", "  version: 1.1.0\n");
+    std::fs::write(&def, &edited).unwrap();
     let c = session.lookup(&ws, "customer360", &secrets).unwrap();
-    assert!(!Arc::ptr_eq(&a, &c));
+    assert!(Arc::ptr_eq(&a, &c), "an edit of masking or metadata keeps the collected tables");
+    let report = session.privacy_report(&ws, "customer360", "analytics", None, None, &secrets).unwrap();
+    // A field more on the entity: rebuilt, and the report sees it.
+    let field = "    - { column: segment, type: str }\n";
+    assert!(edited.contains(field));
+    std::fs::write(&def, edited.replace(field, "")).unwrap();
+    let d = session.lookup(&ws, "customer360", &secrets).unwrap();
+    assert!(!Arc::ptr_eq(&a, &d));
+    assert!(d.tables()[0].1.column("segment").is_err());
+    assert_eq!(report.total_leaks, 0);
+    // The profile's quasi-identifier is gone with it, and the report says so (it was not served
+    // from the tables before the edit).
+    let e = session.privacy_report(&ws, "customer360", "analytics", None, None, &secrets).unwrap_err();
+    assert!(e.to_string().contains("segment: not in the table"), "{e}");
 }
 
 #[test]

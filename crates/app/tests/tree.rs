@@ -35,7 +35,14 @@ fn the_demo_is_three_levels_deep_and_validates_clean() {
     assert_eq!(names, ["orders", "orders.lines", "invoices", "tickets"]);
 
     // Customer 7's 360 view holds their order lines, with the product looked up on each.
-    let view = steward_assembly::Lookup::build(&a).unwrap().entity_360(&["7".into()]).unwrap();
+    let lookup = steward_assembly::Lookup::build(&a).unwrap();
+    // Pages served from the index are the pages the scan makes, lists inside lists included.
+    for (offset, limit) in [(0, 100), (100, 100), (450, 100), (499, 1), (-3, 100), (600, 10)] {
+        let want = a.product_page(offset, limit).unwrap();
+        let got = lookup.product_page(&a, offset, limit).unwrap();
+        assert!(got.equals_missing(&want), "page {offset}+{limit}:\n{got}\n{want}");
+    }
+    let view = lookup.entity_360(&["7".into()]).unwrap();
     let (_, orders) = view.related.iter().find(|(n, _)| n == "orders").unwrap();
     let (_, lines) = view.related.iter().find(|(n, _)| n == "orders.lines").unwrap();
     assert!(lines.height() > orders.height(), "{} lines, {} orders", lines.height(), orders.height());

@@ -10,6 +10,7 @@
 //! `steward-app`) and validate the definition first (`steward_app::validate_product`).
 
 mod export;
+mod lookup;
 mod nest;
 mod parquet;
 mod quality;
@@ -17,6 +18,7 @@ mod quality;
 pub use export::{
     export, export_each, export_with, ExportFormat, ExportOptions, ExportSummary, RangeTransform, EXPORT_BATCH,
 };
+pub use lookup::Lookup;
 pub use quality::{RuleResult, SAMPLES};
 
 use std::collections::HashMap;
@@ -282,75 +284,6 @@ pub struct Entity360 {
     pub entity: DataFrame,
     /// Related rows per table, in definition order.
     pub related: Vec<(String, DataFrame)>,
-}
-
-/// Rows of one table by key: the table collected once, and for every key the rows holding it.
-struct KeyedRows {
-    frame: DataFrame,
-    rows: HashMap<String, Vec<IdxSize>>,
-}
-
-impl KeyedRows {
-    fn build(lf: &LazyFrame, keys: &[String], at: &str) -> Result<KeyedRows, AssemblyError> {
-        let frame = lf.clone().collect().map_err(pe(at))?;
-        let cols: Vec<&Column> = keys.iter().map(|k| frame.column(k)).collect::<PolarsResult<_>>().map_err(pe(at))?;
-        let mut rows: HashMap<String, Vec<IdxSize>> = HashMap::new();
-        let mut parts = Vec::with_capacity(cols.len());
-        for i in 0..frame.height() {
-            parts.clear();
-            for c in &cols {
-                let v = c.get(i).map_err(pe(at))?;
-                if v.is_null() {
-                    break;
-                }
-                parts.push(v.str_value().into_owned());
-            }
-            if parts.len() == cols.len() {
-                rows.entry(parts.join("\u{1f}")).or_default().push(i as IdxSize);
-            }
-        }
-        Ok(KeyedRows { frame, rows })
-    }
-
-    fn get(&self, values: &[String], at: &str) -> Result<DataFrame, AssemblyError> {
-        let idx = self.rows.get(&values.join("\u{1f}")).cloned().unwrap_or_default();
-        self.frame.take(&IdxCa::from_vec("rows".into(), idx)).map_err(pe(at))
-    }
-}
-
-/// The 360 view served from memory: every table collected once and indexed by the root's key
-/// (which every table carries), so one entity's view is a few hash lookups instead of scans of
-/// every related table. Built once per assembled product (the desktop keeps it beside the
-/// product).
-pub struct Lookup {
-    key: Vec<String>,
-    entity: KeyedRows,
-    related: Vec<(String, KeyedRows)>,
-}
-
-impl Lookup {
-    pub fn build(a: &Assembled) -> Result<Lookup, AssemblyError> {
-        let entity = KeyedRows::build(&a.entity, &a.key, ENTITY_TABLE)?;
-        let mut related = vec![];
-        for r in &a.related {
-            related.push((r.name.clone(), KeyedRows::build(&r.frame, &a.key, &r.name)?));
-        }
-        Ok(Lookup { key: a.key.clone(), entity, related })
-    }
-
-    /// The same view as [`Assembled::entity_360`].
-    pub fn entity_360(&self, key: &[String]) -> Result<Entity360, AssemblyError> {
-        if key.len() != self.key.len() {
-            return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
-        }
-        let entity = self.entity.get(key, ENTITY_TABLE)?;
-        let mut related = vec![];
-        for (name, rows) in &self.related {
-            let df = if entity.height() > 0 { rows.get(key, name)? } else { rows.frame.clear() };
-            related.push((name.clone(), df));
-        }
-        Ok(Entity360 { entity, related })
-    }
 }
 
 fn key_filter(cols: &[String], values: &[String]) -> Expr {

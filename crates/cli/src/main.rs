@@ -53,6 +53,13 @@ impl From<steward_app::WorkspaceError> for CliError {
 }
 
 fn main() -> ExitCode {
+    // `steward preview … | head` ends quietly when `head` has read enough, as Unix tools do,
+    // instead of failing on the closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("STEWARD_LOG"))
         .with_writer(std::io::stderr)

@@ -136,3 +136,28 @@ fn folders_and_missing_files_are_named() {
     assert_eq!(code, "source.not_found");
     assert!(message.contains("gone.parquet"));
 }
+
+/// `steward preview … | head -1`: the reader closes the pipe early, and Steward ends quietly as
+/// Unix tools do — no panic, no "failed printing to stdout".
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["preview", sample.to_str().unwrap(), "--limit", "500"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run steward");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(!first.is_empty());
+    // The reader is gone now.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panic") && !err.contains("Broken pipe"), "{err}");
+    assert!(out.status.success() || out.status.signal() == Some(13), "{:?}: {err}", out.status);
+}

@@ -255,14 +255,46 @@ fn publishing_meets_the_central_policy_or_carries_a_co_signed_override() {
     assert!(err(&o).contains("Nothing was signed or sent"), "{}", err(&o));
     assert!(env.steward(&["registry", "show", "customer360@1.0.0"]).status.code() == Some(1), "nothing was stored");
 
+    // In JSON too the dry run fails while the draft misses the policy, with the judgement on stdout.
+    let o = env.steward(&["publish", f, "--key", &ada, "--dry-run", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let check: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(check["shortfalls"][0]["requirement"], "min_k[analytics]", "{check}");
+    assert!(err(&o).contains("registry.policy"), "{}", err(&o));
+    let shown = env.ok(&["registry", "trust"]);
+    assert!(
+        shown.contains("requirements for customer: leaks <= 0; k >= 2; email masked by any rule, irreversibly"),
+        "{shown}"
+    );
+
     // Ada cannot waive it herself; the officer can.
+    let reason = "k = 1 accepted for the fraud team (DPIA 2026-14)";
+    let own = db.path().join("own.json");
+    let own = own.to_str().unwrap();
+    env.ok(&["registry", "waive", f, "--reason", reason, "--waive", "min_k[analytics]", "--out", own, "--key", &ada]);
+    let o = env.steward(&["publish", f, "--key", &ada, "--waiver", own]);
+    assert!(err(&o).contains("registry.untrusted") || err(&o).contains("privacy officer"), "{}", err(&o));
+    let o = env.steward(&["publish", f, "--key", &ada, "--waiver", own, "--dry-run"]);
+    assert!(err(&o).contains("the key that signs the definition"), "{}", err(&o));
+    // An override names requirements as refusals do, says why on one line, and is never overwritten.
     let waiver = db.path().join("waiver.json");
     let w = waiver.to_str().unwrap();
-    let reason = "k = 1 accepted for the fraud team (DPIA 2026-14)";
-    env.ok(&["registry", "waive", f, "--reason", reason, "--waive", "min_k[analytics]", "--out", w, "--key", &ada]);
-    let o = env.steward(&["publish", f, "--key", &ada, "--waiver", w]);
-    assert!(err(&o).contains("registry.untrusted") || err(&o).contains("privacy officer"), "{}", err(&o));
-    env.ok(&["registry", "waive", f, "--reason", reason, "--waive", "min_k[analytics]", "--out", w, "--key", &officer]);
+    for (name, why, refusal) in [
+        ("min_qualty_pct", reason, "is not a requirement an override can waive"),
+        ("min_k[analytics]", "ok\u{202e}txt", "--reason"),
+    ] {
+        let o = env.steward(&["registry", "waive", f, "--reason", why, "--waive", name, "--out", w, "--key", &officer]);
+        assert!(err(&o).contains(refusal), "{name}: {}", err(&o));
+        assert!(!waiver.exists(), "nothing written");
+    }
+    // `min_k` alone waives it in every profile.
+    env.ok(&["registry", "waive", f, "--reason", reason, "--waive", "min_k", "--out", w, "--key", &officer]);
+    let o =
+        env.steward(&["registry", "waive", f, "--reason", reason, "--waive", "min_k", "--out", w, "--key", &officer]);
+    assert!(err(&o).contains("exists already"), "{}", err(&o));
+    // The dry run judges with the override as the registry will.
+    let dry = env.ok(&["publish", f, "--key", &ada, "--waiver", w, "--dry-run"]);
+    assert!(dry.contains("meets the central policy") && dry.contains("waived min_k[analytics]: k = 1"), "{dry}");
     let published = env.ok(&["publish", f, "--key", &ada, "--waiver", w]);
     assert!(published.contains("profile analytics: 20 rules, k = 1"), "{published}");
     let shown = env.ok(&["registry", "show", "customer360@1.0.0"]);
@@ -276,6 +308,10 @@ fn publishing_meets_the_central_policy_or_carries_a_co_signed_override() {
     assert!(text.contains("policy override co-signed by"), "{text}");
     let o = env.steward(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub, "--require", "k>5"]);
     assert!(err(&o).contains("`k>5` is not a requirement"), "{}", err(&o));
+    // A later bound never loosens an earlier one.
+    let o =
+        env.steward(&["registry", "verify", "customer360@1.0.0", "--admin-key", &admin_pub, "--require", "k>=5,k>=1"]);
+    assert!(err(&o).contains("`k` is given twice"), "{}", err(&o));
 
     // The fix: the country is masked too (a major change for consumers), and the next version
     // meets the policy by itself.

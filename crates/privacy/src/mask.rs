@@ -275,11 +275,28 @@ pub fn apply_rule(rule: &Rule, key: &MaskingKey, column: &Column, ctx: &Context<
                 })?;
                 let i = i.i64().map_err(|e| col_err(column, e.to_string()))?;
                 let remap = KeyRemap::new(&sub);
-                i.apply_values(|v| remap.remap(v)).into_column()
+                // A key repeats on every row of its entity (an order's lines carry the
+                // customer's): each distinct key is remapped once.
+                let mut seen: PlHashMap<i64, i64> = PlHashMap::new();
+                Int64Chunked::from_iter_options(
+                    i.name().clone(),
+                    i.iter().map(|v| v.map(|v| *seen.entry(v).or_insert_with(|| remap.remap(v)))),
+                )
+                .into_column()
             } else if dtype == DataType::String {
-                strings(column)?
-                    .apply_values(|v| format!("k{}", base32(&keyed(&sub, normalise(v).as_bytes()), 26)).into())
-                    .into_column()
+                let s = strings(column)?;
+                let mut seen: PlHashMap<&str, String> = PlHashMap::new();
+                StringChunked::from_iter_options(
+                    s.name().clone(),
+                    s.iter().map(|v| {
+                        v.map(|v| {
+                            seen.entry(v)
+                                .or_insert_with(|| format!("k{}", base32(&keyed(&sub, normalise(v).as_bytes()), 26)))
+                                .clone()
+                        })
+                    }),
+                )
+                .into_column()
             } else {
                 return Err(col_err(column, format!("key_remap maps integer or text keys, not {dtype}")));
             }

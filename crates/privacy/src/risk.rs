@@ -63,43 +63,90 @@ fn meaningful(v: &str) -> bool {
     v.chars().filter(|c| c.is_alphanumeric()).count() >= 3
 }
 
+fn column_error(c: &Series) -> impl Fn(PolarsError) -> PrivacyError + '_ {
+    move |e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() }
+}
+
+/// Row by row, whether `a` and `b` hold the same value (nulls never do): compared as they are
+/// when their types agree, else by the text a person reads. Vectorised: no text per row.
+fn same_rows(a: &Series, b: &Series) -> Result<BooleanChunked, PrivacyError> {
+    let eq = if a.dtype() == b.dtype() && !matches!(a.dtype(), DataType::List(_) | DataType::Struct(_)) {
+        a.equal(b).map_err(column_error(a))?
+    } else {
+        let (ta, tb) = (texts(&a.clone().into_column())?, texts(&b.clone().into_column())?);
+        ta.equal(&tb)
+    };
+    eq.fill_null_with_values(false).map_err(column_error(a))
+}
+
+/// The meaningful texts among `s`'s values (`M`, `12` are not).
+fn meaningful_texts(s: &Series) -> Result<Vec<String>, PrivacyError> {
+    let t = texts(&s.clone().into_column())?;
+    Ok(t.iter().flatten().map(str::trim).filter(|v| meaningful(v)).map(String::from).collect())
+}
+
+/// Distinct meaningful values of `original` that appear anywhere in `masked`, hashed in their
+/// own type (the text of the few candidates confirms each).
+fn anywhere(original: &Series, masked: &Series) -> Result<u64, PrivacyError> {
+    let (o, m) = if original.dtype() == masked.dtype() {
+        (original.clone(), masked.clone())
+    } else {
+        (texts(&original.clone().into_column())?.into_series(), texts(&masked.clone().into_column())?.into_series())
+    };
+    let (o, m) =
+        (o.drop_nulls().unique().map_err(column_error(&o))?, m.drop_nulls().unique().map_err(column_error(&m))?);
+    let seed = PlSeedableRandomStateQuality::fixed();
+    let (mut oh, mut mh) = (vec![], vec![]);
+    o.vec_hash(seed.clone(), &mut oh).map_err(column_error(&o))?;
+    m.vec_hash(seed, &mut mh).map_err(column_error(&m))?;
+    let in_masked: PlHashSet<u64> = mh.iter().copied().collect();
+    let maybe = BooleanChunked::from_iter_values("maybe".into(), oh.iter().map(|h| in_masked.contains(h)));
+    if !maybe.any() {
+        return Ok(0);
+    }
+    let candidates: PlHashSet<u64> = oh.iter().copied().filter(|h| in_masked.contains(h)).collect();
+    let m_maybe = BooleanChunked::from_iter_values("maybe".into(), mh.iter().map(|h| candidates.contains(h)));
+    let masked_texts: PlHashSet<String> =
+        meaningful_texts(&m.filter(&m_maybe).map_err(column_error(&m))?)?.into_iter().collect();
+    let found = meaningful_texts(&o.filter(&maybe).map_err(column_error(&o))?)?;
+    Ok(found.iter().filter(|v| masked_texts.contains(*v)).count() as u64)
+}
+
 /// Every original value that survives masking in `columns`: in its own row (same column or
 /// another masked column of that row), and anywhere in its column.
 pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Result<Vec<ColumnLeaks>, PrivacyError> {
-    fn get<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Column, PrivacyError> {
-        df.column(c).map_err(|_| PrivacyError::Column { column: c.to_string(), message: "not in the table".into() })
+    fn get<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Series, PrivacyError> {
+        df.column(c)
+            .map(Column::as_materialized_series)
+            .map_err(|_| PrivacyError::Column { column: c.to_string(), message: "not in the table".into() })
     }
-    let mut orig_text = vec![];
-    let mut mask_text = vec![];
-    for c in columns {
-        orig_text.push(texts(get(original, c)?)?);
-        mask_text.push(texts(get(masked, c)?)?);
-    }
-    let orig: Vec<Vec<Option<&str>>> = orig_text.iter().map(rows).collect();
-    let mask: Vec<Vec<Option<&str>>> = mask_text.iter().map(rows).collect();
+    let orig: Vec<&Series> = columns.iter().map(|c| get(original, c)).collect::<Result<_, _>>()?;
+    let mask: Vec<&Series> = columns.iter().map(|c| get(masked, c)).collect::<Result<_, _>>()?;
     let mut out = vec![];
     for (ci, c) in columns.iter().enumerate() {
+        let o = orig[ci];
         let mut same_row = 0u64;
         let mut other = vec![0u64; columns.len()];
-        let mut samples = vec![];
-        for (row, o) in orig[ci].iter().enumerate() {
-            let Some(o) = o.filter(|v| meaningful(v)) else { continue };
-            for (cj, m) in mask.iter().enumerate() {
-                if m[row] == Some(o) {
-                    if cj == ci {
-                        same_row += 1;
-                    } else {
-                        other[cj] += 1;
-                    }
-                    if samples.len() < 5 && !samples.iter().any(|s: &String| s == o) {
-                        samples.push(o.to_string());
-                    }
+        let mut samples: Vec<String> = vec![];
+        for (cj, m) in mask.iter().enumerate() {
+            let hits = same_rows(o, m)?;
+            if !hits.any() {
+                continue;
+            }
+            // Only the rows that match are read as text.
+            let found = meaningful_texts(&o.filter(&hits).map_err(column_error(o))?)?;
+            if cj == ci {
+                same_row += found.len() as u64;
+            } else {
+                other[cj] += found.len() as u64;
+            }
+            for v in found {
+                if samples.len() < 5 && !samples.contains(&v) {
+                    samples.push(v);
                 }
             }
         }
-        let originals: PlHashSet<&str> = orig[ci].iter().flatten().copied().filter(|v| meaningful(v)).collect();
-        let own: PlHashSet<&str> = mask[ci].iter().flatten().copied().collect();
-        let anywhere = originals.iter().filter(|v| own.contains(*v)).count() as u64;
+        let anywhere = anywhere(o, mask[ci])?;
         let other_columns =
             columns.iter().zip(other).filter(|(_, n)| *n > 0).map(|(name, n)| (name.clone(), n)).collect();
         samples.sort();
@@ -110,6 +157,16 @@ pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Re
 
 /// Distinct original keys that share a masked key with another: zero for a bijective remap.
 pub fn collisions(original: &Column, masked: &Column) -> Result<u64, PrivacyError> {
+    if let (Ok(o), Ok(m)) = (original.i64(), masked.i64()) {
+        // Integer keys (the common case), compared as integers.
+        let mut by_masked: PlHashMap<i64, PlHashSet<i64>> = PlHashMap::new();
+        for (a, b) in o.iter().zip(m.iter()) {
+            if let (Some(a), Some(b)) = (a, b) {
+                by_masked.entry(b).or_default().insert(a);
+            }
+        }
+        return Ok(by_masked.values().filter(|s| s.len() > 1).map(|s| s.len() as u64).sum());
+    }
     let (o, m) = (texts(original)?, texts(masked)?);
     let (o, m) = (rows(&o), rows(&m));
     let mut by_masked: PlHashMap<&str, PlHashSet<&str>> = PlHashMap::new();

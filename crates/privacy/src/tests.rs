@@ -372,3 +372,28 @@ fn every_numeric_rule_works_on_decimal_money() {
         assert!(out.is_ok(), "{name} {params} on decimal(15,2): {}", out.unwrap_err());
     }
 }
+
+#[test]
+fn leaks_are_found_across_types_and_columns_of_the_same_row() {
+    use chrono::NaiveDate;
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let original = DataFrame::new_infer_height(vec![
+        Column::new("born".into(), [d(1980, 1, 2), d(1990, 3, 4), d(2000, 5, 6)]),
+        Column::new("note".into(), ["a", "b", "c"]),
+        Column::new("amount".into(), [1234.5f64, 17.0, 99999.0]),
+    ])
+    .unwrap();
+    // The birth date masked to text that is still the date on row 0; the note carries row 1's
+    // date; the amount keeps row 2's value and row 0's value turns up on another row.
+    let masked = DataFrame::new_infer_height(vec![
+        Column::new("born".into(), ["1980-01-02", "1990-03", "2000-05"]),
+        Column::new("note".into(), ["x", "1990-03-04", "z"]),
+        Column::new("amount".into(), [1.0f64, 1234.5, 99999.0]),
+    ])
+    .unwrap();
+    let l = leaks(&original, &masked, &["born".into(), "note".into(), "amount".into()]).unwrap();
+    assert_eq!((l[0].same_row, l[0].other_columns.clone()), (1, vec![("note".to_string(), 1)]));
+    assert_eq!(l[0].samples, ["1980-01-02", "1990-03-04"]);
+    assert_eq!((l[1].same_row, l[1].total()), (0, 0), "one-letter notes say nothing");
+    assert_eq!((l[2].same_row, l[2].anywhere), (1, 2));
+}

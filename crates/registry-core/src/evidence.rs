@@ -15,6 +15,10 @@ use steward_signing::{canonical_json, Envelope, KeyPair, PublicKey};
 
 use crate::RegistryError;
 
+pub use crate::requirements::{
+    check_waived_name, judge, judge_all, waives, Requirements, Shortfall, TagRequirement, REQUIREMENT_NAMES,
+};
+
 /// DSSE payload type of an in-toto Statement.
 pub const STATEMENT_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 /// The in-toto Statement's own type.
@@ -72,6 +76,10 @@ pub struct Evidence {
     pub quality: QualityEvidence,
     /// Fields holding personal data (accepted classifications, or suggestions Steward is sure of).
     pub personal_data: Vec<PersonalField>,
+    /// Suggestions Steward was sure of that the steward dismissed: recorded so the policy and its
+    /// officers, not the steward alone, decide about a tag the policy requires masked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dismissed: Vec<PersonalField>,
     pub profiles: Vec<ProfileEvidence>,
 }
 
@@ -131,196 +139,6 @@ pub struct MaskedFieldEvidence {
     pub rule: String,
     /// Whether a holder of the masking key can get the original back.
     pub reversible: bool,
-}
-
-/// What the central policy asks of every product of some domains. Every field is optional: a
-/// policy asks only what it names.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
-pub struct Requirements {
-    /// Domains held to these requirements; `*` for every domain.
-    pub domains: Vec<String>,
-    /// Original values found in any profile's masked product, at most.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub max_leaks: Option<u64>,
-    /// Every profile: k over its quasi-identifiers at least this (a profile without
-    /// quasi-identifiers fails).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub min_k: Option<u64>,
-    /// Personal-data fields left uncovered by any profile, at most.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub max_uncovered: Option<u64>,
-    /// Quality rules passed, in percent of the product's rules, at least.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_quality_pct: Option<u32>,
-    /// Data-level validation errors, at most.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_validation_errors: Option<u32>,
-    /// Classifications every profile must mask, and how.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub masked: Vec<TagRequirement>,
-    /// Privacy officers who may co-sign an override of these requirements.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(type = "string[]"))]
-    pub officers: Vec<PublicKey>,
-}
-
-/// Every field classified `tag` is masked, in every profile, by a rule of `rules` (any rule when
-/// empty) — and by a non-reversible one when `irreversible`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
-pub struct TagRequirement {
-    pub tag: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rules: Vec<String>,
-    #[serde(default)]
-    pub irreversible: bool,
-}
-
-impl Requirements {
-    pub fn applies_to(&self, domain: &str) -> bool {
-        self.domains.iter().any(|d| d == "*" || d == domain)
-    }
-
-    /// Whether the requirements ask anything of masking (then a product needs a profile).
-    fn asks_privacy(&self) -> bool {
-        self.max_leaks.is_some() || self.min_k.is_some() || self.max_uncovered.is_some() || !self.masked.is_empty()
-    }
-}
-
-/// One requirement the evidence misses: which, what was measured, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Shortfall {
-    /// `max_leaks`, `min_k`, `masked[email]`…
-    pub requirement: String,
-    pub message: String,
-    pub fix: String,
-}
-
-impl std::fmt::Display for Shortfall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} (fix: {})", self.requirement, self.message, self.fix)
-    }
-}
-
-/// Everything `evidence` misses of `req`, in a stable order; empty when it meets them all.
-pub fn judge(req: &Requirements, evidence: &Evidence) -> Vec<Shortfall> {
-    let mut out = vec![];
-    let mut miss =
-        |requirement: String, message: String, fix: String| out.push(Shortfall { requirement, message, fix });
-    if let Some(max) = req.max_validation_errors {
-        if evidence.validation.errors > max {
-            miss(
-                "max_validation_errors".into(),
-                format!("{} validation errors on the data (at most {max})", evidence.validation.errors),
-                "run `steward validate` and fix what it lists".into(),
-            );
-        }
-    }
-    if let Some(pct) = req.min_quality_pct {
-        let q = &evidence.quality;
-        if u64::from(q.passed) * 100 < u64::from(pct) * u64::from(q.rules) {
-            miss(
-                "min_quality_pct".into(),
-                format!("{} of {} quality rules pass (at least {pct}% required)", q.passed, q.rules),
-                if q.failed.is_empty() {
-                    "fix the data or the rules".into()
-                } else {
-                    format!("fix the data or the rules that fail: {}", q.failed.join(", "))
-                },
-            );
-        }
-    }
-    if req.asks_privacy() && evidence.profiles.is_empty() {
-        miss(
-            "profiles".into(),
-            "the product has no masking profile, and the policy asks for masking".into(),
-            "add a masking profile in the Privacy tab (or `masking:` in the definition)".into(),
-        );
-    }
-    for p in &evidence.profiles {
-        if let Some(max) = req.max_leaks {
-            if p.leaks > max {
-                miss(
-                    format!("max_leaks[{}]", p.name),
-                    format!("{} original values survive masking in profile `{}` (at most {max})", p.leaks, p.name),
-                    "mask the fields the leak check lists, or the copies it found elsewhere".into(),
-                );
-            }
-        }
-        if let Some(min) = req.min_k {
-            match p.k {
-                None => miss(
-                    format!("min_k[{}]", p.name),
-                    format!(
-                        "profile `{}` declares no quasi-identifiers, so k is unmeasured (at least {min} required)",
-                        p.name
-                    ),
-                    format!("name the quasi-identifiers in masking.{}.checks.quasi_identifiers", p.name),
-                ),
-                Some(k) if k < min => miss(
-                    format!("min_k[{}]", p.name),
-                    format!(
-                        "k = {k} over {} in profile `{}` (at least {min} required)",
-                        p.quasi_identifiers.join(", "),
-                        p.name
-                    ),
-                    format!("generalise {} further (age bands, postal code prefixes)", p.quasi_identifiers.join(", ")),
-                ),
-                Some(_) => {}
-            }
-        }
-        if let Some(max) = req.max_uncovered {
-            if p.uncovered.len() as u64 > max {
-                miss(
-                    format!("max_uncovered[{}]", p.name),
-                    format!(
-                        "{} personal-data fields unmasked in profile `{}` (at most {max}): {}",
-                        p.uncovered.len(),
-                        p.name,
-                        p.uncovered.join(", ")
-                    ),
-                    "add a rule on each".into(),
-                );
-            }
-        }
-        for t in &req.masked {
-            for f in evidence.personal_data.iter().filter(|f| f.tag == t.tag) {
-                let rule = p.masked.iter().find(|m| m.field == f.field);
-                let wanted = if t.rules.is_empty() { "a rule".to_string() } else { t.rules.join(" or ") };
-                let how = if t.irreversible { format!("{wanted} that cannot be reversed") } else { wanted.clone() };
-                let problem = match rule {
-                    None => Some("is not masked".to_string()),
-                    Some(m) if !t.rules.is_empty() && !t.rules.contains(&m.rule) => {
-                        Some(format!("is masked by `{}`", m.rule))
-                    }
-                    Some(m) if t.irreversible && m.reversible => {
-                        Some(format!("is masked by `{}`, which the key holder can reverse", m.rule))
-                    }
-                    Some(_) => None,
-                };
-                if let Some(problem) = problem {
-                    miss(
-                        format!("masked[{}][{}]", t.tag, p.name),
-                        format!("{} ({}) {problem} in profile `{}`", f.field, t.tag, p.name),
-                        format!("mask {} with {how}", f.field),
-                    );
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The shortfalls of `evidence` against every requirement of `policy` for `domain`.
-pub fn judge_all(policy: &[Requirements], domain: &str, evidence: &Evidence) -> Vec<Shortfall> {
-    policy.iter().filter(|r| r.applies_to(domain)).flat_map(|r| judge(r, evidence)).collect()
 }
 
 /// Signs `evidence` about the definition with `digest` (`sha256:…`) published as `name@version`.
@@ -386,16 +204,16 @@ fn check_bounds(e: &Evidence) -> Result<(), RegistryError> {
         (n > MAX_EVIDENCE_ITEMS)
             .then(|| RegistryError::TooLarge(format!("evidence: {n} {what} (at most {MAX_EVIDENCE_ITEMS})")))
     };
-    let counts = [("personal-data fields", e.personal_data.len()), ("profiles", e.profiles.len())]
-        .into_iter()
-        .chain(e.profiles.iter().flat_map(|p| {
-            [
-                ("masked fields", p.masked.len()),
-                ("uncovered fields", p.uncovered.len()),
-                ("violations", p.violations.len()),
-            ]
-        }))
-        .chain([("failed quality rules", e.quality.failed.len())]);
+    let counts = [
+        ("personal-data fields", e.personal_data.len()),
+        ("dismissed fields", e.dismissed.len()),
+        ("profiles", e.profiles.len()),
+    ]
+    .into_iter()
+    .chain(e.profiles.iter().flat_map(|p| {
+        [("masked fields", p.masked.len()), ("uncovered fields", p.uncovered.len()), ("violations", p.violations.len())]
+    }))
+    .chain([("failed quality rules", e.quality.failed.len())]);
     for (what, n) in counts {
         if let Some(err) = too_many(what, n) {
             return Err(err);
@@ -456,6 +274,12 @@ pub fn open_override(
         return Err(RegistryError::BadRequest("override: a reason of 1 to 1,000 characters is required".into()));
     }
     crate::check_text("override reason", &o.reason, false)?;
+    if o.waives.is_empty() || o.waives.len() > 100 {
+        return Err(RegistryError::BadRequest("override: it must waive 1 to 100 requirements".into()));
+    }
+    for w in &o.waives {
+        check_waived_name(w).map_err(|e| RegistryError::BadRequest(format!("override: {e}")))?;
+    }
     let at = chrono::DateTime::parse_from_rfc3339(&o.issued_at).map_err(|_| {
         RegistryError::BadRequest(format!("override: issued_at `{}` is not a time", o.issued_at.escape_debug()))
     })?;
@@ -504,7 +328,7 @@ pub fn check_publish(
     let Some(e) = &opened else {
         return Err(RegistryError::Policy(format!(
             "{name}@{version}: the central policy of domain `{domain}` requires evidence (validation, quality and \
-             privacy measures, signed): publish with Steward, which measures the product first"
+             privacy measures, signed): publish without `--without-evidence`, so that Steward measures the product first"
         )));
     };
     let shortfalls: Vec<Shortfall> = applicable.iter().flat_map(|r| judge(r, e)).collect();
@@ -519,9 +343,19 @@ pub fn check_publish(
             list(&shortfalls.iter().collect::<Vec<_>>())
         )));
     };
-    let officers: Vec<PublicKey> = applicable.iter().flat_map(|r| r.officers.iter().copied()).collect();
+    // The publisher never approves their own exception, even when the policy also names their
+    // key as an officer's.
+    if w.keyids().contains(&signer.fingerprint().as_str()) {
+        return Err(RegistryError::Untrusted(format!(
+            "override: signed with {}, the key that signed the definition; a privacy officer other than the \
+             publisher must sign it",
+            signer.fingerprint()
+        )));
+    }
+    let officers: Vec<PublicKey> =
+        applicable.iter().flat_map(|r| r.officers.iter().copied()).filter(|k| k != signer).collect();
     let (o, by) = open_override(w, &officers, name, version, digest, now)?;
-    let unwaived: Vec<&Shortfall> = shortfalls.iter().filter(|s| !o.waives.contains(&s.requirement)).collect();
+    let unwaived: Vec<&Shortfall> = shortfalls.iter().filter(|s| !waives(&o.waives, &s.requirement)).collect();
     if !unwaived.is_empty() {
         return Err(RegistryError::Policy(format!("the override does not waive: {}", list(&unwaived))));
     }

@@ -15,6 +15,7 @@ fn evidence() -> Evidence {
             PersonalField { field: "email".into(), tag: "email".into() },
             PersonalField { field: "invoices.billing_address".into(), tag: "street_address".into() },
         ],
+        dismissed: vec![],
         profiles: vec![ProfileEvidence {
             name: "analytics".into(),
             masked: vec![
@@ -208,4 +209,105 @@ fn requirements_round_trip_and_old_policies_keep_their_bytes() {
         String::from_utf8(canonical_json(&policy, "p").unwrap()).unwrap(),
         r#"{"admins":[],"serial":1,"signers":[]}"#
     );
+}
+
+#[test]
+fn a_quality_minimum_is_not_met_by_having_no_quality_rules() {
+    let none = Evidence { quality: QualityEvidence { rules: 0, passed: 0, failed: vec![] }, ..evidence() };
+    let s = judge(&strict(), &none);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].requirement, "min_quality_pct");
+    assert!(s[0].message.contains("no quality rules"), "{}", s[0].message);
+    // A minimum of 0% asks nothing.
+    assert_eq!(judge(&Requirements { min_quality_pct: Some(0), ..strict() }, &none), vec![]);
+}
+
+#[test]
+fn a_tag_the_policy_requires_masked_stays_required_when_the_steward_dismissed_it() {
+    let mut e = evidence();
+    e.dismissed = vec![PersonalField { field: "phone".into(), tag: "phone".into() }];
+    let req = Requirements {
+        masked: vec![TagRequirement { tag: "phone".into(), rules: vec![], irreversible: false }],
+        ..strict()
+    };
+    let s = judge(&req, &e);
+    assert_eq!(missed(&req, &e), vec!["masked[phone][analytics]"]);
+    assert!(s[0].message.contains("dismissed"), "{}", s[0].message);
+    // Dismissed fields do not count as uncovered: that stays the steward's call.
+    assert_eq!(judge(&Requirements { masked: vec![], ..req }, &e), vec![]);
+}
+
+#[test]
+fn an_override_names_a_requirement_exactly_or_for_every_profile() {
+    let w = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert!(waives(&w(&["min_k[analytics]"]), "min_k[analytics]"));
+    assert!(waives(&w(&["min_k"]), "min_k[analytics]"));
+    assert!(waives(&w(&["masked[phone]"]), "masked[phone][analytics]"));
+    assert!(!waives(&w(&["min_k[analytics]"]), "min_k[support]"));
+    assert!(!waives(&w(&["min"]), "min_k[analytics]"));
+    assert!(!waives(&w(&["masked[phone]"]), "masked[email][analytics]"));
+    for good in ["min_k", "min_k[analytics]", "masked[phone][analytics]", "max_validation_errors"] {
+        assert!(check_waived_name(good).is_ok(), "{good}");
+    }
+    for bad in ["", "min_qualty_pct", "min_k[", "min_k[]", "min_k[a[b]]", "min_k]x", "masked[phone]x"] {
+        let e = check_waived_name(bad).unwrap_err();
+        assert!(e.to_string().contains("is not a requirement an override can waive"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn requirements_an_admin_wrote_wrongly_are_refused_naming_the_field() {
+    let check = |r: Requirements| r.check("requirements[0]").map_err(|e| e.to_string());
+    assert_eq!(check(strict()), Ok(()));
+    let e = check(Requirements { domains: vec![], ..strict() }).unwrap_err();
+    assert!(e.starts_with("requirements[0].domains: name at least one"), "{e}");
+    let e = check(Requirements { domains: vec!["Customer Data".into()], ..strict() }).unwrap_err();
+    assert!(e.contains("`Customer Data` is not allowed"), "{e}");
+    let e = check(Requirements { min_quality_pct: Some(150), ..strict() }).unwrap_err();
+    assert!(e.starts_with("requirements[0].min_quality_pct: 150 is not a percentage"), "{e}");
+    let typo = TagRequirement { tag: "emial".into(), rules: vec![], irreversible: false };
+    let e = check(Requirements { masked: vec![typo], ..strict() }).unwrap_err();
+    assert!(e.starts_with("requirements[0].masked[0].tag: `emial` is not a personal-data tag"), "{e}");
+    let typo = TagRequirement { tag: "phone".into(), rules: vec!["redcat".into()], irreversible: false };
+    let e = check(Requirements { masked: vec![typo], ..strict() }).unwrap_err();
+    assert!(e.starts_with("requirements[0].masked[0].rules: `redcat` is not a masking rule"), "{e}");
+}
+
+#[test]
+fn the_publisher_cannot_approve_their_own_override() {
+    let steward = KeyPair::from_seed("steward", [1; 32]);
+    let officer = KeyPair::from_seed("officer", [3; 32]);
+    let now = chrono::Utc::now();
+    let e = evidence();
+    let req = Requirements { min_k: Some(5), officers: vec![steward.public(), officer.public()], ..strict() };
+    let signed = sign_evidence("customer360", "1.0.0", DIGEST, &e, &steward).unwrap();
+    let o = Override {
+        name: "customer360".into(),
+        version: "1.0.0".into(),
+        digest: DIGEST.into(),
+        reason: "accepted for the fraud team".into(),
+        waives: vec!["min_k".into()],
+        issued_at: now.to_rfc3339(),
+    };
+    let publish = |by: &KeyPair| {
+        let w = sign_override(&o, by).unwrap();
+        check_publish(
+            std::slice::from_ref(&req),
+            "customer",
+            "customer360",
+            "1.0.0",
+            DIGEST,
+            &steward.public(),
+            Some(&signed),
+            Some(&w),
+            now,
+        )
+    };
+    // Even though the policy lists the steward's key among the officers.
+    let err = publish(&steward).unwrap_err();
+    assert_eq!(err.code(), "registry.untrusted");
+    assert!(err.to_string().contains("the key that signed the definition"), "{err}");
+    let judged = publish(&officer).unwrap();
+    assert_eq!(judged.waiver.map(|(_, by)| by), Some(officer.public().fingerprint()));
+    assert_eq!(judged.shortfalls.len(), 1);
 }

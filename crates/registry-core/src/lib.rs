@@ -12,6 +12,7 @@
 mod error;
 pub mod evidence;
 pub mod merkle;
+mod requirements;
 mod rules;
 mod types;
 mod verify;

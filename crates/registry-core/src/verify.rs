@@ -170,6 +170,9 @@ pub fn verify_bundle_pinned(
             _ => "the evidence is not the one the log recorded".to_string(),
         }));
     }
+    if b.waiver.is_none() && entry.cosigner.is_some() {
+        return Err(fail("the log records an override the bundle does not carry"));
+    }
     let signer_key = policy
         .signers_for(&def.metadata.domain)
         .into_iter()

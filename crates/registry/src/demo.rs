@@ -8,15 +8,20 @@ use steward_signing::{KeyPair, KeyRing};
 use crate::evidence::Requirements;
 use crate::{sign_trust, Registry, RegistryError, TrustPolicy, TrustedSigner};
 
-/// Serves the demo registry on `listen` over `db` until stopped; prints `listening on URL`.
-/// The requirements in a JSON file (a list), or none.
+/// The requirements in a JSON file (a list), or none; each checked as the registry checks a
+/// policy's.
 pub fn read_requirements(file: Option<&std::path::Path>) -> Result<Vec<Requirements>, RegistryError> {
     let Some(file) = file else { return Ok(vec![]) };
     let text = std::fs::read_to_string(file).map_err(|e| RegistryError::Invalid(format!("{}: {e}", file.display())))?;
-    serde_json::from_str(&text)
-        .map_err(|e| RegistryError::Invalid(format!("{}: not a list of requirements: {e}", file.display())))
+    let list: Vec<Requirements> = serde_json::from_str(&text)
+        .map_err(|e| RegistryError::Invalid(format!("{}: not a list of requirements: {e}", file.display())))?;
+    for (i, r) in list.iter().enumerate() {
+        r.check(&format!("{}: [{i}]", file.display()))?;
+    }
+    Ok(list)
 }
 
+/// Serves the demo registry on `listen` over `db` until stopped; prints `listening on URL`.
 pub fn serve(
     db: &str,
     listen: &str,

@@ -235,6 +235,12 @@ impl Registry {
             }
         }
         check_json_text("", &serde_json::to_value(&policy).map_err(|e| RegistryError::Storage(e.to_string()))?)?;
+        if policy.requirements.len() > 100 {
+            return Err(RegistryError::Invalid("a trust policy holds at most 100 requirements".into()));
+        }
+        for (i, r) in policy.requirements.iter().enumerate() {
+            r.check(&format!("requirements[{i}]"))?;
+        }
         if policy.signers.len() > 1000 || policy.admins.len() > 100 {
             return Err(RegistryError::Invalid("a trust policy names at most 1,000 signers and 100 admins".into()));
         }

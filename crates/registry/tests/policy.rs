@@ -19,6 +19,7 @@ fn evidence(k: u64) -> Evidence {
         validation: ValidationEvidence { errors: 0, warnings: 1 },
         quality: QualityEvidence { rules: 7, passed: 7, failed: vec![] },
         personal_data: vec![PersonalField { field: "email".into(), tag: "email".into() }],
+        dismissed: vec![],
         profiles: vec![ProfileEvidence {
             name: "support".into(),
             masked: vec![MaskedFieldEvidence { field: "email".into(), rule: "fake".into(), reversible: false }],
@@ -196,7 +197,7 @@ fn an_override_needs_a_named_officer_and_must_waive_every_shortfall() {
     let mut stripped = bundle.clone();
     stripped.waiver = None;
     let e = verify_bundle(&stripped, &[s.admin.public()]).unwrap_err();
-    assert!(e.to_string().contains("misses the central policy"), "{e}");
+    assert!(e.to_string().contains("the log records an override the bundle does not carry"), "{e}");
     // Or without its evidence.
     let mut stripped = bundle;
     stripped.evidence = None;

@@ -427,3 +427,56 @@ fn the_openapi_description_names_every_route() {
     documented.sort();
     assert_eq!(routes, documented, "crates/registry/openapi.json and the router disagree");
 }
+
+#[test]
+fn the_openapi_description_names_every_field_the_wire_types_carry() {
+    let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+    let key = KeyPair::from_seed("steward", [1; 32]);
+    let env = key.sign("application/x-test", b"{}");
+    let entry = LogEntry {
+        index: 1,
+        at: "2026-12-02T00:00:00Z".into(),
+        action: "publish".into(),
+        name: Some("p".into()),
+        version: Some("1.0.0".into()),
+        digest: "d".into(),
+        signer: "s".into(),
+        trust_serial: 1,
+        note: Some("n".into()),
+        evidence: Some("e".into()),
+        cosigner: Some("c".into()),
+        prev: "p".into(),
+        hash: "h".into(),
+    };
+    let request = PublishRequest {
+        envelope: env.clone(),
+        allow_breaking: true,
+        reason: Some("r".into()),
+        evidence: Some(env.clone()),
+        waiver: Some(env.clone()),
+    };
+    let bundle = Bundle {
+        name: "p".into(),
+        version: "1.0.0".into(),
+        envelope: env.clone(),
+        trust: vec![],
+        log: vec![entry.clone()],
+        checkpoint: Some(env.clone()),
+        evidence: Some(env.clone()),
+        waiver: Some(env),
+    };
+    // Every field set: what a client sees, each named by the description (a client following it
+    // must be able to publish to a domain with requirements).
+    for (schema, value) in [
+        ("PublishRequest", serde_json::to_value(&request).unwrap()),
+        ("Bundle", serde_json::to_value(&bundle).unwrap()),
+        ("LogEntry", serde_json::to_value(&entry).unwrap()),
+    ] {
+        let mut wire: Vec<&String> = value.as_object().unwrap().keys().collect();
+        let described = doc["components"]["schemas"][schema]["properties"].as_object().unwrap();
+        let mut named: Vec<&String> = described.keys().collect();
+        wire.sort();
+        named.sort();
+        assert_eq!(wire, named, "{schema}: crates/registry/openapi.json and the wire type disagree");
+    }
+}

@@ -10,7 +10,7 @@ use steward_app::model::{Diff, ProductDefinition};
 use steward_app::registry::{self, BundleSource, RegistryConfig, StatusAction};
 use steward_app::registry::{Search, TrustView, VersionRecord};
 
-use super::evidence::{evidence_text, shortfalls_text};
+use super::evidence::{evidence_text, requirements_count, requirements_text, shortfalls_text, waived_text};
 use crate::args::{ActionArgs, Format, KeysCommand, RegistryCommand};
 use crate::render::*;
 use crate::CliError;
@@ -68,16 +68,25 @@ pub fn publish(
     format: Format,
 ) -> Result<String, CliError> {
     if dry_run {
-        let (evidence, shortfalls) = registry::check_publish_file(file, &config(registry, key), choices)?;
-        if format == Format::Json {
-            return to_json(&serde_json::json!({ "evidence": evidence, "shortfalls": shortfalls }));
+        let check = registry::check_publish_file(file, &config(registry, key), choices)?;
+        let t = format!(
+            "{}{}{}",
+            shortfalls_text(&check.shortfalls),
+            waived_text(&check.waived, check.officer.as_deref()),
+            evidence_text(&check.evidence)
+        );
+        // The dry run fails as the publish would, in every format, so a pipeline can gate on it:
+        // in JSON the judgement still goes to stdout, the error to stderr.
+        if !check.shortfalls.is_empty() {
+            let message = if format == Format::Json {
+                print!("{}", to_json(&check)?);
+                format!("the draft misses the central policy of its domain ({})", requirements_count(&check.shortfalls))
+            } else {
+                format!("the draft {}", t.trim_end())
+            };
+            return Err(CliError { code: "registry.policy".into(), message });
         }
-        let t = format!("{}{}", shortfalls_text(&shortfalls), evidence_text(&evidence));
-        if !shortfalls.is_empty() {
-            // The dry run fails as the publish would, so a pipeline can gate on it.
-            return Err(CliError { code: "registry.policy".into(), message: format!("the draft {}", t.trim_end()) });
-        }
-        return Ok(t);
+        return if format == Format::Json { to_json(&check) } else { Ok(t) };
     }
     let done = registry::publish_file(file, &config(registry, key), choices)?;
     let out = &done.published;
@@ -93,6 +102,12 @@ pub fn publish(
     }
     if out.privacy_review {
         t.push_str("masking is weaker than in the previous version: flagged for privacy review\n");
+    }
+    if let Some(w) = &choices.waiver {
+        t.push_str(&format!(
+            "published under the officer's override in {} (its officer and reason are in the audit log)\n",
+            w.display()
+        ));
     }
     match &done.evidence {
         Some(e) => t.push_str(&evidence_text(e)),
@@ -382,6 +397,7 @@ fn trust_text(v: &TrustView) -> String {
                 .map(|s| vec![clean(&s.name), s.key.fingerprint(), clean(&s.domains.join(", "))])
                 .collect();
             t.push_str(&table(&["signer", "fingerprint", "domains"], &rows));
+            t.push_str(&requirements_text(&c.policy.requirements));
         }
     }
     t

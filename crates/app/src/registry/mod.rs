@@ -23,6 +23,9 @@ use steward_workspace::Workspace;
 
 use crate::AppError;
 
+mod policy;
+pub use policy::{check_publish_file, published_evidence, require, waive_file, PolicyCheck};
+
 /// Where the registry is and which signing key to use: what the steward said (`--registry`,
 /// `--key`) or, failing that, what the environment said at start-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,21 +128,6 @@ fn evidence_for(file: &Path, def: &ProductDefinition, choices: &PublishChoices) 
     Ok(Some(crate::measure_evidence(&ws, def, &Keychain)?))
 }
 
-/// The evidence of the definition in `file` and what the central policy of the registry finds
-/// missing in it, measured and checked without signing or sending anything.
-pub fn check_publish_file(
-    file: &Path,
-    config: &RegistryConfig,
-    choices: &PublishChoices,
-) -> Result<(Evidence, Vec<Shortfall>), AppError> {
-    let def = crate::load_definition(file)?;
-    crate::check_definition(&def).map_err(|e| e.in_file(file))?;
-    let evidence = evidence_for(file, &def, &PublishChoices { without_evidence: false, ..choices.clone() })?
-        .ok_or_else(|| AppError::InvalidInput("no evidence".into()))?;
-    let shortfalls = steward_registry_client::policy_shortfalls(&config.client()?, &def, &evidence)?;
-    Ok((evidence, shortfalls))
-}
-
 /// Checks, measures, signs and publishes the definition in `file` with its evidence. The file
 /// is only read: a refused publish leaves the draft as it was. Errors name the file.
 pub fn publish_file(
@@ -173,20 +161,7 @@ fn publish_definition(
     crate::check_definition(def)?;
     let client = config.client()?;
     let key = config.key_info()?;
-    let waiver = choices
-        .waiver
-        .as_deref()
-        .map(|w| {
-            let text =
-                std::fs::read_to_string(w).map_err(|e| AppError::InvalidInput(format!("{}: {e}", w.display())))?;
-            serde_json::from_str::<steward_signing::Envelope>(&text).map_err(|e| {
-                AppError::InvalidInput(format!(
-                    "{}: not a signed override (steward registry waive writes one): {e}",
-                    w.display()
-                ))
-            })
-        })
-        .transpose()?;
+    let waiver = choices.waiver.as_deref().map(policy::read_waiver).transpose()?;
     let evidence = evidence_for(file, def, choices)?;
     let pair = KeyPair::load(&key.name, &Keychain)?;
     let options = steward_registry_client::PublishOptions {
@@ -198,41 +173,6 @@ fn publish_definition(
     let published = steward_registry_client::publish_definition(&client, def, &pair, options)?;
     tracing::info!(product = %published.name, version = %published.version, "published");
     Ok(PublishOutcome { published, registry: client.base().to_string(), key, evidence })
-}
-
-/// A privacy officer's override of the central policy for the definition in `file` published
-/// as it is now: bound to its digest, with the reason and the requirements it waives, signed
-/// with the officer's key. Written atomically to `out`.
-pub fn waive_file(
-    file: &Path,
-    config: &RegistryConfig,
-    reason: &str,
-    waives: &[String],
-    out: &Path,
-) -> Result<Override, AppError> {
-    let def = crate::load_definition(file)?;
-    if reason.trim().is_empty() {
-        return Err(AppError::InvalidInput("--reason: an override needs a reason, recorded in the audit log".into()));
-    }
-    if waives.is_empty() {
-        return Err(AppError::InvalidInput(
-            "--waive: name each requirement the override waives (as the refused publish listed them: min_k[analytics])"
-                .into(),
-        ));
-    }
-    let o = Override {
-        name: def.metadata.name.clone(),
-        version: def.metadata.version.clone(),
-        digest: steward_registry_client::definition_digest(&def)?,
-        reason: reason.to_string(),
-        waives: waives.to_vec(),
-        issued_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let env = steward_registry_client::evidence::sign_override(&o, &config.signing_key()?)?;
-    let text = serde_json::to_vec_pretty(&env)
-        .map_err(|e| AppError::InvalidInput(format!("the override does not serialise: {e}")))?;
-    steward_workspace::write_atomic(out, &text)?;
-    Ok(o)
 }
 
 /// The draft in `file` against the latest published version of its product: `None` when
@@ -277,34 +217,6 @@ pub fn published_version(
 ) -> Result<(ProductDefinition, VersionRecord), AppError> {
     let rec = config.client()?.version(name, version)?;
     Ok((steward_registry_client::definition_of(&rec.envelope)?, rec))
-}
-
-/// The evidence published with `name@version`, as the registry holds it (unverified: verify
-/// the bundle to trust it), and the officer's override it was published under.
-pub fn published_evidence(
-    config: &RegistryConfig,
-    name: &str,
-    version: &str,
-) -> Result<(Option<Evidence>, Option<Override>), AppError> {
-    let b = config.client()?.bundle(name, version)?;
-    let evidence = b
-        .evidence
-        .as_ref()
-        .map(|e| -> Result<Evidence, AppError> {
-            let s: steward_registry_client::evidence::Statement = serde_json::from_slice(&e.payload_bytes()?)
-                .map_err(|x| AppError::InvalidInput(format!("{name}@{version}: the evidence is unreadable: {x}")))?;
-            Ok(s.predicate)
-        })
-        .transpose()?;
-    let waiver = b
-        .waiver
-        .as_ref()
-        .map(|w| -> Result<Override, AppError> {
-            serde_json::from_slice(&w.payload_bytes()?)
-                .map_err(|x| AppError::InvalidInput(format!("{name}@{version}: the override is unreadable: {x}")))
-        })
-        .transpose()?;
-    Ok((evidence, waiver))
 }
 
 /// Downloads `name@version` as a bundle and writes it atomically to `out`.
@@ -368,41 +280,6 @@ pub fn verify(
     Ok(Verification { verified, stale, pinned: pinned.is_some() })
 }
 
-/// What a verified version's signed evidence misses of a consumer's own requirements, written
-/// `k>=5,leaks=0,uncovered=0,quality>=95,errors=0` (`leaks<=2` too). A version published
-/// without evidence misses every requirement.
-pub fn require(verified: &VerifiedBundle, spec: &str) -> Result<Vec<Shortfall>, AppError> {
-    let mut req = Requirements { domains: vec!["*".into()], ..Default::default() };
-    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let bad = || {
-            AppError::InvalidInput(format!(
-                "--require: `{part}` is not a requirement; write k>=N, leaks=N, uncovered=N, quality>=PCT or errors=N"
-            ))
-        };
-        let (name, op, value) = ["<=", ">=", "="]
-            .iter()
-            .find_map(|op| part.split_once(op).map(|(n, v)| (n.trim(), *op, v.trim())))
-            .ok_or_else(bad)?;
-        let n: u64 = value.parse().map_err(|_| bad())?;
-        match (name, op) {
-            ("k", ">=") => req.min_k = Some(n),
-            ("leaks", "=" | "<=") => req.max_leaks = Some(n),
-            ("uncovered", "=" | "<=") => req.max_uncovered = Some(n),
-            ("quality", ">=") if n <= 100 => req.min_quality_pct = Some(n as u32),
-            ("errors", "=" | "<=") => req.max_validation_errors = Some(u32::try_from(n).map_err(|_| bad())?),
-            _ => return Err(bad()),
-        }
-    }
-    match &verified.evidence {
-        Some(e) => Ok(steward_registry_client::evidence::judge(&req, e)),
-        None => Ok(vec![Shortfall {
-            requirement: "evidence".into(),
-            message: format!("{}@{} was published without evidence", verified.name, verified.version),
-            fix: "ask its owner to publish a new version with Steward, which measures the product first".into(),
-        }]),
-    }
-}
-
 /// A signed change of a published version's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusAction {
@@ -462,8 +339,13 @@ pub fn apply_trust(config: &RegistryConfig, file: &Path) -> Result<(TrustPolicy,
     if doc.get("issued_at").is_none() {
         doc["issued_at"] = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
     }
-    let policy: TrustPolicy =
-        serde_json::from_value(doc).map_err(|e| AppError::InvalidInput(format!("{}: {e}", file.display())))?;
+    // Errors name the field (`requirements[0].min_k: invalid value…`).
+    let policy: TrustPolicy = serde_path_to_error::deserialize(doc)
+        .map_err(|e| AppError::InvalidInput(format!("{}: {}: {}", file.display(), e.path(), e.inner())))?;
+    // Checked here as the registry will, before anything is signed.
+    for (i, r) in policy.requirements.iter().enumerate() {
+        r.check(&format!("{}: requirements[{i}]", file.display()))?;
+    }
     let key = config.signing_key()?;
     let entry = c.set_trust(&steward_registry_client::sign_trust(&policy, &key)?)?;
     Ok((policy, entry))
