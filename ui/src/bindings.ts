@@ -140,7 +140,12 @@ entities: number, validation: ValidationEvidence, quality: QualityEvidence,
 /**
  * Fields holding personal data (accepted classifications, or suggestions Steward is sure of).
  */
-personal_data: Array<PersonalField>, profiles: Array<ProfileEvidence>, };
+personal_data: Array<PersonalField>, 
+/**
+ * Suggestions Steward was sure of that the steward dismissed: recorded so the policy and its
+ * officers, not the steward alone, decide about a tag the policy requires masked.
+ */
+dismissed?: Array<PersonalField>, profiles: Array<ProfileEvidence>, };
 
 export type Field = { 
 /**

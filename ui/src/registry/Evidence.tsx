@@ -15,6 +15,11 @@ export function EvidenceSummary({ evidence }: { evidence: Evidence }) {
         {evidence.validation.warnings} warnings · quality: {q.passed} of {q.rules} rules pass
         {q.failed.length > 0 && ` (failing: ${q.failed.join(", ")})`}
       </p>
+      {(evidence.dismissed ?? []).length > 0 && (
+        <p className="issue issue-warning" data-testid="dismissed">
+          Personal data the steward dismissed: {(evidence.dismissed ?? []).map((f) => `${f.field} (${f.tag})`).join(", ")}
+        </p>
+      )}
       {evidence.profiles.length === 0 ? (
         <p className="hint">No masking profile.</p>
       ) : (
