@@ -120,6 +120,9 @@ pub(crate) fn personal_data<'a>(
     out
 }
 
+/// Sets of masked fields a [`MeasureMemo`] keeps results for before starting afresh.
+const MEMO_ENTRIES: usize = 32;
+
 /// What the privacy report of one assembled product reuses from one report to the next (a
 /// session keeps one per assembly): neither depends on how a field is masked, only on which.
 #[derive(Default)]
@@ -147,7 +150,12 @@ impl MeasureMemo {
             return Ok(found.clone());
         }
         let found = found_elsewhere(masked)?;
-        self.spread.lock().map_err(|_| lost())?.insert(fields, found.clone());
+        let mut spread = self.spread.lock().map_err(|_| lost())?;
+        // A long session of adding and removing rules keeps the latest sets only.
+        if spread.len() >= MEMO_ENTRIES {
+            spread.clear();
+        }
+        spread.insert(fields, found.clone());
         Ok(found)
     }
 
@@ -163,7 +171,11 @@ impl MeasureMemo {
             Some(all) => all,
             None => {
                 let all = personal_data(ws, def, masked.tables.iter().map(|(t, original, _)| (t.as_str(), original)));
-                self.personal.lock().map_err(|_| lost())?.insert(manifest, all.clone());
+                let mut personal = self.personal.lock().map_err(|_| lost())?;
+                if personal.len() >= MEMO_ENTRIES {
+                    personal.clear();
+                }
+                personal.insert(manifest, all.clone());
                 all
             }
         };

@@ -107,9 +107,10 @@ impl Lookup {
             self.key.iter().map(|k| page.column(k)).collect::<PolarsResult<_>>().map_err(pe(ENTITY_TABLE))?;
         let mut parts = vec![];
         let mut keys: Vec<String> = vec![];
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for i in 0..page.height() {
             if let Some(k) = key_text(&cols, i, &mut parts, ENTITY_TABLE)? {
-                if !keys.contains(&k) {
+                if seen.insert(k.clone()) {
                     keys.push(k);
                 }
             }
