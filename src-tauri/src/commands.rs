@@ -267,6 +267,16 @@ pub async fn product_rows(state: &AppState, request: ProductRowsRequest) -> Resu
             Some(key) => RowsQuery::Entity { key, table: TableRef::parse(request.table.as_deref()) },
         };
         let mut df = session.rows(&ws, &request.product_id, &query, &Keychain)?;
+        if matches!(query, RowsQuery::Page { .. }) {
+            // The first page came from the sources; the next ones, the 360 view and the Privacy
+            // tab come from the index, built now while the steward looks at this one.
+            let (session, ws, id) = (session.clone(), ws.clone(), request.product_id.clone());
+            tauri::async_runtime::spawn_blocking(move || {
+                if let Err(e) = session.prepare_lookup(&ws, &id, &Keychain) {
+                    tracing::debug!(product = %id, error = %e, "the product's index was not built ahead");
+                }
+            });
+        }
         Ok(Response::new(steward_app::to_arrow_ipc(&mut df, &origin)?))
     })
     .await

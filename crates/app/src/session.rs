@@ -49,6 +49,8 @@ pub struct ProductSession {
     masked: Cache<(String, String), Arc<MaskedTables>>,
     relations: Cache<(), Arc<crate::RelationsReport>>,
     memos: Cache<String, Arc<crate::coverage::MeasureMemo>>,
+    /// Products whose index [`ProductSession::prepare_lookup`] is building.
+    preparing: Mutex<std::collections::HashSet<String>>,
 }
 
 /// Revision of what a product is assembled from — its entity, related tables and lookups — so
@@ -114,6 +116,17 @@ impl ProductSession {
     pub fn lookup(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<Arc<Lookup>, AppError> {
         let (_, def) = self.definition(ws, id)?;
         self.lookup_at(ws, id, &assembly_revision(&def), &def, secrets)
+    }
+
+    /// Builds the product's index ahead of need (a front-end calls it in the background after
+    /// the first page): nothing when it is built already or another call is building it.
+    pub fn prepare_lookup(&self, ws: &Workspace, id: &str, secrets: &dyn SecretStore) -> Result<(), AppError> {
+        if !self.preparing.lock().map_err(|_| poisoned())?.insert(id.to_string()) {
+            return Ok(());
+        }
+        let built = self.lookup(ws, id, secrets).map(|_| ());
+        self.preparing.lock().map_err(|_| poisoned())?.remove(id);
+        built
     }
 
     fn lookup_at(

@@ -117,3 +117,27 @@ fn rows_of_an_unknown_table_name_the_tables_there_are() {
     let missing = session.assembled(&ws, "absent", &secrets).err().expect("no such product");
     assert_eq!(missing.code(), "product.not_found");
 }
+
+#[test]
+fn the_index_prepared_ahead_is_the_one_later_requests_use() {
+    let (_dir, ws) = sample();
+    let secrets = MemoryStore::new();
+    let session = Arc::new(ProductSession::new());
+    let first = session.rows(&ws, "customer360", &RowsQuery::Page { offset: 0, limit: 5 }, &secrets).unwrap();
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let (session, ws) = (session.clone(), ws.clone());
+            std::thread::spawn(move || session.prepare_lookup(&ws, "customer360", &MemoryStore::new()).unwrap())
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let a = session.lookup(&ws, "customer360", &secrets).unwrap();
+    let b = session.lookup(&ws, "customer360", &secrets).unwrap();
+    assert!(Arc::ptr_eq(&a, &b));
+    // Pages from the index are the pages from the sources.
+    let again = session.rows(&ws, "customer360", &RowsQuery::Page { offset: 0, limit: 5 }, &secrets).unwrap();
+    assert!(again.equals_missing(&first));
+    assert!(session.prepare_lookup(&ws, "absent", &secrets).is_err());
+}
