@@ -98,9 +98,9 @@ pub use insight::{
 };
 pub use internal::{guarded, internal_message, panic_detail, quiet_panics, INTERNAL_CODE};
 pub use masking::{
-    export_masked, mask_tables, masked_assembled, masked_key, masking_key, masking_key_name,
-    measure as measure_privacy, privacy_report, profile as masking_profile, reveal_values, rotate_masking_key,
-    KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
+    export_masked, leak_check, mask_collected, mask_tables, masked_assembled, masked_key, masking_key,
+    masking_key_name, measure as measure_privacy, original_tables, privacy_report, profile as masking_profile,
+    reveal_values, rotate_masking_key, KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
 };
 pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,

@@ -78,7 +78,7 @@ fn table_fields(a: &Assembled) -> Result<Vec<(String, Vec<String>)>, AppError> {
     };
     let mut out = vec![(ENTITY_TABLE.to_string(), names(&a.entity, ENTITY_TABLE)?)];
     for r in &a.related {
-        out.push((r.name.clone(), names(&r.frame, &r.name)?));
+        out.push((r.name.clone(), names(r.frame(), &r.name)?));
     }
     Ok(out)
 }
@@ -261,12 +261,12 @@ pub fn mask_collected(
 }
 
 /// Every table of the product by path (entity first), collected as it is.
-pub(crate) fn original_tables(a: &Assembled) -> Result<Vec<(String, DataFrame)>, AppError> {
+pub fn original_tables(a: &Assembled) -> Result<Vec<(String, DataFrame)>, AppError> {
     let collect =
         |lf: &LazyFrame, at: &str| lf.clone().collect().map_err(|e| AppError::InvalidInput(format!("{at}: {e}")));
     let mut out = vec![(ENTITY_TABLE.to_string(), collect(&a.entity, ENTITY_TABLE)?)];
     for r in &a.related {
-        out.push((r.name.clone(), collect(&r.frame, &r.name)?));
+        out.push((r.name.clone(), collect(r.frame(), &r.name)?));
     }
     Ok(out)
 }
@@ -279,7 +279,7 @@ pub fn masked_assembled(a: &Assembled, masked: &MaskedTables) -> Assembled {
         if t == ENTITY_TABLE {
             out.entity = m.clone().lazy();
         } else if let Some(r) = out.related.iter_mut().find(|r| r.name == *t) {
-            r.frame = m.clone().lazy();
+            r.set_frame(m.clone().lazy());
         }
     }
     out
@@ -369,25 +369,21 @@ pub(crate) fn measure_with(
     let p = profile(def, name)?;
     let version = p.key_version.unwrap_or(1);
     let checks = p.checks.clone().unwrap_or_default();
-    let mut leaks = vec![];
+    let (leaks, found_elsewhere) = both(
+        || same_row_leaks(masked),
+        || match memo {
+            Some(m) => m.found_elsewhere(masked),
+            None => crate::coverage::found_elsewhere(masked),
+        },
+    )?;
     let mut collisions = vec![];
     for (t, o, m) in &masked.tables {
-        let cols: Vec<String> = masked.fields.iter().filter(|f| f.table == *t).map(|f| f.field.clone()).collect();
-        if cols.is_empty() {
-            continue;
-        }
-        let found = steward_privacy::leaks(o, m, &cols).map_err(|e| AppError::InvalidInput(format!("{t}: {e}")))?;
-        leaks.push(TableLeaks { table: t.clone(), columns: found });
         for f in masked.fields.iter().filter(|f| f.table == *t && f.rule == "key_remap") {
             let (Ok(oc), Ok(mc)) = (o.column(&f.field), m.column(&f.field)) else { continue };
             let n = steward_privacy::collisions(oc, mc).map_err(|e| AppError::InvalidInput(e.to_string()))?;
             collisions.push(KeyCollisions { table: t.clone(), field: f.field.clone(), collisions: n });
         }
     }
-    let found_elsewhere = match memo {
-        Some(m) => m.found_elsewhere(masked)?,
-        None => crate::coverage::found_elsewhere(masked)?,
-    };
     let uncovered = match memo {
         Some(m) => m.uncovered(ws, def, masked)?,
         None => crate::coverage::uncovered(ws, def, masked),
@@ -481,6 +477,40 @@ pub(crate) fn measure_with(
         uncovered,
         warnings,
         violations,
+    })
+}
+
+/// Originals that survive masking in their own column, row by row, per table.
+fn same_row_leaks(masked: &MaskedTables) -> Result<Vec<TableLeaks>, AppError> {
+    let mut leaks = vec![];
+    for (t, o, m) in &masked.tables {
+        let cols: Vec<String> = masked.fields.iter().filter(|f| f.table == *t).map(|f| f.field.clone()).collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let found = steward_privacy::leaks(o, m, &cols).map_err(|e| AppError::InvalidInput(format!("{t}: {e}")))?;
+        leaks.push(TableLeaks { table: t.clone(), columns: found });
+    }
+    Ok(leaks)
+}
+
+/// The whole leak check of masked tables, from scratch (nothing remembered from an earlier
+/// report): every masked field's originals in its own column, and in every column left in clear
+/// of every table, free text included. The privacy report holds the same two lists.
+pub fn leak_check(masked: &MaskedTables) -> Result<(Vec<TableLeaks>, Vec<steward_privacy::FoundElsewhere>), AppError> {
+    both(|| same_row_leaks(masked), || crate::coverage::found_elsewhere(masked))
+}
+
+/// Runs two independent checks side by side (each keeps what cores the other leaves idle).
+fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> Result<A, AppError> + Send,
+    b: impl FnOnce() -> Result<B, AppError> + Send,
+) -> Result<(A, B), AppError> {
+    std::thread::scope(|s| {
+        let other = s.spawn(b);
+        let a = a()?;
+        let b = other.join().map_err(|_| AppError::InvalidInput("leak check: a worker stopped".into()))??;
+        Ok((a, b))
     })
 }
 

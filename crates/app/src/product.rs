@@ -105,7 +105,7 @@ pub fn profile_product_column(
                 have.join(", ")
             )));
         };
-        r.frame.clone()
+        r.frame().clone()
     };
     let owner = format!("{}.{table}", assembled.name);
     let schema = frame.clone().collect_schema().map_err(|e| AppError::InvalidInput(format!("{owner}: {e}")))?;

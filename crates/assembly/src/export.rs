@@ -148,7 +148,7 @@ fn partitions(a: &Assembled, batch: Option<u32>) -> Result<Vec<Assembled>, Assem
                 // Every table carries the key: each is cut to the range too.
                 for r in &mut part.related {
                     let c = col(k.as_str());
-                    r.frame = r.frame.clone().filter(c.clone().gt_eq(lo.clone()).and(c.lt_eq(hi.clone())));
+                    r.set_frame(r.frame.clone().filter(c.clone().gt_eq(lo.clone()).and(c.lt_eq(hi.clone()))));
                 }
             }
         } else {
@@ -205,7 +205,7 @@ pub fn export_each(
         for r in &mut a.related {
             let df = r.frame.clone().collect().map_err(|e| werr(dir, format!("related table `{}`: {e}", r.name)))?;
             tracing::debug!(table = %r.name, rows = df.height(), "holding a related table for the key ranges");
-            r.frame = df.lazy();
+            r.set_frame(df.lazy());
         }
     }
     let parts = partitions(&a, options.batch_entities)?;

@@ -66,7 +66,11 @@ pub struct RelatedTable {
     pub parent: Option<usize>,
     /// The table's fields, then the root's instance key where it is not one of them: every
     /// table carries it, so one entity's rows are found in any table by its key.
-    pub frame: LazyFrame,
+    frame: LazyFrame,
+    /// Below the root's children: the table's own rows (fields and lookups) before they were
+    /// linked to the parent's, so a page can restrict them by its parents' keys first. Gone
+    /// once the frame is replaced (masked, cut to a key range).
+    own: Option<LazyFrame>,
     /// Parent field names and the matching field names of this table.
     pub parent_keys: Vec<String>,
     pub child_keys: Vec<String>,
@@ -75,6 +79,17 @@ pub struct RelatedTable {
 }
 
 impl RelatedTable {
+    /// The table's rows, each carrying the root's instance key.
+    pub fn frame(&self) -> &LazyFrame {
+        &self.frame
+    }
+
+    /// Replaces the table's rows (masked, or cut to a key range).
+    pub fn set_frame(&mut self, frame: LazyFrame) {
+        self.frame = frame;
+        self.own = None;
+    }
+
     /// Its own name, the last part of its path: the name of its list in its parent's rows.
     pub fn short_name(&self) -> &str {
         self.name.rsplit('.').next().unwrap_or(&self.name)
@@ -187,11 +202,13 @@ pub fn assemble_lazy(
         }
         let (frame, fields) = look_up(&tree, Some(n.index), frame, fields, sources)?;
         let parent_frame = n.parent.map_or(&entity, |p| &related[p].frame);
+        let own = n.parent.is_some().then(|| frame.clone());
         let frame = carry_key(&key, frame, &fields, &parent_keys, &child_keys, parent_frame, &at)?;
         related.push(RelatedTable {
             name: tree.paths[n.index].clone(),
             parent: n.parent,
             frame,
+            own,
             parent_keys,
             child_keys,
             fields,
@@ -286,6 +303,12 @@ pub struct Entity360 {
     pub related: Vec<(String, DataFrame)>,
 }
 
+/// The distinct values of one column of collected rows, as one list for `is_in`.
+fn distinct(rows: &DataFrame, column: &str, at: &str) -> Result<Series, AssemblyError> {
+    let values = rows.column(column).map_err(pe(at))?.as_materialized_series().unique_stable().map_err(pe(at))?;
+    Ok(values.implode().map_err(pe(at))?.into_series())
+}
+
 fn key_filter(cols: &[String], values: &[String]) -> Expr {
     cols.iter()
         .zip(values)
@@ -326,18 +349,11 @@ impl Assembled {
             .collect()
             .map_err(pe(ENTITY_TABLE))?;
         // Only the rows of the page's entities are collected: every table carries the key. A
-        // one-column key filters each table by the page's keys, which the optimiser pushes down
-        // each table's join chain (an order line's key comes from its order: only the page's
-        // orders are joined); a composite key joins on the page's keys instead.
+        // one-column key filters each table by the page's keys; a composite key joins on the
+        // page's keys instead.
         let restrict: Box<dyn Fn(LazyFrame) -> LazyFrame> = match self.key.as_slice() {
             [one] => {
-                let values = page
-                    .column(one)
-                    .map_err(pe(ENTITY_TABLE))?
-                    .as_materialized_series()
-                    .unique_stable()
-                    .map_err(pe(ENTITY_TABLE))?;
-                let wanted = lit(values.implode().map_err(pe(ENTITY_TABLE))?.into_series());
+                let wanted = lit(distinct(&page, one, ENTITY_TABLE)?);
                 let one = one.clone();
                 Box::new(move |lf: LazyFrame| lf.filter(col(one.as_str()).is_in(wanted.clone(), false)))
             }
@@ -349,11 +365,24 @@ impl Assembled {
                 Box::new(move |lf: LazyFrame| lf.join(wanted.clone(), keys.clone(), keys.clone(), args.clone()))
             }
         };
-        let related = self
-            .related
-            .iter()
-            .map(|r| restrict(r.frame.clone()).collect().map_err(pe(&r.name)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut related: Vec<DataFrame> = Vec::with_capacity(self.related.len());
+        for r in &self.related {
+            let rows = match (r.parent, &r.own, r.parent_keys.as_slice(), r.child_keys.as_slice()) {
+                // Deeper tables: the filter on the root's key cannot reach a table's own rows
+                // through its link to the parent (an order line gets the key from its order),
+                // so the rows are first cut to the parent keys the page's parent rows hold —
+                // 1,200 of 6M order lines — and the parent to those keys. The same rows, in
+                // the same order, as filtering the whole table.
+                (Some(p), Some(own), [parent_key], [child_key]) => {
+                    let wanted = lit(distinct(&related[p], parent_key, &r.name)?);
+                    let own = own.clone().filter(col(child_key.as_str()).is_in(wanted.clone(), false));
+                    let parent = self.related[p].frame.clone().filter(col(parent_key.as_str()).is_in(wanted, false));
+                    carry_key(&self.key, own, &r.fields, &r.parent_keys, &r.child_keys, &parent, &r.name)?
+                }
+                _ => r.frame.clone(),
+            };
+            related.push(restrict(rows).collect().map_err(pe(&r.name))?);
+        }
         self.nest_collected(page, related)
     }
 

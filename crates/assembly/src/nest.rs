@@ -24,8 +24,8 @@ impl Assembled {
     /// Nests the collected tables into the product table: `entities` in the order wanted, and
     /// each related table's rows (in source order, each carrying its join fields), in the order
     /// of [`Assembled::related`]. A related row goes under every parent row its join fields match
-    /// (rows matching none are left out); rows under one parent keep their source order; a
-    /// parent with no rows gets a null list.
+    /// that belongs to the same entity (rows matching none are left out); rows under one parent
+    /// keep their source order; a parent with no rows gets a null list.
     pub(crate) fn nest_collected(
         &self,
         entities: DataFrame,
@@ -34,7 +34,7 @@ impl Assembled {
         let mut ordered: Vec<Ordered> = Vec::with_capacity(related.len());
         for (r, rows) in self.related.iter().zip(related) {
             let parent = r.parent.map_or(&entities, |p| &ordered[p].rows);
-            ordered.push(order(parent, rows, &r.parent_keys, &r.child_keys, &r.name)?);
+            ordered.push(order(parent, rows, &r.parent_keys, &r.child_keys, &self.key, &r.name)?);
         }
         // Bottom-up: a table's list is made once its own children's lists are in its rows.
         let mut lists: Vec<Option<Column>> = vec![None; self.related.len()];
@@ -65,18 +65,41 @@ impl Assembled {
 
 /// Puts `rows` in product order: by the position of their parent row in `parent`, then in
 /// source order.
+///
+/// Every row carries the root's instance key, which it took from its parent's first row with
+/// its join fields. Where two entities' parent rows share join fields (two customers' orders
+/// numbered 10), a row goes under its own entity's only: the nested table then says what the
+/// 360 view, the flat exports and every key range say.
 fn order(
     parent: &DataFrame,
     rows: DataFrame,
     parent_keys: &[String],
     child_keys: &[String],
+    key: &[String],
     at: &str,
 ) -> Result<Ordered, AssemblyError> {
     let cols = |names: &[String]| names.iter().map(|n| col(n.as_str())).collect::<Vec<_>>();
-    let left = rows.clone().lazy().select(cols(child_keys)).with_row_index(ROW, None);
-    let right = parent.clone().lazy().select(cols(parent_keys)).with_row_index(PARENT, None);
+    let (mut child_keys, mut parent_keys) = (child_keys.to_vec(), parent_keys.to_vec());
+    let carried: Vec<String> = key.iter().filter(|k| !parent_keys.contains(k)).cloned().collect();
+    if !carried.is_empty() && parent.height() > 0 {
+        let distinct = parent
+            .clone()
+            .lazy()
+            .select(cols(&parent_keys))
+            .unique(None, UniqueKeepStrategy::Any)
+            .select([len()])
+            .collect()
+            .map_err(pe(at))?;
+        let distinct = distinct.columns().first().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<usize>());
+        if distinct.is_some_and(|n| n < parent.height()) {
+            child_keys.extend(carried.iter().cloned());
+            parent_keys.extend(carried);
+        }
+    }
+    let left = rows.clone().lazy().select(cols(&child_keys)).with_row_index(ROW, None);
+    let right = parent.clone().lazy().select(cols(&parent_keys)).with_row_index(PARENT, None);
     let pairs = left
-        .join(right, cols(child_keys), cols(parent_keys), JoinArgs::new(JoinType::Inner))
+        .join(right, cols(&child_keys), cols(&parent_keys), JoinArgs::new(JoinType::Inner))
         .select([col(ROW), col(PARENT)])
         .sort([PARENT, ROW], SortMultipleOptions::default())
         .collect()
@@ -195,5 +218,37 @@ related:
         // The whole product (an export's path) is the same table as the page.
         let whole = a.product_frame().unwrap();
         assert!(whole.equals_missing(&page), "{whole}\n{page}");
+    }
+
+    /// A page restricts the deeper tables by its parents' keys before linking them: the result
+    /// is the page cut from the whole table, even where two entities' orders share an id (the
+    /// first one holds its lines) and a line's order belongs to no entity of the page.
+    #[test]
+    fn pages_equal_the_whole_table_cut_where_parent_keys_repeat() {
+        let def = steward_model::parse(TREE, Path::new("shop.yaml")).unwrap();
+        let mut f = frames();
+        f.insert(
+            "orders".into(),
+            df!(
+                "order_id" => [10i64, 11, 12, 10, 14],
+                "customer" => [Some(3i64), Some(1), Some(2), Some(1), Some(2)],
+                "total" => [1.0, 2.0, 3.0, 4.0, 5.0]
+            )
+            .unwrap(),
+        );
+        let a = crate::assemble(&def, &f).unwrap();
+        let whole = a.product_frame().unwrap();
+        let index = crate::Lookup::build(&a).unwrap();
+        for offset in 0..3 {
+            let page = a.product_page(offset, 1).unwrap();
+            assert!(page.equals_missing(&whole.slice(offset, 1)), "entity {offset}:\n{page}\n{whole}");
+            let indexed = index.product_page(&a, offset, 1).unwrap();
+            assert!(indexed.equals_missing(&page), "entity {offset} from the index:\n{indexed}\n{page}");
+        }
+        let two = a.product_page(1, 2).unwrap();
+        assert!(two.equals_missing(&whole.slice(1, 2)), "{two}\n{whole}");
+        let orders_of_1 = list_rows(&whole, "orders", 0).unwrap();
+        assert_eq!(texts(&orders_of_1, "order_id"), ["11", "10"]);
+        assert!(orders_of_1.column("lines").unwrap().get(1).unwrap().is_null(), "order 10's lines are customer 3's");
     }
 }

@@ -18,6 +18,7 @@ mod crypto;
 mod fakes;
 mod generalise;
 mod mask;
+mod par;
 mod risk;
 mod spread;
 

@@ -511,41 +511,15 @@ pub fn apply_rules(
     entity: Option<&str>,
 ) -> Result<DataFrame, PrivacyError> {
     let ctx = Context { entity: entity.and_then(|c| df.column(c).ok()), frame: Some(df) };
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 16).min(rules.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Vec<(usize, Result<Column, PrivacyError>)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = vec![];
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((column, rule)) = rules.get(i) else { break };
-                        let r = df
-                            .column(column)
-                            .map_err(|_| PrivacyError::Column {
-                                column: column.to_string(),
-                                message: "not in the table".into(),
-                            })
-                            .and_then(|c| apply_rule(rule, key, c, &ctx));
-                        mine.push((i, r));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
-    let mut masked: Vec<(usize, Column)> = vec![];
-    for (i, r) in results.into_iter().flatten() {
-        masked.push((i, r?));
-    }
-    if masked.len() != rules.len() {
-        return Err(PrivacyError::Polars { at: "masking".into(), message: "a masking worker stopped".into() });
-    }
-    masked.sort_by_key(|(i, _)| *i);
+    let masked = crate::par::map(rules, |(column, rule)| {
+        df.column(column)
+            .map_err(|_| PrivacyError::Column { column: column.to_string(), message: "not in the table".into() })
+            .and_then(|c| apply_rule(rule, key, c, &ctx))
+    })
+    .ok_or_else(|| PrivacyError::Polars { at: "masking".into(), message: "a masking worker stopped".into() })?;
     let mut out = df.clone();
-    for (_, c) in masked {
+    for c in masked {
+        let c = c?;
         out.with_column(c).map_err(|e| PrivacyError::Polars { at: "masking".into(), message: e.to_string() })?;
     }
     Ok(out)

@@ -67,14 +67,24 @@ fn column_error(c: &Series) -> impl Fn(PolarsError) -> PrivacyError + '_ {
     move |e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() }
 }
 
+/// Whether two columns are compared as they are (same type, not nested) rather than by text.
+fn comparable(a: &Series, b: &Series) -> bool {
+    a.dtype() == b.dtype() && !matches!(a.dtype(), DataType::List(_) | DataType::Struct(_))
+}
+
 /// Row by row, whether `a` and `b` hold the same value (nulls never do): compared as they are
-/// when their types agree, else by the text a person reads. Vectorised: no text per row.
-fn same_rows(a: &Series, b: &Series) -> Result<BooleanChunked, PrivacyError> {
-    let eq = if a.dtype() == b.dtype() && !matches!(a.dtype(), DataType::List(_) | DataType::Struct(_)) {
-        a.equal(b).map_err(column_error(a))?
-    } else {
-        let (ta, tb) = (texts(&a.clone().into_column())?, texts(&b.clone().into_column())?);
-        ta.equal(&tb)
+/// when their types agree, else by the text a person reads (`ta`, `tb`: their texts, made once
+/// per column by the caller). Vectorised: no text per row.
+fn same_rows(
+    a: &Series,
+    b: &Series,
+    ta: Option<&StringChunked>,
+    tb: Option<&StringChunked>,
+) -> Result<BooleanChunked, PrivacyError> {
+    let eq = match (comparable(a, b), ta, tb) {
+        (true, _, _) => a.equal(b).map_err(column_error(a))?,
+        (false, Some(ta), Some(tb)) => ta.equal(tb),
+        (false, _, _) => texts(&a.clone().into_column())?.equal(&texts(&b.clone().into_column())?),
     };
     eq.fill_null_with_values(false).map_err(column_error(a))
 }
@@ -85,35 +95,29 @@ fn meaningful_texts(s: &Series) -> Result<Vec<String>, PrivacyError> {
     Ok(t.iter().flatten().map(str::trim).filter(|v| meaningful(v)).map(String::from).collect())
 }
 
-/// Distinct meaningful values of `original` that appear anywhere in `masked`, hashed in their
-/// own type (the text of the few candidates confirms each).
+/// Distinct meaningful values of `original` that appear anywhere in `masked`: compared in
+/// their own type (one vectorised `is_in` of the distinct values), by text where types differ.
 fn anywhere(original: &Series, masked: &Series) -> Result<u64, PrivacyError> {
-    let (o, m) = if original.dtype() == masked.dtype() {
+    let (o, m) = if comparable(original, masked) {
         (original.clone(), masked.clone())
     } else {
         (texts(&original.clone().into_column())?.into_series(), texts(&masked.clone().into_column())?.into_series())
     };
-    let (o, m) =
-        (o.drop_nulls().unique().map_err(column_error(&o))?, m.drop_nulls().unique().map_err(column_error(&m))?);
-    let seed = PlSeedableRandomStateQuality::fixed();
-    let (mut oh, mut mh) = (vec![], vec![]);
-    o.vec_hash(seed.clone(), &mut oh).map_err(column_error(&o))?;
-    m.vec_hash(seed, &mut mh).map_err(column_error(&m))?;
-    let in_masked: PlHashSet<u64> = mh.iter().copied().collect();
-    let maybe = BooleanChunked::from_iter_values("maybe".into(), oh.iter().map(|h| in_masked.contains(h)));
-    if !maybe.any() {
+    // The masked side's distinct values, then every original tested against them: only the
+    // originals found are made distinct (a redacted column has one masked value).
+    let m = m.drop_nulls().unique().map_err(column_error(&m))?;
+    let list = m.implode().map_err(column_error(&m))?.into_series();
+    let found = polars::prelude::is_in(&o, &list, false).map_err(column_error(&o))?;
+    if !found.any() {
         return Ok(0);
     }
-    let candidates: PlHashSet<u64> = oh.iter().copied().filter(|h| in_masked.contains(h)).collect();
-    let m_maybe = BooleanChunked::from_iter_values("maybe".into(), mh.iter().map(|h| candidates.contains(h)));
-    let masked_texts: PlHashSet<String> =
-        meaningful_texts(&m.filter(&m_maybe).map_err(column_error(&m))?)?.into_iter().collect();
-    let found = meaningful_texts(&o.filter(&maybe).map_err(column_error(&o))?)?;
-    Ok(found.iter().filter(|v| masked_texts.contains(*v)).count() as u64)
+    let o = o.filter(&found).map_err(column_error(&o))?.unique().map_err(column_error(&o))?;
+    Ok(meaningful_texts(&o)?.len() as u64)
 }
 
 /// Every original value that survives masking in `columns`: in its own row (same column or
-/// another masked column of that row), and anywhere in its column.
+/// another masked column of that row), and anywhere in its column. Columns are checked on every
+/// core; a column compared by text with another is turned into text once.
 pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Result<Vec<ColumnLeaks>, PrivacyError> {
     fn get<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Series, PrivacyError> {
         df.column(c)
@@ -122,14 +126,45 @@ pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Re
     }
     let orig: Vec<&Series> = columns.iter().map(|c| get(original, c)).collect::<Result<_, _>>()?;
     let mask: Vec<&Series> = columns.iter().map(|c| get(masked, c)).collect::<Result<_, _>>()?;
-    let mut out = vec![];
-    for (ci, c) in columns.iter().enumerate() {
+    // Pairs compared: each column with its own masked values, and with every other masked
+    // column of its type or holding text (a date copied into a note); a number never with a
+    // number of another type (an id of 150 and a price of 150.0 meet by chance).
+    let compared =
+        |i: usize, j: usize| i == j || comparable(orig[i], mask[j]) || matches!(mask[j].dtype(), DataType::String);
+    // The texts of the columns some pair compares by text: (original side?, column).
+    let mut wanted: Vec<(bool, usize)> = vec![];
+    for (i, o) in orig.iter().enumerate() {
+        for (j, m) in mask.iter().enumerate() {
+            if compared(i, j) && !comparable(o, m) {
+                for w in [(true, i), (false, j)] {
+                    if !wanted.contains(&w) {
+                        wanted.push(w);
+                    }
+                }
+            }
+        }
+    }
+    let stopped = || PrivacyError::Polars { at: "leak check".into(), message: "a worker stopped".into() };
+    let made =
+        crate::par::map(&wanted, |&(side, i)| texts(&if side { orig[i] } else { mask[i] }.clone().into_column()))
+            .ok_or_else(stopped)?;
+    let mut otext: Vec<Option<StringChunked>> = vec![None; columns.len()];
+    let mut mtext: Vec<Option<StringChunked>> = vec![None; columns.len()];
+    for (&(side, i), t) in wanted.iter().zip(made) {
+        if side {
+            otext[i] = Some(t?);
+        } else {
+            mtext[i] = Some(t?);
+        }
+    }
+    let indices: Vec<usize> = (0..columns.len()).collect();
+    crate::par::map(&indices, |&ci| {
         let o = orig[ci];
         let mut same_row = 0u64;
         let mut other = vec![0u64; columns.len()];
         let mut samples: Vec<String> = vec![];
-        for (cj, m) in mask.iter().enumerate() {
-            let hits = same_rows(o, m)?;
+        for (cj, m) in mask.iter().enumerate().filter(|(cj, _)| compared(ci, *cj)) {
+            let hits = same_rows(o, m, otext[ci].as_ref(), mtext[cj].as_ref())?;
             if !hits.any() {
                 continue;
             }
@@ -150,9 +185,11 @@ pub fn leaks(original: &DataFrame, masked: &DataFrame, columns: &[String]) -> Re
         let other_columns =
             columns.iter().zip(other).filter(|(_, n)| *n > 0).map(|(name, n)| (name.clone(), n)).collect();
         samples.sort();
-        out.push(ColumnLeaks { column: c.clone(), same_row, other_columns, anywhere, samples });
-    }
-    Ok(out)
+        Ok(ColumnLeaks { column: columns[ci].clone(), same_row, other_columns, anywhere, samples })
+    })
+    .ok_or_else(stopped)?
+    .into_iter()
+    .collect()
 }
 
 /// Distinct original keys that share a masked key with another: zero for a bijective remap.
