@@ -69,12 +69,15 @@ pub async fn inspect_source(state: &AppState, source_id: String) -> Result<Sourc
     blocking(move || Ok(target.inspect()?)).await
 }
 
-/// The first rows of a source, as Arrow IPC bytes (an `ArrayBuffer` on the UI side).
+/// A page of a source's rows (the first, or any other the grid scrolls to), as Arrow IPC bytes
+/// (an `ArrayBuffer` on the UI side).
 pub async fn preview_source(state: &AppState, request: PreviewRequest) -> Result<Response, IpcError> {
     request.validate()?;
     let target = source_target(state, &request.source_id)?;
+    let pages = state.source_pages.clone();
     blocking(move || {
-        let mut df = target.preview(request.limit as usize)?;
+        let offset = request.offset.unwrap_or(0) as usize;
+        let mut df = pages.page(&request.source_id, &target, offset, request.limit as usize)?;
         let bytes = steward_app::to_arrow_ipc(&mut df, &target.label())?;
         tracing::debug!(source = %request.source_id, rows = df.height(), bytes = bytes.len(), "preview");
         Ok(Response::new(bytes))

@@ -68,6 +68,8 @@ pub struct AppState {
     pub scans: Mutex<HashMap<u32, Arc<AtomicBool>>>,
     /// Assembled products, their 360 indexes and masked tables, with when each is stale.
     pub session: Arc<ProductSession>,
+    /// Sources read whole to reach later pages of their grid (CSV, Excel, JSON lines).
+    pub source_pages: Arc<steward_app::SourcePages>,
     /// The registry and signing key: from the environment at start-up, then the key the
     /// steward generates in the app.
     pub registry: RwLock<RegistryConfig>,
@@ -91,6 +93,7 @@ impl AppState {
             workspace: RwLock::new(workspace),
             scans: Mutex::new(HashMap::new()),
             session: Arc::new(ProductSession::new()),
+            source_pages: Arc::new(steward_app::SourcePages::new()),
             registry: RwLock::new(RegistryConfig {
                 url: std::env::var("STEWARD_REGISTRY").ok().filter(|u| !u.is_empty()),
                 key: std::env::var("STEWARD_KEY").ok().filter(|k| !k.is_empty()),

@@ -322,7 +322,11 @@ export type PreviewRequest = { sourceId: string,
 /**
  * Rows to return, 1 to 100,000.
  */
-limit: number, };
+limit: number, 
+/**
+ * Rows to skip first: a grid fetches the page the steward scrolls or jumps to.
+ */
+offset?: number, };
 
 export type PrivacyChecks = { 
 /**

@@ -27,6 +27,7 @@ mod evidence;
 mod insight;
 mod internal;
 mod masking;
+mod pages;
 mod preview;
 mod product;
 pub mod registry;
@@ -38,6 +39,7 @@ pub use definitions::{
     check_definition, definition_issues, existing_product_file, load_definition, open_definition, product_definition,
     workspace_root_of,
 };
+pub use pages::SourcePages;
 pub use preview::{
     check_privacy, new_product, parse_entity_key, preview_product, product_quality, reveal, rotate_key_in_file,
     NewProduct, Preview,

@@ -33,6 +33,14 @@ impl Target {
         }
     }
 
+    /// Rows `offset .. offset + limit` (see [`SourcePages`] for formats read whole).
+    pub fn page(&self, offset: usize, limit: usize) -> Result<DataFrame, SourceError> {
+        match self {
+            Target::File(l) => steward_sources::page(l, offset, limit),
+            Target::Postgres(t) => pg::page(t, offset, limit.min(steward_sources::MAX_PREVIEW_ROWS)),
+        }
+    }
+
     pub fn load(&self) -> Result<DataFrame, SourceError> {
         match self {
             Target::File(l) => steward_sources::load(l),

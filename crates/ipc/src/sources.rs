@@ -93,6 +93,10 @@ pub struct PreviewRequest {
     pub source_id: String,
     /// Rows to return, 1 to 100,000.
     pub limit: u32,
+    /// Rows to skip first: a grid fetches the page the steward scrolls or jumps to.
+    #[serde(default)]
+    #[ts(optional)]
+    pub offset: Option<u32>,
 }
 
 impl PreviewRequest {

@@ -21,10 +21,10 @@ fn core_errors_keep_their_code_and_name_the_file() {
 
 #[test]
 fn preview_requests_are_validated() {
-    assert!(PreviewRequest { source_id: "orders".into(), limit: 200 }.validate().is_ok());
+    assert!(PreviewRequest { source_id: "orders".into(), limit: 200, offset: Some(1_000_000) }.validate().is_ok());
     let bad = [("orders", 0), ("orders", 100_001), ("../etc", 10), ("", 10), ("Orders", 10)];
     for (id, limit) in bad {
-        let e = PreviewRequest { source_id: id.into(), limit }.validate().unwrap_err();
+        let e = PreviewRequest { source_id: id.into(), limit, offset: None }.validate().unwrap_err();
         assert_eq!(e.code, "ipc.invalid_input", "{id} {limit}");
     }
     let e: Result<PreviewRequest, _> = serde_json::from_str(r#"{"sourceId":"a","limit":1,"path":"/etc"}"#);

@@ -62,6 +62,13 @@ pub(crate) fn parquet(path: &Path, limit: Option<usize>) -> Result<DataFrame, So
     r.finish().map_err(|e| damaged(path, "Parquet", e))
 }
 
+/// Rows `offset .. offset + limit` of a Parquet file: row groups before them are not decoded.
+pub(crate) fn parquet_slice(path: &Path, offset: usize, limit: usize) -> Result<DataFrame, SourceError> {
+    let mut r = ParquetReader::new(open(path)?);
+    check_schema(path, r.schema().map_err(|e| damaged(path, "Parquet", e))?.as_ref())?;
+    r.with_slice(Some((offset, limit))).finish().map_err(|e| damaged(path, "Parquet", e))
+}
+
 /// Checks the columns of an Arrow IPC file (file format) before a plan scans it.
 pub(crate) fn check_arrow_file(path: &Path) -> Result<(), SourceError> {
     let schema = IpcReader::new(open(path)?).schema().map_err(|e| damaged(path, "Arrow IPC", e))?;

@@ -231,6 +231,42 @@ pub fn preview(loc: &Location, limit: usize) -> Result<DataFrame> {
     read(loc, Some(limit.min(MAX_PREVIEW_ROWS)))
 }
 
+/// Whether rows at any offset are read without the rows before them: Parquet and Arrow files
+/// (their row groups and record batches are skipped) and SQLite tables. Other formats are read
+/// whole to reach a later page, so callers keep them between pages.
+pub fn pages_in_place(loc: &Location) -> Result<bool> {
+    let path = loc.path.as_path();
+    Ok(match FileFormat::detect(path)? {
+        FileFormat::Parquet | FileFormat::Sqlite => true,
+        FileFormat::Arrow => files::is_arrow_file(path)?,
+        _ => false,
+    })
+}
+
+/// Rows `offset .. offset + limit` of a source in its own order (`limit` capped at
+/// [`MAX_PREVIEW_ROWS`]); fewer, or none, past its end.
+pub fn page(loc: &Location, offset: usize, limit: usize) -> Result<DataFrame> {
+    let limit = limit.min(MAX_PREVIEW_ROWS);
+    if offset == 0 {
+        return preview(loc, limit);
+    }
+    let path = loc.path.as_path();
+    let format = FileFormat::detect(path)?;
+    refuse_table(loc, format)?;
+    match format {
+        FileFormat::Parquet => files::parquet_slice(path, offset, limit),
+        FileFormat::Sqlite => {
+            let table = sqlite::choose(path, loc.table.as_deref())?;
+            sqlite::read_page(path, &table, offset, limit)
+        }
+        FileFormat::Arrow if files::is_arrow_file(path)? => scan(loc)?
+            .slice(offset as i64, limit as IdxSize)
+            .collect()
+            .map_err(|e| files::damaged(path, "Arrow IPC", e)),
+        _ => Ok(read(loc, None)?.slice(offset as i64, limit)),
+    }
+}
+
 /// Reads every row of a source.
 pub fn load(loc: &Location) -> Result<DataFrame> {
     read(loc, None)

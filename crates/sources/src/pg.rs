@@ -304,6 +304,20 @@ fn frame(t: &PgTarget, cols_and_types: &[(String, String)], rows: &[postgres::Ro
 /// Reads rows with LIMIT and WHERE evaluated by the server. Filters compare as text, through
 /// bound parameters, on columns checked against the table's own.
 pub fn read(t: &PgTarget, limit: Option<usize>, filters: &[PgFilter]) -> Result<DataFrame, SourceError> {
+    read_rows(t, limit, 0, filters)
+}
+
+/// Rows `offset .. offset + limit` of the table, in the order the server returns them.
+pub fn page(t: &PgTarget, offset: usize, limit: usize) -> Result<DataFrame, SourceError> {
+    read_rows(t, Some(limit), offset, &[])
+}
+
+fn read_rows(
+    t: &PgTarget,
+    limit: Option<usize>,
+    offset: usize,
+    filters: &[PgFilter],
+) -> Result<DataFrame, SourceError> {
     let (schema, name) = t.qualified()?;
     let mut c = t.connect()?;
     let cols = columns(&mut c, t, &schema, &name)?;
@@ -327,6 +341,9 @@ pub fn read(t: &PgTarget, limit: Option<usize>, filters: &[PgFilter]) -> Result<
     }
     if let Some(n) = limit {
         sql.push_str(&format!(" LIMIT {n}"));
+    }
+    if offset > 0 {
+        sql.push_str(&format!(" OFFSET {offset}"));
     }
     tracing::debug!(target = %t.label(), %sql, "postgres read");
     let rows = c.query(sql.as_str(), &params).map_err(|e| t.error(e))?;

@@ -75,12 +75,21 @@ fn declared_types(conn: &Connection, table: &str) -> std::collections::HashMap<S
 }
 
 pub(crate) fn read(path: &Path, table: &str, limit: Option<usize>) -> Result<DataFrame, SourceError> {
-    let conn = open(path)?;
     let sql = match limit {
         Some(n) => format!("SELECT * FROM {} LIMIT {n}", quote_ident(table)),
         None => format!("SELECT * FROM {}", quote_ident(table)),
     };
-    let mut stmt = conn.prepare(&sql).map_err(|e| db_err(path, Some(table), e))?;
+    query(path, table, &sql)
+}
+
+/// Rows `offset .. offset + limit` of a table, in its own order.
+pub(crate) fn read_page(path: &Path, table: &str, offset: usize, limit: usize) -> Result<DataFrame, SourceError> {
+    query(path, table, &format!("SELECT * FROM {} LIMIT {limit} OFFSET {offset}", quote_ident(table)))
+}
+
+fn query(path: &Path, table: &str, sql: &str) -> Result<DataFrame, SourceError> {
+    let conn = open(path)?;
+    let mut stmt = conn.prepare(sql).map_err(|e| db_err(path, Some(table), e))?;
     let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
     let width = names.len();
     let mut cols: Vec<Vec<Cell>> = vec![Vec::new(); width];

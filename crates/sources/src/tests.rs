@@ -257,3 +257,44 @@ fn arrow_ipc_bytes_are_a_readable_arrow_file() {
     let back = IpcReader::new(std::io::Cursor::new(bytes)).finish().unwrap();
     assert!(back.equals(&df));
 }
+
+/// A page at any offset is the same rows as the whole source cut there, in every format that
+/// reads pages in place and in those read whole.
+#[test]
+fn pages_at_any_offset_are_the_whole_source_cut_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 5_000i64;
+    let mut df = df!(
+        "id" => (0..n).collect::<Vec<_>>(),
+        "name" => (0..n).map(|i| format!("n{i}")).collect::<Vec<_>>()
+    )
+    .unwrap();
+    let pq = dir.path().join("t.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).with_row_group_size(Some(700)).finish(&mut df).unwrap();
+    let feather = dir.path().join("t.feather");
+    IpcWriter::new(std::fs::File::create(&feather).unwrap()).finish(&mut df).unwrap();
+    let mut csv = String::from("id,name\n");
+    for i in 0..n {
+        csv.push_str(&format!("{i},n{i}\n"));
+    }
+    let csv = write(dir.path(), "t.csv", csv.as_bytes());
+    let db = dir.path().join("t.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE t (id INTEGER, name TEXT)").unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for i in 0..n {
+        tx.execute("INSERT INTO t VALUES (?1, ?2)", rusqlite::params![i, format!("n{i}")]).unwrap();
+    }
+    tx.commit().unwrap();
+    for path in [&pq, &feather, &csv, &db] {
+        let loc = Location::file(path);
+        for (offset, limit) in [(0usize, 10usize), (1, 3), (699, 3), (4_990, 100), (5_000, 10), (9_999, 5)] {
+            let page = page(&loc, offset, limit).unwrap();
+            let want: Vec<String> =
+                (offset as i64..(offset + limit).min(n as usize) as i64).map(|i| format!("n{i}")).collect();
+            assert_eq!(strings(&page, "name"), want, "{} at {offset}+{limit}", path.display());
+        }
+    }
+    assert!(pages_in_place(&Location::file(&pq)).unwrap() && pages_in_place(&Location::file(&db)).unwrap());
+    assert!(!pages_in_place(&Location::file(&csv)).unwrap());
+}
