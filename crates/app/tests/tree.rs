@@ -172,3 +172,38 @@ fn the_leak_check_finds_a_copy_in_another_table_and_a_value_in_free_text() {
         report.violations
     );
 }
+
+/// Found by a new user: opening the product table while a table was still unjoined (just dropped
+/// on the canvas) showed Polars' plan dump ("Resolved plan until failure: ---> FAILED HERE
+/// RESOLVING 'slice'"). Every engine failure reaches the steward as which table, which field and
+/// what to do — an unjoined table, and a join of two fields of different types.
+#[test]
+fn engine_failures_reach_the_steward_without_a_plan_dump() {
+    let secrets = MemoryStore::new();
+    let unjoined = |t: String| {
+        t.replacen(
+            "    join:\n      - { parent: customer_id, child: customer_id }\n    cardinality: one_to_many\n    fields:\n      - { column: ticket_id, type: i64 }",
+            "    join: []\n    cardinality: one_to_many\n    fields:\n      - { column: ticket_id, type: i64 }",
+            1,
+        )
+    };
+    let mistyped =
+        |t: String| t.replacen("- { parent: order_id, child: order_id }", "- { parent: status, child: order_id }", 1);
+    for (what, edit) in [("unjoined", &unjoined as &dyn Fn(String) -> String), ("mistyped", &mistyped)] {
+        let (_dir, ws, def) = sample(edit);
+        let e = match steward_app::preview_product(&ws, &def, None, 0, 100, None, &secrets) {
+            Ok(_) => panic!("{what}: the preview must be refused"),
+            Err(e) => e.to_string(),
+        };
+        for dump in ["plan", "FAILED HERE", "RESOLVING", "\n"] {
+            assert!(!e.contains(dump), "{what}: {dump} in {e}");
+        }
+        match what {
+            "unjoined" => assert!(e.contains("tickets") && e.contains("draw a join"), "{what}: says what to do: {e}"),
+            _ => assert!(
+                e.contains("lines") && e.contains("`status` (str)") && e.contains("`order_id` (i64)"),
+                "{what}: names the table and both fields: {e}"
+            ),
+        }
+    }
+}

@@ -7,7 +7,7 @@ use steward_model::ENTITY_TABLE;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::{key_filter, Assembled, AssemblyError};
+use crate::{key_filter, pe, Assembled, AssemblyError};
 
 /// Entities per written batch: the rows of one Parquet row group.
 pub const EXPORT_BATCH: u32 = 50_000;
@@ -108,7 +108,7 @@ fn partitions(a: &Assembled, batch: Option<u32>) -> Result<Vec<Assembled>, Assem
         .unique(None, UniqueKeepStrategy::First)
         .sort_by_exprs(key_cols.clone(), SortMultipleOptions::default())
         .collect()
-        .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?;
+        .map_err(pe("entity.key"))?;
     let mut out = vec![];
     let keys = if let [k] = a.key.as_slice() {
         // Entities without a key sort first in one pass: they get their own first batch here.
@@ -118,8 +118,7 @@ fn partitions(a: &Assembled, batch: Option<u32>) -> Result<Vec<Assembled>, Assem
             part.entity = part.entity.filter(col(k.as_str()).is_null());
             out.push(part);
         }
-        keys.drop_nulls::<String>(None)
-            .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?
+        keys.drop_nulls::<String>(None).map_err(pe("entity.key"))?
     } else {
         keys
     };
@@ -132,13 +131,9 @@ fn partitions(a: &Assembled, batch: Option<u32>) -> Result<Vec<Assembled>, Assem
         if let [k] = a.key.as_slice() {
             // One key field: a range, which scans push down into the reader (row-group
             // statistics), on the entity and on every table joined by that key.
-            let values = slice
-                .column(k)
-                .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?;
+            let values = slice.column(k).map_err(pe("entity.key"))?;
             let bound = |i: usize| -> Result<Expr, AssemblyError> {
-                let v = values
-                    .get(i)
-                    .map_err(|e| AssemblyError::Polars { at: "entity.key".into(), message: e.to_string() })?;
+                let v = values.get(i).map_err(pe("entity.key"))?;
                 Ok(lit(Scalar::new(values.dtype().clone(), v.into_static())))
             };
             if len > 0 {
@@ -425,7 +420,7 @@ fn text_value(v: &AnyValue<'_>) -> rusqlite::types::Value {
 }
 
 fn column_err(column: &str, e: PolarsError) -> String {
-    format!("column `{column}`: {e}")
+    format!("column `{column}`: {}", steward_display::engine_message(&e))
 }
 
 fn quote(s: &str) -> String {

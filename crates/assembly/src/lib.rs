@@ -54,7 +54,7 @@ steward_error::error_codes!(AssemblyError {
 });
 
 fn pe(at: &str) -> impl Fn(PolarsError) -> AssemblyError + '_ {
-    move |e| AssemblyError::Polars { at: at.to_string(), message: e.to_string() }
+    move |e| AssemblyError::Polars { at: at.to_string(), message: steward_display::engine_message(&e) }
 }
 
 /// One related table of the tree, ready to join.
@@ -190,6 +190,15 @@ pub fn assemble_lazy(
     for n in &tree.nodes {
         let r = n.table;
         let at = tree.ats[n.index].clone();
+        if r.join.is_empty() {
+            let parent = n.parent.map_or_else(|| "the entity".to_string(), |p| format!("`{}`", tree.paths[p]));
+            return Err(AssemblyError::Polars {
+                at,
+                message: format!(
+                    "not joined to {parent} yet: draw a join from a field of {parent} to a field of this table"
+                ),
+            });
+        }
         let keep: Vec<String> = r.join.iter().map(|j| j.child.clone()).collect();
         let (frame, fields) = shape(&at, source(sources, &at, &r.source)?, &r.fields, &r.derived, &keep)?;
         let (parent_keys, child_keys) = join_keys(&r.fields, &r.join);
@@ -202,6 +211,7 @@ pub fn assemble_lazy(
         }
         let (frame, fields) = look_up(&tree, Some(n.index), frame, fields, sources)?;
         let parent_frame = n.parent.map_or(&entity, |p| &related[p].frame);
+        same_join_types(&at, parent_frame, &frame, &parent_keys, &child_keys)?;
         let own = n.parent.is_some().then(|| frame.clone());
         let frame = carry_key(&key, frame, &fields, &parent_keys, &child_keys, parent_frame, &at)?;
         related.push(RelatedTable {
@@ -215,6 +225,33 @@ pub fn assemble_lazy(
         });
     }
     Ok(Assembled { name: def.metadata.name.clone(), key, entity, related })
+}
+
+/// Refuses a join whose two sides hold different types (a text status against a numeric id):
+/// said with both fields and their types, before any plan runs.
+fn same_join_types(
+    at: &str,
+    parent: &LazyFrame,
+    child: &LazyFrame,
+    parent_keys: &[String],
+    child_keys: &[String],
+) -> Result<(), AssemblyError> {
+    let (ps, cs) = (parent.clone().collect_schema().map_err(pe(at))?, child.clone().collect_schema().map_err(pe(at))?);
+    for (i, (p, c)) in parent_keys.iter().zip(child_keys).enumerate() {
+        let (Some(pt), Some(ct)) = (ps.get(p.as_str()), cs.get(c.as_str())) else { continue };
+        if pt != ct {
+            return Err(AssemblyError::Polars {
+                at: format!("{at}.join[{i}]"),
+                message: format!(
+                    "the join compares the parent's `{p}` ({}) with `{c}` ({}): both sides of a join need the same type; \
+                     join on fields that hold the same key, or add a derived field that casts one side",
+                    steward_display::type_label(pt),
+                    steward_display::type_label(ct)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Adds the fields of `owner`'s lookups to its rows (one row per lookup key, so a lookup never

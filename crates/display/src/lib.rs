@@ -8,6 +8,10 @@
 //! It works on Polars frames and values only. It must not read or write files, or know about
 //! sources, products or IPC.
 
+mod messages;
+
+pub use messages::{engine_message, without_plan};
+
 use polars::prelude::*;
 
 /// Integer types whose every value an i64 holds (so SQLite, JSON readers and i64 arithmetic

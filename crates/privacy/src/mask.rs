@@ -109,10 +109,16 @@ pub(crate) fn strings(c: &Column) -> Result<StringChunked, PrivacyError> {
         }
         _ => {}
     }
-    let s = c
-        .cast(&DataType::String)
-        .map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
-    Ok(s.str().map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?.clone())
+    let s = c.cast(&DataType::String).map_err(|e| PrivacyError::Column {
+        column: c.name().to_string(),
+        message: steward_display::engine_message(&e),
+    })?;
+    Ok(s.str()
+        .map_err(|e| PrivacyError::Column {
+            column: c.name().to_string(),
+            message: steward_display::engine_message(&e),
+        })?
+        .clone())
 }
 
 pub(crate) fn col_err(c: &Column, message: impl Into<String>) -> PrivacyError {
@@ -520,7 +526,8 @@ pub fn apply_rules(
     let mut out = df.clone();
     for c in masked {
         let c = c?;
-        out.with_column(c).map_err(|e| PrivacyError::Polars { at: "masking".into(), message: e.to_string() })?;
+        out.with_column(c)
+            .map_err(|e| PrivacyError::Polars { at: "masking".into(), message: steward_display::engine_message(&e) })?;
     }
     Ok(out)
 }

@@ -47,10 +47,16 @@ fn texts(c: &Column) -> Result<StringChunked, PrivacyError> {
             s.iter().map(|v| steward_display::cell_text(&v).map(|x| x.trim().to_string())),
         ));
     }
-    let s = c
-        .cast(&DataType::String)
-        .map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?;
-    Ok(s.str().map_err(|e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() })?.clone())
+    let s = c.cast(&DataType::String).map_err(|e| PrivacyError::Column {
+        column: c.name().to_string(),
+        message: steward_display::engine_message(&e),
+    })?;
+    Ok(s.str()
+        .map_err(|e| PrivacyError::Column {
+            column: c.name().to_string(),
+            message: steward_display::engine_message(&e),
+        })?
+        .clone())
 }
 
 /// Each row's text, trimmed, borrowed from `ca`.
@@ -64,7 +70,7 @@ fn meaningful(v: &str) -> bool {
 }
 
 fn column_error(c: &Series) -> impl Fn(PolarsError) -> PrivacyError + '_ {
-    move |e| PrivacyError::Column { column: c.name().to_string(), message: e.to_string() }
+    move |e| PrivacyError::Column { column: c.name().to_string(), message: steward_display::engine_message(&e) }
 }
 
 /// Whether two columns are compared as they are (same type, not nested) rather than by text.
@@ -243,7 +249,10 @@ pub fn reidentification(
     quasi: &[String],
     sensitive: Option<&str>,
 ) -> Result<Reidentification, PrivacyError> {
-    let pe = |e: PolarsError| PrivacyError::Polars { at: "re-identification".into(), message: e.to_string() };
+    let pe = |e: PolarsError| PrivacyError::Polars {
+        at: "re-identification".into(),
+        message: steward_display::engine_message(&e),
+    };
     for q in quasi.iter().map(String::as_str).chain(sensitive) {
         if df.column(q).is_err() {
             let have: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();

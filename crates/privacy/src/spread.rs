@@ -62,7 +62,8 @@ pub struct Masked<'a> {
 
 /// Per row of `m`, a hash of the entity it belongs to (the row itself without entities).
 fn entity_hashes(m: &Masked<'_>) -> Result<Vec<u64>, PrivacyError> {
-    let err = |e: PolarsError| PrivacyError::Column { column: m.field.clone(), message: e.to_string() };
+    let err =
+        |e: PolarsError| PrivacyError::Column { column: m.field.clone(), message: steward_display::engine_message(&e) };
     match m.entities {
         Some(e) if e.len() == m.originals.len() => {
             let mut out = vec![];
@@ -156,8 +157,10 @@ pub fn found_elsewhere<'a>(masked: &[Masked<'a>], clear: &[Clear<'_>]) -> Result
     let met = crate::par::map(&text_fields, |&i| -> Result<Vec<(&'a str, u64)>, PrivacyError> {
         let m = &masked[i];
         let originals: &'a Column = m.originals;
-        let s =
-            originals.str().map_err(|e| PrivacyError::Column { column: m.field.clone(), message: e.to_string() })?;
+        let s = originals.str().map_err(|e| PrivacyError::Column {
+            column: m.field.clone(),
+            message: steward_display::engine_message(&e),
+        })?;
         let entities = entity_hashes(m)?;
         let mut spans = vec![];
         let mut out = vec![];

@@ -12,7 +12,10 @@ fn open(path: &Path) -> Result<std::fs::File, SourceError> {
 }
 
 pub(crate) fn damaged(path: &Path, what: &str, e: PolarsError) -> SourceError {
-    SourceError::corrupt(path, format!("the {what} file is damaged or truncated: {e}"))
+    SourceError::corrupt(
+        path,
+        format!("the {what} file is damaged or truncated: {}", steward_display::without_plan(&e.to_string())),
+    )
 }
 
 /// Why Steward cannot read a column of this Arrow type exactly, if it cannot: refused with the
