@@ -160,6 +160,13 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_singular_or_plural() {
+        assert_eq!(crate::count(1, "error", "errors"), "1 error");
+        assert_eq!(crate::count(0, "error", "errors"), "0 errors");
+        assert_eq!(crate::count(1_204_000, "row", "rows"), "1,204,000 rows");
+    }
+
+    #[test]
     fn unknown_classes_keep_their_first_paragraph_only() {
         let raw =
             "something odd: x\n\nResolved plan until failure:\n\n\t---> FAILED HERE RESOLVING 'slice' <---\nDF [\"a\"]";

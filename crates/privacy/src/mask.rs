@@ -109,16 +109,13 @@ pub(crate) fn strings(c: &Column) -> Result<StringChunked, PrivacyError> {
         }
         _ => {}
     }
-    let s = c.cast(&DataType::String).map_err(|e| PrivacyError::Column {
-        column: c.name().to_string(),
-        message: steward_display::engine_message(&e),
-    })?;
-    Ok(s.str()
-        .map_err(|e| PrivacyError::Column {
-            column: c.name().to_string(),
-            message: steward_display::engine_message(&e),
-        })?
-        .clone())
+    cast_text(c)
+}
+
+/// `c` cast to text in bulk (no string per value), a failure said with the column's name.
+pub(crate) fn cast_text(c: &Column) -> Result<StringChunked, PrivacyError> {
+    let err = |e: PolarsError| col_err(c, steward_display::engine_message(&e));
+    Ok(c.cast(&DataType::String).map_err(err)?.str().map_err(err)?.clone())
 }
 
 pub(crate) fn col_err(c: &Column, message: impl Into<String>) -> PrivacyError {

@@ -47,16 +47,7 @@ fn texts(c: &Column) -> Result<StringChunked, PrivacyError> {
             s.iter().map(|v| steward_display::cell_text(&v).map(|x| x.trim().to_string())),
         ));
     }
-    let s = c.cast(&DataType::String).map_err(|e| PrivacyError::Column {
-        column: c.name().to_string(),
-        message: steward_display::engine_message(&e),
-    })?;
-    Ok(s.str()
-        .map_err(|e| PrivacyError::Column {
-            column: c.name().to_string(),
-            message: steward_display::engine_message(&e),
-        })?
-        .clone())
+    crate::mask::cast_text(c)
 }
 
 /// Each row's text, trimmed, borrowed from `ca`.

@@ -4,6 +4,7 @@ import type { ModelIssue, ProductDefinition } from "../bindings";
 import type { SaveState } from "../product/useProductDocument";
 import * as D from "./definition";
 import type { History } from "./history";
+import { count } from "../shared/plural";
 
 export function Toolbar({
   hist,
@@ -38,8 +39,8 @@ export function Toolbar({
         {saveState === "saving" ? "Saving…" : saveState === "failed" ? "Not saved" : "Saved"}
       </span>
       <span className={errors ? "model-status bad" : "model-status"} data-testid="model-status">
-        {checking ? "Checking against the data…" : errors ? `${errors} errors` : "Valid"}
-        {issues.length - errors > 0 && ` · ${issues.length - errors} warnings`}
+        {checking ? "Checking against the data…" : errors ? count(errors, "error") : "Valid"}
+        {issues.length - errors > 0 && ` · ${count(issues.length - errors, "warning")}`}
       </span>
     </div>
   );

@@ -16,6 +16,7 @@ import { RevealBox } from "./RevealBox";
 import { Risk } from "./Risk";
 import { Rules } from "./Rules";
 import { SIDE_BY_SIDE_ROWS as ROWS, SideBySide } from "./SideBySide";
+import { count } from "../shared/plural";
 
 export function PrivacyView({ product }: { product: ProductSummary }) {
   const [profile, setProfile] = useState<string>("");
@@ -132,7 +133,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
         {measures.loading && !!profile && <span className="loading">Masking and measuring…</span>}
         {report && (
           <span className={report.violations.length ? "model-status bad" : "model-status"} data-testid="privacy-status">
-            {report.violations.length ? `${report.violations.length} thresholds broken` : "Thresholds met"}
+            {report.violations.length ? `${count(report.violations.length, "threshold")} broken` : "Thresholds met"}
           </span>
         )}
       </div>

@@ -4,6 +4,7 @@ import { api } from "../shared/api";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useIpcQuery } from "../shared/hooks";
 import type { ProductSummary } from "../bindings";
+import { count } from "../shared/plural";
 
 export function Validation({ product }: { product: ProductSummary }) {
   const validated = useIpcQuery(() => api.validateProduct(product.id), [product.id]);
@@ -18,7 +19,7 @@ export function Validation({ product }: { product: ProductSummary }) {
       {issues && (
         <>
           <p className="summary" data-testid="validation-summary">
-            {errors} errors, {issues.length - errors} warnings
+            {count(errors, "error")}, {count(issues.length - errors, "warning")}
           </p>
           <ul className="issues">
             {issues.map((i) => (

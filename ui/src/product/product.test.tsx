@@ -60,7 +60,7 @@ describe("ProductView", () => {
     });
     render(<ProductView product={product} sources={[]} initialTab="table" />);
     fireEvent.click(screen.getByRole("tab", { name: "Validation" }));
-    await waitFor(() => expect(screen.getByTestId("validation-summary").textContent).toBe("1 errors, 0 warnings"));
+    await waitFor(() => expect(screen.getByTestId("validation-summary").textContent).toBe("1 error, 0 warnings"));
     expect(screen.getByText("related[orders].join[0]")).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId("quality-summary").textContent).toBe("Quality rules: 1 of 2 pass"));
     expect(document.querySelector('tr[data-rule="quality[0]"]')?.textContent).toContain("13 of 500");

@@ -5,14 +5,15 @@ import type { Evidence, Shortfall } from "../bindings";
 import { api } from "../shared/api";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useIpcQuery } from "../shared/hooks";
+import { count } from "../shared/plural";
 
 export function EvidenceSummary({ evidence }: { evidence: Evidence }) {
   const q = evidence.quality;
   return (
     <div className="evidence" data-testid="evidence">
       <p className="summary">
-        Measured {evidence.measured_at} over {evidence.entities.toLocaleString()} entities · validation: {evidence.validation.errors} errors,{" "}
-        {evidence.validation.warnings} warnings · quality: {q.passed} of {q.rules} rules pass
+        Measured {evidence.measured_at} over {count(evidence.entities, "entity", "entities")} · validation: {count(evidence.validation.errors, "error")},{" "}
+        {count(evidence.validation.warnings, "warning")} · quality: {q.passed} of {count(q.rules, "rule")} pass
         {q.failed.length > 0 && ` (failing: ${q.failed.join(", ")})`}
       </p>
       {(evidence.dismissed ?? []).length > 0 && (

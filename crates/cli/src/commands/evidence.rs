@@ -8,12 +8,12 @@ use crate::render::clean;
 /// leaks and uncovered personal data per profile.
 pub fn evidence_text(e: &Evidence) -> String {
     let mut t = format!(
-        "evidence: measured {} over {} entities by Steward {}\n  validation: {} errors, {} warnings\n  quality: {} of {} rules pass{}\n",
+        "evidence: measured {} over {} by Steward {}\n  validation: {}, {}\n  quality: {} of {} rules pass{}\n",
         clean(&e.measured_at),
-        e.entities,
+        steward_app::display::count(e.entities, "entity", "entities"),
         clean(&e.steward),
-        e.validation.errors,
-        e.validation.warnings,
+        steward_app::display::count(u64::from(e.validation.errors), "error", "errors"),
+        steward_app::display::count(u64::from(e.validation.warnings), "warning", "warnings"),
         e.quality.passed,
         e.quality.rules,
         if e.quality.failed.is_empty() {
