@@ -20,6 +20,56 @@ pub fn emit(value: &Value, header: &str) -> String {
     out
 }
 
+/// `value` with its mappings' keys in the order `before` (the file it replaces) has them, at
+/// every depth: the keys `before` has keep its order among themselves, new keys take their usual
+/// places. List items are matched by their name (`name`, `field`, `column`, `source`), else by
+/// position.
+pub fn in_order_of(value: Value, before: &Value) -> Value {
+    match (value, before) {
+        (Value::Mapping(m), Value::Mapping(b)) => {
+            let mut entries: Vec<(Value, Value)> = m.into_iter().collect();
+            // The places of the keys `before` has are filled with those keys in its order; new
+            // keys keep their own places (`as` between `column` and `type`).
+            let known: Vec<usize> = (0..entries.len()).filter(|&i| b.contains_key(&entries[i].0)).collect();
+            let mut moved: Vec<(Value, Value)> = known.iter().map(|&i| entries[i].clone()).collect();
+            moved.sort_by_key(|(k, _)| b.keys().position(|x| x == k));
+            for (slot, entry) in known.into_iter().zip(moved) {
+                entries[slot] = entry;
+            }
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = match b.get(&k) {
+                        Some(old) => in_order_of(v, old),
+                        None => v,
+                    };
+                    (k, v)
+                })
+                .collect::<serde_norway::Mapping>()
+                .into()
+        }
+        (Value::Sequence(items), Value::Sequence(b)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let same = identity(&item).and_then(|id| b.iter().find(|x| identity(x).as_ref() == Some(&id)));
+                match same.or_else(|| b.get(i)) {
+                    Some(old) => in_order_of(item, old),
+                    None => item,
+                }
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        (v, _) => v,
+    }
+}
+
+/// What names a list item: its `name`, `field`, `column` or `source`, with which key it was.
+fn identity(v: &Value) -> Option<(String, Value)> {
+    let Value::Mapping(m) = v else { return None };
+    ["name", "field", "column", "source"].into_iter().find_map(|k| m.get(k).map(|x| (k.to_string(), x.clone())))
+}
+
 /// The leading comment and blank lines of a YAML text, which a rewrite keeps.
 pub fn header_of(text: &str) -> String {
     let mut out = String::new();

@@ -80,7 +80,13 @@ pub fn to_yaml(def: &ProductDefinition) -> String {
 /// The definition as YAML replacing `previous` (the file's current text): its leading comment
 /// lines are kept, so a steward's header note survives edits made in the modeller.
 pub fn to_yaml_replacing(def: &ProductDefinition, previous: &str) -> String {
-    to_yaml_after(def, &emit::header_of(previous))
+    let header = emit::header_of(previous);
+    match (serde_norway::to_value(def), serde_norway::from_str::<serde_norway::Value>(previous)) {
+        // Keys keep the order the file gave them (`max_leaks` before `min_k` if written so): an
+        // edit changes its own lines, never the order of its neighbours'.
+        (Ok(v), Ok(before)) => emit::emit(&emit::in_order_of(v, &before), &header),
+        _ => to_yaml_after(def, &header),
+    }
 }
 
 fn to_yaml_after(def: &ProductDefinition, header: &str) -> String {
@@ -108,5 +114,7 @@ pub fn json_schema() -> String {
     serde_json::to_string_pretty(&sorted(schema)).unwrap_or_default() + "\n"
 }
 
+#[cfg(test)]
+mod edits;
 #[cfg(test)]
 mod tests;
