@@ -274,6 +274,8 @@ pub struct AddFile {
     pub table: Option<String>,
     pub header_row: Option<u32>,
     pub system: Option<String>,
+    /// Text columns to keep as text though their values read as ISO-8601 dates.
+    pub keep_text: Vec<String>,
 }
 
 fn kind_of(format: FileFormat) -> SourceKind {
@@ -322,6 +324,7 @@ fn manifest_path(ws: &Workspace, path: &Path) -> String {
 pub fn add_file(ws: &mut Workspace, req: AddFile) -> Result<(SourceRef, Inspection), AppError> {
     let mut loc = Location::file(&req.path).with_table(req.table.clone());
     loc.header_row = req.header_row;
+    loc.keep_text = req.keep_text.clone();
     let inspection = steward_sources::inspect(&loc)?;
     let stem = req.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let table = inspection.table.clone();
@@ -343,6 +346,7 @@ pub fn add_file(ws: &mut Workspace, req: AddFile) -> Result<(SourceRef, Inspecti
         system: req.system,
         description: None,
         classifications: Default::default(),
+        keep_text: req.keep_text,
     };
     ws.add_source(src.clone())?;
     tracing::info!(id = %src.id, path = %src.path, "source added");

@@ -124,6 +124,7 @@ pub fn resolve_target(
 pub fn location_of(ws: &Workspace, src: &SourceRef) -> Location {
     let mut loc = Location::file(ws.source_path(src)).with_table(src.table.clone());
     loc.header_row = src.header_row;
+    loc.keep_text = src.keep_text.clone();
     loc
 }
 
@@ -292,6 +293,7 @@ pub fn add_postgres(
         system: req.system,
         description: None,
         classifications: Default::default(),
+        keep_text: vec![],
     };
     ws.add_source(src.clone())?;
     tracing::info!(id = %src.id, target = %t.label(), "postgres source added");

@@ -258,6 +258,10 @@ pub enum SourcesCommand {
         /// 1-based sheet row holding the column names.
         #[arg(long)]
         header_row: Option<u32>,
+        /// Text columns to keep as text, though every value reads as an ISO-8601 date
+        /// (SQLite, Excel and JSON lines; comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        keep_text: Vec<String>,
     },
     /// List the sources of a workspace.
     List {

@@ -182,3 +182,24 @@ fn commands_from_a_sub_folder_use_the_workspace_above_and_validate_checks_join_p
     ));
     assert_eq!(e["code"], "cli.invalid_input");
 }
+
+/// ISO text dates read as dates (found on Chinook's `birthdate`, `2007-01-01T00:00:00Z`); a
+/// steward who wants one kept as text says so once, and it is kept in steward.yaml.
+#[test]
+fn a_date_column_can_be_kept_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(root, &["workspace", "init", "."]);
+    std::fs::copy(sample().join("crm.sqlite"), root.join("crm.sqlite")).unwrap();
+    ok(root, &["sources", "add", "crm.sqlite", "--table", "customers", "--id", "typed"]);
+    ok(root, &["sources", "add", "crm.sqlite", "--table", "customers", "--id", "kept", "--keep-text", "birth_date"]);
+    let typed = ok(root, &["sources", "inspect", "typed"]);
+    let kept = ok(root, &["sources", "inspect", "kept"]);
+    let birth = |t: &str| {
+        t.lines().find(|l| l.contains("birth_date")).map(|l| l.split_whitespace().last().unwrap_or("").to_string())
+    };
+    assert_eq!(birth(&typed).as_deref(), Some("date"), "{typed}");
+    assert_eq!(birth(&kept).as_deref(), Some("str"), "{kept}");
+    let manifest = std::fs::read_to_string(root.join("steward.yaml")).unwrap();
+    assert!(manifest.contains("keep_text:") && manifest.contains("birth_date"), "{manifest}");
+}

@@ -269,6 +269,7 @@ fn source(id: &str, name: &str, kind: SourceKind, path: &str, system: &str, desc
         table,
         header_row: None,
         classifications: Default::default(),
+        keep_text: vec![],
         system: Some(system.into()),
         description: Some(description.into()),
     }

@@ -32,11 +32,13 @@ impl Cell {
     }
 }
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     (s.len() == 10).then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
 }
 
-fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+/// `2002-08-14 00:00:00`, `2007-01-01T00:00:00.5`, and the same in UTC with a `Z`.
+pub(crate) fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.strip_suffix('Z').unwrap_or(s);
     if s.len() < 19 {
         return None;
     }
@@ -47,6 +49,15 @@ const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
     Some(d) => d,
     None => panic!("1970-01-01 is a date"),
 };
+
+/// One column from cells: typed, or as text when the steward keeps it as text (`keep_text`).
+pub(crate) fn column_kept(name: &str, cells: &[Cell], keep_text: &[String]) -> PolarsResult<Column> {
+    if keep_text.iter().any(|k| k == name) && cells.iter().all(|c| matches!(c, Cell::Null | Cell::Text(_))) {
+        let v: Vec<Option<String>> = cells.iter().map(Cell::as_text).collect();
+        return Ok(Series::new(name.into(), v).into());
+    }
+    column(name, cells)
+}
 
 /// Builds one typed column from cells.
 pub(crate) fn column(name: &str, cells: &[Cell]) -> PolarsResult<Column> {

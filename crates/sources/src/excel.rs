@@ -53,6 +53,7 @@ pub(crate) fn read(
     sheet: Option<&str>,
     header_row: Option<u32>,
     limit: Option<usize>,
+    keep: &[String],
 ) -> Result<Sheet, SourceError> {
     let mut wb = open(path)?;
     let names = wb.sheet_names();
@@ -102,7 +103,7 @@ pub(crate) fn read(
     let mut columns = Vec::with_capacity(width);
     for (i, col_name) in names.iter().enumerate() {
         let cells: Vec<Cell> = data[..take].iter().map(|r| r.get(i).map(cell).unwrap_or(Cell::Null)).collect();
-        columns.push(cells::column(col_name, &cells).map_err(|e| SourceError::read(path, e))?);
+        columns.push(cells::column_kept(col_name, &cells, keep).map_err(|e| SourceError::read(path, e))?);
     }
     let frame = DataFrame::new(take, columns).map_err(|e| SourceError::read(path, e))?;
     Ok(Sheet { frame, rows: total })

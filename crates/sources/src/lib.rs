@@ -11,6 +11,7 @@
 mod arrow_ipc;
 mod cells;
 mod csv;
+pub mod dates;
 mod error;
 mod excel;
 mod files;
@@ -48,6 +49,8 @@ pub struct Location {
     /// 1-based row of a sheet holding the column names (default: the first non-empty row).
     pub header_row: Option<u32>,
     pub csv: CsvOptions,
+    /// Text columns kept as text though their values read as ISO-8601 dates (see [`dates`]).
+    pub keep_text: Vec<String>,
 }
 
 impl Location {
@@ -202,12 +205,13 @@ pub fn inspect(loc: &Location) -> Result<Inspection> {
         }
         FileFormat::Ndjson => {
             let (df, rows) = files::ndjson(path, Some(csv::INFER_ROWS))?;
+            let df = dates::typed(df, &loc.keep_text);
             out.columns = columns_of(df.schema());
             out.row_count = rows;
         }
         FileFormat::Excel => {
             out.tables = list_tables(path)?;
-            let sheet = excel::read(path, loc.table.as_deref(), loc.header_row, None)?;
+            let sheet = excel::read(path, loc.table.as_deref(), loc.header_row, None, &loc.keep_text)?;
             out.table = Some(loc.table.clone().unwrap_or_else(|| out.tables[0].name.clone()));
             out.columns = columns_of(sheet.frame.schema());
             out.row_count = sheet.rows;
@@ -215,7 +219,7 @@ pub fn inspect(loc: &Location) -> Result<Inspection> {
         FileFormat::Sqlite => {
             out.tables = sqlite::tables(path)?;
             let table = sqlite::choose(path, loc.table.as_deref())?;
-            let df = sqlite::read(path, &table, Some(csv::INFER_ROWS))?;
+            let df = sqlite::read(path, &table, Some(csv::INFER_ROWS), &loc.keep_text)?;
             out.columns = columns_of(df.schema());
             out.row_count = sqlite::count(path, &table)?;
             out.table = Some(table);
@@ -257,7 +261,7 @@ pub fn page(loc: &Location, offset: usize, limit: usize) -> Result<DataFrame> {
         FileFormat::Parquet => files::parquet_slice(path, offset, limit),
         FileFormat::Sqlite => {
             let table = sqlite::choose(path, loc.table.as_deref())?;
-            sqlite::read_page(path, &table, offset, limit)
+            sqlite::read_page(path, &table, offset, limit, &loc.keep_text)
         }
         FileFormat::Arrow if files::is_arrow_file(path)? => scan(loc)?
             .slice(offset as i64, limit as IdxSize)
@@ -305,11 +309,13 @@ fn read(loc: &Location, limit: Option<usize>) -> Result<DataFrame> {
         FileFormat::Csv => read_csv(loc, limit).map(|(df, _, _)| df),
         FileFormat::Parquet => files::parquet(path, limit),
         FileFormat::Arrow => files::arrow(path, limit),
-        FileFormat::Ndjson => files::ndjson(path, limit).map(|(df, _)| df),
-        FileFormat::Excel => excel::read(path, loc.table.as_deref(), loc.header_row, limit).map(|s| s.frame),
+        FileFormat::Ndjson => files::ndjson(path, limit).map(|(df, _)| dates::typed(df, &loc.keep_text)),
+        FileFormat::Excel => {
+            excel::read(path, loc.table.as_deref(), loc.header_row, limit, &loc.keep_text).map(|s| s.frame)
+        }
         FileFormat::Sqlite => {
             let table = sqlite::choose(path, loc.table.as_deref())?;
-            sqlite::read(path, &table, limit)
+            sqlite::read(path, &table, limit, &loc.keep_text)
         }
         FileFormat::Postgres => Err(not_a_file(path)),
     }

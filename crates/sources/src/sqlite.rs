@@ -74,20 +74,26 @@ fn declared_types(conn: &Connection, table: &str) -> std::collections::HashMap<S
         .unwrap_or_default()
 }
 
-pub(crate) fn read(path: &Path, table: &str, limit: Option<usize>) -> Result<DataFrame, SourceError> {
+pub(crate) fn read(path: &Path, table: &str, limit: Option<usize>, keep: &[String]) -> Result<DataFrame, SourceError> {
     let sql = match limit {
         Some(n) => format!("SELECT * FROM {} LIMIT {n}", quote_ident(table)),
         None => format!("SELECT * FROM {}", quote_ident(table)),
     };
-    query(path, table, &sql)
+    query(path, table, &sql, keep)
 }
 
 /// Rows `offset .. offset + limit` of a table, in its own order.
-pub(crate) fn read_page(path: &Path, table: &str, offset: usize, limit: usize) -> Result<DataFrame, SourceError> {
-    query(path, table, &format!("SELECT * FROM {} LIMIT {limit} OFFSET {offset}", quote_ident(table)))
+pub(crate) fn read_page(
+    path: &Path,
+    table: &str,
+    offset: usize,
+    limit: usize,
+    keep: &[String],
+) -> Result<DataFrame, SourceError> {
+    query(path, table, &format!("SELECT * FROM {} LIMIT {limit} OFFSET {offset}", quote_ident(table)), keep)
 }
 
-fn query(path: &Path, table: &str, sql: &str) -> Result<DataFrame, SourceError> {
+fn query(path: &Path, table: &str, sql: &str, keep: &[String]) -> Result<DataFrame, SourceError> {
     let conn = open(path)?;
     let mut stmt = conn.prepare(sql).map_err(|e| db_err(path, Some(table), e))?;
     let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
@@ -114,7 +120,7 @@ fn query(path: &Path, table: &str, sql: &str) -> Result<DataFrame, SourceError> 
         .map(|(n, c)| match declared.get(n).and_then(|t| cells::declared_decimal(t)) {
             // SQLite keeps `NUMERIC(10,2)` money as floats; read back exact at the declared scale.
             Some(Some(ps)) => cells::decimal_column(n, Some(ps), c),
-            _ => cells::column(n, c),
+            _ => cells::column_kept(n, c, keep),
         })
         .collect::<PolarsResult<Vec<_>>>()
         .map_err(|e| SourceError::read(path, e))?;

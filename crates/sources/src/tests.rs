@@ -298,3 +298,34 @@ fn pages_at_any_offset_are_the_whole_source_cut_there() {
     assert!(pages_in_place(&Location::file(&pq)).unwrap() && pages_in_place(&Location::file(&db)).unwrap());
     assert!(!pages_in_place(&Location::file(&csv)).unwrap());
 }
+
+/// Found on Chinook (from PyPI): SQLite keeps `birthdate` and `hiredate` as ISO text, and they
+/// were offered as text. They read as dates now, unless the steward keeps them as text.
+#[test]
+fn sqlite_iso_text_reads_as_dates_unless_kept_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE employee (id INTEGER, birthdate DATETIME, hiredate TEXT, note TEXT);
+         INSERT INTO employee VALUES (1, '1962-02-18 00:00:00', '2002-08-14', 'first day 2002-08-14');
+         INSERT INTO employee VALUES (2, '1958-12-08 00:00:00', '2002-05-01', NULL);",
+    )
+    .unwrap();
+    let mut loc = Location::file(&db);
+    let db2 = dir.path().join("chinook.sqlite");
+    let conn2 = rusqlite::Connection::open(&db2).unwrap();
+    conn2
+        .execute_batch("CREATE TABLE employee (id integer, birthdate datetime); INSERT INTO employee VALUES (1, '1962-02-18T00:00:00Z');")
+        .unwrap();
+    assert_eq!(dtypes(&inspect(&Location::file(&db2)).unwrap()), [("id", "i64"), ("birthdate", "datetime[ms]")]);
+    assert_eq!(
+        dtypes(&inspect(&loc).unwrap()),
+        [("id", "i64"), ("birthdate", "datetime[ms]"), ("hiredate", "date"), ("note", "str")]
+    );
+    let rows = load(&loc).unwrap();
+    assert_eq!(rows.column("hiredate").unwrap().get(1).unwrap().to_string(), "2002-05-01");
+    assert_eq!(page(&loc, 1, 5).unwrap().column("hiredate").unwrap().dtype(), &DataType::Date);
+    loc.keep_text = vec!["hiredate".into()];
+    assert_eq!(dtypes(&inspect(&loc).unwrap())[2], ("hiredate", "str"));
+}

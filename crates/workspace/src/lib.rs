@@ -363,6 +363,7 @@ mod tests {
             system: Some("Shop".into()),
             description: None,
             classifications: Default::default(),
+            keep_text: vec![],
         })
         .unwrap();
         let before = std::fs::read_to_string(ws.manifest_path()).unwrap();
@@ -378,6 +379,7 @@ mod tests {
                 system: None,
                 description: None,
                 classifications: Default::default(),
+                keep_text: vec![],
             })
             .unwrap_err();
         assert_eq!(err.code(), "workspace.invalid");
@@ -399,6 +401,7 @@ mod tests {
             system: None,
             description: None,
             classifications: Default::default(),
+            keep_text: vec![],
         }
     }
 

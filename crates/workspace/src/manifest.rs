@@ -77,6 +77,10 @@ pub struct SourceRef {
     /// to a tag cover every column where that tag is accepted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub classifications: BTreeMap<String, ColumnTags>,
+    /// Text columns the steward keeps as text, though every value reads as an ISO-8601 date
+    /// (Steward otherwise reads such columns of SQLite, Excel and JSON lines as dates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep_text: Vec<String>,
 }
 
 /// A database server connection. No secret: the password lives in the OS keychain under the

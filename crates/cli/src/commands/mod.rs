@@ -88,7 +88,7 @@ pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
                     cli.format,
                 )
             }
-            SourcesCommand::Add { path, workspace, id, name, system, table, header_row, .. } => sources::add(
+            SourcesCommand::Add { path, workspace, id, name, system, table, header_row, keep_text, .. } => sources::add(
                 workspace,
                 AddFile {
                     path: path.clone(),
@@ -97,6 +97,7 @@ pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
                     table: table.clone(),
                     header_row: *header_row,
                     system: system.clone(),
+                    keep_text: keep_text.clone(),
                 },
                 cli.format,
             ),
