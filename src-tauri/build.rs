@@ -35,6 +35,9 @@ fn main() {
         "registry_check",
         "registry_publish",
         "registry_evidence",
+        "settings_info",
+        "save_settings",
+        "check_registry",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri-build: failed to read ../tauri.conf.json or the capabilities");

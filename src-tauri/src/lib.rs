@@ -95,7 +95,11 @@ impl AppState {
             session: Arc::new(ProductSession::new()),
             source_pages: Arc::new(steward_app::SourcePages::new()),
             registry: RwLock::new(RegistryConfig {
-                url: std::env::var("STEWARD_REGISTRY").ok().filter(|u| !u.is_empty()),
+                // The environment wins for this run; else the registry the steward chose in Settings.
+                url: std::env::var("STEWARD_REGISTRY")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+                    .or_else(|| steward_app::load_settings().ok().and_then(|s| s.registry)),
                 key: std::env::var("STEWARD_KEY").ok().filter(|k| !k.is_empty()),
             }),
             watch_generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),

@@ -5,8 +5,9 @@
 
 use steward_app::registry::{self, RegistryConfig};
 use steward_ipc::{
-    validate_product_id, DraftDiffInfo, IpcError, PublishCheck, PublishProductRequest, PublishedInfo, RegistryInfo,
-    RegistryProduct, RegistrySearchRequest, RegistryVersion, VersionEvidence, VersionRequest, WaiverInfo,
+    validate_product_id, DraftDiffInfo, IpcError, PublishCheck, PublishProductRequest, PublishedInfo,
+    RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, SaveSettingsRequest,
+    SettingsInfo, VersionEvidence, VersionRequest, WaiverInfo,
 };
 
 use crate::commands::{blocking, workspace};
@@ -116,4 +117,41 @@ pub async fn registry_evidence(state: &AppState, request: VersionRequest) -> Res
         Ok(VersionEvidence { evidence, waiver: waiver.map(|w| WaiverInfo { reason: w.reason, waives: w.waives }) })
     })
     .await
+}
+
+fn settings_info_of(saved: &steward_app::Settings, cfg: &RegistryConfig) -> SettingsInfo {
+    SettingsInfo {
+        registry: saved.registry.clone(),
+        registry_in_use: cfg.url.clone().filter(|u| !u.trim().is_empty()),
+        path: steward_app::settings_path().display().to_string(),
+    }
+}
+
+/// The steward's settings: the registry saved and the one in use.
+pub async fn settings_info(state: &AppState) -> Result<SettingsInfo, IpcError> {
+    let cfg = config(state)?;
+    blocking(move || Ok(settings_info_of(&steward_app::load_settings()?, &cfg))).await
+}
+
+/// Saves the settings (in the user's config folder) and uses the registry from now on.
+pub async fn save_settings(state: &AppState, request: SaveSettingsRequest) -> Result<SettingsInfo, IpcError> {
+    request.validate()?;
+    let saved =
+        blocking(move || Ok(steward_app::save_settings(&steward_app::Settings { registry: request.registry })?))
+            .await?;
+    let cfg = {
+        let mut current =
+            state.registry.write().map_err(|_| IpcError::new("app.state", "registry configuration is unavailable"))?;
+        current.url = saved.registry.clone();
+        current.clone()
+    };
+    Ok(settings_info_of(&saved, &cfg))
+}
+
+/// Reaches a registry: its key and how many products it holds.
+pub async fn check_registry(_state: &AppState, url: String) -> Result<RegistryCheckInfo, IpcError> {
+    if url.trim().is_empty() || url.len() > 2000 {
+        return Err(IpcError::invalid_input("url: give the registry's URL (http:// or https://)"));
+    }
+    blocking(move || Ok(steward_app::check_registry(&url)?.into())).await
 }

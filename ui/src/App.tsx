@@ -4,6 +4,7 @@ import { NewProductDialog } from "./model/NewProduct";
 import { ProductView } from "./product/ProductView";
 import { api } from "./shared/api";
 import { ErrorBox } from "./shared/ErrorBox";
+import { SettingsDialog } from "./settings/SettingsDialog";
 import { AddSourceDialog } from "./sources/AddSource";
 import { PreviewPanel } from "./sources/PreviewPanel";
 import { PrivacyPanel } from "./sources/PrivacyPanel";
@@ -22,6 +23,7 @@ export function App() {
   const [wsError, setWsError] = useState<IpcError | null>(null);
   const [view, setView] = useState<View>(null);
   const [adding, setAdding] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const [products, setProducts] = useState<ProductSummary[]>([]);
   const [revisions, setRevisions] = useState<Record<string, string>>({});
   const [creating, setCreating] = useState(false);
@@ -70,7 +72,11 @@ export function App() {
             {workspace.name}
           </span>
         )}
+        <button className="small topbar-settings" onClick={() => setSettingsOpen(true)}>
+          Settings…
+        </button>
       </header>
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
       {wsError && (
         <main className="empty">
           <ErrorBox error={wsError} />

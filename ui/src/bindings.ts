@@ -511,6 +511,12 @@ export type QualityRule = { "rule": "not_null", table?: string, column: string, 
 
 export type Reference = { name: string, source: string, join: Array<JoinPair>, fields?: Array<Field>, };
 
+export type RegistryCheckInfo = { url: string, 
+/**
+ * The fingerprint of the registry's own key, which consumers pin.
+ */
+registryKey: string | null, products: number, };
+
 export type RegistryInfo = { 
 /**
  * Absent: no registry configured (`STEWARD_REGISTRY`).
@@ -611,9 +617,29 @@ export type SaveLayoutRequest = { productId: string, layout: { [key in string]: 
 
 export type SaveProductRequest = { productId: string, baseRevision: string, definition: ProductDefinition, };
 
+export type SaveSettingsRequest = { 
+/**
+ * Registry URL; empty or absent: no registry.
+ */
+registry: string | null, };
+
 export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
 
 export type ScanProgress = { done: number, total: number, stage: string, };
+
+export type SettingsInfo = { 
+/**
+ * The registry saved in the settings.
+ */
+registry: string | null, 
+/**
+ * The registry this run uses: `STEWARD_REGISTRY` when it was set at start-up, else the saved one.
+ */
+registryInUse: string | null, 
+/**
+ * Where the settings file is.
+ */
+path: string, };
 
 export type Severity = "error" | "warning";
 

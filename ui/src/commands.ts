@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SavedProduct, ScanProgress, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
+import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -74,5 +74,11 @@ export function commands(call: Call) {
     registryPublish: (request: PublishProductRequest) => call<PublishedInfo>("registry_publish", { request }),
     /** The evidence and any override a published version carries. */
     registryEvidence: (request: VersionRequest) => call<VersionEvidence>("registry_evidence", { request }),
+    /** The steward's settings: the registry saved and the one in use. */
+    settingsInfo: () => call<SettingsInfo>("settings_info"),
+    /** Saves the settings in the user's config folder and uses the registry from now on. */
+    saveSettings: (request: SaveSettingsRequest) => call<SettingsInfo>("save_settings", { request }),
+    /** Reaches a registry: its key and how many products it holds. */
+    checkRegistry: (url: string) => call<RegistryCheckInfo>("check_registry", { url }),
   };
 }

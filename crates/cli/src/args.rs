@@ -81,7 +81,7 @@ pub enum Command {
     /// never changed: a refused publish loses nothing.
     Publish {
         file: PathBuf,
-        /// Registry URL (default: $STEWARD_REGISTRY).
+        /// Registry URL (default: $STEWARD_REGISTRY, else the registry saved in the app's Settings).
         #[arg(long)]
         registry: Option<String>,
         /// Signing key name (default: $STEWARD_KEY, or the only key of this machine).

@@ -81,6 +81,12 @@ macro_rules! with_commands {
             registry_publish(request: PublishProductRequest) -> PublishedInfo;
             /// The evidence and any override a published version carries.
             registry_evidence(request: VersionRequest) -> VersionEvidence;
+            /// The steward's settings: the registry saved and the one in use.
+            settings_info() -> SettingsInfo;
+            /// Saves the settings in the user's config folder and uses the registry from now on.
+            save_settings(request: SaveSettingsRequest) -> SettingsInfo;
+            /// Reaches a registry: its key and how many products it holds.
+            check_registry(url: String) -> RegistryCheckInfo;
         }
     };
 }

@@ -34,6 +34,48 @@ impl From<steward_app::registry::RegistryStatus> for RegistryInfo {
     }
 }
 
+/// The steward's own settings (kept in their config folder, not the workspace).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsInfo {
+    /// The registry saved in the settings.
+    pub registry: Option<String>,
+    /// The registry this run uses: `STEWARD_REGISTRY` when it was set at start-up, else the saved one.
+    pub registry_in_use: Option<String>,
+    /// Where the settings file is.
+    pub path: String,
+}
+
+/// Arguments of `save_settings`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SaveSettingsRequest {
+    /// Registry URL; empty or absent: no registry.
+    pub registry: Option<String>,
+}
+
+impl SaveSettingsRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        check_text("registry", self.registry.as_deref(), 2000)
+    }
+}
+
+/// What a registry answered to "Check connection".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryCheckInfo {
+    pub url: String,
+    /// The fingerprint of the registry's own key, which consumers pin.
+    pub registry_key: Option<String>,
+    pub products: u32,
+}
+
+impl From<steward_app::RegistryCheck> for RegistryCheckInfo {
+    fn from(c: steward_app::RegistryCheck) -> Self {
+        RegistryCheckInfo { url: c.url, registry_key: c.registry_key, products: c.products.min(u32::MAX as u64) as u32 }
+    }
+}
+
 /// Arguments of `registry_search`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -9,6 +9,7 @@ import type { ProductSummary, PublishedInfo } from "../bindings";
 import { api } from "../shared/api";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useAction, useIpcQuery } from "../shared/hooks";
+import { SettingsDialog } from "../settings/SettingsDialog";
 import { EvidenceSummary, Shortfalls, VersionEvidenceView } from "./Evidence";
 
 /** What a refusal means for the steward, by error code. */
@@ -85,9 +86,13 @@ export function RegistryView({ product }: { product: ProductSummary }) {
   const blocked = !check.data || (shortfalls.length > 0 && !waiver);
 
   const info = registry.data;
-  const products = search.error ? [] : search.data;
+  // Unreachable or unconfigured: no list at all, rather than an empty one that reads "nothing published".
+  const products = search.error || !info?.url ? null : search.data;
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const diff = draft.data;
-  const error = registry.error ?? search.error ?? keygen.error;
+  // "No registry configured" is said plainly below, not as an error.
+  const searchError = search.error?.code === "registry.unconfigured" ? null : search.error;
+  const error = registry.error ?? searchError ?? keygen.error;
   const refusal = publication.error;
   const busy = publication.busy;
 
@@ -113,6 +118,9 @@ export function RegistryView({ product }: { product: ProductSummary }) {
     <section className="panel registry-view" aria-label="Registry">
       <div className="privacy-head">
         <span data-testid="registry-url">Registry: {info?.url ?? "not configured"}</span>
+        <button className="small" onClick={() => setSettingsOpen(true)}>
+          Settings…
+        </button>
         {info?.keyName ? (
           <>
             <span className="model-status" data-testid="signing-key" title={info.fingerprint ?? ""}>
@@ -142,6 +150,17 @@ export function RegistryView({ product }: { product: ProductSummary }) {
           )
         )}
       </div>
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} onSaved={() => load()} />}
+      {info && !info.url && (
+        <p className="issue issue-warning" data-testid="registry-state">
+          No registry configured: choose one in Settings to publish and to compare this draft with what is published.
+        </p>
+      )}
+      {info?.url && search.error?.code === "registry.unreachable" && (
+        <p className="issue issue-warning" data-testid="registry-state">
+          The registry at {info.url} cannot be reached: check the URL in Settings, or whether it is running.
+        </p>
+      )}
       {error && <ErrorBox error={error} />}
 
       <h3>This draft against the registry</h3>

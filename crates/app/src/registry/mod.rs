@@ -41,7 +41,7 @@ impl RegistryConfig {
         match self.url.as_deref().map(str::trim) {
             Some(url) if !url.is_empty() => Ok(Client::new(url)?),
             _ => Err(AppError::Registry(RegistryError::Unconfigured(
-                "no registry configured: pass --registry URL or set STEWARD_REGISTRY (make run starts a local one)"
+                "no registry configured: choose one in the app's Settings, pass --registry URL or set STEWARD_REGISTRY (make run starts a local one)"
                     .into(),
             ))),
         }

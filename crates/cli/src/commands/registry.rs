@@ -18,7 +18,10 @@ use crate::CliError;
 /// `--registry`/`--key`, else what the environment says.
 fn config(registry: &Option<String>, key: &Option<String>) -> RegistryConfig {
     RegistryConfig {
-        url: registry.clone().or_else(|| std::env::var("STEWARD_REGISTRY").ok()),
+        url: registry
+            .clone()
+            .or_else(|| std::env::var("STEWARD_REGISTRY").ok())
+            .or_else(|| steward_app::load_settings().ok().and_then(|s| s.registry)),
         key: key.clone().or_else(|| std::env::var("STEWARD_KEY").ok()).filter(|k| !k.is_empty()),
     }
 }
