@@ -69,6 +69,42 @@ pub(crate) fn found_elsewhere(masked: &MaskedTables) -> Result<Vec<steward_priva
     steward_privacy::found_elsewhere(&sought, &clear).map_err(|e| AppError::InvalidInput(format!("leak check: {e}")))
 }
 
+/// Originals that survive masking in their own column, row by row, per table.
+pub(crate) fn same_row_leaks(masked: &MaskedTables) -> Result<Vec<crate::TableLeaks>, AppError> {
+    let mut leaks = vec![];
+    for (t, o, m) in &masked.tables {
+        let cols: Vec<String> = masked.fields.iter().filter(|f| f.table == *t).map(|f| f.field.clone()).collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let found = steward_privacy::leaks(o, m, &cols).map_err(|e| AppError::InvalidInput(format!("{t}: {e}")))?;
+        leaks.push(crate::TableLeaks { table: t.clone(), columns: found });
+    }
+    Ok(leaks)
+}
+
+/// The whole leak check of masked tables, from scratch (nothing remembered from an earlier
+/// report): every masked field's originals in its own column, and in every column left in clear
+/// of every table, free text included. The privacy report holds the same two lists.
+pub fn leak_check(
+    masked: &MaskedTables,
+) -> Result<(Vec<crate::TableLeaks>, Vec<steward_privacy::FoundElsewhere>), AppError> {
+    both(|| same_row_leaks(masked), || found_elsewhere(masked))
+}
+
+/// Runs two independent checks side by side (each keeps what cores the other leaves idle).
+pub(crate) fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> Result<A, AppError> + Send,
+    b: impl FnOnce() -> Result<B, AppError> + Send,
+) -> Result<(A, B), AppError> {
+    std::thread::scope(|s| {
+        let other = s.spawn(b);
+        let a = a()?;
+        let b = other.join().map_err(|_| AppError::InvalidInput("leak check: a worker stopped".into()))??;
+        Ok((a, b))
+    })
+}
+
 /// Fields of every table holding personal data — accepted by the steward, or suggested at
 /// [`UNCOVERED_CONFIDENCE`] or above and not rejected — that no rule of the profile masks.
 pub(crate) fn uncovered(ws: &Workspace, def: &ProductDefinition, masked: &MaskedTables) -> Vec<Uncovered> {

@@ -90,7 +90,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     Ok(steward_workspace::write_atomic(path, bytes)?)
 }
 
-pub use coverage::{Uncovered, UNCOVERED_CONFIDENCE};
+pub use coverage::{leak_check, Uncovered, UNCOVERED_CONFIDENCE};
 pub use editing::{
     changed_products, create_product, open_product, product_revisions, revision_of, save_layout, save_product, Layout,
     Position, ProductDocument,
@@ -102,9 +102,9 @@ pub use insight::{
 };
 pub use internal::{guarded, internal_message, panic_detail, quiet_panics, INTERNAL_CODE};
 pub use masking::{
-    export_masked, leak_check, mask_collected, mask_tables, masked_assembled, masked_key, masking_key,
-    masking_key_name, measure as measure_privacy, original_tables, privacy_report, profile as masking_profile,
-    reveal_values, rotate_masking_key, KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
+    export_masked, mask_collected, mask_tables, masked_assembled, masked_key, masking_key, masking_key_name,
+    measure as measure_privacy, original_tables, privacy_report, profile as masking_profile, reveal_values,
+    rotate_masking_key, KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
 };
 pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,

@@ -369,8 +369,8 @@ pub(crate) fn measure_with(
     let p = profile(def, name)?;
     let version = p.key_version.unwrap_or(1);
     let checks = p.checks.clone().unwrap_or_default();
-    let (leaks, found_elsewhere) = both(
-        || same_row_leaks(masked),
+    let (leaks, found_elsewhere) = crate::coverage::both(
+        || crate::coverage::same_row_leaks(masked),
         || match memo {
             Some(m) => m.found_elsewhere(masked),
             None => crate::coverage::found_elsewhere(masked),
@@ -477,40 +477,6 @@ pub(crate) fn measure_with(
         uncovered,
         warnings,
         violations,
-    })
-}
-
-/// Originals that survive masking in their own column, row by row, per table.
-fn same_row_leaks(masked: &MaskedTables) -> Result<Vec<TableLeaks>, AppError> {
-    let mut leaks = vec![];
-    for (t, o, m) in &masked.tables {
-        let cols: Vec<String> = masked.fields.iter().filter(|f| f.table == *t).map(|f| f.field.clone()).collect();
-        if cols.is_empty() {
-            continue;
-        }
-        let found = steward_privacy::leaks(o, m, &cols).map_err(|e| AppError::InvalidInput(format!("{t}: {e}")))?;
-        leaks.push(TableLeaks { table: t.clone(), columns: found });
-    }
-    Ok(leaks)
-}
-
-/// The whole leak check of masked tables, from scratch (nothing remembered from an earlier
-/// report): every masked field's originals in its own column, and in every column left in clear
-/// of every table, free text included. The privacy report holds the same two lists.
-pub fn leak_check(masked: &MaskedTables) -> Result<(Vec<TableLeaks>, Vec<steward_privacy::FoundElsewhere>), AppError> {
-    both(|| same_row_leaks(masked), || crate::coverage::found_elsewhere(masked))
-}
-
-/// Runs two independent checks side by side (each keeps what cores the other leaves idle).
-fn both<A: Send, B: Send>(
-    a: impl FnOnce() -> Result<A, AppError> + Send,
-    b: impl FnOnce() -> Result<B, AppError> + Send,
-) -> Result<(A, B), AppError> {
-    std::thread::scope(|s| {
-        let other = s.spawn(b);
-        let a = a()?;
-        let b = other.join().map_err(|_| AppError::InvalidInput("leak check: a worker stopped".into()))??;
-        Ok((a, b))
     })
 }
 

@@ -14,15 +14,8 @@ pub use messages::{engine_message, without_plan};
 
 /// `n` things in words, singular or plural: `1 error`, `2 errors`, `1,204 rows`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{grouped} {}", if n == 1 { one } else { many })
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    format!("{} {}", steward_classify::thousands(n), if n == 1 { one } else { many })
 }
 
 use polars::prelude::*;

@@ -14,7 +14,7 @@ const product: ProductSummary = { id: "customer360", name: "customer360", versio
 
 describe("Settings", () => {
   it("checks a registry before saving it, and says why one cannot be reached", async () => {
-    let saved: SettingsInfo = { registry: null, registryInUse: null, path: "/home/ada/.config/steward/settings.json" };
+    let saved: SettingsInfo = { registry: null, registryInUse: null, path: "~/.config/steward/settings.json" };
     const calls: string[] = [];
     invoke.mockImplementation(async (cmd: string, args: { url?: string; request?: { registry: string | null } }) => {
       calls.push(cmd);
@@ -33,7 +33,7 @@ describe("Settings", () => {
     });
     const onSaved = vi.fn();
     render(<SettingsDialog onClose={() => {}} onSaved={onSaved} />);
-    await waitFor(() => expect(screen.getByText(/Kept in \/home\/ada\/.config\/steward\/settings.json/)).toBeTruthy());
+    await waitFor(() => expect(screen.getByText(/Kept in ~\/.config\/steward\/settings.json/)).toBeTruthy());
     const input = screen.getByRole("textbox", { name: "Registry URL" });
     fireEvent.change(input, { target: { value: "http://127.0.0.1:9" } });
     fireEvent.click(screen.getByRole("button", { name: "Check connection" }));

@@ -14,6 +14,7 @@ export const VIRTUAL_COLUMNS_FROM = 40;
 const MIN_WIDTH = 64;
 const MAX_WIDTH = 420;
 const CHAR_PX = 7.4;
+const HEADER_CHAR_PX = 8.6;
 
 /** A cell as the grid reads it: text, `null` for a missing value, `undefined` while its page loads. */
 export type CellText = string | null | undefined;
@@ -34,9 +35,11 @@ export type GridSource = {
 
 /** A column's starting width: its header or its widest sampled value, within bounds. */
 export function contentWidth(column: GridColumn, samples: CellText[]): number {
-  let chars = Math.max(column.name.length + 2, column.type.length);
+  // The header's name is bold and leaves room for the profile icon on its right.
+  const header = Math.max(column.name.length * HEADER_CHAR_PX, column.type.length * CHAR_PX) + 46;
+  let chars = 0;
   for (const s of samples) if (typeof s === "string") chars = Math.max(chars, Math.min(s.length, 80));
-  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, chars * CHAR_PX + 22)));
+  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, header, chars * CHAR_PX + 22)));
 }
 
 /** Up to `n` values of column `col` spread over the loaded rows, for sizing. */
