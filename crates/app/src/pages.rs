@@ -27,6 +27,9 @@ struct Kept {
 #[derive(Default)]
 pub struct SourcePages {
     kept: Mutex<Vec<Kept>>,
+    /// Held while a source is read whole: a grid asks for two pages at once, and the second
+    /// waits for the first's read instead of reading the file again.
+    reading: Mutex<()>,
 }
 
 fn stamp(path: &std::path::Path) -> Stamp {
@@ -47,16 +50,25 @@ impl SourcePages {
             _ => return Ok(target.page(offset, limit)?),
         };
         let now = stamp(&loc.path);
-        {
-            let kept = self.kept.lock().map_err(|_| AppError::InvalidInput("source pages: a reader stopped".into()))?;
-            if let Some(k) = kept.iter().find(|k| k.source == source_id && k.stamp == now && now.is_some()) {
-                return Ok(k.rows.slice(offset as i64, limit));
-            }
+        let stopped = || AppError::InvalidInput("source pages: a reader stopped".into());
+        let kept_page = || -> Result<Option<DataFrame>, AppError> {
+            let kept = self.kept.lock().map_err(|_| stopped())?;
+            Ok(kept
+                .iter()
+                .find(|k| k.source == source_id && k.stamp == now && now.is_some())
+                .map(|k| k.rows.slice(offset as i64, limit)))
+        };
+        if let Some(page) = kept_page()? {
+            return Ok(page);
+        }
+        let _reading = self.reading.lock().map_err(|_| stopped())?;
+        if let Some(page) = kept_page()? {
+            return Ok(page);
         }
         let rows = target.load()?;
         tracing::debug!(source = source_id, rows = rows.height(), "source kept for paging");
         let page = rows.slice(offset as i64, limit);
-        let mut kept = self.kept.lock().map_err(|_| AppError::InvalidInput("source pages: a reader stopped".into()))?;
+        let mut kept = self.kept.lock().map_err(|_| stopped())?;
         kept.retain(|k| k.source != source_id);
         kept.push(Kept { source: source_id.to_string(), stamp: now, rows });
         if kept.len() > KEPT {
