@@ -45,6 +45,23 @@ pub fn quiet_panics() {
     }));
 }
 
+/// Turns transparent huge pages off for this process. Where the system allows them on request
+/// (`madvise`), the kernel compacts memory on the spot to find a free 2 MiB block for every fault
+/// in a region asked for them: once other programs have fragmented memory, an export's buffers
+/// spent as much time in the kernel as in Polars (see docs/benchmarks.md). Returns whether the
+/// kernel took the request; elsewhere than Linux there is nothing to do.
+pub fn without_huge_pages() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_SET_THP_DISABLE takes one integer flag and touches no memory of ours.
+        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +74,13 @@ mod tests {
         assert!(m.contains("Nothing was changed"), "{m}");
         let ok: Result<u8, String> = guarded("x", |m| m, || Ok(7));
         assert_eq!(ok, Ok(7));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_are_off_once_asked() {
+        assert!(without_huge_pages());
+        // SAFETY: PR_GET_THP_DISABLE reads one flag of this process.
+        assert_eq!(unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) }, 1);
     }
 }

@@ -100,7 +100,7 @@ pub use insight::{
     classify, classify_frame, decide, profile, profile_column, profile_frame, profile_frame_column, relations,
     relations_with_progress, ColumnClassification, RelationsReport, SkippedSource,
 };
-pub use internal::{guarded, internal_message, panic_detail, quiet_panics, INTERNAL_CODE};
+pub use internal::{guarded, internal_message, panic_detail, quiet_panics, without_huge_pages, INTERNAL_CODE};
 pub use masking::{
     export_masked, mask_collected, mask_tables, masked_assembled, masked_key, masking_key, masking_key_name,
     measure as measure_privacy, original_tables, privacy_report, profile as masking_profile, reveal_values,
