@@ -1,6 +1,7 @@
 # Steward — two commands do all the set-up on a fresh Debian/Ubuntu machine:
 #   make run    installs what is missing, builds, opens the app on sample-data/
-#   make test   installs what is missing, runs every test (Rust, UI, desktop end-to-end)
+#   make test   installs what is missing, runs every test (Rust, UI, desktop end-to-end, packages)
+#   make dist   builds the Debian packages (the app with the CLI; the registry with its systemd unit)
 #
 # CARGO_TARGET_DIR may point outside the clone to reuse a warm build (CI does this).
 
@@ -13,7 +14,7 @@ DESKTOP_BIN := $(CARGO_TARGET_DIR)/debug/steward-desktop
 WORKSPACE ?= $(CURDIR)/sample-data
 STAGE := scripts/stage.sh
 
-.PHONY: run test setup ui desktop test-rust test-ui test-e2e bindings schemas sample-data fmt clean-stages
+.PHONY: run test setup ui desktop dist test-rust test-ui test-e2e test-dist bindings schemas sample-data fmt clean-stages
 
 ## Open the desktop app on the sample workspace.
 run:
@@ -38,6 +39,7 @@ test: clean-stages
 	$(STAGE) "rust tests" $(MAKE) --no-print-directory test-rust
 	$(STAGE) "desktop build" $(MAKE) --no-print-directory desktop
 	$(STAGE) "desktop e2e" $(MAKE) --no-print-directory test-e2e
+	$(STAGE) "packages" $(MAKE) --no-print-directory test-dist
 	@$(STAGE) --summary
 
 clean-stages:
@@ -48,6 +50,15 @@ ui:
 
 desktop: ui
 	cargo build -p steward-desktop -p steward-registry --bins
+
+## Build the Debian packages (release) into $(CARGO_TARGET_DIR)/dist.
+dist:
+	scripts/setup.sh
+	scripts/dist.sh release
+
+## Install the packages with apt, run the installed registry and app, and remove them again.
+test-dist:
+	tests/dist/installed.sh
 
 test-ui:
 	cd ui && npm run typecheck && npm run lint && npm test

@@ -42,6 +42,9 @@ pub enum SigningError {
     Signature(String),
     #[error("key `{name}`: {message}")]
     Key { name: String, message: String },
+    /// No key was named and the machine's keys do not settle which one signs.
+    #[error("{0}")]
+    NoKeyChosen(String),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("{path}: {message}")]
@@ -52,7 +55,7 @@ steward_error::error_codes!(SigningError {
     Self::Canonical { .. } => "signing.canonical",
     Self::Envelope(_) => "signing.envelope",
     Self::Signature(_) => "signing.signature",
-    Self::Key { .. } => "signing.key",
+    Self::Key { .. } | Self::NoKeyChosen(_) => "signing.key",
     Self::Io { .. } => "signing.io",
 } delegate {
     Self::Secret(e) => e.code(),
@@ -456,17 +459,13 @@ impl KeyRing {
         let keys = self.list()?;
         match keys.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(SigningError::Key {
-                name: "-".into(),
-                message: "no signing key on this machine: generate one (`steward keys generate NAME`)".into(),
-            }),
-            many => Err(SigningError::Key {
-                name: "-".into(),
-                message: format!(
-                    "several signing keys ({}): choose one",
-                    many.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            }),
+            [] => Err(SigningError::NoKeyChosen(
+                "no signing key on this machine: generate one (`steward keys generate NAME`)".into(),
+            )),
+            many => Err(SigningError::NoKeyChosen(format!(
+                "several signing keys ({}): choose one",
+                many.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
         }
     }
 

@@ -182,3 +182,21 @@ fn envelopes_with_too_many_or_repeated_signatures_are_refused_before_verifying()
     }
     assert!(eight.verify(PRODUCT_PAYLOAD_TYPE, &[k.public()]).is_ok());
 }
+
+#[test]
+fn no_chosen_key_is_said_without_a_placeholder_name() {
+    if std::env::var_os("STEWARD_KEY").is_some() {
+        return; // a key named by the environment is chosen before the ring is looked at
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ring = KeyRing::at(dir.path());
+    let secrets = MemoryStore::default();
+    let none = ring.choose(None).unwrap_err();
+    assert_eq!(none.to_string(), "no signing key on this machine: generate one (`steward keys generate NAME`)");
+    assert_eq!(none.code(), "signing.key");
+    ring.generate("ada", &secrets).unwrap();
+    ring.generate("bob", &secrets).unwrap();
+    let many = ring.choose(None).unwrap_err().to_string();
+    assert!(many.starts_with("several signing keys (") && many.ends_with("): choose one"), "{many}");
+    assert!(many.contains("ada") && many.contains("bob") && !many.contains('`'), "{many}");
+}
