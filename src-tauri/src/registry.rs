@@ -124,6 +124,7 @@ fn settings_info_of(saved: &steward_app::Settings, cfg: &RegistryConfig) -> Sett
         registry: saved.registry.clone(),
         registry_in_use: cfg.url.clone().filter(|u| !u.trim().is_empty()),
         path: steward_app::settings_path().display().to_string(),
+        theme: saved.theme,
     }
 }
 
@@ -136,9 +137,14 @@ pub async fn settings_info(state: &AppState) -> Result<SettingsInfo, IpcError> {
 /// Saves the settings (in the user's config folder) and uses the registry from now on.
 pub async fn save_settings(state: &AppState, request: SaveSettingsRequest) -> Result<SettingsInfo, IpcError> {
     request.validate()?;
-    let saved =
-        blocking(move || Ok(steward_app::save_settings(&steward_app::Settings { registry: request.registry })?))
-            .await?;
+    let saved = blocking(move || {
+        let theme = match request.theme {
+            Some(t) => t,
+            None => steward_app::load_settings()?.theme,
+        };
+        Ok(steward_app::save_settings(&steward_app::Settings { registry: request.registry, theme })?)
+    })
+    .await?;
     let cfg = {
         let mut current =
             state.registry.write().map_err(|_| IpcError::new("app.state", "registry configuration is unavailable"))?;

@@ -30,12 +30,14 @@ function csvHead(path, n) {
 describe("Steward desktop on the sample workspace", () => {
   let session;
   let driver;
+  let registryUrl;
 
   before(async () => {
     assert.ok(app && existsSync(app), `STEWARD_DESKTOP_BIN must name the built app (got ${app})`);
     assert.ok(registryBin && existsSync(registryBin), `STEWARD_REGISTRY_BIN must name steward-registry (got ${registryBin})`);
     const display = await startXvfb();
     const registry = `127.0.0.1:${await freePort()}`;
+    registryUrl = `http://${registry}`;
     // A central policy, as a registry admin would set it: no leaks, and every email masked by a
     // rule that cannot be reversed, in every profile.
     const requirements = join(workspace, ".steward-requirements.json");
@@ -608,5 +610,38 @@ describe("Steward desktop on the sample workspace", () => {
     assert.match(refusal, /exists and versions never change/);
     assert.equal(readFileSync(product, "utf8"), changed, "a refused publish leaves the draft as it was");
     writeFileSync(join(shots, "registry.png"), await session.screenshot());
+  });
+
+  it("sets the registry and the colours in Settings: checked, kept for the steward, dark at once", async () => {
+    const rootBackground = () => session.execute("return getComputedStyle(document.documentElement).backgroundColor;");
+    const light = await rootBackground();
+    await clickText(".topbar button", "Settings…");
+    await session.waitFor("settings", async () => (await session.findAll('[role=dialog][aria-label="Settings"] select[name="theme"]')).length === 1);
+    await typeInto('input[name="registry-url"]', registryUrl);
+    await clickText("[role=dialog] button", "Check connection");
+    const reached = await session.waitFor("registry reached", async () => (await session.texts('[data-testid="registry-check"]'))[0], 30000);
+    assert.ok(reached.startsWith(`Reached ${registryUrl}: 1 product, registry key ed25519:`), reached);
+    await choose('select[name="theme"]', "dark");
+    const dark = await session.waitFor("dark colours", async () => {
+      const bg = await rootBackground();
+      return bg !== light ? bg : null;
+    });
+    assert.equal(dark, "rgb(18, 24, 22)", "the dark palette's background");
+    await clickText("[role=dialog] button", "Save");
+    await session.waitFor("settings closed", async () => (await session.findAll('[role=dialog][aria-label="Settings"]')).length === 0);
+    assert.equal(await rootBackground(), dark, "saved colours stay");
+    mkdirSync(shots, { recursive: true });
+    writeFileSync(join(shots, "dark.png"), await session.screenshot());
+    // Kept: the dialog opens on what was saved. Then back to the system's colours.
+    await clickText(".topbar button", "Settings…");
+    await session.waitFor("saved registry", async () => {
+      const [input] = await session.findAll('input[name="registry-url"]');
+      return input && (await session.cmd("GET", `/element/${input}/property/value`)) === registryUrl;
+    });
+    const [theme] = await session.findAll('select[name="theme"]');
+    assert.equal(await session.cmd("GET", `/element/${theme}/property/value`), "dark");
+    await choose('select[name="theme"]', "system");
+    await clickText("[role=dialog] button", "Save");
+    await session.waitFor("system colours", async () => (await rootBackground()) === light);
   });
 });

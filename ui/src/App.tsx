@@ -5,6 +5,7 @@ import { ProductView } from "./product/ProductView";
 import { api } from "./shared/api";
 import { ErrorBox } from "./shared/ErrorBox";
 import { SettingsDialog } from "./settings/SettingsDialog";
+import { applyTheme } from "./shared/theme";
 import { AddSourceDialog } from "./sources/AddSource";
 import { PreviewPanel } from "./sources/PreviewPanel";
 import { PrivacyPanel } from "./sources/PrivacyPanel";
@@ -37,6 +38,14 @@ export function App() {
 
   const select = useCallback((s: SourceSummary) => {
     setView((v) => ({ kind: "source", id: s.id, tab: v?.kind === "source" ? v.tab : "preview" }));
+  }, []);
+
+  useEffect(() => {
+    // The colours the steward chose; without settings, the system's.
+    api
+      .settingsInfo()
+      .then((s) => applyTheme(s.theme))
+      .catch(() => {});
   }, []);
 
   useEffect(() => {

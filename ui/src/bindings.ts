@@ -621,7 +621,11 @@ export type SaveSettingsRequest = {
 /**
  * Registry URL; empty or absent: no registry.
  */
-registry: string | null, };
+registry: string | null, 
+/**
+ * The app's colours; absent: as saved.
+ */
+theme: Theme | null, };
 
 export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
 
@@ -639,7 +643,11 @@ registryInUse: string | null,
 /**
  * Where the settings file is.
  */
-path: string, };
+path: string, 
+/**
+ * The app's colours.
+ */
+theme: Theme, };
 
 export type Severity = "error" | "warning";
 
@@ -688,6 +696,8 @@ export type TableInfo = { name: string,
 kind: string, };
 
 export type TableLeaks = { table: string, columns: Array<ColumnLeaks>, };
+
+export type Theme = "system" | "light" | "dark";
 
 export type TopValue = { value: string, count: number, };
 

@@ -46,7 +46,7 @@ pub use preview::{
     NewProduct, Preview,
 };
 pub use session::{ProductSession, RowsQuery, Side};
-pub use settings::{check_registry, load_settings, save_settings, settings_path, RegistryCheck, Settings};
+pub use settings::{check_registry, load_settings, save_settings, settings_path, RegistryCheck, Settings, Theme};
 pub use validation::{validate_product, MAX_ORPHAN_SHARE};
 
 // What front-ends render and hand back, re-exported so that they depend on this crate alone.

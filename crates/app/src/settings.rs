@@ -1,4 +1,5 @@
-//! The steward's own settings: which registry to publish to (later, which data nodes). They
+//! The steward's own settings: which registry to publish to (later, which data nodes) and the
+//! app's colours (the system's light or dark, or one of them always). They
 //! belong to the person, not the workspace — a workspace is shared in git with colleagues who
 //! may use another registry — so they live in the user's config folder (`settings.json` beside
 //! the signing keys' public halves), written atomically. `STEWARD_REGISTRY` and `--registry`
@@ -18,6 +19,27 @@ pub struct Settings {
     /// The registry's URL (`https://registry.example.com`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
+    /// Light or dark colours; by default the system's.
+    #[serde(default, skip_serializing_if = "Theme::is_system")]
+    pub theme: Theme,
+}
+
+/// The app's colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Light or dark as the system says, following it when it changes.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn is_system(&self) -> bool {
+        *self == Theme::System
+    }
 }
 
 /// Where the settings are kept.
@@ -49,7 +71,7 @@ fn save_settings_at(path: &Path, settings: &Settings) -> Result<Settings, AppErr
         None | Some("") => None,
         Some(url) => Some(Client::new(url)?.base().to_string()),
     };
-    let clean = Settings { registry };
+    let clean = Settings { registry, theme: settings.theme };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| AppError::InvalidInput(format!("{}: {e}", dir.display())))?;
     }
@@ -86,12 +108,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("steward/settings.json");
         assert_eq!(load_settings_at(&path).unwrap(), Settings::default(), "none saved yet");
-        let e = save_settings_at(&path, &Settings { registry: Some("ftp://registry".into()) }).unwrap_err();
+        let e = save_settings_at(&path, &Settings { registry: Some("ftp://registry".into()), ..Default::default() })
+            .unwrap_err();
         assert!(e.to_string().contains("ftp://registry"), "{e}");
         assert!(!path.exists(), "a refused URL is not saved");
-        let saved = save_settings_at(&path, &Settings { registry: Some(" http://127.0.0.1:7000/ ".into()) }).unwrap();
+        let saved = save_settings_at(
+            &path,
+            &Settings { registry: Some(" http://127.0.0.1:7000/ ".into()), ..Default::default() },
+        )
+        .unwrap();
         assert_eq!(load_settings_at(&path).unwrap(), saved);
         assert_eq!(saved.registry.as_deref(), Some("http://127.0.0.1:7000"));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "{\n  \"registry\": \"http://127.0.0.1:7000\"\n}",
+            "the default theme is not written"
+        );
+        let dark = save_settings_at(&path, &Settings { theme: Theme::Dark, ..saved.clone() }).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("\"theme\": \"dark\""));
+        assert_eq!(load_settings_at(&path).unwrap(), dark);
+        std::fs::write(&path, b"{ \"theme\": \"sepia\" }").unwrap();
+        let e = load_settings_at(&path).unwrap_err().to_string();
+        assert!(e.contains("settings.json") && e.contains("sepia"), "{e}");
         std::fs::write(&path, b"{ \"registy\": 1 }").unwrap();
         let e = load_settings_at(&path).unwrap_err().to_string();
         assert!(e.contains("settings.json") && e.contains("registy"), "{e}");

@@ -44,6 +44,8 @@ pub struct SettingsInfo {
     pub registry_in_use: Option<String>,
     /// Where the settings file is.
     pub path: String,
+    /// The app's colours.
+    pub theme: steward_app::Theme,
 }
 
 /// Arguments of `save_settings`.
@@ -52,6 +54,9 @@ pub struct SettingsInfo {
 pub struct SaveSettingsRequest {
     /// Registry URL; empty or absent: no registry.
     pub registry: Option<String>,
+    /// The app's colours; absent: as saved.
+    #[serde(default)]
+    pub theme: Option<steward_app::Theme>,
 }
 
 impl SaveSettingsRequest {

@@ -33,6 +33,7 @@ import { useModel } from "./useModel";
 import { useModellerKeys } from "./useModellerKeys";
 import { useSourceColumns } from "./useSourceColumns";
 import { useSuggestedJoins } from "./useSuggestedJoins";
+import { useTheme } from "../shared/theme";
 
 interface Props {
   productId: string;
@@ -56,6 +57,7 @@ const pairIndex = (e: Edge) => Number(e.id.split("#")[1]);
 
 function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
   const flow = useReactFlow();
+  const theme = useTheme();
   const layout = useCanvasLayout(productId);
   const { positions } = layout;
   const model = useModel(productId, { diskRevision, onSaved, onOpen: (doc) => layout.reset(doc.layout) });
@@ -286,6 +288,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
           }}
         >
           <ReactFlow<TableNode>
+            colorMode={theme}
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
@@ -340,7 +343,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable ariaLabel="Minimap" className="minimap" nodeColor="#b8c4bd" />
+            <MiniMap pannable zoomable ariaLabel="Minimap" className="minimap" nodeClassName="minimap-node" />
           </ReactFlow>
         </div>
         <Problems issues={issues} onSelect={setSelected} />

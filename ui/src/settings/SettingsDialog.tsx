@@ -1,23 +1,31 @@
 // The steward's own settings, kept in their config folder (not the workspace, which is shared):
-// the registry to publish to, checked before it is saved.
+// the registry to publish to, checked before it is saved, and the app's colours.
 import { useState } from "react";
-import type { RegistryCheckInfo, SettingsInfo } from "../bindings";
+import type { RegistryCheckInfo, SettingsInfo, Theme } from "../bindings";
 import { api } from "../shared/api";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useAction, useIpcQuery } from "../shared/hooks";
 import { Modal } from "../shared/Modal";
 import { count } from "../shared/plural";
+import { applyTheme, THEME_LABELS } from "../shared/theme";
 
 export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSaved?: (s: SettingsInfo) => void }) {
   const settings = useIpcQuery(() => api.settingsInfo(), []);
   const [url, setUrl] = useState<string | null>(null);
   const [checked, setChecked] = useState<RegistryCheckInfo | null>(null);
+  const [chosenTheme, setTheme] = useState<Theme | null>(null);
   const value = url ?? settings.data?.registry ?? "";
+  const theme = chosenTheme ?? settings.data?.theme ?? "system";
   const check = useAction((u: string) => api.checkRegistry(u));
-  const save = useAction((u: string) => api.saveSettings({ registry: u.trim() || null }));
+  const save = useAction((u: string) => api.saveSettings({ registry: u.trim() || null, theme }));
+  const close = () => {
+    // Colours tried but not saved go back to the saved ones.
+    if (settings.data) applyTheme(settings.data.theme);
+    onClose();
+  };
   const info = settings.data;
   return (
-    <Modal label="Settings" title="Settings" onClose={onClose}>
+    <Modal label="Settings" title="Settings" onClose={close}>
       <form
         className="settings-form"
         onSubmit={async (e) => {
@@ -25,6 +33,7 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
           const saved = await save.run(value);
           if (saved) {
             settings.setData(saved);
+            applyTheme(saved.theme);
             onSaved?.(saved);
             onClose();
           }
@@ -42,6 +51,24 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
               check.reset();
             }}
           />
+        </label>
+        <label>
+          Colours
+          <select
+            name="theme"
+            value={theme}
+            onChange={(e) => {
+              const t = e.target.value as Theme;
+              setTheme(t);
+              applyTheme(t);
+            }}
+          >
+            {(Object.keys(THEME_LABELS) as Theme[]).map((t) => (
+              <option key={t} value={t}>
+                {THEME_LABELS[t]}
+              </option>
+            ))}
+          </select>
         </label>
         <div className="inline-form">
           <button

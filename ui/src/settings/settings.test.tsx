@@ -14,7 +14,7 @@ const product: ProductSummary = { id: "customer360", name: "customer360", versio
 
 describe("Settings", () => {
   it("checks a registry before saving it, and says why one cannot be reached", async () => {
-    let saved: SettingsInfo = { registry: null, registryInUse: null, path: "~/.config/steward/settings.json" };
+    let saved: SettingsInfo = { registry: null, registryInUse: null, path: "~/.config/steward/settings.json", theme: "system" };
     const calls: string[] = [];
     invoke.mockImplementation(async (cmd: string, args: { url?: string; request?: { registry: string | null } }) => {
       calls.push(cmd);
@@ -45,6 +45,39 @@ describe("Settings", () => {
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(saved.registry).toBe("http://127.0.0.1:7878");
+  });
+
+  it("tries colours at once, keeps them when saved and puts the saved ones back when closed", async () => {
+    let saved: SettingsInfo = { registry: "http://r", registryInUse: "http://r", path: "settings.json", theme: "light" };
+    const requests: unknown[] = [];
+    invoke.mockImplementation(async (cmd: string, args: { request?: { registry: string | null; theme: SettingsInfo["theme"] } }) => {
+      if (cmd === "settings_info") return saved;
+      if (cmd === "save_settings") {
+        requests.push(args.request);
+        saved = { ...saved, theme: args.request?.theme ?? saved.theme };
+        return saved;
+      }
+      throw { code: "test", message: cmd };
+    });
+    const root = document.documentElement;
+    const onClose = vi.fn();
+    render(<SettingsDialog onClose={onClose} />);
+    const colours = (await screen.findByRole("combobox", { name: "Colours" })) as HTMLSelectElement;
+    await waitFor(() => expect(colours.value).toBe("light"));
+    fireEvent.change(colours, { target: { value: "dark" } });
+    expect(root.dataset.theme).toBe("dark");
+    fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    expect(root.dataset.theme).toBe("light");
+    expect(onClose).toHaveBeenCalled();
+    cleanup();
+    render(<SettingsDialog onClose={() => {}} />);
+    const again = (await screen.findByRole("combobox", { name: "Colours" })) as HTMLSelectElement;
+    await waitFor(() => expect(again.value).toBe("light"));
+    fireEvent.change(again, { target: { value: "system" } });
+    expect(root.dataset.theme).toBeUndefined();
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(requests).toEqual([{ registry: "http://r", theme: "system" }]));
+    expect(root.dataset.theme).toBeUndefined();
   });
 
   it("says when no registry is configured, or it cannot be reached, instead of 'nothing published'", async () => {
