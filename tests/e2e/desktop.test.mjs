@@ -257,6 +257,8 @@ describe("Steward desktop on the sample workspace", () => {
     assert.match(summary, /^Quality rules: \d+ of 7 pass$/);
     const notNull = await session.findAll('tr[data-rule="quality[1]"][data-passed="false"]');
     assert.equal(notNull.length, 1, "customers without an email break the not_null rule");
+    const checks = await session.waitFor("validation", async () => (await session.texts('[data-testid="validation-summary"]'))[0], 30000);
+    assert.match(checks, /^0 errors, \d+ warnings?$/);
     writeFileSync(join(shots, "product-validation.png"), await session.screenshot());
   });
   const productFile = join(workspace, "products/customer_orders.yaml");
@@ -643,5 +645,34 @@ describe("Steward desktop on the sample workspace", () => {
     await choose('select[name="theme"]', "system");
     await clickText("[role=dialog] button", "Save");
     await session.waitFor("system colours", async () => (await rootBackground()) === light);
+  });
+
+  it("adds, edits and removes a quality rule in the Validation tab, with results after each edit", async () => {
+    const productFile = join(workspace, "products/customer360.yaml");
+    const before = readFileSync(productFile, "utf8");
+    await session.click((await session.findAll('[data-product-id="customer360"]'))[0]);
+    await clickText("[role=tab]", "Validation");
+    const summary = async () => (await session.texts('[data-testid="quality-summary"]'))[0] ?? "";
+    await session.waitFor("quality results", async () => /^Quality rules: \d+ of 7 pass$/.test(await summary()), 60000);
+    await clickText('[aria-label="Validation"] button', "+ Quality rule");
+    await session.waitFor("a new rule", async () => (await session.findAll('tr[data-quality-index="7"]')).length === 1, 30000);
+    await choose('select[aria-label="Quality rule 8"]', "accepted_values");
+    await choose('select[aria-label="Column of quality rule 8"]', "country_code");
+    await typeInto('input[aria-label="Values of quality rule 8"]', "NL, DE");
+    await session.click((await session.findAll('[data-testid="quality-summary"]'))[0]);
+    await session.waitFor("the rule saved", async () => readFileSync(productFile, "utf8").split("\n").some((l) => l.includes("rule: accepted_values") && l.includes("column: country_code") && l.includes("NL") && l.includes("DE")), 30000);
+    // 21 Dutch and 90 German customers of 500: the rest break the rule, with samples.
+    // Checked again once saved (an earlier result, from before the values were typed, is replaced).
+    const rowText = await session.waitFor("the rule checked", async () => {
+      const text = await session.execute("const r = document.querySelector('tr[data-quality-index=\"7\"][data-passed=\"false\"]'); return r ? r.textContent : null;");
+      return text && text.includes("389 of 500") ? text : null;
+    }, 60000);
+    assert.doesNotMatch(rowText.split("fail")[1], /NL|DE/, "Dutch and German customers keep the rule");
+    assert.match(await summary(), /^Quality rules: \d+ of 8 pass$/);
+    mkdirSync(shots, { recursive: true });
+    writeFileSync(join(shots, "quality.png"), await session.screenshot());
+    await session.click((await session.findAll('button[aria-label="Remove quality rule 8"]'))[0]);
+    await session.waitFor("the rule removed", async () => readFileSync(productFile, "utf8") === before, 30000);
+    await session.waitFor("results of the seven", async () => /^Quality rules: \d+ of 7 pass$/.test(await summary()), 60000);
   });
 });

@@ -1,18 +1,49 @@
-// A product checked against its sources: the model's problems, and its quality rules evaluated
-// on the assembled tables.
+// A product checked against its sources: the model's problems, and its quality rules — added,
+// edited and removed here — evaluated on the assembled tables again after every saved edit.
+import { useMemo } from "react";
+import type { ProductSummary, QualityRule } from "../bindings";
+import { tables as modelTables, fieldNames } from "../model/tree";
 import { api } from "../shared/api";
 import { ErrorBox } from "../shared/ErrorBox";
 import { useIpcQuery } from "../shared/hooks";
-import type { ProductSummary } from "../bindings";
 import { count } from "../shared/plural";
+import { QualityRules, type RuleTable } from "./QualityRules";
+import { useProductDocument } from "./useProductDocument";
 
 export function Validation({ product }: { product: ProductSummary }) {
-  const validated = useIpcQuery(() => api.validateProduct(product.id), [product.id]);
-  const checked = useIpcQuery(() => api.productQuality(product.id), [product.id]);
+  const validated = useIpcQuery(() => api.validateProduct(product.id), [product.id], { keepPrevious: true });
+  const checked = useIpcQuery(() => api.productQuality(product.id), [product.id], { keepPrevious: true });
+  // Once the definition on disk is what the view shows, the checks run again on the saved file.
+  const doc = useProductDocument(product.id, {
+    onSettled: () => {
+      validated.reload();
+      checked.reload();
+    },
+  });
+  const def = doc.definition;
   const issues = validated.data;
   const quality = checked.data;
-  const error = validated.error ?? checked.error;
+  const error = doc.conflict ?? doc.error ?? validated.error ?? checked.error;
   const errors = issues?.filter((i) => i.severity === "error").length ?? 0;
+  /** The entity and every related table at any depth, with the fields a rule can name. */
+  const ruleTables = useMemo<RuleTable[]>(
+    () =>
+      def
+        ? modelTables(def)
+            .filter((t) => t.kind !== "reference")
+            .map((t) => ({ path: t.path, label: t.kind === "entity" ? `${t.name} (entity)` : t.path, fields: fieldNames(def, t.id, null) }))
+        : [],
+    [def],
+  );
+  const rules = def?.quality ?? [];
+  /** Edits the rules as the latest edit left them, and saves the definition. */
+  const editRules = (edit: (rs: QualityRule[]) => QualityRule[]) => {
+    const base = doc.latest() ?? def;
+    if (!base) return;
+    const quality = edit(base.quality ?? []);
+    void doc.save({ ...base, quality: quality.length ? quality : undefined });
+  };
+  const passing = quality?.filter((q) => q.passed).length ?? 0;
   return (
     <section className="panel" aria-label="Validation">
       {error && <ErrorBox error={error} />}
@@ -30,41 +61,11 @@ export function Validation({ product }: { product: ProductSummary }) {
           </ul>
         </>
       )}
-      {quality && (
-        <>
-          <h3 data-testid="quality-summary">
-            Quality rules: {quality.filter((q) => q.passed).length} of {quality.length} pass
-          </h3>
-          <table className="relations quality">
-            <thead>
-              <tr>
-                <th>Rule</th>
-                <th>Field</th>
-                <th>Result</th>
-                <th>Violations</th>
-                <th>Samples</th>
-              </tr>
-            </thead>
-            <tbody>
-              {quality.map((q) => (
-                <tr key={q.path} data-rule={q.path} data-passed={q.passed}>
-                  <td>
-                    <code>{q.path}</code> {q.rule}
-                  </td>
-                  <td>{q.columns.length ? `${q.table}.${q.columns.join(", ")}` : q.table}</td>
-                  <td>
-                    <span className={q.passed ? "badge badge-accepted" : "badge"}>{q.passed ? "pass" : "fail"}</span>
-                  </td>
-                  <td>
-                    {q.violations.toLocaleString("en-US")} of {q.checked.toLocaleString("en-US")}
-                  </td>
-                  <td className="evidence">{q.samples.join(" · ")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
+      <div className="section-head">
+        {quality ? <h3 data-testid="quality-summary">{`Quality rules: ${passing} of ${quality.length} pass`}</h3> : <h3>Quality rules</h3>}
+        {(checked.loading || doc.saveState === "saving") && <span className="hint">checking…</span>}
+      </div>
+      {def && <QualityRules rules={rules} results={quality ?? null} tables={ruleTables} onEdit={editRules} />}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Table, tableToIPC, vectorFromArray, Int64, Utf8 } from "apache-arrow";
-import type { ProductRowsRequest, ProductSummary } from "../bindings";
+import type { ProductDefinition, ProductRowsRequest, ProductSummary, QualityRule, SaveProductRequest } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
@@ -24,6 +24,17 @@ function bytes(t: Table): ArrayBuffer {
 }
 
 afterEach(cleanup);
+
+/** A customer with orders, and `quality` as its rules. */
+function definition(quality: QualityRule[]): ProductDefinition {
+  return {
+    steward: "steward.product/v1",
+    metadata: { name: "customer360", domain: "customer", owner: "o@example.com", version: "1.0.0" },
+    entity: { name: "Customer", source: "crm", key: "customer_id", fields: [{ column: "customer_id" }, { column: "email" }, { column: "country_code" }] },
+    related: [{ name: "orders", source: "orders", join: [{ parent: "customer_id", child: "customer_id" }], cardinality: "one_to_many", fields: [{ column: "order_id" }, { column: "amount" }] }],
+    quality,
+  } as ProductDefinition;
+}
 
 describe("ProductView", () => {
   it("pages the product table and opens an entity's 360 view", async () => {
@@ -50,11 +61,12 @@ describe("ProductView", () => {
 
   it("lists validation issues with their paths", async () => {
     invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "open_product") return { revision: "0000000000000001", definition: definition([{ rule: "not_null", column: "email" }, { rule: "row_count", min: 1 }]) };
       if (cmd === "validate_product") return [{ path: "related[orders].join[0]", severity: "error", code: "model.join_type_mismatch", message: "email is str, orders.customer_id is i64" }];
       if (cmd === "product_quality")
         return [
-          { path: "quality[0]", rule: "not_null", table: "entity", columns: ["email"], violations: 13, checked: 500, samples: [], passed: false },
-          { path: "quality[1]", rule: "row_count", table: "entity", columns: [], violations: 0, checked: 500, samples: [], passed: true },
+          { path: "quality[0]", index: 0, rule: "not_null", table: "entity", columns: ["email"], violations: 13, checked: 500, samples: [], passed: false },
+          { path: "quality[1]", index: 1, rule: "row_count", table: "entity", columns: [], violations: 0, checked: 500, samples: [], passed: true },
         ];
       return bytes(new Table({ customer_id: vectorFromArray([1n], new Int64()) }));
     });
@@ -63,7 +75,54 @@ describe("ProductView", () => {
     await waitFor(() => expect(screen.getByTestId("validation-summary").textContent).toBe("1 error, 0 warnings"));
     expect(screen.getByText("related[orders].join[0]")).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId("quality-summary").textContent).toBe("Quality rules: 1 of 2 pass"));
-    expect(document.querySelector('tr[data-rule="quality[0]"]')?.textContent).toContain("13 of 500");
+    expect(document.querySelector('tr[data-quality-index="0"]')?.textContent).toContain("13 of 500");
+    expect(document.querySelector('tr[data-quality-index="0"]')?.getAttribute("data-passed")).toBe("false");
+  });
+
+  it("adds, edits and removes quality rules, saving each edit and checking the rules again", async () => {
+    const saves: QualityRule[][] = [];
+    let rules: QualityRule[] = [{ rule: "not_null", column: "email" }];
+    invoke.mockImplementation(async (cmd: string, args: { request?: SaveProductRequest }) => {
+      switch (cmd) {
+        case "open_product":
+          return { revision: "0000000000000001", definition: definition(rules) };
+        case "validate_product":
+          return [];
+        case "product_quality":
+          return rules.map((r, i) => ({ path: `quality[${i}]`, index: i, rule: r.rule, table: r.table ?? "entity", columns: [], violations: r.rule === "accepted_values" ? 3 : 0, checked: 10, samples: r.rule === "accepted_values" ? ["XX"] : [], passed: r.rule !== "accepted_values" }));
+        case "save_product":
+          rules = args.request?.definition.quality ?? [];
+          saves.push(rules);
+          return { revision: `000000000000000${saves.length + 1}`, issues: [] };
+        default:
+          throw { code: "test", message: cmd };
+      }
+    });
+    render(<ProductView product={product} sources={[]} initialTab="validation" />);
+    await waitFor(() => expect(screen.getByTestId("quality-summary").textContent).toBe("Quality rules: 1 of 1 pass"));
+    fireEvent.click(screen.getByRole("button", { name: "+ Quality rule" }));
+    await waitFor(() => expect(saves).toHaveLength(1));
+    expect(saves[0][1]).toEqual({ rule: "not_null", column: "customer_id" });
+    fireEvent.change(await screen.findByRole("combobox", { name: "Quality rule 2" }), { target: { value: "accepted_values" } });
+    await waitFor(() => expect(saves).toHaveLength(2));
+    fireEvent.change(screen.getByRole("combobox", { name: "Column of quality rule 2" }), { target: { value: "country_code" } });
+    await waitFor(() => expect(saves).toHaveLength(3));
+    const values = screen.getByRole("textbox", { name: "Values of quality rule 2" });
+    fireEvent.change(values, { target: { value: "  " } });
+    fireEvent.blur(values);
+    expect(screen.getByRole("alert").textContent).toBe("list the accepted values, separated by commas");
+    fireEvent.change(values, { target: { value: "NL, DE ,FR" } });
+    fireEvent.blur(values);
+    await waitFor(() => expect(saves).toHaveLength(4));
+    expect(saves[3][1]).toEqual({ rule: "accepted_values", column: "country_code", values: ["NL", "DE", "FR"] });
+    await waitFor(() => expect(screen.getByTestId("quality-summary").textContent).toBe("Quality rules: 1 of 2 pass"));
+    expect(document.querySelector('tr[data-quality-index="1"]')?.textContent).toContain("XX");
+    fireEvent.change(screen.getByRole("combobox", { name: "Table of quality rule 2" }), { target: { value: "orders" } });
+    await waitFor(() => expect(saves).toHaveLength(5));
+    expect(saves[4][1]).toEqual({ rule: "accepted_values", table: "orders", column: "order_id", values: ["NL", "DE", "FR"] });
+    fireEvent.click(screen.getByRole("button", { name: "Remove quality rule 1" }));
+    await waitFor(() => expect(saves).toHaveLength(6));
+    expect(saves[5]).toEqual([{ rule: "accepted_values", table: "orders", column: "order_id", values: ["NL", "DE", "FR"] }]);
   });
 });
 
