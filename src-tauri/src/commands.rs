@@ -12,7 +12,7 @@ use steward_ipc::{
     ScanProgress, SourceInspection, WorkspaceInfo,
 };
 use steward_ipc::{
-    ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
+    CheckDraftRequest, ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
     SaveProductRequest, SavedProduct,
 };
 use steward_ipc::{MaskedRowsRequest, PrivacyReport, PrivacyRequest, RevealRequest};
@@ -253,6 +253,18 @@ pub async fn validate_product(state: &AppState, product_id: String) -> Result<Ve
     blocking(move || {
         let def = steward_app::product_definition(&ws, &product_id)?;
         Ok(steward_app::validate_product(&ws, &def, &Keychain)?)
+    })
+    .await
+}
+
+/// Validates an edit before it is saved: the workspace's data judges the draft as it would the
+/// saved file (the product must exist; its file is not read or written).
+pub async fn check_draft(state: &AppState, request: CheckDraftRequest) -> Result<Vec<ModelIssue>, IpcError> {
+    request.validate()?;
+    let ws = workspace(state)?;
+    blocking(move || {
+        steward_app::existing_product_file(&ws, &request.product_id)?;
+        Ok(steward_app::validate_product(&ws, &request.definition, &Keychain)?)
     })
     .await
 }

@@ -454,6 +454,20 @@ describe("Steward desktop on the sample workspace", () => {
     const catalogue = ["Trail running shoes", "Leather boots", "Canvas sneakers", "Rain jacket", "Merino sweater", "Cotton t-shirt", "Denim jeans", "Daypack 20 l", "Travel duffel", "Steel water bottle", "Headlamp", "Camping mug", "Wool socks (3 pairs)", "Knit beanie", "Leather belt"];
     for (const p of products) assert.ok(catalogue.includes(p), p);
     writeFileSync(join(shots, "entity-tree.png"), await session.screenshot());
+
+    // A join the data contradicts is measured before it is saved: line numbers are no order ids.
+    await clickText("[role=tab]", "Model");
+    await session.waitFor("orders box again", async () => (await session.findAll('[data-node="related:orders"]')).length === 1, 60000);
+    const beforeWrongJoin = readFileSync(productFile, "utf8");
+    await addUnder("orders", "order_lines", "related", "wrong", "order_id", "line_no", "Add under orders");
+    const warning = await session.waitFor("contradicted join", async () => (await session.texts('[data-testid="contradicted-join"]'))[0], 60000);
+    assert.match(warning, /The data contradicts the join of orders\.wrong:/);
+    assert.match(warning, /[\d,]+ of [\d,]+ rows \(\d+\.\d%\) have no matching `orders` row, above the 5% limit/);
+    writeFileSync(join(shots, "contradicted-join.png"), await session.screenshot());
+    await clickText('[data-testid="contradicted-join"] button', "Cancel");
+    await session.waitFor("warning gone", async () => (await session.findAll('[data-testid="contradicted-join"]')).length === 0);
+    assert.equal(readFileSync(productFile, "utf8"), beforeWrongJoin, "a join the steward cancelled is not saved");
+    assert.equal((await session.findAll('[data-node="related:orders.wrong"]')).length, 0);
   });
 
   it("masks the product for a consumer: fake names, partial phones, the leak check and k-anonymity", async () => {

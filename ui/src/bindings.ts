@@ -10,6 +10,8 @@ export type CanvasPosition = { x: number, y: number, };
 
 export type Cardinality = "one_to_one" | "one_to_many";
 
+export type CheckDraftRequest = { productId: string, definition: ProductDefinition, };
+
 export type ClassificationSuggestion = { column: string, tag: PiiTag, 
 /**
  * 0..1.

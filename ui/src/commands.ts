@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
+import type { AddFileRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -36,6 +36,8 @@ export function commands(call: Call) {
     listProducts: () => call<ProductSummary[]>("list_products"),
     /** Validates a product against its sources and data. */
     validateProduct: (productId: string) => call<ModelIssue[]>("validate_product", { productId }),
+    /** Validates an edit of a product against its sources and data before it is saved (a join the data contradicts is shown with its numbers); nothing is written. */
+    checkDraft: (request: CheckDraftRequest) => call<ModelIssue[]>("check_draft", { request }),
     /** A page of the product table, or one entity's rows of one table, as Arrow IPC bytes. */
     productRows: (request: ProductRowsRequest) => call<ArrayBuffer>("product_rows", { request }),
     /** The product's quality rules evaluated on its assembled tables. */

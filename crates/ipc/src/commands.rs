@@ -42,6 +42,9 @@ macro_rules! with_commands {
             list_products() -> Vec<ProductSummary>;
             /// Validates a product against its sources and data.
             validate_product(product_id: String) -> Vec<ModelIssue>;
+            /// Validates an edit of a product against its sources and data before it is saved
+            /// (a join the data contradicts is shown with its numbers); nothing is written.
+            check_draft(request: CheckDraftRequest) -> Vec<ModelIssue>;
             /// A page of the product table, or one entity's rows of one table, as Arrow IPC bytes.
             product_rows(request: ProductRowsRequest) -> ArrowBytes;
             /// The product's quality rules evaluated on its assembled tables.

@@ -44,6 +44,21 @@ pub struct SaveProductRequest {
     pub definition: steward_model::ProductDefinition,
 }
 
+/// Arguments of `check_draft`: an edited definition of a product, not saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckDraftRequest {
+    pub product_id: String,
+    pub definition: steward_model::ProductDefinition,
+}
+
+impl CheckDraftRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        validate_product_id(&self.product_id)?;
+        validate_definition(&self.definition)
+    }
+}
+
 /// Limits that keep one request from a misbehaving UI from writing an absurd file.
 const MAX_TABLES: usize = 200;
 const MAX_FIELDS: usize = 5_000;

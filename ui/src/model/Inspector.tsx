@@ -12,12 +12,17 @@ import type { SuggestedJoinsState } from "./useSuggestedJoins";
 
 export type Edit = (f: (d: ProductDefinition) => ProductDefinition, merge?: string | null) => void;
 
+/** A change to one table's join, measured against the data before it is saved. */
+export type JoinEdit = (id: D.NodeId, change: (d: ProductDefinition) => ProductDefinition) => void;
+
 interface Props {
   def: ProductDefinition;
   selected: D.NodeId | null;
   columnsOf: (source: string) => ColumnInfo[] | null;
   issues: ModelIssue[];
   edit: Edit;
+  /** An edit of `id`'s join, saved once the data has been asked whether it agrees. */
+  editJoin: JoinEdit;
   select: (id: D.NodeId | null) => void;
   onRootChange: () => void;
   /** A table's id changed (renamed, or turned into a lookup): its box keeps its place. */
@@ -125,7 +130,7 @@ function Place({ def, t }: { def: ProductDefinition; t: D.ModelTable }) {
 }
 
 export function Inspector(props: Props) {
-  const { def, selected, columnsOf, issues, edit, select, onRootChange, onMoved, onAddUnder, onRemove, suggestions, onSuggest, notify } = props;
+  const { def, selected, columnsOf, issues, edit, editJoin, select, onRootChange, onMoved, onAddUnder, onRemove, suggestions, onSuggest, notify } = props;
   // Typing a new name changes the table's id at every key: one undo step for the whole name.
   const renaming = useRef<string | null>(null);
   const t = selected ? D.table(def, selected) : undefined;
@@ -208,7 +213,7 @@ export function Inspector(props: Props) {
         )}
       </div>
       {t.kind === "entity" && <Key def={def} t={t} columns={columns} edit={edit} />}
-      {t.kind !== "entity" && <InspectorJoins def={def} t={t} columns={columns} parentColumns={parentColumns} edit={edit} />}
+      {t.kind !== "entity" && <InspectorJoins def={def} t={t} columns={columns} parentColumns={parentColumns} edit={edit} editJoin={editJoin} />}
       {t.kind !== "reference" && (
         <div className="inspector-actions" role="group" aria-label="Add under this table">
           <button className="small" onClick={() => onAddUnder(id, "related")}>

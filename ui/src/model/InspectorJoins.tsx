@@ -2,7 +2,7 @@
 // related table it hangs under) = a column of this table; each pair edited in place.
 import type { ColumnInfo, ProductDefinition } from "../bindings";
 import * as D from "./definition";
-import type { Edit } from "./Inspector";
+import type { Edit, JoinEdit } from "./Inspector";
 
 interface Props {
   def: ProductDefinition;
@@ -12,9 +12,10 @@ interface Props {
   /** The parent's source columns (its fields, when it lists none). */
   parentColumns: ColumnInfo[] | null;
   edit: Edit;
+  editJoin: JoinEdit;
 }
 
-export function InspectorJoins({ def, t, columns, parentColumns, edit }: Props) {
+export function InspectorJoins({ def, t, columns, parentColumns, edit, editJoin }: Props) {
   const parent = t.parent ? D.table(def, t.parent) : undefined;
   if (!parent) return null;
   const id = t.id;
@@ -36,7 +37,10 @@ export function InspectorJoins({ def, t, columns, parentColumns, edit }: Props) 
             <select
               aria-label={`Field of ${parentLabel} in pair ${i + 1}`}
               value={j.parent}
-              onChange={(e) => edit((d) => D.updateJoin(d, id, i, { parent: e.target.value }))}
+              onChange={(e) => {
+                const parent = e.target.value;
+                editJoin(id, (d) => D.updateJoin(d, id, i, { parent }));
+              }}
             >
               {options(parentFields, j.parent).map((f) => (
                 <option key={f} value={f}>
@@ -48,7 +52,10 @@ export function InspectorJoins({ def, t, columns, parentColumns, edit }: Props) 
             <select
               aria-label={`Column of ${t.name} in pair ${i + 1}`}
               value={j.child}
-              onChange={(e) => edit((d) => D.updateJoin(d, id, i, { child: e.target.value }))}
+              onChange={(e) => {
+                const child = e.target.value;
+                editJoin(id, (d) => D.updateJoin(d, id, i, { child }));
+              }}
             >
               {options(own, j.child).map((c) => (
                 <option key={c} value={c}>
@@ -64,14 +71,14 @@ export function InspectorJoins({ def, t, columns, parentColumns, edit }: Props) 
       </ul>
       <div className="join-actions">
         {suggestion && (
-          <button className="small" onClick={() => edit((d) => D.addJoin(d, id, suggestion))}>
+          <button className="small" onClick={() => editJoin(id, (d) => D.addJoin(d, id, suggestion))}>
             Join on {suggestion.parent} = {suggestion.child}
           </button>
         )}
         {parentFields.length > 0 && own.length > 0 && (
           <button
             className="small"
-            onClick={() => edit((d) => D.addJoin(d, id, { parent: parentFields[0], child: own.includes(parentFields[0]) ? parentFields[0] : own[0] }))}
+            onClick={() => editJoin(id, (d) => D.addJoin(d, id, { parent: parentFields[0], child: own.includes(parentFields[0]) ? parentFields[0] : own[0] }))}
           >
             + Join pair
           </button>

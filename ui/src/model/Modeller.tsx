@@ -16,11 +16,12 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { SourceSummary } from "../bindings";
+import type { ProductDefinition, SourceSummary } from "../bindings";
 import { SOURCE_MIME } from "../shared/dnd";
 import { ErrorBox } from "../shared/ErrorBox";
 import { AddChildDialog, type AddChildRequest } from "./AddChildDialog";
 import { ConfirmRemove } from "./ConfirmRemove";
+import { ContradictedJoin } from "./ContradictedJoin";
 import * as D from "./definition";
 import { Inspector } from "./Inspector";
 import { Palette } from "./Palette";
@@ -32,6 +33,7 @@ import { useCanvasLayout } from "./useCanvasLayout";
 import { useModel } from "./useModel";
 import { useModellerKeys } from "./useModellerKeys";
 import { useSourceColumns } from "./useSourceColumns";
+import { useJoinCheck } from "./useJoinCheck";
 import { useSuggestedJoins } from "./useSuggestedJoins";
 import { useTheme } from "../shared/theme";
 
@@ -139,8 +141,11 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     else void layoutAll();
   }, [def, positions, columns, columnsOf, layoutAll, place]);
 
+  const joins = useJoinCheck(productId);
+  const { checkJoin } = joins;
+
   /** Joins a field of one table to a column of another, as drawn; the other may move under it. */
-  const join = useCallback(
+  const applyJoin = useCallback(
     (from: { node: D.NodeId; column: string }, to: { node: D.NodeId; column: string }) => {
       const d = current();
       if (!d) return;
@@ -154,6 +159,27 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
       setSelected(result.child);
     },
     [current, edit, setNotice, follow],
+  );
+  const editJoin = useCallback(
+    (id: D.NodeId, change: (d: ProductDefinition) => ProductDefinition) => {
+      const d = current();
+      if (d) void checkJoin(change(d), id, () => edit(change));
+    },
+    [current, checkJoin, edit],
+  );
+  /** The same, once the data has been asked whether it agrees. */
+  const join = useCallback(
+    (from: { node: D.NodeId; column: string }, to: { node: D.NodeId; column: string }) => {
+      const d = current();
+      if (!d) return;
+      const result = D.connect(d, from, to);
+      if (!result.ok) {
+        setNotice(result.message);
+        return;
+      }
+      void checkJoin(result.def, result.child, () => applyJoin(from, to));
+    },
+    [current, setNotice, checkJoin, applyJoin],
   );
 
   const onConnect = useCallback(
@@ -211,7 +237,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     [current, layout.latest, place, edit],
   );
 
-  const addChild = useCallback(
+  const applyChild = useCallback(
     (request: AddChildRequest, child: D.NewChild) => {
       const d = current();
       if (!d) return;
@@ -221,9 +247,19 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
       if (at) place({ [id]: at });
       edit(() => next);
       setSelected(id);
-      setAdding(null);
     },
     [current, layout.latest, columnsOf, place, edit],
+  );
+  /** Adds a table under another, once the data has been asked whether it agrees with the join. */
+  const addChild = useCallback(
+    (request: AddChildRequest, child: D.NewChild) => {
+      const d = current();
+      if (!d) return;
+      setAdding(null);
+      const { def: next, id } = D.addChild(d, request.parent, child);
+      if (id !== request.parent) void checkJoin(next, id, () => applyChild(request, child));
+    },
+    [current, checkJoin, applyChild],
   );
 
   const removeTables = useCallback(
@@ -269,6 +305,21 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
           <p className="notice" role="status" data-testid="modeller-notice">
             {notice}
           </p>
+        )}
+        {joins.measuring && (
+          <p className="notice" role="status" data-testid="join-measuring">
+            Measuring the join against the data…
+          </p>
+        )}
+        {joins.contradicted && (
+          <ContradictedJoin
+            contradicted={joins.contradicted}
+            onCancel={joins.dismiss}
+            onJoin={() => {
+              joins.contradicted?.apply();
+              joins.dismiss();
+            }}
+          />
         )}
         {error && <ErrorBox error={error} />}
         <div
@@ -354,6 +405,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
         columnsOf={columnsOf}
         issues={selectedTable ? (byNode.get(selectedTable.id) ?? []) : (byNode.get(null) ?? [])}
         edit={edit}
+        editJoin={editJoin}
         select={setSelected}
         onRootChange={() => laidOut.current && void layoutAll()}
         onMoved={follow}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import type { ProductDefinition, ProductDocument, SaveProductRequest, SourceSummary } from "../bindings";
+import type { ModelIssue, ProductDefinition, ProductDocument, SaveProductRequest, SourceSummary } from "../bindings";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
@@ -38,10 +38,15 @@ const COLUMNS: Record<string, { name: string; dtype: string }[]> = {
 let saves: SaveProductRequest[] = [];
 let disk: ProductDocument;
 let conflictNext = false;
+/** What `check_draft` answers about an edit before it is saved. */
+let draftIssues: ModelIssue[] = [];
+let drafts: ProductDefinition[] = [];
 
 beforeEach(() => {
   saves = [];
   conflictNext = false;
+  draftIssues = [];
+  drafts = [];
   disk = { productId: "c360", revision: "0000000000000001", definition, layout: { entity: { x: 0, y: 0 } }, issues: [] };
   invoke.mockReset();
   invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
@@ -66,6 +71,9 @@ beforeEach(() => {
       }
       case "validate_product":
         return [];
+      case "check_draft":
+        drafts.push((args.request as { definition: ProductDefinition }).definition);
+        return draftIssues;
       case "save_layout":
         return null;
       default:
@@ -76,6 +84,37 @@ beforeEach(() => {
 afterEach(cleanup);
 
 describe("Modeller", () => {
+  it("measures a join before saving it, and shows the numbers when the data contradicts it", async () => {
+    render(<Modeller productId="c360" sources={[source("crm"), source("orders")]} />);
+    await screen.findByText("Customer");
+    fireEvent.click(screen.getByRole("button", { name: "Add orders to the model" }));
+    await waitFor(() => expect(saves.length).toBe(1));
+    expect(drafts).toHaveLength(0);
+    draftIssues = [
+      { path: "related[orders].join", severity: "error", code: "model.orphans", message: "2,145 of 2,495 rows (86.0%) have no matching Customer, above the 5% limit" },
+      { path: "entity.key", severity: "error", code: "model.null_key", message: "not about this join" },
+    ];
+    fireEvent.click(await screen.findByRole("button", { name: "Join on customer_id = customer_id" }));
+    const warning = await screen.findByRole("alertdialog", { name: "The data contradicts this join" });
+    expect(drafts[0].related?.[0].join).toEqual([{ parent: "customer_id", child: "customer_id" }]);
+    expect(warning.textContent).toContain("The data contradicts the join of orders:");
+    expect(warning.textContent).toContain("2,145 of 2,495 rows (86.0%) have no matching Customer");
+    expect(warning.textContent).not.toContain("not about this join");
+    expect(saves.length).toBe(1);
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(saves.length).toBe(1);
+    fireEvent.click(screen.getByRole("button", { name: "Join on customer_id = customer_id" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Join anyway" }));
+    await waitFor(() => expect(saves.length).toBe(2));
+    expect(saves[1].definition.related?.[0].join).toEqual([{ parent: "customer_id", child: "customer_id" }]);
+    // A join the data agrees with is saved at once.
+    draftIssues = [{ path: "related[orders].join", severity: "warning", code: "model.orphans", message: "32 of 2,495 rows (1.3%) have no matching Customer" }];
+    fireEvent.change(screen.getByRole("combobox", { name: /Field of Customer in pair 1/ }), { target: { value: "email" } });
+    await waitFor(() => expect(saves.length).toBe(3));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+  });
+
   it("adds a table from the source browser, saves every edit on the revision it read, and undoes", async () => {
     render(<Modeller productId="c360" sources={[source("crm"), source("orders")]} />);
     await screen.findByText("Customer");
