@@ -144,21 +144,32 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
   const joins = useJoinCheck(productId);
   const { checkJoin } = joins;
 
-  /** Joins a field of one table to a column of another, as drawn; the other may move under it. */
-  const applyJoin = useCallback(
-    (from: { node: D.NodeId; column: string }, to: { node: D.NodeId; column: string }) => {
+  type End = { node: D.NodeId; column: string };
+  /** The model with `from` joined to `to` (the other table may move under it), or null when it cannot be, said. */
+  const connected = useCallback(
+    (from: End, to: End) => {
       const d = current();
-      if (!d) return;
-      const result = D.connect(d, from, to);
-      if (!result.ok) {
-        setNotice(result.message);
-        return;
-      }
-      if (result.movedFrom) follow(result.movedFrom, result.child);
-      edit(() => result.def);
-      setSelected(result.child);
+      const result = d ? D.connect(d, from, to) : null;
+      if (result && !result.ok) setNotice(result.message);
+      return result?.ok ? result : null;
     },
-    [current, edit, setNotice, follow],
+    [current, setNotice],
+  );
+  /** Joins a field of one table to a column of another, as drawn, once the data has been asked whether it agrees. */
+  const join = useCallback(
+    (from: End, to: End) => {
+      const measured = connected(from, to);
+      if (!measured) return;
+      void checkJoin(measured.def, measured.child, () => {
+        // Applied to the model as it is by then.
+        const result = connected(from, to);
+        if (!result) return;
+        if (result.movedFrom) follow(result.movedFrom, result.child);
+        edit(() => result.def);
+        setSelected(result.child);
+      });
+    },
+    [connected, checkJoin, follow, edit],
   );
   const editJoin = useCallback(
     (id: D.NodeId, change: (d: ProductDefinition) => ProductDefinition) => {
@@ -166,20 +177,6 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
       if (d) void checkJoin(change(d), id, () => edit(change));
     },
     [current, checkJoin, edit],
-  );
-  /** The same, once the data has been asked whether it agrees. */
-  const join = useCallback(
-    (from: { node: D.NodeId; column: string }, to: { node: D.NodeId; column: string }) => {
-      const d = current();
-      if (!d) return;
-      const result = D.connect(d, from, to);
-      if (!result.ok) {
-        setNotice(result.message);
-        return;
-      }
-      void checkJoin(result.def, result.child, () => applyJoin(from, to));
-    },
-    [current, setNotice, checkJoin, applyJoin],
   );
 
   const onConnect = useCallback(
