@@ -5,6 +5,7 @@ import { ProductView } from "./product/ProductView";
 import { api } from "./shared/api";
 import { ErrorBox } from "./shared/ErrorBox";
 import { SettingsDialog } from "./settings/SettingsDialog";
+import { Splitter, useFolded, usePaneWidth } from "./shared/panes";
 import { applyTheme } from "./shared/theme";
 import { AddSourceDialog } from "./sources/AddSource";
 import { PreviewPanel } from "./sources/PreviewPanel";
@@ -25,6 +26,8 @@ export function App() {
   const [view, setView] = useState<View>(null);
   const [adding, setAdding] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [sidebarFolded, toggleSidebar] = useFolded("app.sidebar");
+  const [sidebarWidth, setSidebarWidth] = usePaneWidth("app.sidebar", 280, 200, 480);
   const [products, setProducts] = useState<ProductSummary[]>([]);
   const [revisions, setRevisions] = useState<Record<string, string>>({});
   const [creating, setCreating] = useState(false);
@@ -75,6 +78,9 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
+        <button className="small topbar-fold" aria-label={sidebarFolded ? "Show the side bar" : "Hide the side bar"} aria-pressed={!sidebarFolded} title="Sources and products" onClick={toggleSidebar}>
+          ☰
+        </button>
         <span className="brand">Steward</span>
         {workspace && (
           <span className="workspace" title={workspace.root} data-testid="workspace-name">
@@ -93,7 +99,7 @@ export function App() {
       )}
       {workspace && (
         <div className="body">
-          <nav className="sidebar">
+          <nav className="sidebar" style={{ width: sidebarWidth }} hidden={sidebarFolded}>
             <div className="sidebar-head">
               <h2>Sources</h2>
               <button className="small" onClick={() => setAdding(true)}>
@@ -133,6 +139,7 @@ export function App() {
               ))}
             </ul>
           </nav>
+          {!sidebarFolded && <Splitter label="Width of the side bar" side="left" width={sidebarWidth} setWidth={setSidebarWidth} />}
           <main className="content">
             {view?.kind === "product" && products.find((p) => p.id === view.id) && (
               <ProductView

@@ -9,6 +9,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useNodesInitialized,
   useUpdateNodeInternals,
   type Connection,
   type Edge,
@@ -35,7 +36,14 @@ import { useModellerKeys } from "./useModellerKeys";
 import { useSourceColumns } from "./useSourceColumns";
 import { useJoinCheck } from "./useJoinCheck";
 import { useSuggestedJoins } from "./useSuggestedJoins";
+import { Splitter, useFolded, usePaneWidth } from "../shared/panes";
 import { useTheme } from "../shared/theme";
+
+/**
+ * Fitting the model to the view never zooms out so far that field names cannot be read, nor in
+ * past their own size: a large tree opens readable, the rest a pan or the minimap away.
+ */
+const READABLE_FIT = { padding: 0.08, minZoom: 0.8, maxZoom: 1 };
 
 interface Props {
   productId: string;
@@ -106,14 +114,42 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
   const byNode = useMemo(() => D.issuesByNode(model.issues), [model.issues]);
   const { nodes, edges } = useCanvasGraph({ def, positions, selected, selectedEdge, columnsOf, byNode, handlers });
 
+  // The whole model in view when it fits at a readable size; otherwise the root, readable, at the left.
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const showModel = useCallback(
+    (duration: number) => {
+      const el = canvasRef.current;
+      const all = flow.getNodes();
+      if (!el || !all.length) return;
+      const b = flow.getNodesBounds(all);
+      const pad = 24;
+      const z = READABLE_FIT.minZoom;
+      const fits = Math.min((el.clientWidth - 2 * pad) / Math.max(b.width, 1), (el.clientHeight - 2 * pad) / Math.max(b.height, 1));
+      if (fits >= z) return void flow.fitView({ ...READABLE_FIT, duration });
+      // Too large to read whole: the root at the left, level with the middle of the view.
+      const root = flow.getNode("entity");
+      const rootY = root ? root.position.y + (root.measured?.height ?? root.initialHeight ?? 0) / 2 : b.y + b.height / 2;
+      const left = root ? root.position.x : b.x;
+      void flow.setViewport({ x: pad - left * z, y: el.clientHeight / 2 - rootY * z, zoom: z }, { duration });
+    },
+    [flow],
+  );
+  const initialized = useNodesInitialized();
+  const shown = useRef(false);
+  useEffect(() => {
+    if (!initialized || shown.current) return;
+    shown.current = true;
+    showModel(0);
+  }, [initialized, showModel]);
+
   // Set when laid-out positions are on their way to the canvas, which then fits the view.
   const fitPending = useRef(false);
   useEffect(() => {
     if (!fitPending.current) return;
     fitPending.current = false;
-    const t = setTimeout(() => void flow.fitView({ padding: 0.1, duration: 200 }), 30);
+    const t = setTimeout(() => showModel(200), 30);
     return () => clearTimeout(t);
-  }, [positions, flow]);
+  }, [positions, showModel]);
 
   const { save: savePositions, place, follow } = layout;
   const layoutAll = useCallback(async () => {
@@ -140,6 +176,11 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
     if (all.some((t) => t.kind !== "entity" && D.savedPosition(positions, t))) place(missingPositions(def, positions, columnsOf));
     else void layoutAll();
   }, [def, positions, columns, columnsOf, layoutAll, place]);
+
+  const [paletteFolded, togglePalette] = useFolded("modeller.sources");
+  const [paletteWidth, setPaletteWidth] = usePaneWidth("modeller.sources", 200, 150, 420);
+  const [inspectorFolded, toggleInspector] = useFolded("modeller.inspector");
+  const [inspectorWidth, setInspectorWidth] = usePaneWidth("modeller.inspector", 320, 240, 560);
 
   const joins = useJoinCheck(productId);
   const { checkJoin } = joins;
@@ -295,7 +336,23 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
 
   return (
     <div className="modeller">
-      <Palette sources={sources} inModel={inModel} onAdd={(id) => addSource(id)} />
+      {paletteFolded ? (
+        <div className="pane-folded">
+          <button className="small" aria-label="Show the source browser" onClick={togglePalette}>
+            Sources
+          </button>
+        </div>
+      ) : (
+        <>
+          <Palette sources={sources} inModel={inModel} onAdd={(id) => addSource(id)} width={paletteWidth} onFold={togglePalette}>
+            {/* The minimap lives beside the canvas, never over its boxes or their handles. */}
+            <div className="minimap-slot">
+              <MiniMap pannable zoomable ariaLabel="Minimap" className="minimap" nodeClassName="minimap-node" />
+            </div>
+          </Palette>
+          <Splitter label="Width of the source browser" side="left" width={paletteWidth} setWidth={setPaletteWidth} />
+        </>
+      )}
       <div className="canvas-column">
         <Toolbar hist={hist} undo={undo} redo={redo} layoutAll={layoutAll} saveState={model.saveState} checking={model.checking} issues={issues} />
         {notice && (
@@ -322,6 +379,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
         <div
           className="canvas"
           data-testid="canvas"
+          ref={canvasRef}
           onDragOver={(e) => {
             if (e.dataTransfer.types.includes(SOURCE_MIME)) {
               e.preventDefault();
@@ -343,7 +401,6 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
             onConnect={onConnect}
             onConnectEnd={onConnectEnd}
             connectOnClick
-            fitView
             minZoom={0.2}
             deleteKeyCode={["Delete", "Backspace"]}
             onNodeClick={(e, n) => {
@@ -391,27 +448,42 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable ariaLabel="Minimap" className="minimap" nodeClassName="minimap-node" />
           </ReactFlow>
         </div>
         <Problems issues={issues} onSelect={setSelected} />
       </div>
-      <Inspector
-        def={def}
-        selected={selectedTable ? selected : null}
-        columnsOf={columnsOf}
-        issues={selectedTable ? (byNode.get(selectedTable.id) ?? []) : (byNode.get(null) ?? [])}
-        edit={edit}
-        editJoin={editJoin}
-        select={setSelected}
-        onRootChange={() => laidOut.current && void layoutAll()}
-        onMoved={follow}
-        onAddUnder={(parent, kind) => setAdding({ parent, kind })}
-        onRemove={(id) => requestRemove([id])}
-        suggestions={suggestions}
-        onSuggest={(offer) => addChild({ parent: offer.parent }, offer.child)}
-        notify={setNotice}
-      />
+      {inspectorFolded ? (
+        <div className="pane-folded right">
+          <button className="small" aria-label="Show the inspector" onClick={toggleInspector}>
+            Inspector
+          </button>
+        </div>
+      ) : (
+        <>
+          <Splitter label="Width of the inspector" side="right" width={inspectorWidth} setWidth={setInspectorWidth} />
+          <div className="inspector-pane" style={{ width: inspectorWidth }}>
+            <button className="small pane-fold inspector-fold" aria-label="Fold the inspector away" title="Fold away" onClick={toggleInspector}>
+              ›
+            </button>
+          <Inspector
+            def={def}
+            selected={selectedTable ? selected : null}
+            columnsOf={columnsOf}
+            issues={selectedTable ? (byNode.get(selectedTable.id) ?? []) : (byNode.get(null) ?? [])}
+            edit={edit}
+            editJoin={editJoin}
+            select={setSelected}
+            onRootChange={() => laidOut.current && void layoutAll()}
+            onMoved={follow}
+            onAddUnder={(parent, kind) => setAdding({ parent, kind })}
+            onRemove={(id) => requestRemove([id])}
+            suggestions={suggestions}
+            onSuggest={(offer) => addChild({ parent: offer.parent }, offer.child)}
+            notify={setNotice}
+          />
+          </div>
+        </>
+      )}
       {adding && (
         <AddChildDialog
           def={def}

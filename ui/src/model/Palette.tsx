@@ -1,5 +1,6 @@
 // The modeller's source browser: every source of the workspace, to drag onto the canvas or add
 // with +; those already in the model say so.
+import type { ReactNode } from "react";
 import type { SourceSummary } from "../bindings";
 import { SOURCE_MIME } from "../shared/dnd";
 
@@ -7,14 +8,26 @@ export function Palette({
   sources,
   inModel,
   onAdd,
+  width,
+  onFold,
+  children,
 }: {
   sources: SourceSummary[];
   inModel: Set<string>;
   onAdd: (sourceId: string) => void;
+  width: number;
+  onFold: () => void;
+  /** Shown under the sources (the canvas's minimap). */
+  children?: ReactNode;
 }) {
   return (
-    <aside className="palette" aria-label="Source browser">
-      <h3>Sources</h3>
+    <aside className="palette" aria-label="Source browser" style={{ width }}>
+      <div className="pane-head">
+        <h3>Sources</h3>
+        <button className="small pane-fold" aria-label="Fold the source browser away" title="Fold away" onClick={onFold}>
+          ‹
+        </button>
+      </div>
       <p className="hint">Drag a source onto the canvas, or press +.</p>
       <ul>
         {sources.map((s) => (
@@ -29,7 +42,7 @@ export function Palette({
           >
             <span className="palette-name" title={s.description ?? s.path}>
               {s.name}
-              {inModel.has(s.id) && <small> · in model</small>}
+              {inModel.has(s.id) && <small className="in-model">in model</small>}
             </span>
             <button className="small" aria-label={`Add ${s.id} to the model`} onClick={() => onAdd(s.id)}>
               +
@@ -37,6 +50,7 @@ export function Palette({
           </li>
         ))}
       </ul>
+      {children}
     </aside>
   );
 }

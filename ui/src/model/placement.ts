@@ -14,32 +14,50 @@ type ColumnsOf = (source: string) => ColumnInfo[] | null;
 
 /**
  * Every table's position: the saved one, or (for a table placed nowhere yet) to the right of its
- * parent, below the siblings placed before it.
+ * parent, below the siblings placed before it, and further down past any box already there, so a
+ * new box never lands on another.
  */
 export function positionsOf(def: ProductDefinition, saved: Positions, columnsOf: ColumnsOf): Map<D.NodeId, CanvasPosition> {
   const out = new Map<D.NodeId, CanvasPosition>();
   const all = D.tables(def);
   const byId = new Map(all.map((t) => [t.id, t]));
-  // Parents come before their children, so each parent is placed when its children are.
+  const height = (t: D.ModelTable) => estimateHeight(t, columnsOf(t.source));
+  const boxes: { x: number; y: number; h: number }[] = [];
   for (const t of all) {
     const own = D.savedPosition(saved, t);
-    if (own) {
-      out.set(t.id, own);
-      continue;
-    }
+    if (!own) continue;
+    out.set(t.id, own);
+    boxes.push({ ...own, h: height(t) });
+  }
+  // Parents come before their children, so each parent is placed when its children are.
+  for (const t of all) {
+    if (out.has(t.id)) continue;
     const parent = t.parent ? out.get(t.parent) : undefined;
-    if (!parent) {
-      out.set(t.id, { x: 0, y: 0 });
-      continue;
+    let x = 0;
+    let y = 0;
+    if (parent) {
+      const siblings = (byId.get(t.parent!)?.children ?? []).map((c) => byId.get(c)).filter((s): s is D.ModelTable => !!s);
+      y = parent.y;
+      for (const s of siblings) {
+        if (s.id === t.id) break;
+        const p = out.get(s.id);
+        if (p && p.x >= parent.x + NODE_WIDTH) y = Math.max(y, p.y + height(s) + GAP_Y);
+      }
+      x = parent.x + NODE_WIDTH + GAP_X;
     }
-    const siblings = (byId.get(t.parent!)?.children ?? []).map((c) => byId.get(c)).filter((s): s is D.ModelTable => !!s);
-    let y = parent.y;
-    for (const s of siblings) {
-      if (s.id === t.id) break;
-      const p = out.get(s.id);
-      if (p && p.x >= parent.x + NODE_WIDTH) y = Math.max(y, p.y + estimateHeight(s, columnsOf(s.source)) + GAP_Y);
+    const h = height(t);
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const b of boxes) {
+        const overlaps = x < b.x + NODE_WIDTH && b.x < x + NODE_WIDTH && y < b.y + b.h + GAP_Y && b.y < y + h + GAP_Y;
+        if (overlaps) {
+          y = b.y + b.h + GAP_Y;
+          moved = true;
+        }
+      }
     }
-    out.set(t.id, { x: parent.x + NODE_WIDTH + GAP_X, y });
+    out.set(t.id, { x, y });
+    boxes.push({ x, y, h });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import type { ColumnInfo, ModelIssue, ProductDefinition } from "../bindings";
 import * as D from "./definition";
 import { positionsOf, type Positions } from "./placement";
-import { kindLabel, type TableData, type TableNode } from "./TableBox";
+import { estimateHeight, kindLabel, NODE_WIDTH, type TableData, type TableNode } from "./TableBox";
 
 interface GraphInputs {
   def: ProductDefinition | null;
@@ -27,6 +27,10 @@ export function useCanvasGraph({ def, positions, selected, selectedEdge, columns
       id: t.id,
       type: "table",
       position: placed.get(t.id) ?? { x: 0, y: 0 },
+      // The size a box will have, until the canvas measures it: the minimap and the first fit
+      // of the view draw every box from the start (the canvas keeps no measured copy of them).
+      initialWidth: NODE_WIDTH,
+      initialHeight: estimateHeight(t, columnsOf(t.source)),
       selected: t.id === selected,
       data: {
         table: t,
