@@ -36,7 +36,7 @@ import { useModellerKeys } from "./useModellerKeys";
 import { useSourceColumns } from "./useSourceColumns";
 import { useJoinCheck } from "./useJoinCheck";
 import { useSuggestedJoins } from "./useSuggestedJoins";
-import { Splitter, useFolded, usePaneWidth } from "../shared/panes";
+import { FoldedPane, Splitter, useFolded, usePaneWidth } from "../shared/panes";
 import { useTheme } from "../shared/theme";
 
 /**
@@ -337,11 +337,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
   return (
     <div className="modeller">
       {paletteFolded ? (
-        <div className="pane-folded">
-          <button className="small" aria-label="Show the source browser" onClick={togglePalette}>
-            Sources
-          </button>
-        </div>
+        <FoldedPane title="Sources" label="Show the source browser" onShow={togglePalette} />
       ) : (
         <>
           <Palette sources={sources} inModel={inModel} onAdd={(id) => addSource(id)} width={paletteWidth} onFold={togglePalette}>
@@ -453,11 +449,7 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
         <Problems issues={issues} onSelect={setSelected} />
       </div>
       {inspectorFolded ? (
-        <div className="pane-folded right">
-          <button className="small" aria-label="Show the inspector" onClick={toggleInspector}>
-            Inspector
-          </button>
-        </div>
+        <FoldedPane title="Inspector" label="Show the inspector" onShow={toggleInspector} right />
       ) : (
         <>
           <Splitter label="Width of the inspector" side="right" width={inspectorWidth} setWidth={setInspectorWidth} />

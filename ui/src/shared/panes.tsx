@@ -81,3 +81,14 @@ export function Splitter({ label, width, setWidth, side }: { label: string; widt
     />
   );
 }
+
+/** A pane folded away: a strip with its name, which brings it back. */
+export function FoldedPane({ title, label, onShow, right = false }: { title: string; label: string; onShow: () => void; right?: boolean }) {
+  return (
+    <div className={right ? "pane-folded right" : "pane-folded"}>
+      <button className="small" aria-label={label} onClick={onShow}>
+        {title}
+      </button>
+    </div>
+  );
+}
