@@ -46,6 +46,12 @@ export function Risk({
             title="Class sizes"
             values={report.risk.class_sizes.slice(0, 20).map(([, n]) => n)}
             labels={report.risk.class_sizes.slice(0, 20).map(([s, n]) => `${n} classes of ${s}`)}
+            axes={{
+              x: "class size (rows alike on the quasi-identifiers)",
+              y: "classes",
+              first: String(report.risk.class_sizes[0]?.[0] ?? ""),
+              last: String(report.risk.class_sizes.slice(0, 20).at(-1)?.[0] ?? ""),
+            }}
           />
         </div>
       )}

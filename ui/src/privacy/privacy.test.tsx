@@ -107,6 +107,10 @@ describe("PrivacyView", () => {
     render(<PrivacyView product={product} />);
     await waitFor(() => expect(screen.getByTestId("leak-summary").textContent).toBe("Leak check: 2 original values survive"));
     expect(screen.getByTestId("k-anonymity").textContent).toContain("k = 1 · 2 classes");
+    // The class-size chart says what its axes are.
+    const chart = screen.getByRole("figure", { name: "Class sizes" });
+    expect(chart.textContent).toContain("classes, up to 2");
+    expect(screen.getByTestId("bars-x").textContent).toBe("1class size (rows alike on the quasi-identifiers)1");
     const table = screen.getByTestId("side-by-side");
     await waitFor(() => expect(within(table).getAllByRole("row").length).toBe(3));
     const first = () => table.querySelector('tr[data-row="0"]') as HTMLElement;

@@ -5,12 +5,20 @@ import type { ColumnProfile } from "../bindings";
 const fmt = (n: number) => n.toLocaleString("en-US");
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function Bars({ values, labels, title }: { values: number[]; labels: string[]; title: string }) {
+/** What a bar chart's axes say: the values along the bottom (its first and last), and what a bar counts. */
+export interface Axes {
+  x: string;
+  y: string;
+  first: string;
+  last: string;
+}
+
+export function Bars({ values, labels, title, axes }: { values: number[]; labels: string[]; title: string; axes?: Axes }) {
   const max = Math.max(1, ...values);
   const w = 220;
   const h = 48;
   const bw = w / Math.max(1, values.length);
-  return (
+  const chart = (
     <svg className="bars" width={w} height={h} role="img" aria-label={title} viewBox={`0 0 ${w} ${h}`}>
       {values.map((v, i) => {
         const bh = v === 0 ? 0 : Math.max(1, (v / max) * h);
@@ -21,6 +29,20 @@ export function Bars({ values, labels, title }: { values: number[]; labels: stri
         );
       })}
     </svg>
+  );
+  if (!axes) return chart;
+  return (
+    <figure className="bars-figure" aria-label={title}>
+      <figcaption className="bars-y">
+        {axes.y}, up to {fmt(max)}
+      </figcaption>
+      {chart}
+      <div className="bars-x" data-testid="bars-x">
+        <span>{axes.first}</span>
+        <span className="bars-x-name">{axes.x}</span>
+        <span>{axes.last}</span>
+      </div>
+    </figure>
   );
 }
 
@@ -76,6 +98,7 @@ export function ColumnCard({ p }: { p: ColumnProfile }) {
           title={`Histogram of ${p.name}`}
           values={p.histogram.bins.map((b) => b.count)}
           labels={p.histogram.bins.map((b) => `${b.start} – ${b.end}`)}
+          axes={{ x: p.name, y: "rows", first: String(p.histogram.bins[0].start), last: String(p.histogram.bins[p.histogram.bins.length - 1].end) }}
         />
       ) : (
         <TopValues p={p} />
