@@ -16,6 +16,7 @@ fn main() {
         "discover_relations",
         "list_products",
         "validate_product",
+        "keep_text",
         "check_draft",
         "product_rows",
         "product_quality",

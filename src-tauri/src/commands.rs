@@ -7,9 +7,9 @@ use steward_app::model::TableRef;
 use steward_app::secrets::Keychain;
 use steward_app::{RowsQuery, Side, Target, Workspace};
 use steward_ipc::{
-    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, FileTable, IpcError, ModelIssue,
-    PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, QualityResult, RelationsReport,
-    ScanProgress, SourceInspection, WorkspaceInfo,
+    AddFileRequest, ColumnClassification, ColumnProfile, DecisionRequest, FileTable, IpcError, KeepTextRequest,
+    ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, ProductRowsRequest, ProductSummary, QualityResult,
+    RelationsReport, ScanProgress, SourceInspection, WorkspaceInfo,
 };
 use steward_ipc::{
     CheckDraftRequest, ColumnProfileRequest, CreateProductRequest, ProductDocument, ProductsChanged, SaveLayoutRequest,
@@ -209,6 +209,21 @@ pub async fn decide_classification(
     with_workspace_mut(state, |current| {
         *current = ws;
         Ok(rows)
+    })
+}
+
+/// Keeps a column as text, or reads it as dates again; answers with the workspace.
+pub async fn keep_text(state: &AppState, request: KeepTextRequest) -> Result<WorkspaceInfo, IpcError> {
+    request.validate()?;
+    let mut ws = workspace(state)?;
+    let ws = blocking(move || {
+        steward_app::keep_as_text(&mut ws, &request.source_id, &request.column, request.keep)?;
+        Ok(ws)
+    })
+    .await?;
+    with_workspace_mut(state, |current| {
+        *current = ws;
+        Ok(WorkspaceInfo::from(&*current))
     })
 }
 

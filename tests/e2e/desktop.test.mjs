@@ -140,6 +140,25 @@ describe("Steward desktop on the sample workspace", () => {
     assert.ok(crmTypes.includes("date"), `birth_date typed as a date: ${crmTypes.join(",")}`);
     const firstId = (await session.contents('[role=grid] .grid-row[data-row="0"] [data-col="customer_id"]'))[0];
     assert.equal(firstId, "1");
+    // SQLite keeps dates as text: read as dates, a steward can keep one as text, and go back.
+    const typeOf = (col) =>
+      session.execute(
+        "const h = [...document.querySelectorAll('[aria-label=\"Preview of crm\"] .grid-head-cell')].find((c) => c.querySelector('.col-name')?.textContent === arguments[0]); return h ? h.querySelector('.col-type')?.textContent : null;",
+        [col],
+      );
+    const press = (label) =>
+      session.waitFor(label, async () => {
+        for (const b of await session.findAll('[data-testid="text-dates"] button')) {
+          if ((await session.content(b)).trim() === label) return session.click(b).then(() => true);
+        }
+        return false;
+      }, 30000);
+    await press("birth_date · keep as text");
+    await session.waitFor("kept as text", async () => (await typeOf("birth_date")) === "str", 30000);
+    assert.match(readFileSync(join(workspace, "steward.yaml"), "utf8"), /keep_text:\n\s+- birth_date/);
+    await press("birth_date · read as dates");
+    await session.waitFor("dates again", async () => (await typeOf("birth_date")) === "date", 30000);
+    assert.doesNotMatch(readFileSync(join(workspace, "steward.yaml"), "utf8"), /keep_text/);
     const invoiceTypes = await open("invoices", ["invoice_id", "issued_on", "paid", "billing_address"]);
     assert.deepEqual(invoiceTypes.slice(3, 5), ["date", "date"]);
     const summary = (await session.texts("[data-testid=preview-summary]"))[0];

@@ -19,8 +19,8 @@ const workspace: WorkspaceInfo = {
   root: "/ws",
   name: "Customer 360 demo",
   sources: [
-    { id: "crm", name: "CRM customers", kind: "sqlite", path: "crm.sqlite", table: "customers", server: null, system: "CRM", description: null },
-    { id: "orders", name: "Web shop orders", kind: "csv", path: "orders.csv", table: null, server: null, system: "Shop", description: null },
+    { id: "crm", name: "CRM customers", kind: "sqlite", path: "crm.sqlite", table: "customers", server: null, system: "CRM", description: null, keepText: [] },
+    { id: "orders", name: "Web shop orders", kind: "csv", path: "orders.csv", table: null, server: null, system: "Shop", description: null, keepText: [] },
   ],
 };
 

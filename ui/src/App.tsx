@@ -175,7 +175,7 @@ export function App() {
                     ))}
                   </nav>
                 </div>
-                {tab === "preview" && <PreviewPanel source={source} />}
+                {tab === "preview" && <PreviewPanel source={source} onWorkspace={setWorkspace} />}
                 {tab === "profile" && <ProfilePanel sourceId={source.id} />}
                 {tab === "privacy" && <PrivacyPanel sourceId={source.id} />}
               </>

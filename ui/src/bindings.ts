@@ -214,6 +214,12 @@ child: string, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
+export type KeepTextRequest = { sourceId: string, column: string, 
+/**
+ * Keep the column as text; false reads it as dates again.
+ */
+keep: boolean, };
+
 export type KeyCollisions = { table: string, field: string, collisions: number, };
 
 export type MaskedField = { 
@@ -689,7 +695,11 @@ table: string | null,
 /**
  * `user@host:port/database` of a database source (never a password).
  */
-server: string | null, system: string | null, description: string | null, };
+server: string | null, system: string | null, description: string | null, 
+/**
+ * Columns kept as text though their values read as ISO-8601 dates.
+ */
+keepText: Array<string>, };
 
 export type TableInfo = { name: string, 
 /**

@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
+import type { AddFileRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, KeepTextRequest, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -30,6 +30,8 @@ export function commands(call: Call) {
     classifySource: (sourceId: string) => call<ColumnClassification[]>("classify_source", { sourceId }),
     /** Accepts or rejects a suggestion; saved in the workspace manifest. */
     decideClassification: (request: DecisionRequest) => call<ColumnClassification[]>("decide_classification", { request }),
+    /** Keeps a column as text though its values read as ISO-8601 dates, or reads it as dates again; saved in the workspace manifest. */
+    keepText: (request: KeepTextRequest) => call<WorkspaceInfo>("keep_text", { request }),
     /** Join-key suggestions across every source of the workspace, reporting progress; `cancel_scan` stops it. Kept until a source or the workspace changes. */
     discoverRelations: (scanId: number, onProgress: Channel<ScanProgress>) => call<RelationsReport>("discover_relations", { scanId, onProgress }),
     /** The product definitions of the workspace. */

@@ -111,8 +111,8 @@ pub use product::{
     source_bytes, PRODUCTS_DIR,
 };
 pub use targets::{
-    add_postgres, credential_of, location_of, manifest_ssl_mode, resolve_target, secret_name, target, target_of,
-    test_postgres, AddPostgres, ReadOverrides, Target,
+    add_postgres, credential_of, keep_as_text, location_of, manifest_ssl_mode, resolve_target, secret_name, target,
+    target_of, test_postgres, AddPostgres, ReadOverrides, Target,
 };
 
 /// Makes `root` (created if missing) a workspace named `name`, or after its folder. An existing

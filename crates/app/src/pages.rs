@@ -20,6 +20,8 @@ type Stamp = Option<(u64, SystemTime)>;
 struct Kept {
     source: String,
     stamp: Stamp,
+    /// The columns kept as text when it was read: changing them reads the source again.
+    keep_text: Vec<String>,
     rows: DataFrame,
 }
 
@@ -55,7 +57,7 @@ impl SourcePages {
             let kept = self.kept.lock().map_err(|_| stopped())?;
             Ok(kept
                 .iter()
-                .find(|k| k.source == source_id && k.stamp == now && now.is_some())
+                .find(|k| k.source == source_id && k.stamp == now && now.is_some() && k.keep_text == loc.keep_text)
                 .map(|k| k.rows.slice(offset as i64, limit)))
         };
         if let Some(page) = kept_page()? {
@@ -70,7 +72,7 @@ impl SourcePages {
         let page = rows.slice(offset as i64, limit);
         let mut kept = self.kept.lock().map_err(|_| stopped())?;
         kept.retain(|k| k.source != source_id);
-        kept.push(Kept { source: source_id.to_string(), stamp: now, rows });
+        kept.push(Kept { source: source_id.to_string(), stamp: now, keep_text: loc.keep_text.clone(), rows });
         if kept.len() > KEPT {
             kept.remove(0);
         }

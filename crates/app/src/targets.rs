@@ -194,6 +194,32 @@ pub fn target_of(ws: &Workspace, src: &SourceRef, secrets: &dyn SecretStore) -> 
     Ok(Target::Postgres(pg_target(ws, c, src.table.clone(), password)))
 }
 
+/// Keeps `column` of a file source as text though its values read as ISO-8601 dates, or (with
+/// `keep` false) reads them as dates again; saved in the workspace manifest. Only sources whose
+/// dates arrive as text can keep them: Parquet, Arrow and PostgreSQL carry their own types.
+pub fn keep_as_text(ws: &mut Workspace, source_id: &str, column: &str, keep: bool) -> Result<(), AppError> {
+    let src = ws.source(source_id)?;
+    if matches!(src.kind, SourceKind::Parquet | SourceKind::Arrow | SourceKind::Postgres) {
+        return Err(AppError::InvalidInput(format!(
+            "source `{source_id}` is {}: it carries its own types, so there is no text to keep",
+            src.kind.as_str()
+        )));
+    }
+    if keep {
+        let columns = Target::File(location_of(ws, src)).inspect()?.columns;
+        if !columns.iter().any(|c| c.name == column) {
+            let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            return Err(AppError::InvalidInput(format!(
+                "`{column}` is not a column of source `{source_id}`; it has: {}",
+                names.join(", ")
+            )));
+        }
+    }
+    ws.set_keep_text(source_id, column, keep)?;
+    tracing::info!(source = source_id, column, keep, "keep as text");
+    Ok(())
+}
+
 /// Resolves a source by id.
 pub fn target(ws: &Workspace, source_id: &str, secrets: &dyn SecretStore) -> Result<Target, AppError> {
     target_of(ws, ws.source(source_id)?, secrets)

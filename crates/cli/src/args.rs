@@ -263,6 +263,19 @@ pub enum SourcesCommand {
         #[arg(long, value_delimiter = ',')]
         keep_text: Vec<String>,
     },
+    /// Keep a column as text though its values read as ISO-8601 dates (SQLite, Excel, CSV and
+    /// JSON lines), or read it as dates again with --dates. Saved in steward.yaml (`keep_text`).
+    KeepText {
+        /// The source's id.
+        source: String,
+        /// The column.
+        column: String,
+        /// Read the column as dates again.
+        #[arg(long)]
+        dates: bool,
+        #[arg(long, short, default_value = ".")]
+        workspace: PathBuf,
+    },
     /// List the sources of a workspace.
     List {
         /// Workspace folder (default: the current folder).

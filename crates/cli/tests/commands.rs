@@ -202,4 +202,19 @@ fn a_date_column_can_be_kept_as_text() {
     assert_eq!(birth(&kept).as_deref(), Some("str"), "{kept}");
     let manifest = std::fs::read_to_string(root.join("steward.yaml")).unwrap();
     assert!(manifest.contains("keep_text:") && manifest.contains("birth_date"), "{manifest}");
+
+    // Later, on a source already added: kept, then read as dates again, as the app's toggle does.
+    assert_eq!(ok(root, &["sources", "keep-text", "typed", "birth_date"]), "typed.birth_date is kept as text\n");
+    assert_eq!(birth(&ok(root, &["sources", "inspect", "typed"])).as_deref(), Some("str"));
+    let info: serde_json::Value =
+        serde_json::from_str(&ok(root, &["sources", "keep-text", "kept", "birth_date", "--dates", "--format", "json"]))
+            .unwrap();
+    let kept_info = info["sources"].as_array().unwrap().iter().find(|s| s["id"] == "kept").unwrap();
+    assert_eq!(kept_info["keepText"], serde_json::json!([]), "the desktop's shape, with the column back to dates");
+    assert_eq!(birth(&ok(root, &["sources", "inspect", "kept"])).as_deref(), Some("date"));
+    // A column that is not there, or a source that types its own columns: refused, said plainly.
+    let e = steward(root, &["sources", "keep-text", "typed", "birthday"]);
+    assert_eq!(e.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&e.stderr)
+        .contains("`birthday` is not a column of source `typed`; it has: customer_id"));
 }

@@ -35,6 +35,9 @@ macro_rules! with_commands {
             classify_source(source_id: String) -> Vec<ColumnClassification>;
             /// Accepts or rejects a suggestion; saved in the workspace manifest.
             decide_classification(request: DecisionRequest) -> Vec<ColumnClassification>;
+            /// Keeps a column as text though its values read as ISO-8601 dates, or reads it as
+            /// dates again; saved in the workspace manifest.
+            keep_text(request: KeepTextRequest) -> WorkspaceInfo;
             /// Join-key suggestions across every source of the workspace, reporting progress;
             /// `cancel_scan` stops it. Kept until a source or the workspace changes.
             discover_relations(scan_id: u32, on_progress: Channel<ScanProgress>) -> RelationsReport;

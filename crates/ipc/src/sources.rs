@@ -52,6 +52,8 @@ pub struct SourceSummary {
     pub server: Option<String>,
     pub system: Option<String>,
     pub description: Option<String>,
+    /// Columns kept as text though their values read as ISO-8601 dates.
+    pub keep_text: Vec<String>,
 }
 
 /// The opened workspace, as the app shows it.
@@ -80,6 +82,7 @@ impl From<&steward_workspace::Workspace> for WorkspaceInfo {
                     server: s.connection.as_ref().map(|c| format!("{}@{}:{}/{}", c.user, c.host, c.port, c.database)),
                     system: s.system.clone(),
                     description: s.description.clone(),
+                    keep_text: s.keep_text.clone(),
                 })
                 .collect(),
         }
@@ -246,6 +249,23 @@ pub struct ScanProgress {
     pub done: u32,
     pub total: u32,
     pub stage: String,
+}
+
+/// Arguments of `keep_text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeepTextRequest {
+    pub source_id: String,
+    pub column: String,
+    /// Keep the column as text; false reads it as dates again.
+    pub keep: bool,
+}
+
+impl KeepTextRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        validate_source_id(&self.source_id)?;
+        check_text("column", Some(&self.column), 256)
+    }
 }
 
 /// Arguments of `decide_classification`.

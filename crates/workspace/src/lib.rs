@@ -184,6 +184,23 @@ impl Workspace {
         })
     }
 
+    /// Keeps `column` of a source as text though its values read as ISO-8601 dates (or, with
+    /// `keep` false, reads it as dates again), and saves the manifest atomically.
+    pub fn set_keep_text(&mut self, source_id: &str, column: &str, keep: bool) -> Result<()> {
+        self.update_manifest(|next, path| {
+            let src = next
+                .sources
+                .iter_mut()
+                .find(|s| s.id == source_id)
+                .ok_or_else(|| WorkspaceError::UnknownSource { path: path.to_path_buf(), id: source_id.to_string() })?;
+            src.keep_text.retain(|c| c != column);
+            if keep {
+                src.keep_text.push(column.to_string());
+            }
+            Ok(())
+        })
+    }
+
     /// Read-modify-write of the manifest under the workspace's lock (`.steward/manifest.lock`,
     /// held across processes): the change applies to the manifest as it is on disk now, so
     /// concurrent commands each keep the other's change. Nothing is written when `change` or
@@ -455,5 +472,22 @@ mod tests {
         assert_eq!(c["email"].accepted, ["email"]);
         assert_eq!((c["phone"].accepted.as_slice(), c["phone"].rejected.len()), (&["phone".to_string()][..], 0));
         assert_eq!(ws.set_classification("nope", "x", "email", true).unwrap_err().code(), "workspace.unknown_source");
+    }
+
+    #[test]
+    fn columns_kept_as_text_persist_once_each_and_go_back() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "version: 1\nname: D\nsources:\n  - {id: crm, name: CRM, kind: sqlite, path: a.db, table: employees}\n",
+        );
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.set_keep_text("crm", "birthdate", true).unwrap();
+        ws.set_keep_text("crm", "hiredate", true).unwrap();
+        ws.set_keep_text("crm", "birthdate", true).unwrap();
+        assert_eq!(Workspace::open(dir.path()).unwrap().source("crm").unwrap().keep_text, ["hiredate", "birthdate"]);
+        ws.set_keep_text("crm", "hiredate", false).unwrap();
+        assert_eq!(Workspace::open(dir.path()).unwrap().source("crm").unwrap().keep_text, ["birthdate"]);
+        assert_eq!(ws.set_keep_text("nope", "x", true).unwrap_err().code(), "workspace.unknown_source");
     }
 }

@@ -24,7 +24,7 @@ const definition: ProductDefinition = {
   related: [{ name: "orders", source: "orders", join: [{ parent: "customer_id", child: "customer_id" }], cardinality: "one_to_many" }],
 };
 
-const source = (id: string): SourceSummary => ({ id, name: id, kind: "csv", path: `${id}.csv`, table: null, system: null, description: null, server: null });
+const source = (id: string): SourceSummary => ({ id, name: id, kind: "csv", path: `${id}.csv`, table: null, system: null, description: null, server: null, keepText: [] });
 const SOURCES = ["crm", "orders", "order_lines", "products"].map(source);
 
 const COLUMNS: Record<string, { name: string; dtype: string }[]> = {

@@ -23,7 +23,7 @@ const definition: ProductDefinition = {
   ],
 };
 
-const source = (id: string): SourceSummary => ({ id, name: id, kind: "csv", path: `${id}.csv`, table: null, system: null, description: null, server: null });
+const source = (id: string): SourceSummary => ({ id, name: id, kind: "csv", path: `${id}.csv`, table: null, system: null, description: null, server: null, keepText: [] });
 const SOURCES = ["crm", "orders", "order_lines", "products", "shipments"].map(source);
 
 const COLUMNS: Record<string, { name: string; dtype: string }[]> = {

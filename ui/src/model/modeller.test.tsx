@@ -22,6 +22,7 @@ const source = (id: string): SourceSummary => ({
   system: null,
   description: null,
   server: null,
+  keepText: [],
 });
 
 const COLUMNS: Record<string, { name: string; dtype: string }[]> = {

@@ -73,6 +73,9 @@ pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
         }
         Command::Sources { command } => match command {
             SourcesCommand::List { workspace } => sources::list(workspace, cli.format),
+            SourcesCommand::KeepText { source, column, dates, workspace } => {
+                sources::keep_text(workspace, source, column, !dates, cli.format)
+            }
             SourcesCommand::Add { path, password_stdin, workspace, id, name, system, table, .. }
                 if path.to_string_lossy().starts_with("postgres://")
                     || path.to_string_lossy().starts_with("postgresql://") =>

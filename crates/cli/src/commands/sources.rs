@@ -151,6 +151,26 @@ pub(crate) fn list(root: &Path, format: Format) -> Result<String, CliError> {
     Ok(out)
 }
 
+/// Keeps a column as text, or reads it as dates again; answers with the workspace as `list` does.
+pub(crate) fn keep_text(
+    root: &Path,
+    source: &str,
+    column: &str,
+    keep: bool,
+    format: Format,
+) -> Result<String, CliError> {
+    let mut ws = steward_app::open_workspace(root)?;
+    steward_app::keep_as_text(&mut ws, source, column, keep)?;
+    if format == Format::Json {
+        return to_json(&steward_ipc::WorkspaceInfo::from(&ws));
+    }
+    Ok(if keep {
+        format!("{source}.{column} is kept as text\n")
+    } else {
+        format!("{source}.{column} is read as dates when its values are ISO-8601\n")
+    })
+}
+
 /// Resolves TARGET (a file, or a source id of the workspace) with the read flags.
 pub(crate) fn resolve(
     target: &str,
