@@ -165,11 +165,7 @@ impl Workspace {
     /// earlier rejection and the other way round), and saves the manifest atomically.
     pub fn set_classification(&mut self, source_id: &str, column: &str, tag: &str, accepted: bool) -> Result<()> {
         self.update_manifest(|next, path| {
-            let src = next
-                .sources
-                .iter_mut()
-                .find(|s| s.id == source_id)
-                .ok_or_else(|| WorkspaceError::UnknownSource { path: path.to_path_buf(), id: source_id.to_string() })?;
+            let src = source_mut(next, path, source_id)?;
             let tags = src.classifications.entry(column.to_string()).or_default();
             tags.accepted.retain(|t| t != tag);
             tags.rejected.retain(|t| t != tag);
@@ -188,11 +184,7 @@ impl Workspace {
     /// `keep` false, reads it as dates again), and saves the manifest atomically.
     pub fn set_keep_text(&mut self, source_id: &str, column: &str, keep: bool) -> Result<()> {
         self.update_manifest(|next, path| {
-            let src = next
-                .sources
-                .iter_mut()
-                .find(|s| s.id == source_id)
-                .ok_or_else(|| WorkspaceError::UnknownSource { path: path.to_path_buf(), id: source_id.to_string() })?;
+            let src = source_mut(next, path, source_id)?;
             src.keep_text.retain(|c| c != column);
             if keep {
                 src.keep_text.push(column.to_string());
@@ -227,6 +219,15 @@ impl Workspace {
         }
         Ok(())
     }
+}
+
+/// Source `id` of `manifest` (read from `path`), to change.
+fn source_mut<'a>(manifest: &'a mut WorkspaceManifest, path: &Path, id: &str) -> Result<&'a mut SourceRef> {
+    manifest
+        .sources
+        .iter_mut()
+        .find(|s| s.id == id)
+        .ok_or_else(|| WorkspaceError::UnknownSource { path: path.to_path_buf(), id: id.to_string() })
 }
 
 /// An exclusive lock on the workspace manifest, released when dropped. Threads of one process
