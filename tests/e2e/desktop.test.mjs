@@ -678,6 +678,7 @@ describe("Steward desktop on the sample workspace", () => {
     await choose('select[name="theme"]', "system");
     await clickText("[role=dialog] button", "Save");
     await session.waitFor("system colours", async () => (await rootBackground()) === light);
+    await session.waitFor("settings closed again", async () => (await session.findAll('[role=dialog][aria-label="Settings"]')).length === 0);
   });
 
   it("adds, edits and removes a quality rule in the Validation tab, with results after each edit", async () => {
