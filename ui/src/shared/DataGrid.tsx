@@ -161,6 +161,13 @@ export function DataGrid({
         setCursor({ ...cursor, col: to });
       }
       e.preventDefault();
+    } else if (e.altKey && !e.shiftKey && (e.key === "ArrowLeft" || e.key === "ArrowRight") && cursor) {
+      // The cursor's column narrows or widens, as dragging its header's edge does.
+      const col = order[cursor.col];
+      const next = widths.slice();
+      next[col] = Math.max(48, Math.min(1200, widths[col] + (e.key === "ArrowLeft" ? -16 : 16)));
+      setWidths(next);
+      e.preventDefault();
     } else if (moves[e.key]) {
       go(moves[e.key], e.shiftKey);
       e.preventDefault();

@@ -71,6 +71,14 @@ export function GridToolbar({
           Go
         </button>
       </form>
+      <span
+        className="grid-keys hint"
+        tabIndex={0}
+        title="Arrows, Page Up/Down, Home/End move the cursor (Shift extends the selection) · Ctrl+A selects all · Ctrl+C copies as TSV · Enter opens a list · Alt+Shift+←/→ moves the column · Alt+←/→ narrows or widens it · Escape closes"
+        aria-label="Keys of the grid: arrows, Page Up/Down, Home/End move the cursor, Shift extends the selection; Ctrl+A selects all; Ctrl+C copies as TSV; Enter opens a list; Alt+Shift+Left/Right moves the column; Alt+Left/Right narrows or widens it; Escape closes"
+      >
+        Keys
+      </span>
       {notice && (
         <span className="grid-notice" role="status">
           {notice}

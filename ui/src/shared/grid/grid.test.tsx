@@ -123,5 +123,11 @@ describe("a grid over six million rows", () => {
     const after = header.style.gridTemplateColumns;
     const width = (t: string) => Number(t.split(" ")[2].replace("px", ""));
     expect(width(after) - width(before)).toBe(80);
+    // From the keyboard: Alt+→ widens the cursor's column, Alt+← narrows it.
+    fireEvent.mouseDown(grid.querySelector('.grid-row [data-col="name"]') as Element);
+    fireEvent.keyDown(grid, { key: "ArrowRight", altKey: true });
+    fireEvent.keyDown(grid, { key: "ArrowRight", altKey: true });
+    fireEvent.keyDown(grid, { key: "ArrowLeft", altKey: true });
+    expect(width(header.style.gridTemplateColumns) - width(after)).toBe(16);
   });
 });
