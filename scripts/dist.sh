@@ -23,6 +23,10 @@ arch=$(dpkg --print-architecture)
 (cd ui && npm run build >/dev/null)
 cargo build "${cargo_profile[@]}" -p steward-desktop -p steward-cli -p steward-registry --bins
 rm -rf "$out" && mkdir -p "$out"
+# The release profile keeps debug info for profiling; what is installed does not need it.
+if [ "$profile" = release ]; then
+  strip --strip-debug "$bin/steward-desktop" "$bin/steward" "$bin/steward-registry"
+fi
 
 # The desktop app, with Tauri's bundler. The bundler looks for its configuration beside the
 # shell's Cargo.toml: src-tauri/tauri.conf.json is a link to the one at the root. Paths it

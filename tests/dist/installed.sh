@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The packages as a steward and an admin meet them: builds both Debian packages (scripts/dist.sh,
-# from the debug build), installs them with apt, checks what they put where, starts the installed
+# from the debug build, or the release one with STEWARD_DIST_PROFILE=release), installs them with
+# apt, checks what they put where, starts the installed
 # registry as its systemd unit says (with systemctl where systemd runs; otherwise the unit's user,
 # settings, folders and credential by hand), signs a trust policy and publishes to it with the
 # installed CLI, and launches the installed app under Xvfb on the sample workspace. The packages,
@@ -17,7 +18,7 @@ if [ -z "${STEWARD_IN_KEYRING:-}" ]; then
       fail "the package $p is already installed on this machine; this test installs and removes its own, so remove it first (apt-get remove $p)"
     fi
   done
-  scripts/dist.sh debug
+  scripts/dist.sh "${STEWARD_DIST_PROFILE:-debug}"
   dist="${CARGO_TARGET_DIR:-$repo/target}/dist"
   cleanup() {
     as_root apt-get purge -y -qq steward steward-registry >/dev/null 2>&1 || true
