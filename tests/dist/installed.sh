@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The packages as a steward and an admin meet them: builds both Debian packages (scripts/dist.sh,
 # from the debug build, or the release one with STEWARD_DIST_PROFILE=release), installs them with
-# apt, checks what they put where, starts the installed registry as its systemd unit says (with systemctl where systemd runs; otherwise the unit's user,
-# settings, folders and credential by hand), signs a trust policy and publishes to it with the
-# installed CLI, and launches the installed app under Xvfb on the sample workspace. The packages,
-# the service's folders and the test's keys are removed afterwards.
+# apt, checks what they put where, starts the installed registry as its systemd unit says (with
+# systemctl where systemd runs; otherwise the unit's user, settings, folders and credential by
+# hand), signs a trust policy and publishes to it with the installed CLI, and launches the installed
+# app under Xvfb on the sample workspace. The packages, the service's folders and the test's keys
+# are removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
