@@ -64,7 +64,11 @@ export function DataGrid({
   const [anchor, setAnchor] = useState<Cursor | null>(null);
   // Matches are found when the text changes (or Enter is pressed again), over the rows read then.
   const [find, setFind] = useState<{ text: string; at: number; hits: Cursor[] }>({ text: "", at: 0, hits: [] });
-  const [notice, setNotice] = useState<string | null>(null);
+  // A notice about the selection (copied, or not yet) is shown while that selection stands.
+  const selectionKey = `${anchor?.row},${anchor?.col}:${cursor?.row},${cursor?.col}`;
+  const [said, setSaid] = useState<{ text: string; about: string } | null>(null);
+  const notice = said && said.about === selectionKey ? said.text : null;
+  const setNotice = (text: string) => setSaid({ text, about: selectionKey });
 
   const profile = (column: string) => {
     if (!onProfile) return;

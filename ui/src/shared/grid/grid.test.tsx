@@ -99,6 +99,11 @@ describe("a grid over six million rows", () => {
     expect(copied).toBe(false); // handled: the browser's own copy is prevented
     expect(data.get("text/plain")).toBe("7\tname 7\n8\tn 8");
     expect(screen.getByRole("status").textContent).toBe("Copied 4 cells as TSV.");
+    // The notice is about that selection: it goes when the selection changes.
+    fireEvent.keyDown(grid, { key: "ArrowDown" });
+    expect(screen.queryByRole("status")).toBeNull();
+    fireEvent.keyDown(grid, { key: "ArrowUp" });
+    fireEvent.keyDown(grid, { key: "ArrowUp", shiftKey: true });
     // Alt+Shift+← moves the cursor's column (`name`) left: it comes first.
     fireEvent.keyDown(grid, { key: "ArrowLeft", altKey: true, shiftKey: true });
     await waitFor(() => expect(Array.from(grid.querySelectorAll(".col-name")).map((h) => h.textContent)).toEqual(["name", "id"]));
