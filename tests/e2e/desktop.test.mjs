@@ -457,6 +457,7 @@ describe("Steward desktop on the sample workspace", () => {
     // The list cell sits far right in a scrolled grid: clicked where it is.
     await session.execute("arguments[0].click();", [(await session.findAll('[aria-label="Product table of customer_orders"] .grid-row[data-row="0"] [data-col="orders"] button.nested-count'))[0]]);
     await session.waitFor("nested lines", async () => (await session.findAll('[role=dialog][aria-label="orders of row 1"] details[data-nested-list="lines"]')).length > 0, 60000);
+    writeFileSync(join(shots, "nested.png"), await session.screenshot());
 
     // The 360 view of customer 1 is the tree: an order opens to its own lines, each with its product.
     const buttons = await session.findAll(".pager button");

@@ -155,8 +155,12 @@ describe("product table with nested related rows", () => {
     expect(grid.querySelector('.grid-row[data-row="1"] [data-col="orders"]')?.textContent).toBe("0 rows");
     fireEvent.click(within(cell).getByRole("button", { name: "Show orders of row 1 (3 rows)" }));
     const opened = screen.getByRole("dialog", { name: "orders of row 1" });
-    // Opened beside the grid, not inside the row: the virtualised rows keep their height.
-    expect(grid.contains(opened)).toBe(false);
+    // Opened in place, under its row, but not inside it: the virtualised rows keep their height.
+    const row0 = grid.querySelector('.grid-row[data-row="0"]') as HTMLElement;
+    expect(row0.contains(opened)).toBe(false);
+    expect(opened.closest(".grid-row")).toBeNull();
+    expect(opened.style.top).toBe(row0.style.height);
+    expect((grid.querySelector('.grid-row[data-row="1"]') as HTMLElement).style.height).toBe(row0.style.height);
     expect(opened.querySelector("h4")?.textContent).toBe("orders of row 1 3 rows");
     const orders = within(opened).getByRole("table", { name: "orders of row 1" });
     const rows = Array.from(orders.querySelectorAll(":scope > tbody > tr"));

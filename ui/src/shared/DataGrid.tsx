@@ -277,7 +277,6 @@ export function DataGrid({
           {profiled.state === "ready" && <ColumnCard p={profiled.p} />}
         </div>
       )}
-      {opened && <OpenedCell data={source} row={opened.row} col={opened.col} onClose={() => setOpened(null)} />}
       <div
         className="grid-scroll"
         ref={scrollRef}
@@ -343,6 +342,16 @@ export function DataGrid({
           })}
         </div>
         <div className="grid-body" style={{ height: win.space, width: totalWidth }}>
+          {opened && (
+            // In place: under its row, scrolling with it, as wide as the view allows.
+            <OpenedCell
+              data={source}
+              row={opened.row}
+              col={opened.col}
+              onClose={() => setOpened(null)}
+              at={{ top: win.top(opened.row) + ROW_HEIGHT, left: view.left + INDEX_WIDTH, width: Math.max(320, Math.min(720, view.width - INDEX_WIDTH - 24)) }}
+            />
+          )}
           {rows.map((r) => (
             <div
               key={r}
@@ -418,13 +427,25 @@ export function DataGrid({
   );
 }
 
-/** The rows inside one cell, opened beside the grid. */
-function OpenedCell({ data, row, col, onClose }: { data: GridSource; row: number; col: number; onClose: () => void }) {
+/** The rows inside one cell, opened in place under its row. */
+function OpenedCell({ data, row, col, onClose, at }: { data: GridSource; row: number; col: number; onClose: () => void; at: { top: number; left: number; width: number } }) {
   const name = data.columns[col]?.name ?? "";
   const rows = data.nested(row, col);
   const label = `${name} of row ${row + 1}`;
   return (
-    <div className="grid-nested" role="dialog" aria-label={label} data-nested-of={name}>
+    <div
+      className="grid-nested"
+      role="dialog"
+      aria-label={label}
+      data-nested-of={name}
+      style={at}
+      // Clicks and keys inside the opened rows are theirs, not the grid's.
+      onMouseDown={(e) => e.stopPropagation()}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onClose();
+        e.stopPropagation();
+      }}
+    >
       <button className="close" aria-label={`Close ${label}`} onClick={onClose}>
         ×
       </button>
