@@ -23,7 +23,9 @@ arch=$(dpkg --print-architecture)
 (cd ui && npm run build >/dev/null)
 cargo build "${cargo_profile[@]}" -p steward-desktop -p steward-cli -p steward-registry --bins
 rm -rf "$out" && mkdir -p "$out"
-# The release profile keeps debug info for profiling; what is installed does not need it.
+# The release profile keeps debug info for profiling; what is installed does not need it. The
+# bundler reads the app from the build folder, so the built binaries are stripped where they are
+# (a later `cargo build --release` does not restore it: rebuild them to profile with symbols).
 if [ "$profile" = release ]; then
   strip --strip-debug "$bin/steward-desktop" "$bin/steward" "$bin/steward-registry"
 fi
