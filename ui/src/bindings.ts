@@ -601,7 +601,12 @@ inclusion: number,
 /**
  * Share of the child's non-null rows whose value has no parent.
  */
-orphan_share: number, orphan_rows: number, cardinality: RelationCardinality, role: RelationRole, evidence: string, };
+orphan_share: number, orphan_rows: number, 
+/**
+ * Share of the parent's keys that at least one child row refers to: an invoice's lines
+ * cover every invoice, but only the tracks that were ever sold.
+ */
+parent_coverage: number, cardinality: RelationCardinality, role: RelationRole, evidence: string, };
 
 export type RelationCardinality = "1:1" | "1:n";
 

@@ -44,6 +44,7 @@ pub fn validate_product(
         }
         frames.push(df);
     }
+    check_name_clashes(def, &tree, &root, &frames, &mut sources, &mut out);
     let tables = tree
         .nodes
         .iter()
@@ -109,6 +110,85 @@ pub fn validate_product(
         }
     }
     Ok(out)
+}
+
+/// A table's field names: its selected fields, or every column of its source when it lists none.
+fn names_of(fields: &[Field], derived: &[steward_model::Derived], df: &DataFrame) -> Vec<String> {
+    let own: Vec<String> = if fields.is_empty() {
+        df.get_column_names().iter().map(|c| c.to_string()).collect()
+    } else {
+        fields.iter().map(|f| f.name().to_string()).collect()
+    };
+    own.into_iter().chain(derived.iter().map(|d| d.name.clone())).collect()
+}
+
+/// Names that would clash once assembled, where a table takes every column of its source (the
+/// static checks see only listed fields). Found on Chinook, where every table's key is `id`:
+/// an invoice's own `id` beside the customer's `id` every table carries, and a track's
+/// `unit_price` looked up onto invoice lines that have one.
+fn check_name_clashes(
+    def: &ProductDefinition,
+    tree: &steward_model::Tree<'_>,
+    root: &DataFrame,
+    frames: &[Option<DataFrame>],
+    sources: &mut Sources<'_>,
+    out: &mut Vec<Issue>,
+) {
+    let keys = def.entity.key.names();
+    let mut owners: HashMap<Option<usize>, Vec<String>> = HashMap::new();
+    owners.insert(None, names_of(&def.entity.fields, &def.entity.derived, root));
+    // How many of each owner's names its lookups added (after its own).
+    let mut looked_up: HashMap<Option<usize>, usize> = HashMap::new();
+    for n in &tree.nodes {
+        let Some(df) = &frames[n.index] else { continue };
+        let t = n.table;
+        let own = names_of(&t.fields, &t.derived, df);
+        if t.fields.is_empty() {
+            for k in &keys {
+                // Joined on the key itself (`orders.customer_id = customer_id`), the field is the key.
+                let is_the_key = t.join.iter().any(|j| j.child == *k && j.parent == *k);
+                if own.iter().any(|o| o == k) && !is_the_key {
+                    out.push(Issue::error(
+                        format!("{}.fields", tree.ats[n.index]),
+                        "model.key_name_taken",
+                        format!(
+                            "`{}` has its own `{k}`, the name of the root's instance key, which every table carries: \
+                             rename its `{k}` (for instance to `{}_{k}`)",
+                            tree.paths[n.index], t.name
+                        ),
+                    ));
+                }
+            }
+        }
+        owners.insert(Some(n.index), own);
+    }
+    for l in &tree.lookups {
+        let r = l.reference;
+        let Some(df) = sources.load(&l.at, &r.source, &mut Vec::new()) else { continue };
+        let Some(taken) = owners.get_mut(&l.owner) else { continue };
+        let owner_listed = l.owner.map_or(!def.entity.fields.is_empty(), |o| !tree.nodes[o].table.fields.is_empty());
+        let own = taken.len() - looked_up.get(&l.owner).copied().unwrap_or(0);
+        let adds: Vec<String> =
+            names_of(&r.fields, &[], &df).into_iter().filter(|f| !r.join.iter().any(|j| j.child == *f)).collect();
+        for f in &adds {
+            // The owner's field, both sides listed: the static check has said it.
+            let said = owner_listed && !r.fields.is_empty() && taken[..own].contains(f);
+            if taken.contains(f) && !said {
+                out.push(Issue::error(
+                    format!("{}.fields", l.at),
+                    "model.duplicate_field",
+                    format!(
+                        "lookup `{}` adds `{f}`, which {} already has: rename it (for instance to `{}_{f}`) or leave it out",
+                        r.name,
+                        tree.describe(l.owner),
+                        r.name
+                    ),
+                ));
+            }
+        }
+        *looked_up.entry(l.owner).or_insert(0) += adds.len();
+        taken.extend(adds);
+    }
 }
 
 /// The source column a table's field reads (the field itself when the table selects every column).

@@ -283,6 +283,10 @@ fn look_up(
     Ok((frame, fields))
 }
 
+fn key_name_taken(k: &str) -> String {
+    format!("its field `{k}` has the name of the root's instance key, which every table carries: rename the field (`as`)")
+}
+
 /// Gives a table's rows the root's instance key. Joined on the key itself (`orders` by
 /// `customer_id`), the key is its own join column, renamed if need be — no join, so scans keep
 /// their key-range filters. Otherwise it comes from the parent's rows, which carry it already:
@@ -297,6 +301,12 @@ fn carry_key(
     at: &str,
 ) -> Result<LazyFrame, AssemblyError> {
     let child_of = |k: &String| parent_keys.iter().position(|p| p == k).map(|i| child_keys[i].clone());
+    // A field of the table's own under the key's name (an invoice's `id`, when the customer's
+    // key is `id` too) would be replaced by the key it carries: found on Chinook, where every
+    // invoice then read as its customer's id and its lines joined to the wrong invoices.
+    if let Some(k) = key.iter().find(|k| fields.contains(k) && child_of(k).is_some_and(|c| c != **k)) {
+        return Err(AssemblyError::Polars { at: at.to_string(), message: key_name_taken(k) });
+    }
     if key.iter().all(|k| child_of(k).is_some()) {
         let renamed: Vec<Expr> = key
             .iter()
@@ -307,7 +317,7 @@ fn carry_key(
     if let Some(k) = key.iter().find(|k| fields.contains(k) && child_of(k).is_none()) {
         return Err(AssemblyError::Polars {
             at: at.to_string(),
-            message: format!("`{k}` names the root's instance key, which every table carries; rename this field"),
+            message: key_name_taken(k),
         });
     }
     let mut link: Vec<String> = parent_keys.to_vec();

@@ -291,3 +291,23 @@ fn the_indexed_360_view_matches_the_scanning_one() {
     }
     assert!(lookup.entity_360(&["1".into(), "2".into()]).is_err());
 }
+
+/// Found on Chinook (Django's layout: every table's key is `id`): invoices joined to customers
+/// on `customer_id` carried the customer's `id` over their own, so every invoice read as its
+/// customer's id and its lines joined to other invoices. The clash is now refused, named.
+#[test]
+fn a_table_field_named_like_the_instance_key_is_refused_not_overwritten() {
+    let text = "steward: steward.product/v1\nmetadata: { name: music, domain: sales, owner: a@example.com, version: 0.1.0 }\n\
+        entity: { name: Customer, source: customer, key: id }\n\
+        related:\n  - name: invoice\n    source: invoice\n    join:\n      - { parent: id, child: customer_id }\n    cardinality: one_to_many\n";
+    let def = steward_model::parse(text, Path::new("music.yaml")).unwrap();
+    let frames = HashMap::from([
+        ("customer".to_string(), df!("id" => [1i64, 2], "name" => ["Ann", "Bo"]).unwrap()),
+        ("invoice".to_string(), df!("id" => [10i64, 11, 12], "customer_id" => [1i64, 1, 2], "total" => [1.0, 2.0, 3.0]).unwrap()),
+    ]);
+    let e = match assemble(&def, &frames).and_then(|a| a.entity_360(&["1".to_string()])) {
+        Ok(v) => panic!("assembled, invoices read {:?}", v.related),
+        Err(e) => e,
+    };
+    assert!(e.to_string().contains("invoice") && e.to_string().contains("`id`") && e.to_string().contains("rename"), "{e}");
+}

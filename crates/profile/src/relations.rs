@@ -67,6 +67,9 @@ pub struct RelationSuggestion {
     /// Share of the child's non-null rows whose value has no parent.
     pub orphan_share: f64,
     pub orphan_rows: u64,
+    /// Share of the parent's keys that at least one child row refers to: an invoice's lines
+    /// cover every invoice, but only the tracks that were ever sold.
+    pub parent_coverage: f64,
     pub cardinality: Cardinality,
     pub role: Role,
     pub evidence: String,
@@ -165,6 +168,7 @@ pub fn discover(tables: &[TableSummary]) -> Vec<RelationSuggestion> {
                         inclusion,
                         orphan_share,
                         orphan_rows,
+                        parent_coverage: found as f64 / pk.values.len().max(1) as f64,
                         cardinality,
                         role: Role::Child,
                         evidence: format!(
@@ -209,16 +213,22 @@ pub fn discover(tables: &[TableSummary]) -> Vec<RelationSuggestion> {
     kept
 }
 
-/// A table with several parents hangs under the largest (where its rows belong: a line under its
-/// order, not under its product or supplier) and looks the others up. Which way an edge is
+/// A table with several parents hangs under the one whose rows it covers (every invoice has
+/// lines; only some tracks were ever sold), and among equals under the largest (a line under
+/// its order, not under its product or supplier); it looks the others up. Found on Chinook:
+/// by size alone, invoice lines hung under the catalogue of tracks. Which way an edge is
 /// walked still depends on the root a steward picks: from `customer`, its `nation` is a lookup.
 fn assign_roles(found: &mut [RelationSuggestion], tables: &[TableSummary]) {
     let rows: HashMap<&str, u64> = tables.iter().map(|t| (t.id.as_str(), t.rows)).collect();
-    let mut owner: HashMap<String, (u64, String)> = HashMap::new();
+    // Coverage in steps of 5%: sampling noise does not outweigh size.
+    let rank = |s: &RelationSuggestion| {
+        ((s.parent_coverage * 20.0).round() as u64, rows.get(s.parent.as_str()).copied().unwrap_or(0))
+    };
+    let mut owner: HashMap<String, ((u64, u64), String)> = HashMap::new();
     for s in found.iter() {
-        let r = rows.get(s.parent.as_str()).copied().unwrap_or(0);
-        let e = owner.entry(s.child.clone()).or_insert((0, String::new()));
-        if r > e.0 || (r == e.0 && (e.1.is_empty() || s.parent < e.1)) {
+        let r = rank(s);
+        let e = owner.entry(s.child.clone()).or_insert(((0, 0), String::new()));
+        if e.1.is_empty() || r > e.0 || (r == e.0 && s.parent < e.1) {
             *e = (r, s.parent.clone());
         }
     }
@@ -421,5 +431,30 @@ mod tests {
         // Dense keys of different names are not confused: no order key refers to a customer.
         assert!(!found.iter().any(|s| s.child_columns == ["l_orderkey"] && s.parent != "orders"), "{found:#?}");
         assert!(!found.iter().any(|s| s.child_columns == ["o_orderkey"]), "{found:#?}");
+    }
+
+    /// Found on Chinook: invoice lines hung under tracks (3,503 rows) rather than invoices
+    /// (412), because the larger parent won. Lines cover every invoice but only the tracks sold.
+    #[test]
+    fn lines_hang_under_the_parent_they_cover() {
+        let invoice = df!("id" => (1..=100i64).collect::<Vec<_>>(), "total" => vec![1.0; 100]).unwrap();
+        let track = df!("id" => (1..=900i64).collect::<Vec<_>>(), "name" => vec!["song"; 900]).unwrap();
+        let line = df!(
+            "id" => (1..=300i64).collect::<Vec<_>>(),
+            "invoice_id" => (0..300i64).map(|i| i / 3 + 1).collect::<Vec<_>>(),
+            "track_id" => (0..300i64).map(|i| i * 2 + 1).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let found = discover_relations(&[
+            TableRef { id: "invoice", frame: &invoice },
+            TableRef { id: "track", frame: &track },
+            TableRef { id: "invoiceline", frame: &line },
+        ]);
+        let to_invoice = one(&found, "invoiceline", "invoice_id");
+        let to_track = one(&found, "invoiceline", "track_id");
+        assert_eq!((to_invoice.parent.as_str(), to_invoice.role), ("invoice", Role::Child), "{found:#?}");
+        assert_eq!((to_track.parent.as_str(), to_track.role), ("track", Role::Lookup), "{found:#?}");
+        assert!((to_invoice.parent_coverage - 1.0).abs() < 1e-9);
+        assert!((to_track.parent_coverage - 300.0 / 900.0).abs() < 1e-9, "{to_track:?}");
     }
 }

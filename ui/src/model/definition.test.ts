@@ -334,6 +334,65 @@ describe("entity trees", () => {
   });
 });
 
+// Found on Chinook, where every table's key is `id`: an invoice's own `id` was replaced by the
+// customer's it carries, and a track looked up on each line brought a second `unit_price`.
+describe("name clashes of a new table", () => {
+  const music: ProductDefinition = {
+    ...base,
+    entity: { name: "Customer", source: "customer", key: "id" },
+  };
+  const invoice: ColumnInfo[] = [
+    { name: "id", dtype: "i64" },
+    { name: "customer_id", dtype: "i64" },
+    { name: "total", dtype: "f64" },
+  ];
+  const line: ColumnInfo[] = [
+    { name: "id", dtype: "i64" },
+    { name: "invoice_id", dtype: "i64" },
+    { name: "track_id", dtype: "i64" },
+    { name: "unit_price", dtype: "f64" },
+  ];
+  const track: ColumnInfo[] = [
+    { name: "id", dtype: "i64" },
+    { name: "name", dtype: "str" },
+    { name: "unit_price", dtype: "f64" },
+  ];
+  const columnsOf = (s: string) => ({ customer: [{ name: "id", dtype: "i64" }], invoice, line, track })[s] ?? null;
+
+  it("renames a related table's field named like the instance key, and its children's joins follow", () => {
+    const added = D.addChild(music, "entity", { source: "invoice", kind: "related", join: [{ parent: "id", child: "customer_id" }] });
+    const { def, renamed } = D.avoidNameClashes(added.def, added.id, invoice, []);
+    expect(renamed).toEqual(["id → invoice_id"]);
+    expect(D.table(def, added.id)?.fields.map((f) => [f.column, f.as ?? null])).toEqual([
+      ["id", "invoice_id"],
+      ["customer_id", null],
+      ["total", null],
+    ]);
+    const lines = D.addChild(def, added.id, { source: "line", kind: "related", join: [{ parent: "invoice_id", child: "invoice_id" }] });
+    const clear = D.avoidNameClashes(lines.def, lines.id, line, []);
+    expect(clear.renamed).toEqual(["id → line_id"]);
+  });
+
+  it("leaves the key alone where the table joins on it", () => {
+    const added = D.addChild(music, "entity", { source: "orders", kind: "related", join: [{ parent: "id", child: "id" }] });
+    expect(D.avoidNameClashes(added.def, added.id, [{ name: "id", dtype: "i64" }, { name: "x", dtype: "i64" }], []).renamed).toEqual([]);
+    // Not joined yet: its `id` may be what it will join on.
+    const loose = D.addTable(music, "invoice");
+    expect(D.avoidNameClashes(loose.def, loose.id, invoice, []).renamed).toEqual([]);
+  });
+
+  it("renames a lookup's field its owner already has, not its join key", () => {
+    const withLines = D.addChild(music, "entity", { source: "line", kind: "related", join: [{ parent: "id", child: "invoice_id" }] });
+    const clear = D.avoidNameClashes(withLines.def, withLines.id, line, []).def;
+    const looked = D.addChild(clear, withLines.id, { source: "track", kind: "reference", join: [{ parent: "track_id", child: "id" }] });
+    const owner = D.rowNames(looked.def, withLines.id, columnsOf, looked.id);
+    expect(owner).toEqual(["line_id", "invoice_id", "track_id", "unit_price"]);
+    const { def, renamed } = D.avoidNameClashes(looked.def, looked.id, track, owner);
+    expect(renamed).toEqual(["unit_price → track_unit_price"]);
+    expect(D.table(def, looked.id)?.join).toEqual([{ parent: "track_id", child: "id" }]);
+  });
+});
+
 describe("history", () => {
   it("undoes and redoes whole states, merging keystrokes of one input into one step", () => {
     let h = start("a");

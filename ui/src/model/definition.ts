@@ -434,3 +434,52 @@ export function ruleFields(def: ProductDefinition): string[] {
 export function subtreeLabel(def: ProductDefinition, id: NodeId): string[] {
   return descendants(def, id).map((d) => d.path);
 }
+
+/**
+ * Renames a newly added table's fields whose names would clash once assembled (found on
+ * Chinook, where every table's key is `id`): a related table's own field named like the root's
+ * instance key, which every table carries, and a lookup's field its owner already has. Each
+ * becomes `<table>_<column>`. `ownerNames` are the names the owner's rows hold (for a lookup).
+ * Returns the definition and the columns renamed, as `column → name`.
+ */
+export function avoidNameClashes(
+  def: ProductDefinition,
+  id: NodeId,
+  columns: ColumnInfo[],
+  ownerNames: string[],
+): { def: ProductDefinition; renamed: string[] } {
+  const t = table(def, id);
+  // Not joined yet: its field named like the key may well be what it will join on.
+  if (!t || t.kind === "entity" || !t.join.length) return { def, renamed: [] };
+  const names = t.fields.length ? t.fields.map((f) => ({ column: f.column, name: fieldNameOf(t, f.column) })) : columns.map((c) => ({ column: c.name, name: c.name }));
+  const joined = new Set(t.join.map((j) => j.child));
+  const keys = keyFields(def);
+  const clashes = names.filter(({ name }) =>
+    t.kind === "related"
+      ? keys.includes(name) && !t.join.some((j) => j.child === name && j.parent === name)
+      : !joined.has(name) && ownerNames.includes(name),
+  );
+  const taken = new Set([...names.map((n) => n.name), ...ownerNames, ...keys]);
+  let next = def;
+  const renamed: string[] = [];
+  for (const { column, name } of clashes) {
+    const fresh = uniqueName(`${t.name}_${name}`, taken);
+    taken.add(fresh);
+    next = renameField(next, id, column, fresh, columns);
+    renamed.push(`${name} → ${fresh}`);
+  }
+  return { def: next, renamed };
+}
+
+/** The names a table's rows hold: its fields (every column when it lists none), derived fields and what its lookups add, `except` one of them. */
+export function rowNames(def: ProductDefinition, id: NodeId, columnsOf: (source: string) => ColumnInfo[] | null, except?: NodeId): string[] {
+  const t = table(def, id);
+  if (!t) return [];
+  const own = (x: ModelTable) => (x.fields.length ? x.fields.map((f) => fieldNameOf(x, f.column)) : (columnsOf(x.source) ?? []).map((c) => c.name));
+  const out = [...own(t), ...t.derived.map((d) => d.name)];
+  for (const c of t.children) {
+    const x = c === except ? undefined : table(def, c);
+    if (x?.kind === "reference") out.push(...own(x).filter((n) => !x.join.some((j) => j.child === n)));
+  }
+  return out;
+}

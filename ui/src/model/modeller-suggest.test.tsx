@@ -51,7 +51,7 @@ const relation = (child: string, cc: string[], parent: string, pc: string[], rol
     child_columns: cc,
     score,
     inclusion: 1,
-    orphan_share: 0,
+    orphan_share: 0, parent_coverage: 1,
     orphan_rows: 0,
     cardinality: "1:n",
     role,

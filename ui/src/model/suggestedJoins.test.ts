@@ -19,7 +19,7 @@ function rel(child: string, cc: string[], parent: string, pc: string[], extra: P
     child_columns: cc,
     score: 0.9,
     inclusion: 1,
-    orphan_share: 0,
+    orphan_share: 0, parent_coverage: 1,
     orphan_rows: 0,
     cardinality: "1:n",
     role: "child",

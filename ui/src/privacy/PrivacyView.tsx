@@ -23,6 +23,7 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   const [revealed, setRevealed] = useState<string[]>([]);
   const [quasi, setQuasi] = useState<string[] | null>(null);
   const [newProfile, setNewProfile] = useState("");
+  const [refusal, setRefusal] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   // The table shown side by side: the entity, or a related table at any depth (`orders.lines`).
   const [table, setTable] = useState("entity");
@@ -105,22 +106,26 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
   return (
     <section className="panel privacy-view" aria-label="Privacy">
       <div className="privacy-head">
-        <label>
-          Masking profile{" "}
-          <select name="profile" value={profile} onChange={(e) => setProfile(e.target.value)}>
-            {profiles.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
+        {profiles.length > 0 && (
+          <label>
+            Masking profile{" "}
+            <select name="profile" value={profile} onChange={(e) => setProfile(e.target.value)}>
+              {profiles.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <form
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
             const name = newProfile.trim();
-            if (!/^[a-z][a-z0-9_-]*$/.test(name) || profiles.includes(name)) return;
+            if (profiles.includes(name)) return setRefusal(`There is a profile called ${name} already.`);
+            if (!/^[a-z][a-z0-9_-]*$/.test(name)) return setRefusal("A profile's name starts with a lowercase letter, then lowercase letters, digits, - or _.");
+            setRefusal(null);
             void doc.save({ ...def, masking: { ...(def.masking ?? {}), [name]: { rules: [] } } }).then(() => setProfile(name));
             setNewProfile("");
           }}
@@ -137,6 +142,17 @@ export function PrivacyView({ product }: { product: ProductSummary }) {
           </span>
         )}
       </div>
+      {refusal && (
+        <p className="notice" role="status">
+          {refusal}
+        </p>
+      )}
+      {profiles.length === 0 && (
+        <p className="empty-state" data-testid="no-profiles">
+          No masking profile yet. A profile is the set of rules one kind of consumer gets (support, analytics…): name one above, then add its rules; Steward
+          suggests them from the fields it classifies as personal data.
+        </p>
+      )}
       {error && <ErrorBox error={error} />}
       {profile && <Rules rules={rules} fields={ruleFields} onEdit={editRules} />}
       {report && (

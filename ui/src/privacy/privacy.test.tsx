@@ -55,6 +55,37 @@ const report = (leaks: number): PrivacyReport => ({
 
 afterEach(cleanup);
 
+// Found on Chinook: a new product's Privacy tab showed an empty drop-down and nothing else, and a
+// name it would not take was dropped without a word.
+describe("a product with no masking profile", () => {
+  it("says what a profile is, refuses a bad name plainly and creates a good one", async () => {
+    const saves: SaveProductRequest[] = [];
+    const bare = { ...doc, definition: { ...doc.definition, masking: undefined } };
+    invoke.mockImplementation(async (cmd: string, args: { request: Record<string, unknown> }) => {
+      if (cmd === "open_product") return bare;
+      if (cmd === "save_product") {
+        saves.push(args.request as unknown as SaveProductRequest);
+        return { revision: "0000000000000002", issues: [] };
+      }
+      if (cmd === "privacy_report") return report(0);
+      if (cmd === "masked_rows") return bytes({ phone: ["x"] });
+      throw { code: "test", message: cmd };
+    });
+    render(<PrivacyView product={product} />);
+    await waitFor(() => expect(screen.getByTestId("no-profiles").textContent).toContain("No masking profile yet"));
+    expect(screen.queryByRole("combobox", { name: /Masking profile/ })).toBeNull();
+    const name = screen.getByPlaceholderText("new profile (support…)");
+    fireEvent.change(name, { target: { value: "Support Team" } });
+    fireEvent.click(screen.getByRole("button", { name: "+ Profile" }));
+    expect(screen.getByRole("status").textContent).toContain("starts with a lowercase letter");
+    expect(saves).toEqual([]);
+    fireEvent.change(name, { target: { value: "support" } });
+    fireEvent.click(screen.getByRole("button", { name: "+ Profile" }));
+    await waitFor(() => expect(saves.length).toBe(1));
+    expect(saves[0].definition.masking).toEqual({ support: { rules: [] } });
+  });
+});
+
 describe("rule parameters", () => {
   it("read and write as key=value pairs", async () => {
     const { formatParams, parseParams } = await import("./params");

@@ -56,6 +56,7 @@ export function RelationsPanel() {
                 <th>Role</th>
                 <th>Score</th>
                 <th>Inclusion</th>
+                <th title="Share of the parent's keys that some child row refers to">Covers</th>
                 <th>Cardinality</th>
                 <th>Orphans</th>
                 <th>Evidence</th>
@@ -73,6 +74,7 @@ export function RelationsPanel() {
                   <td title={r.role === "child" ? "its rows belong under the parent's" : "it looks the parent up"}>{r.role === "child" ? "child" : "lookup"}</td>
                   <td>{r.score.toFixed(2)}</td>
                   <td>{(r.inclusion * 100).toFixed(1)}%</td>
+                  <td>{(r.parent_coverage * 100).toFixed(1)}%</td>
                   <td>{r.cardinality}</td>
                   <td>
                     {r.orphan_rows.toLocaleString("en-US")} ({(r.orphan_share * 100).toFixed(1)}%)

@@ -75,7 +75,7 @@ describe("RelationsPanel", () => {
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(invoke).toHaveBeenCalledWith("cancel_scan", { scanId: expect.any(Number) });
     const relation = (child: string, cc: string[], parent: string, pc: string[], role: "child" | "lookup") => ({
-      parent, parent_columns: pc, child, child_columns: cc, score: 1, inclusion: 1, orphan_share: 0, orphan_rows: 0,
+      parent, parent_columns: pc, child, child_columns: cc, score: 1, inclusion: 1, orphan_share: 0, parent_coverage: 1, orphan_rows: 0,
       cardinality: "1:n", role, evidence: "names match",
     });
     finish({

@@ -340,6 +340,7 @@ pub(crate) fn relations(root: &Path, format: Format) -> Result<String, CliError>
                 },
                 format!("{:.2}", s.score),
                 format!("{:.1}%", s.inclusion * 100.0),
+                format!("{:.1}%", s.parent_coverage * 100.0),
                 match s.cardinality {
                     Cardinality::OneToOne => "1:1".into(),
                     Cardinality::OneToMany => "1:n".into(),
@@ -349,7 +350,7 @@ pub(crate) fn relations(root: &Path, format: Format) -> Result<String, CliError>
         })
         .collect();
     let mut out = format!("{}: {} suggested relationships\n\n", ws.name(), rows.len());
-    out.push_str(&table(&["child", "parent", "role", "score", "inclusion", "cardinality", "orphans"], &rows));
+    out.push_str(&table(&["child", "parent", "role", "score", "inclusion", "covers", "cardinality", "orphans"], &rows));
     for s in &report.skipped {
         out.push_str(&format!("\nskipped {}: {}\n", s.source_id, s.message));
     }
