@@ -454,10 +454,22 @@ function Canvas({ productId, sources, diskRevision, onSaved }: Props) {
             }}
             onNodeDragStop={(_, n) => savePositions({ ...layout.latest.current, [n.id]: n.position })}
             onNodesChange={(changes) => {
-              // Dragging moves boxes live; other changes come from the definition.
+              // Dragging moves boxes live; other changes come from the definition. The arrow
+              // keys move a selected box (Shift: further), saved at once as a drop is.
               const moved: Record<string, { x: number; y: number }> = {};
-              for (const c of changes) if (c.type === "position" && c.position) moved[c.id] = c.position;
-              if (Object.keys(moved).length) layout.move(moved);
+              let dropped = false;
+              for (const c of changes)
+                // A box chosen from the keyboard (Enter on a focused box) is selected as a click selects it.
+                if (c.type === "select" && c.selected && document.activeElement?.closest(`.react-flow__node[data-id="${c.id}"]`)) {
+                  setSelected(c.id as D.NodeId);
+                  setSelectedEdge(null);
+                } else if (c.type === "position" && c.position) {
+                  moved[c.id] = c.position;
+                  dropped ||= c.dragging === false;
+                }
+              if (!Object.keys(moved).length) return;
+              layout.move(moved);
+              if (dropped) savePositions({ ...layout.latest.current, ...moved });
             }}
             onBeforeDelete={async ({ nodes: ns, edges: es }) => {
               // The root stays; a table with tables under it goes only once the steward confirms.

@@ -35,6 +35,14 @@ export function Toolbar({
       <button className="small" onClick={() => void layoutAll()} title="Auto-layout (Shift+L)">
         Auto-layout
       </button>
+      <span
+        className="grid-keys hint"
+        tabIndex={0}
+        title="Tab reaches each box · Arrows move the selected box (Shift: further) · Delete removes it · Ctrl+Z / Ctrl+Shift+Z undo and redo · Shift+L lays out · Escape deselects · joins are made in the inspector as well as by drawing"
+        aria-label="Keys of the canvas: Tab reaches each box; arrows move the selected box, Shift moves it further; Delete removes it; Ctrl+Z and Ctrl+Shift+Z undo and redo; Shift+L lays out; Escape deselects; joins are made in the inspector as well as by drawing"
+      >
+        Keys
+      </span>
       <span className={`save-state save-${saveState}`} data-testid="save-state">
         {saveState === "saving" ? "Saving…" : saveState === "failed" ? "Not saved" : "Saved"}
       </span>

@@ -42,12 +42,14 @@ let conflictNext = false;
 /** What `check_draft` answers about an edit before it is saved. */
 let draftIssues: ModelIssue[] = [];
 let drafts: ProductDefinition[] = [];
+let layouts: Record<string, { x: number; y: number }>[] = [];
 
 beforeEach(() => {
   saves = [];
   conflictNext = false;
   draftIssues = [];
   drafts = [];
+  layouts = [];
   disk = { productId: "c360", revision: "0000000000000001", definition, layout: { entity: { x: 0, y: 0 } }, issues: [] };
   invoke.mockReset();
   invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
@@ -76,6 +78,7 @@ beforeEach(() => {
         drafts.push((args.request as { definition: ProductDefinition }).definition);
         return draftIssues;
       case "save_layout":
+        layouts.push((args.request as { layout: Record<string, { x: number; y: number }> }).layout);
         return null;
       default:
         throw { code: "test.unexpected", message: cmd };
@@ -143,6 +146,21 @@ describe("Modeller", () => {
     await waitFor(() => expect(saves.length).toBe(5));
     expect(saves[4].definition.related?.length).toBe(1);
     await waitFor(() => expect(screen.getByTestId("save-state").textContent).toBe("Saved"));
+  });
+
+  it("moves a selected box with the arrow keys and keeps where it was left", async () => {
+    render(<Modeller productId="c360" sources={[source("crm")]} />);
+    await screen.findByText("Customer");
+    // Reached with Tab and chosen with Enter, as a mouse click would.
+    const box = document.querySelector('.react-flow__node[data-id="entity"]') as HTMLElement;
+    expect(box.tabIndex).toBe(0);
+    box.focus();
+    fireEvent.keyDown(box, { key: "Enter" });
+    await screen.findByRole("textbox", { name: "Name of email in the product" });
+    await waitFor(() => expect(box.classList.contains("selected")).toBe(true));
+    fireEvent.keyDown(box, { key: "ArrowRight" });
+    fireEvent.keyDown(box, { key: "ArrowDown", shiftKey: true });
+    await waitFor(() => expect(layouts.at(-1)?.entity).toEqual({ x: 5, y: 20 }));
   });
 
   it("renames a field in one undo step however many keys were typed", async () => {
