@@ -19,8 +19,16 @@ fn music() -> (tempfile::TempDir, Workspace) {
     let d = dir.path();
     write(d, "customer.csv", "id,firstname\n1,Luís\n2,Leonie\n");
     write(d, "invoice.csv", "id,customer_id,total\n98,1,3.98\n121,1,3.96\n1,2,1.98\n");
-    write(d, "invoiceline.csv", "id,invoice_id,track_id,unit_price\n1,1,2,0.99\n2,1,4,0.99\n3,98,2,0.99\n4,121,6,1.99\n");
-    write(d, "track.csv", "id,name,unit_price\n2,Balls to the Wall,0.99\n4,Restless and Wild,0.99\n6,Put The Finger On You,1.99\n");
+    write(
+        d,
+        "invoiceline.csv",
+        "id,invoice_id,track_id,unit_price\n1,1,2,0.99\n2,1,4,0.99\n3,98,2,0.99\n4,121,6,1.99\n",
+    );
+    write(
+        d,
+        "track.csv",
+        "id,name,unit_price\n2,Balls to the Wall,0.99\n4,Restless and Wild,0.99\n6,Put The Finger On You,1.99\n",
+    );
     let sources: String = ["customer", "invoice", "invoiceline", "track"]
         .iter()
         .map(|s| format!("- id: {s}\n  name: {s}\n  kind: csv\n  path: {s}.csv\n"))

@@ -284,7 +284,9 @@ fn look_up(
 }
 
 fn key_name_taken(k: &str) -> String {
-    format!("its field `{k}` has the name of the root's instance key, which every table carries: rename the field (`as`)")
+    format!(
+        "its field `{k}` has the name of the root's instance key, which every table carries: rename the field (`as`)"
+    )
 }
 
 /// Gives a table's rows the root's instance key. Joined on the key itself (`orders` by
@@ -315,10 +317,7 @@ fn carry_key(
         return Ok(if renamed.is_empty() { frame } else { frame.with_columns(renamed) });
     }
     if let Some(k) = key.iter().find(|k| fields.contains(k) && child_of(k).is_none()) {
-        return Err(AssemblyError::Polars {
-            at: at.to_string(),
-            message: key_name_taken(k),
-        });
+        return Err(AssemblyError::Polars { at: at.to_string(), message: key_name_taken(k) });
     }
     let mut link: Vec<String> = parent_keys.to_vec();
     link.extend(key.iter().filter(|k| !parent_keys.contains(k)).cloned());

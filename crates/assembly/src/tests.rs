@@ -303,11 +303,17 @@ fn a_table_field_named_like_the_instance_key_is_refused_not_overwritten() {
     let def = steward_model::parse(text, Path::new("music.yaml")).unwrap();
     let frames = HashMap::from([
         ("customer".to_string(), df!("id" => [1i64, 2], "name" => ["Ann", "Bo"]).unwrap()),
-        ("invoice".to_string(), df!("id" => [10i64, 11, 12], "customer_id" => [1i64, 1, 2], "total" => [1.0, 2.0, 3.0]).unwrap()),
+        (
+            "invoice".to_string(),
+            df!("id" => [10i64, 11, 12], "customer_id" => [1i64, 1, 2], "total" => [1.0, 2.0, 3.0]).unwrap(),
+        ),
     ]);
     let e = match assemble(&def, &frames).and_then(|a| a.entity_360(&["1".to_string()])) {
         Ok(v) => panic!("assembled, invoices read {:?}", v.related),
         Err(e) => e,
     };
-    assert!(e.to_string().contains("invoice") && e.to_string().contains("`id`") && e.to_string().contains("rename"), "{e}");
+    assert!(
+        e.to_string().contains("invoice") && e.to_string().contains("`id`") && e.to_string().contains("rename"),
+        "{e}"
+    );
 }
