@@ -212,6 +212,17 @@ impl PublicKey {
         format!("ed25519:{}", B64.encode(self.0.as_bytes()))
     }
 
+    /// Whether `signature` is this key's over `message` (strict Ed25519: no malleable signatures).
+    pub fn verify_message(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(bytes) = <[u8; 64]>::try_from(signature) else { return false };
+        self.0.verify_strict(message, &Signature::from_bytes(&bytes)).is_ok()
+    }
+
+    /// The raw 32 bytes of the key.
+    pub fn from_bytes(bytes: [u8; 32]) -> Result<PublicKey, SigningError> {
+        PublicKey::from_text(&format!("ed25519:{}", B64.encode(bytes)))
+    }
+
     /// Reads [`PublicKey::to_text`]'s form.
     pub fn from_text(text: &str) -> Result<PublicKey, SigningError> {
         let bad = |m: &str| SigningError::Key { name: "public key".into(), message: m.into() };
@@ -303,6 +314,12 @@ impl KeyPair {
             payload_type: payload_type.to_string(),
             signatures: vec![EnvelopeSignature { keyid: self.public().fingerprint(), sig: B64.encode(sig.to_bytes()) }],
         }
+    }
+
+    /// Signs a message that is not a DSSE envelope: an HTTP request's signature base (RFC 9421),
+    /// which starts with a quoted component name and so can never read as DSSE's `DSSEv1 `.
+    pub fn sign_message(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
     }
 
     /// Stores the secret in `secrets` under [`keychain_entry`].
