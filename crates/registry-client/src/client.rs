@@ -187,4 +187,42 @@ impl Client {
     pub fn refusals(&self, limit: u64) -> Result<Vec<Refusal>, RegistryError> {
         self.get(&format!("/v1/refusals?limit={limit}"))
     }
+
+    /// Records a signed grant ([`crate::sign_grant`]).
+    pub fn grant(&self, env: &Envelope) -> Result<GrantRecord, RegistryError> {
+        self.post("/v1/grants", env)
+    }
+
+    /// Records a signed revocation ([`crate::sign_revocation`]).
+    pub fn revoke_grant(&self, env: &Envelope) -> Result<LogEntry, RegistryError> {
+        self.post("/v1/grants/revoke", env)
+    }
+
+    /// The grants of `product`, to the consumer key with fingerprint `consumer` when given.
+    pub fn grants(&self, product: &str, consumer: Option<&str>) -> Result<Vec<GrantRecord>, RegistryError> {
+        let mut path = format!("/v1/grants?product={}", query_value(product));
+        if let Some(c) = consumer {
+            path.push_str(&format!("&consumer={}", query_value(c)));
+        }
+        self.get(&path)
+    }
+
+    /// One grant by its digest.
+    pub fn grant_record(&self, digest: &str) -> Result<GrantRecord, RegistryError> {
+        self.get(&format!("/v1/grants/{}", query_value(digest)))
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986): a fingerprint's `+`, `/`
+/// and `:` survive the trip.
+fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@
 
 mod error;
 pub mod evidence;
+pub mod grants;
 pub mod merkle;
 mod requirements;
 mod rules;
@@ -18,6 +19,7 @@ mod types;
 mod verify;
 
 pub use error::RegistryError;
+pub use grants::*;
 pub use rules::{check_json_text, check_name, check_serial, check_text, check_version, is_deceptive_char};
 pub use types::*;
 pub use verify::{

@@ -134,7 +134,7 @@ pub struct Checkpoint {
 pub struct LogEntry {
     pub index: u64,
     pub at: String,
-    /// `publish`, `yank`, `deprecate` or `trust`.
+    /// `publish`, `yank`, `deprecate`, `trust`, `grant` or `revoke-grant`.
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

@@ -229,6 +229,17 @@ CREATE TABLE IF NOT EXISTS refusals (
   id BIGINT PRIMARY KEY,
   entry TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS grants (
+  digest TEXT PRIMARY KEY,
+  product TEXT NOT NULL,
+  consumer TEXT NOT NULL,
+  envelope TEXT NOT NULL,
+  signer TEXT NOT NULL,
+  granted_at TEXT NOT NULL,
+  log_index BIGINT NOT NULL,
+  revocation TEXT
+);
+CREATE INDEX IF NOT EXISTS grants_product ON grants (product, consumer);
 ";
 
 /// How long one statement may run on PostgreSQL: reads, and the writer's statements.

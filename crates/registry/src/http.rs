@@ -86,6 +86,9 @@ pub fn router(reg: Registry) -> Router {
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/log/consistency", get(consistency))
         .route("/v1/refusals", get(refusals))
+        .route("/v1/grants", post(grant).get(grants))
+        .route("/v1/grants/{digest}", get(grant_record))
+        .route("/v1/grants/revoke", post(revoke_grant))
         .route("/v1/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Failure(RegistryError::NotFound("no such endpoint; see /v1/openapi.json".into())) })
@@ -147,6 +150,46 @@ async fn by_digest(State(reg): State<Registry>, Path(d): Path<String>) -> Reply<
 async fn act(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Reply<crate::LogEntry> {
     let env = json_body(&headers, body).await?;
     Ok(Json(blocking(move || reg.act(env)).await?))
+}
+
+async fn grant(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Result<Response, Failure> {
+    let env = json_body(&headers, body).await?;
+    let out = blocking(move || reg.grant(env)).await?;
+    tracing::info!(product = %out.grant.product, profile = %out.grant.profile, index = out.log_index, "granted");
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+async fn revoke_grant(State(reg): State<Registry>, headers: HeaderMap, body: Body) -> Reply<crate::LogEntry> {
+    let env = json_body(&headers, body).await?;
+    Ok(Json(blocking(move || reg.revoke_grant(env)).await?))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantsQuery {
+    product: String,
+    consumer: Option<String>,
+}
+
+async fn grants(
+    State(reg): State<Registry>,
+    q: Result<Query<GrantsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Reply<Vec<steward_registry_core::GrantRecord>> {
+    let Query(q) = q.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
+    if q.consumer.as_ref().is_some_and(|c| c.len() > 100) {
+        return Err(RegistryError::Invalid("consumer: a key fingerprint (`SHA256:…`)".into()).into());
+    }
+    Ok(Json(blocking(move || reg.grants(&q.product, q.consumer.as_deref())).await?))
+}
+
+async fn grant_record(
+    State(reg): State<Registry>,
+    Path(digest): Path<String>,
+) -> Reply<steward_registry_core::GrantRecord> {
+    if digest.len() > 100 {
+        return Err(RegistryError::Invalid("a grant is named by its `sha256:` digest".into()).into());
+    }
+    Ok(Json(blocking(move || reg.grant_record(&digest)).await?))
 }
 
 async fn trust(State(reg): State<Registry>) -> Reply<TrustView> {

@@ -16,6 +16,7 @@
 mod actions;
 mod db;
 pub mod demo;
+mod granting;
 mod http;
 pub mod merkle;
 mod migrate;

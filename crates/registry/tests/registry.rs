@@ -465,12 +465,24 @@ fn the_openapi_description_names_every_field_the_wire_types_carry() {
         evidence: Some(env.clone()),
         waiver: Some(env),
     };
+    let (g, genv) = sign_grant(&key, key.public(), "app", "p", "^1", "support", Some("2099-01-01T00:00:00Z")).unwrap();
+    let grant = GrantRecord {
+        digest: "d".into(),
+        grant: g,
+        envelope: genv.clone(),
+        signer: "s".into(),
+        granted_at: "t".into(),
+        log_index: 1,
+        revocation: Some(genv),
+    };
     // Every field set: what a client sees, each named by the description (a client following it
     // must be able to publish to a domain with requirements).
     for (schema, value) in [
         ("PublishRequest", serde_json::to_value(&request).unwrap()),
         ("Bundle", serde_json::to_value(&bundle).unwrap()),
         ("LogEntry", serde_json::to_value(&entry).unwrap()),
+        ("GrantRecord", serde_json::to_value(&grant).unwrap()),
+        ("Grant", serde_json::to_value(&grant.grant).unwrap()),
     ] {
         let mut wire: Vec<&String> = value.as_object().unwrap().keys().collect();
         let described = doc["components"]["schemas"][schema]["properties"].as_object().unwrap();
