@@ -131,6 +131,50 @@ fn keys_publish_list_show_diff_verify_and_yank() {
     let shown = env.ok(&["registry", "show", "customer360@1.0.0"]);
     assert!(shown.contains("customer360@1.0.0") && shown.contains("entity:"), "{shown}");
 
+    // Grants: a consumer key may read the product through one of its profiles.
+    let app = unique("support-app");
+    env.ok(&["keys", "generate", &app]);
+    let o = env.steward(&[
+        "grants",
+        "add",
+        "customer360",
+        "--consumer",
+        &app,
+        "--name",
+        "support app",
+        "--profile",
+        "marketing",
+        "--key",
+        &ada,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("no masking profile `marketing`") && err(&o).contains("it has: analytics"), "{}", err(&o));
+    let granted = env.ok(&[
+        "grants",
+        "add",
+        "customer360",
+        "--consumer",
+        &app,
+        "--name",
+        "support app",
+        "--profile",
+        "analytics",
+        "--expires",
+        "2099-06-30",
+        "--key",
+        &ada,
+    ]);
+    assert!(granted.contains("support app may read customer360 ^1 as `analytics`"), "{granted}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&env.ok(&["grants", "list", "customer360", "--format", "json"])).unwrap();
+    assert_eq!(listed[0]["grant"]["expires"], "2099-06-30T23:59:59Z");
+    let digest = listed[0]["digest"].as_str().unwrap().to_string();
+    assert!(env.ok(&["grants", "list", "customer360"]).contains("in force"));
+    assert!(env
+        .ok(&["grants", "revoke", &digest, "--reason", "the app was retired", "--key", &ada])
+        .contains("revoked"));
+    assert!(env.ok(&["grants", "list", "customer360"]).contains("revoked"));
+
     // The same version again with a change: refused, and the draft is untouched.
     let original = std::fs::read_to_string(&file).unwrap();
     let edited = original.replace("    - { column: phone, type: str }\n", "");

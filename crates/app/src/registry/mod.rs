@@ -23,8 +23,11 @@ use steward_workspace::Workspace;
 
 use crate::AppError;
 
+mod grants;
 mod policy;
+pub use grants::{grant, grants, revoke_grant, GrantRequest};
 pub use policy::{check_publish_file, published_evidence, require, waive_file, PolicyCheck};
+pub use steward_registry_client::{Grant, GrantRecord, UNMASKED};
 
 /// Where the registry is and which signing key to use: what the steward said (`--registry`,
 /// `--key`) or, failing that, what the environment said at start-up.

@@ -2,6 +2,7 @@
 //! text to print. One module per command family.
 
 mod evidence;
+mod grants;
 mod privacy;
 mod products;
 mod registry;
@@ -61,6 +62,7 @@ pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
             registry::publish(file, registry, key, &choices, *dry_run, cli.format)
         }
         Command::Registry { command } => registry::run(command, cli.format),
+        Command::Grants { command } => grants::run(command, cli.format),
         Command::ExportContract { file, out } => registry::export_contract(file, out.as_deref(), cli.format),
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             products::validate(file, workspace.as_deref(), cli.format)

@@ -16,7 +16,7 @@ use crate::render::*;
 use crate::CliError;
 
 /// `--registry`/`--key`, else what the environment says.
-fn config(registry: &Option<String>, key: &Option<String>) -> RegistryConfig {
+pub(super) fn config(registry: &Option<String>, key: &Option<String>) -> RegistryConfig {
     RegistryConfig {
         url: registry
             .clone()

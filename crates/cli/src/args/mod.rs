@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod grants;
+pub use grants::GrantsCommand;
+
 #[derive(Parser, Debug)]
 #[command(name = "steward", version, about = "Steward: model, preview, protect and publish entity-based data products")]
 pub struct Cli {
@@ -117,6 +120,11 @@ pub enum Command {
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// Grants: which consumer key may read which product from a data node, under which profile.
+    Grants {
+        #[command(subcommand)]
+        command: GrantsCommand,
     },
     /// Masking profiles: check what leaves, rotate keys.
     Privacy {
