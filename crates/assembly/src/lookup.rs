@@ -120,6 +120,30 @@ impl Lookup {
         a.nest_collected(page, related)
     }
 
+    /// One entity as its row of the product table, its related rows nested (no rows when the
+    /// key names no entity): the whole tree of one entity, as a data node serves it.
+    pub fn entity_row(&self, a: &Assembled, key: &[String]) -> Result<DataFrame, AssemblyError> {
+        if key.len() != self.key.len() {
+            return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
+        }
+        let page = self.entity.get(key, ENTITY_TABLE)?;
+        let related = self
+            .related
+            .iter()
+            .map(|(name, rows)| if page.height() > 0 { rows.get(key, name) } else { Ok(rows.frame.clear()) })
+            .collect::<Result<Vec<_>, _>>()?;
+        a.nest_collected(page, related)
+    }
+
+    /// How many entities it holds.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
     /// The same view as [`Assembled::entity_360`].
     pub fn entity_360(&self, key: &[String]) -> Result<Entity360, AssemblyError> {
         if key.len() != self.key.len() {

@@ -290,6 +290,18 @@ fn the_indexed_360_view_matches_the_scanning_one() {
         }
     }
     assert!(lookup.entity_360(&["1".into(), "2".into()]).is_err());
+    // One entity's row of the product table: the page that holds it, cut to it.
+    let page = a.product_page(0, 1000).unwrap();
+    let keys = page.column(&a.key[0]).unwrap().cast(&DataType::String).unwrap();
+    let keys = keys.str().unwrap();
+    for key in ["1", "7", "250"] {
+        let at = keys.iter().position(|k| k == Some(key)).unwrap();
+        let row = lookup.entity_row(&a, &[key.to_string()]).unwrap();
+        assert_eq!(row.height(), 1);
+        assert!(row.equals_missing(&page.slice(at as i64, 1)), "row of {key}:\n{row}");
+    }
+    assert_eq!(lookup.entity_row(&a, &["99999".to_string()]).unwrap().height(), 0);
+    assert_eq!(lookup.len(), page.height());
 }
 
 /// Found on Chinook (Django's layout: every table's key is `id`): invoices joined to customers

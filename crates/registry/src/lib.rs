@@ -22,15 +22,14 @@ pub mod merkle;
 mod migrate;
 mod reads;
 mod service;
-mod stall;
 
 pub use db::DbUrl;
 pub use http::{router, serve, Tls, HEADER_TIMEOUT, MAX_CONNECTIONS, OPENAPI, REQUEST_TIMEOUT};
 pub use reads::{CACHE_BYTES, MAX_BUNDLE_LOG, MAX_VERSIONS};
 pub use service::{Registry, MAX_BODY};
-pub use stall::WRITE_STALL;
 /// The wire types, rules and offline verification every party shares.
 pub use steward_registry_core::*;
+pub use steward_serve::WRITE_STALL;
 
 use steward_signing::KeyPair;
 
@@ -59,7 +58,7 @@ pub fn serve_url(
     tls: Option<Tls>,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), RegistryError> {
-    let tls = tls.map(|t| t.config()).transpose()?;
+    let tls = tls.map(|t| t.config()).transpose().map_err(|e| RegistryError::Invalid(e.0))?;
     let reg = Registry::open(&url, roots, key)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
