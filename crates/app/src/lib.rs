@@ -20,6 +20,7 @@ pub use steward_classify::thousands;
 /// Every error has a stable code: front-ends send `{code, message}`.
 pub use steward_error::{ErrorCode, ErrorCodes};
 
+pub mod consume;
 mod coverage;
 mod definitions;
 mod editing;
@@ -107,8 +108,8 @@ pub use masking::{
     rotate_masking_key, KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
 };
 pub use product::{
-    assemble_product, assemble_product_scanned, export_product, list_products, product_path, profile_product_column,
-    source_bytes, PRODUCTS_DIR,
+    assemble_product, assemble_product_scanned, export_product, list_products, product_path, product_sources,
+    profile_product_column, source_bytes, PRODUCTS_DIR,
 };
 pub use targets::{
     add_postgres, credential_of, keep_as_text, location_of, manifest_ssl_mode, resolve_target, secret_name, target,
@@ -193,6 +194,9 @@ pub enum AppError {
     /// Another error, said about a file or thing the caller names.
     #[error("{context}: {error}")]
     Context { context: String, error: Box<AppError> },
+    /// A data node's refusal, with its code (one of [`consume::NODE_CODES`]).
+    #[error("{message}")]
+    Node { code: &'static str, message: String },
 }
 
 impl From<steward_workspace::InvalidId> for AppError {
@@ -223,6 +227,7 @@ impl ErrorCode for AppError {
             AppError::Registry(e) => e.code(),
             AppError::Signing(e) => e.code(),
             AppError::Context { error, .. } => error.code(),
+            AppError::Node { code, .. } => code,
         }
     }
 }
@@ -239,6 +244,13 @@ impl ErrorCodes for AppError {
     ];
 }
 
+/// A data node's refusals, as a consumer receives them.
+struct NodeCodes;
+
+impl ErrorCodes for NodeCodes {
+    const CODES: &'static [&'static str] = consume::NODE_CODES;
+}
+
 /// Every code a Steward error can carry, from every crate the use cases reach, sorted: what
 /// front-ends may receive and match on.
 pub fn error_codes() -> Vec<&'static str> {
@@ -253,6 +265,7 @@ pub fn error_codes() -> Vec<&'static str> {
         steward_signing::SigningError::CODES,
         steward_registry_client::RegistryError::CODES,
         AppError::CODES,
+        NodeCodes::CODES,
     ]
     .concat();
     all.sort_unstable();

@@ -11,7 +11,7 @@ use steward_workspace::Workspace;
 use crate::{target, AppError};
 
 /// The workspace source ids a product reads, each once, in definition order.
-fn product_sources(def: &ProductDefinition) -> Vec<&String> {
+pub fn product_sources(def: &ProductDefinition) -> Vec<&String> {
     let mut ids: Vec<&String> = vec![];
     let tree = def.tree();
     let all = std::iter::once(&def.entity.source)

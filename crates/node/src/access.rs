@@ -1,0 +1,211 @@
+//! The access log: one JSON line per answer — who (consumer key and name), what (product,
+//! version, endpoint), under which profile, how many entities, the status — never a value of
+//! the data. Lines are hash-chained (each holds the hash of the one before and its own, over
+//! its canonical JSON), and written by one thread that appends every waiting line, syncs the
+//! file, then lets the answers go: an answer that left the node is in the log on disk, and a
+//! `kill -9` loses only lines no answer waited for. [`verify_log`] checks a log end to end.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::NodeError;
+
+/// The `prev` of the first line.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// Lines written in one go at most (then synced, then acknowledged).
+const GROUP: usize = 1024;
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessEntry {
+    pub index: u64,
+    pub at: String,
+    /// The consumer's key fingerprint, and whom its grant names.
+    pub consumer: String,
+    pub consumer_name: String,
+    pub product: String,
+    pub version: String,
+    pub profile: String,
+    /// `entity`, `rows`, `arrow`, `parquet`.
+    pub endpoint: String,
+    /// How many entities the answer holds.
+    pub entities: u64,
+    pub prev: String,
+    pub hash: String,
+}
+
+impl AccessEntry {
+    fn compute_hash(&self) -> Result<String, NodeError> {
+        let mut v = serde_json::to_value(self).map_err(|e| NodeError::Io(e.to_string()))?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("hash");
+        }
+        let bytes =
+            steward_signing::canonical_json(&v, "access log entry").map_err(|e| NodeError::Io(e.to_string()))?;
+        Ok(steward_signing::hex(&steward_signing::sha256(&bytes)))
+    }
+}
+
+/// What a request logs; the writer numbers and chains it.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub consumer: String,
+    pub consumer_name: String,
+    pub product: String,
+    pub version: String,
+    pub profile: String,
+    pub endpoint: &'static str,
+    pub entities: u64,
+}
+
+type Ack = tokio::sync::oneshot::Sender<Result<u64, String>>;
+
+/// The log's writer: send an [`Access`], get its index once it is on disk.
+#[derive(Clone)]
+pub struct AccessLog {
+    tx: mpsc::Sender<(Access, Ack)>,
+    pub path: PathBuf,
+}
+
+/// What a log holds: its entries checked, and whether its last line was cut short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogCheck {
+    pub entries: u64,
+    pub head: Option<String>,
+    /// A last line without its end: written when the node was killed, acknowledged to no one.
+    pub torn_tail: bool,
+}
+
+fn bad(path: &Path, line: usize, m: impl std::fmt::Display) -> NodeError {
+    NodeError::Io(format!("{}: line {line}: {m}", path.display()))
+}
+
+/// Checks every line of the log at `path`: each parses, follows the one before (index and
+/// `prev`) and matches its hash.
+pub fn verify_log(path: &Path) -> Result<LogCheck, NodeError> {
+    let f = std::fs::File::open(path).map_err(|e| NodeError::Io(format!("{}: {e}", path.display())))?;
+    let mut reader = std::io::BufReader::new(f);
+    let (mut prev, mut entries, mut torn_tail, mut n) = (GENESIS.to_string(), 0u64, false, 0usize);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = reader.read_line(&mut line).map_err(|e| NodeError::Io(format!("{}: {e}", path.display())))?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        if !line.ends_with('\n') {
+            torn_tail = true;
+            break;
+        }
+        let e: AccessEntry = serde_json::from_str(line.trim_end()).map_err(|e| bad(path, n, e))?;
+        if e.index != entries || e.prev != prev {
+            return Err(bad(
+                path,
+                n,
+                format!("entry {} does not follow entry {}: the chain is broken", e.index, entries.wrapping_sub(1)),
+            ));
+        }
+        if e.compute_hash()? != e.hash {
+            return Err(bad(path, n, format!("entry {} does not match its hash: it was changed", e.index)));
+        }
+        prev = e.hash;
+        entries += 1;
+    }
+    Ok(LogCheck { entries, head: (entries > 0).then_some(prev), torn_tail })
+}
+
+impl AccessLog {
+    /// Opens (or creates) the log at `path`, checked first; a torn last line is cut off (no one
+    /// was told it was written). Starts the writer thread.
+    pub fn open(path: &Path) -> Result<AccessLog, NodeError> {
+        let io = |e: std::io::Error| NodeError::Io(format!("{}: {e}", path.display()));
+        let (mut next, mut prev) = (0u64, GENESIS.to_string());
+        if path.exists() {
+            let check = verify_log(path)?;
+            if check.torn_tail {
+                let text = std::fs::read(path).map_err(io)?;
+                let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                let f = std::fs::OpenOptions::new().write(true).open(path).map_err(io)?;
+                f.set_len(keep as u64).map_err(io)?;
+                f.sync_all().map_err(io)?;
+                tracing::warn!(log = %path.display(), "cut a torn last line off the access log (it was never acknowledged)");
+            }
+            next = check.entries;
+            prev = check.head.unwrap_or(prev);
+        }
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+        let (tx, rx) = mpsc::channel::<(Access, Ack)>();
+        let shown = path.display().to_string();
+        std::thread::Builder::new()
+            .name("access-log".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut group = vec![first];
+                    while group.len() < GROUP {
+                        match rx.try_recv() {
+                            Ok(x) => group.push(x),
+                            Err(_) => break,
+                        }
+                    }
+                    let mut text = String::new();
+                    let mut done = vec![];
+                    let mut failed = None;
+                    for (a, ack) in group {
+                        let mut e = AccessEntry {
+                            index: next,
+                            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                            consumer: a.consumer,
+                            consumer_name: a.consumer_name,
+                            product: a.product,
+                            version: a.version,
+                            profile: a.profile,
+                            endpoint: a.endpoint.to_string(),
+                            entities: a.entities,
+                            prev: prev.clone(),
+                            hash: String::new(),
+                        };
+                        match e.compute_hash().and_then(|h| {
+                            e.hash = h;
+                            serde_json::to_string(&e).map_err(|x| NodeError::Io(x.to_string()))
+                        }) {
+                            Ok(line) => {
+                                text.push_str(&line);
+                                text.push('\n');
+                                prev = e.hash;
+                                done.push((next, ack));
+                                next += 1;
+                            }
+                            Err(x) => failed = Some((x.to_string(), ack)),
+                        }
+                    }
+                    let written = file.write_all(text.as_bytes()).and_then(|_| file.sync_data());
+                    for (i, ack) in done {
+                        let _ = ack.send(written.as_ref().map(|_| i).map_err(|e| format!("{shown}: {e}")));
+                    }
+                    if let Some((m, ack)) = failed {
+                        let _ = ack.send(Err(m));
+                    }
+                    // A failed write leaves the file's end unknown: stop, so every later answer is
+                    // refused rather than logged out of chain.
+                    if let Err(e) = written {
+                        tracing::error!(log = %shown, error = %e, "cannot write the access log: every answer is refused from now on");
+                        break;
+                    }
+                }
+            })
+            .map_err(io)?;
+        Ok(AccessLog { tx, path: path.to_path_buf() })
+    }
+
+    /// Appends `a`; returns its index once it is on disk.
+    pub async fn append(&self, a: Access) -> Result<u64, NodeError> {
+        let (ack, done) = tokio::sync::oneshot::channel();
+        self.tx.send((a, ack)).map_err(|_| NodeError::Io("the access log writer stopped".into()))?;
+        done.await.map_err(|_| NodeError::Io("the access log writer stopped".into()))?.map_err(NodeError::Io)
+    }
+}

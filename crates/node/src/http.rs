@@ -1,0 +1,410 @@
+//! The node's HTTP API. Every product endpoint verifies the request's signature (RFC 9421),
+//! finds the caller's grant, answers from one snapshot through the granted profile's view only,
+//! enters the answer in the access log (on disk before it leaves) and says where the data comes
+//! from: `steward-product` (name@version), `steward-definition-digest`, `steward-profile`,
+//! `steward-key-version`, `steward-as-of` — in the Arrow and Parquet metadata as well. A refusal
+//! is `{code, message}` and carries nothing of the data.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use polars::prelude::*;
+use steward_error::ErrorCode;
+use steward_httpsig::Verifier;
+use steward_registry_client::Grant;
+
+use crate::access::{Access, AccessLog};
+use crate::grants::GrantBook;
+use crate::metrics::Metrics;
+use crate::snapshot::{Served, Snapshot, View};
+use crate::NodeError;
+
+/// Entities per Arrow record batch of a whole-product stream.
+pub const STREAM_PAGE: u32 = 65_536;
+/// Entities per page of `/rows` at most.
+pub const MAX_ROWS: u32 = 1000;
+
+/// What the handlers share.
+pub struct NodeState {
+    pub products: HashMap<String, Arc<Served>>,
+    pub grants: Arc<GrantBook>,
+    pub verifier: Verifier,
+    pub log: AccessLog,
+    pub metrics: Metrics,
+}
+
+type Shared = Arc<NodeState>;
+
+struct Failure(NodeError);
+
+impl From<NodeError> for Failure {
+    fn from(e: NodeError) -> Self {
+        Failure(e)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        use steward_httpsig::SignatureError as S;
+        let status = match &self.0 {
+            NodeError::Signature(S::UnknownKey(_)) | NodeError::Forbidden(_) => StatusCode::FORBIDDEN,
+            NodeError::Signature(S::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+            NodeError::Signature(_) => StatusCode::UNAUTHORIZED,
+            NodeError::NotFound(_) | NodeError::Unpublished(_) => StatusCode::NOT_FOUND,
+            NodeError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let body = serde_json::json!({ "code": self.0.code(), "message": self.0.to_string() });
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A verified, granted request: what it may read.
+struct Granted {
+    served: Arc<Served>,
+    snapshot: Arc<Snapshot>,
+    view: Arc<View>,
+    grant: Grant,
+}
+
+impl Granted {
+    fn access(&self, endpoint: &'static str, entities: u64) -> Access {
+        Access {
+            consumer: self.grant.consumer.fingerprint(),
+            consumer_name: self.grant.consumer_name.clone(),
+            product: self.served.published.name().to_string(),
+            version: self.served.published.version().to_string(),
+            profile: self.grant.profile.clone(),
+            endpoint,
+            entities,
+        }
+    }
+
+    fn provenance(&self) -> Vec<(&'static str, String)> {
+        let p = &self.served.published;
+        vec![
+            ("steward-product", format!("{}@{}", p.name(), p.version())),
+            ("steward-definition-digest", p.verified.digest.clone()),
+            ("steward-profile", self.grant.profile.clone()),
+            ("steward-key-version", self.view.key_version.map_or_else(|| "none".into(), |v| v.to_string())),
+            ("steward-as-of", self.snapshot.as_of.clone()),
+        ]
+    }
+
+    fn headers(&self, content_type: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        for (k, v) in self.provenance() {
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                h.insert(HeaderName::from_static(k), v);
+            }
+        }
+        h
+    }
+}
+
+fn authorize(s: &NodeState, name: &str, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Granted, NodeError> {
+    let served = s
+        .products
+        .get(name)
+        .cloned()
+        .ok_or_else(|| NodeError::NotFound(format!("this node serves no product `{name}`")))?;
+    let fields: Vec<(&str, &str)> =
+        headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v))).collect();
+    let authority = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let req = steward_httpsig::Request {
+        method: method.as_str(),
+        authority,
+        path: uri.path(),
+        query: uri.query(),
+        headers: &fields,
+    };
+    let now = chrono::Utc::now();
+    let who = s.verifier.verify(&req, now.timestamp(), |keyid| s.grants.key(keyid))?;
+    let grant = s.grants.grant_for(&who.keyid, &served.published, now)?;
+    let snapshot = served.current();
+    let view = snapshot.view(&grant.profile).cloned().ok_or_else(|| {
+        NodeError::Forbidden(format!(
+            "the grant names profile `{}`, which {}@{} does not define",
+            grant.profile,
+            served.published.name(),
+            served.published.version()
+        ))
+    })?;
+    Ok(Granted { served, snapshot, view, grant })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, NodeError> + Send + 'static,
+) -> Result<T, NodeError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| NodeError::Io(format!("worker: {e}")))?
+}
+
+fn json_rows(df: &DataFrame) -> Result<Vec<u8>, NodeError> {
+    let mut df =
+        steward_app::display::json_frame(df).map_err(|(c, e)| NodeError::Workspace(format!("field `{c}`: {e}")))?;
+    let mut buf = Vec::new();
+    JsonWriter::new(&mut buf)
+        .with_json_format(JsonFormat::Json)
+        .finish(&mut df)
+        .map_err(|e| NodeError::Io(e.to_string()))?;
+    Ok(buf)
+}
+
+/// Runs `answer`, records its status and time, and turns a refusal into `{code, message}`.
+async fn timed(
+    s: &NodeState,
+    product: &str,
+    endpoint: &'static str,
+    answer: impl std::future::Future<Output = Result<Response, NodeError>>,
+) -> Response {
+    let started = Instant::now();
+    let r = match answer.await {
+        Ok(r) => r,
+        Err(e) => Failure(e).into_response(),
+    };
+    s.metrics.record(product, endpoint, r.status().as_u16(), started.elapsed());
+    r
+}
+
+async fn entity(
+    State(s): State<Shared>,
+    Path((name, key)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        if key.len() > 1000 {
+            return Err(NodeError::BadRequest("an entity key has at most 1000 characters".into()));
+        }
+        let view = g.view.clone();
+        let parts = steward_app::parse_entity_key(&key);
+        let row = blocking(move || {
+            view.lookup.entity_row(&view.assembled, &parts).map_err(|e| NodeError::BadRequest(e.to_string()))
+        })
+        .await?;
+        s.log.append(g.access("entity", row.height() as u64)).await?;
+        if row.height() == 0 {
+            return Err(NodeError::NotFound(format!("no entity with key `{key}` in the data this grant reads")));
+        }
+        let body = json_rows(&row)?;
+        // One object, not a list of one.
+        let body = body.strip_prefix(b"[").and_then(|b| b.strip_suffix(b"]")).map(<[u8]>::to_vec).unwrap_or(body);
+        Ok((g.headers("application/json"), body).into_response())
+    };
+    timed(&s, &name, "entity", answer).await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    offset: Option<u64>,
+    limit: Option<u32>,
+}
+
+async fn rows(
+    State(s): State<Shared>,
+    Path(name): Path<String>,
+    q: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        let Query(q) = q.map_err(|e| NodeError::BadRequest(e.body_text()))?;
+        let limit = q.limit.unwrap_or(100);
+        if !(1..=MAX_ROWS).contains(&limit) {
+            return Err(NodeError::BadRequest(format!("limit: 1 to {MAX_ROWS} entities")));
+        }
+        let offset = q.offset.unwrap_or(0).min(i64::MAX as u64) as i64;
+        let view = g.view.clone();
+        let page = blocking(move || {
+            view.lookup.product_page(&view.assembled, offset, limit).map_err(|e| NodeError::Workspace(e.to_string()))
+        })
+        .await?;
+        s.log.append(g.access("rows", page.height() as u64)).await?;
+        let mut h = g.headers("application/json");
+        h.insert("steward-total-entities", HeaderValue::from(g.view.lookup.len() as u64));
+        Ok((h, json_rows(&page)?).into_response())
+    };
+    timed(&s, &name, "rows", answer).await
+}
+
+/// Sends what is written to it as chunks of an HTTP body.
+struct ChunkWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= 1 << 20 {
+            self.flush()?;
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buf));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))
+    }
+}
+
+fn metadata(g: &Granted) -> BTreeMap<PlSmallStr, PlSmallStr> {
+    g.provenance().into_iter().map(|(k, v)| (PlSmallStr::from(k.replace('-', ".")), PlSmallStr::from(v))).collect()
+}
+
+/// Writes the whole product as an Arrow IPC stream, page after page.
+fn write_stream(view: &View, meta: BTreeMap<PlSmallStr, PlSmallStr>, out: &mut ChunkWriter) -> Result<(), NodeError> {
+    use polars_arrow::io::ipc::write::{StreamWriter, WriteOptions};
+    let err = |e: PolarsError| NodeError::Io(e.to_string());
+    let mut writer = StreamWriter::new(out, WriteOptions { compression: None });
+    writer.set_custom_schema_metadata(Arc::new(meta));
+    let total = view.lookup.len() as i64;
+    let mut offset = 0i64;
+    let mut started = false;
+    loop {
+        let mut page = view
+            .lookup
+            .product_page(&view.assembled, offset, STREAM_PAGE)
+            .map_err(|e| NodeError::Workspace(e.to_string()))?;
+        if !started {
+            writer.start(&page.schema().to_arrow(CompatLevel::oldest()), None).map_err(err)?;
+            started = true;
+        }
+        page.rechunk_mut();
+        for batch in page.iter_chunks(CompatLevel::oldest(), true) {
+            writer.write(&batch, None).map_err(err)?;
+        }
+        offset += STREAM_PAGE as i64;
+        if offset >= total {
+            break;
+        }
+    }
+    writer.finish().map_err(err)?;
+    Ok(())
+}
+
+async fn arrow(
+    State(s): State<Shared>,
+    Path(name): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        s.log.append(g.access("arrow", g.view.lookup.len() as u64)).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+        let view = g.view.clone();
+        let meta = metadata(&g);
+        let errors = tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = ChunkWriter { tx, buf: Vec::new() };
+            let done = write_stream(&view, meta, &mut out)
+                .and_then(|_| std::io::Write::flush(&mut out).map_err(|e| NodeError::Io(e.to_string())));
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "an Arrow stream ended early");
+                let _ = errors.blocking_send(Err(std::io::Error::other(e.to_string())));
+            }
+        });
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+        Ok((g.headers("application/vnd.apache.arrow.stream"), Body::from_stream(stream)).into_response())
+    };
+    timed(&s, &name, "arrow", answer).await
+}
+
+async fn parquet(
+    State(s): State<Shared>,
+    Path(name): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        let view = g.view.clone();
+        let kv: Vec<(String, String)> = g.provenance().into_iter().map(|(k, v)| (k.replace('-', "."), v)).collect();
+        let bytes = blocking(move || {
+            let mut df = view
+                .lookup
+                .product_page(&view.assembled, 0, u32::MAX)
+                .map_err(|e| NodeError::Workspace(e.to_string()))?;
+            let mut buf = Vec::new();
+            ParquetWriter::new(&mut buf)
+                .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
+                .finish(&mut df)
+                .map_err(|e| NodeError::Io(e.to_string()))?;
+            Ok(buf)
+        })
+        .await?;
+        s.log.append(g.access("parquet", g.view.lookup.len() as u64)).await?;
+        Ok((g.headers("application/vnd.apache.parquet"), bytes).into_response())
+    };
+    timed(&s, &name, "parquet", answer).await
+}
+
+async fn metrics(State(s): State<Shared>) -> Response {
+    let served: Vec<&Served> = s.products.values().map(|p| p.as_ref()).collect();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render(&served)).into_response()
+}
+
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/v1/products/{name}/entities/{key}", get(entity))
+        .route("/v1/products/{name}/rows", get(rows))
+        .route("/v1/products/{name}/arrow", get(arrow))
+        .route("/v1/products/{name}/parquet", get(parquet))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { Failure(NodeError::NotFound("no such endpoint".into())) })
+        .with_state(state)
+}
+
+/// Serves `state` on `listen` until Ctrl-C or SIGTERM; `ready` is told the bound address.
+/// Every `refresh` the sources are checked and the grants fetched again, in the background.
+pub fn serve_blocking(
+    state: Shared,
+    listen: &str,
+    refresh: std::time::Duration,
+    on_refresh: impl Fn(&NodeState) + Send + Sync + 'static,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), NodeError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| NodeError::Io(format!("runtime: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| NodeError::BadRequest(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
+        let bg = state.clone();
+        let on_refresh = Arc::new(on_refresh);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(refresh).await;
+                let (st, f) = (bg.clone(), on_refresh.clone());
+                let _ = tokio::task::spawn_blocking(move || f(&st)).await;
+            }
+        });
+        tracing::info!(%addr, "node listening");
+        ready(addr);
+        steward_serve::serve(router(state), listener, None).await.map_err(|e| NodeError::Io(format!("server: {e}")))
+    })
+}
