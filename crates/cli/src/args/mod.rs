@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod grants;
+mod node;
 pub use grants::GrantsCommand;
+pub use node::{ConsumeArgs, NodeCommand};
 
 #[derive(Parser, Debug)]
 #[command(name = "steward", version, about = "Steward: model, preview, protect and publish entity-based data products")]
@@ -126,6 +128,14 @@ pub enum Command {
         #[command(subcommand)]
         command: GrantsCommand,
     },
+    /// A domain's data node: serve published products to consumers, check its access log.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// Read a product from a data node, signed with your consumer key: one entity, a page, or
+    /// the whole product (Arrow or Parquet).
+    Consume(ConsumeArgs),
     /// Masking profiles: check what leaves, rotate keys.
     Privacy {
         #[command(subcommand)]

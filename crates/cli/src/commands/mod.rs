@@ -3,6 +3,7 @@
 
 mod evidence;
 mod grants;
+mod node;
 mod privacy;
 mod products;
 mod registry;
@@ -63,6 +64,8 @@ pub(crate) fn run(cli: &Cli) -> Result<String, CliError> {
         }
         Command::Registry { command } => registry::run(command, cli.format),
         Command::Grants { command } => grants::run(command, cli.format),
+        Command::Node { command } => node::run(command),
+        Command::Consume(args) => node::consume(args, cli.format),
         Command::ExportContract { file, out } => registry::export_contract(file, out.as_deref(), cli.format),
         Command::Model { command: ModelCommand::Validate { file, workspace } } => {
             products::validate(file, workspace.as_deref(), cli.format)
