@@ -134,7 +134,7 @@ pub fn start(
     for p in &args.products {
         let (name, version) = product_arg(p);
         let published = published::fetch(&client, &roots, &name, version.as_deref())?;
-        let first = snapshot::build(&workspace, &published, secrets.as_ref(), 1)?;
+        let first = snapshot::build_stable(&workspace, &published, secrets.as_ref(), 1)?;
         tracing::info!(product = %name, version = %published.version(), entities = first.entities(), "serving");
         book.replace(
             &name,

@@ -69,7 +69,36 @@ pub fn fingerprint(ws: &Workspace, p: &Published) -> Fingerprint {
     out
 }
 
-/// Reads the sources and builds every profile's view.
+/// How long a file must have been left alone before it is read: one still being written is
+/// read once its writer is done.
+pub const QUIET: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Whether every file source has been left alone for [`QUIET`].
+pub fn quiet(fp: &Fingerprint) -> bool {
+    let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    fp.iter().all(|(_, _, modified)| now.saturating_sub(*modified) >= QUIET.as_nanos())
+}
+
+/// [`build`] once the sources are quiet and stay unchanged while read (a few tries).
+pub fn build_stable(
+    ws: &Workspace,
+    p: &Published,
+    secrets: &dyn SecretStore,
+    generation: u64,
+) -> Result<Snapshot, NodeError> {
+    let mut tries = 0;
+    loop {
+        while !quiet(&fingerprint(ws, p)) {
+            std::thread::sleep(QUIET);
+        }
+        match build(ws, p, secrets, generation) {
+            Err(NodeError::Workspace(m)) if m.ends_with("read again") && tries < 5 => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+/// Reads the sources and builds every profile's view; refused when a source changed meanwhile.
 pub fn build(ws: &Workspace, p: &Published, secrets: &dyn SecretStore, generation: u64) -> Result<Snapshot, NodeError> {
     let before = fingerprint(ws, p);
     let as_of = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -92,9 +121,11 @@ pub fn build(ws: &Workspace, p: &Published, secrets: &dyn SecretStore, generatio
     }
     let whole = lookup(&a, UNMASKED)?;
     views.insert(UNMASKED.to_string(), Arc::new(View { lookup: whole, assembled: a, key_version: None }));
-    // A source rewritten while it was read: read again next time.
-    let fingerprint = if fingerprint(ws, p) == before { before } else { vec![] };
-    Ok(Snapshot { generation, as_of, fingerprint, views })
+    // A source rewritten while it was read: these views may hold part of each version.
+    if fingerprint(ws, p) != before {
+        return Err(NodeError::Workspace(format!("{}: a source changed while it was read; read again", p.name())));
+    }
+    Ok(Snapshot { generation, as_of, fingerprint: before, views })
 }
 
 /// A product as a node serves it: the published definition and the current snapshot.
@@ -125,7 +156,9 @@ impl Served {
     /// it did. The old snapshot stays in use until the new one is complete.
     pub fn refresh(&self, ws: &Workspace, secrets: &dyn SecretStore) -> Result<bool, NodeError> {
         let now = self.current();
-        if fingerprint(ws, &self.published) == now.fingerprint {
+        let fp = fingerprint(ws, &self.published);
+        // Unchanged, or still being written (read next round).
+        if fp == now.fingerprint || !quiet(&fp) {
             return Ok(false);
         }
         let started = Instant::now();
