@@ -67,7 +67,7 @@ test-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	scripts/check-architecture.sh
-	STEWARD_ODCS_PYTHON="$(CARGO_TARGET_DIR)/tools/odcs-venv/bin/python" scripts/with-keyring.sh cargo test --workspace --exclude steward-desktop
+	STEWARD_ODCS_PYTHON="$(CARGO_TARGET_DIR)/tools/odcs-venv/bin/python" STEWARD_CONSUMER_PYTHON="$(CARGO_TARGET_DIR)/tools/consumer-venv/bin/python" scripts/with-keyring.sh cargo test --workspace --exclude steward-desktop
 
 test-e2e:
 	STEWARD_DESKTOP_BIN="$(DESKTOP_BIN)" STEWARD_REGISTRY_BIN="$(CARGO_TARGET_DIR)/debug/steward-registry" node --test --test-reporter=spec tests/e2e/

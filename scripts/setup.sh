@@ -75,3 +75,16 @@ if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$ODCS_PINS" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check $ODCS_PINS
   echo "$ODCS_PINS" >"$venv/.pins"
 fi
+
+# The README's consumer example reads a node's Arrow stream with pyarrow and Polars: a second
+# private virtualenv holds both, pinned, for the test that runs it.
+CONSUMER_PINS="pyarrow==26.0.1 polars==2.1.0"
+cvenv="${CARGO_TARGET_DIR:-target}/tools/consumer-venv"
+if [ "$(cat "$cvenv/.pins" 2>/dev/null)" != "$CONSUMER_PINS" ]; then
+  say "installing the consumer example's packages ($CONSUMER_PINS)"
+  rm -rf "$cvenv"
+  python3 -m venv "$cvenv"
+  # shellcheck disable=SC2086
+  "$cvenv/bin/pip" install -q --disable-pip-version-check $CONSUMER_PINS
+  echo "$CONSUMER_PINS" >"$cvenv/.pins"
+fi

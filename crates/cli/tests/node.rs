@@ -135,6 +135,7 @@ fn a_consumer_reads_through_its_grant_and_a_killed_node_loses_no_answered_access
     assert!(wrote.contains("product: customer360@1.0.0"), "{wrote}");
     let frame = polars_frame(&out);
     assert_eq!(frame, 500, "every customer in the stream");
+    readme_python_reads(dir.path(), 500);
     assert!(env.ok(&["node", "verify-log", log.to_str().unwrap()]).contains("3 entries"));
 
     // Consumers read while the node is killed: every answer they got is in the log.
@@ -185,4 +186,26 @@ fn kill(mut node: ServerProcess) {
 fn polars_frame(path: &Path) -> usize {
     use polars::prelude::*;
     IpcStreamReader::new(std::fs::File::open(path).unwrap()).finish().unwrap().height()
+}
+
+/// Runs the README's two Python lines (pyarrow, then Polars) where `customers.arrow` is: each
+/// must read every row.
+fn readme_python_reads(dir: &Path, rows: usize) {
+    let python = std::env::var("STEWARD_CONSUMER_PYTHON").unwrap_or_else(|_| {
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .unwrap_or_else(|_| format!("{}/../../target", env!("CARGO_MANIFEST_DIR")));
+        format!("{target}/tools/consumer-venv/bin/python")
+    });
+    assert!(Path::new(&python).exists(), "{python} is missing: run scripts/setup.sh (make test does)");
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    let block = readme.split("<!-- consumer-python").nth(1).and_then(|b| b.split("```python").nth(1)).unwrap();
+    let lines: Vec<&str> =
+        block.split("```").next().unwrap().lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2, "two lines: {lines:?}");
+    for (line, count) in lines.iter().zip(["table.num_rows", "customers.height"]) {
+        let o =
+            Command::new(&python).current_dir(dir).args(["-c", &format!("{line}\nprint({count})")]).output().unwrap();
+        assert!(o.status.success(), "{line}: {}", text(&o.stderr));
+        assert_eq!(text(&o.stdout).trim(), rows.to_string(), "{line}");
+    }
 }

@@ -118,6 +118,19 @@ fn each_consumer_reads_through_its_grant_only() {
     assert_eq!(e.code(), "node.forbidden", "{e}");
     assert!(e.to_string().contains("revoked"), "{e}");
 
+    // What an operator scrapes.
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let metrics = agent.get(format!("{url}/metrics")).call().unwrap().body_mut().read_to_string().unwrap();
+    for want in [
+        "steward_node_requests_total{product=\"customer360\",endpoint=\"rows\",status=\"200\"} 1",
+        "steward_node_requests_total{product=\"customer360\",endpoint=\"rows\",status=\"403\"} 2",
+        "steward_node_request_seconds_count{endpoint=\"arrow\"} 1",
+        "steward_node_entities{product=\"customer360\",version=\"1.0.0\"} 500",
+        "steward_node_as_of_seconds{product=\"customer360\",version=\"1.0.0\"} 1",
+    ] {
+        assert!(metrics.contains(want), "{want} not in:\n{metrics}");
+    }
+
     // Every answer is in the access log, chained; never a value.
     let check = steward_node::access::verify_log(&w.ws.join("access.log")).unwrap();
     assert_eq!(check.entries, 5, "rows, entity, entity, arrow, parquet");
