@@ -5,9 +5,9 @@
 
 use steward_app::registry::{self, RegistryConfig};
 use steward_ipc::{
-    validate_product_id, DraftDiffInfo, IpcError, PublishCheck, PublishProductRequest, PublishedInfo,
-    RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, SaveSettingsRequest,
-    SettingsInfo, VersionEvidence, VersionRequest, WaiverInfo,
+    validate_product_id, AddGrantRequest, DraftDiffInfo, GrantInfo, IpcError, PublishCheck, PublishProductRequest,
+    PublishedInfo, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion,
+    RevokeGrantRequest, SaveSettingsRequest, SettingsInfo, VersionEvidence, VersionRequest, WaiverInfo,
 };
 
 use crate::commands::{blocking, workspace};
@@ -115,6 +115,43 @@ pub async fn registry_evidence(state: &AppState, request: VersionRequest) -> Res
     blocking(move || {
         let (evidence, waiver) = registry::published_evidence(&cfg, &request.name, &request.version)?;
         Ok(VersionEvidence { evidence, waiver: waiver.map(|w| WaiverInfo { reason: w.reason, waives: w.waives }) })
+    })
+    .await
+}
+
+/// The grants of a product.
+pub async fn registry_grants(state: &AppState, product: String) -> Result<Vec<GrantInfo>, IpcError> {
+    validate_product_id(&product)?;
+    let cfg = config(state)?;
+    blocking(move || Ok(registry::grants(&cfg, &product)?.into_iter().map(GrantInfo::from).collect())).await
+}
+
+/// Signs a grant with the steward's key and records it.
+pub async fn registry_grant(state: &AppState, request: AddGrantRequest) -> Result<GrantInfo, IpcError> {
+    request.validate()?;
+    validate_product_id(&request.product)?;
+    let cfg = config(state)?;
+    blocking(move || {
+        let req = registry::GrantRequest {
+            product: request.product,
+            consumer: request.consumer.trim().to_string(),
+            consumer_name: request.consumer_name.trim().to_string(),
+            profile: request.profile,
+            versions: request.versions.filter(|v| !v.trim().is_empty()),
+            expires: request.expires.filter(|v| !v.trim().is_empty()),
+        };
+        Ok(registry::grant(&cfg, &req)?.into())
+    })
+    .await
+}
+
+/// Signs the revocation of a grant and records it.
+pub async fn registry_revoke_grant(state: &AppState, request: RevokeGrantRequest) -> Result<(), IpcError> {
+    request.validate()?;
+    let cfg = config(state)?;
+    blocking(move || {
+        registry::revoke_grant(&cfg, &request.digest, &request.reason)?;
+        Ok(())
     })
     .await
 }

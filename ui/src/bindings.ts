@@ -6,6 +6,24 @@ export type AddFileRequest = {
  */
 path: string, table: string | null, system: string | null, };
 
+export type AddGrantRequest = { product: string, 
+/**
+ * The consumer's public key (`ed25519:…`), or the name of a key on this machine.
+ */
+consumer: string, consumerName: string, 
+/**
+ * A masking profile of the product, or `unmasked`.
+ */
+profile: string, 
+/**
+ * A semver range; default: the latest version's major.
+ */
+versions: string | null, 
+/**
+ * A date (`2027-06-30`) or an RFC 3339 time.
+ */
+expires: string | null, };
+
 export type CanvasPosition = { x: number, y: number, };
 
 export type Cardinality = "one_to_one" | "one_to_many";
@@ -187,6 +205,28 @@ rows: number,
  * Found inside longer text rather than as the whole cell.
  */
 in_text: boolean, };
+
+export type GrantInfo = { 
+/**
+ * `sha256:…` of the signed grant: how it is named and revoked.
+ */
+digest: string, consumerName: string, 
+/**
+ * The consumer key's fingerprint.
+ */
+consumer: string, profile: string, 
+/**
+ * A semver range.
+ */
+versions: string, expires: string | null, grantedAt: string, 
+/**
+ * Fingerprint of the key that signed the grant.
+ */
+signer: string, 
+/**
+ * Why it was revoked; absent while it is in force.
+ */
+revoked: string | null, };
 
 export type Histogram = { 
 /**
@@ -624,6 +664,8 @@ field: string, values: Array<string>,
  */
 keyVersion: number | null, };
 
+export type RevokeGrantRequest = { digest: string, reason: string, };
+
 export type RuleProperties = { deterministic: boolean, reversible: boolean, format_preserving: boolean, unique_preserving: boolean, locale_aware: boolean, };
 
 export type SaveLayoutRequest = { productId: string, layout: { [key in string]: CanvasPosition }, };
@@ -1011,4 +1053,4 @@ export const MASKING_CATALOG = [
 ] as const;
 
 /** Every code a failed command can carry: match on these, never on messages. */
-export type ErrorCode = "app.internal" | "app.invalid_input" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.policy" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";
+export type ErrorCode = "app.internal" | "app.invalid_input" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "node.bad_request" | "node.error" | "node.forbidden" | "node.io" | "node.not_found" | "node.registry" | "node.unpublished" | "node.unreachable" | "node.unverified" | "node.workspace" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.policy" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signature.busy" | "signature.coverage" | "signature.invalid" | "signature.malformed" | "signature.missing" | "signature.replayed" | "signature.stale" | "signature.unknown_key" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";

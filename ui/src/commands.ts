@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, KeepTextRequest, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
+import type { AddFileRequest, AddGrantRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, GrantInfo, KeepTextRequest, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, RevokeGrantRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -78,6 +78,12 @@ export function commands(call: Call) {
     registryPublish: (request: PublishProductRequest) => call<PublishedInfo>("registry_publish", { request }),
     /** The evidence and any override a published version carries. */
     registryEvidence: (request: VersionRequest) => call<VersionEvidence>("registry_evidence", { request }),
+    /** The grants of a product: who may read it from a data node, under which profile. */
+    registryGrants: (product: string) => call<GrantInfo[]>("registry_grants", { product }),
+    /** Signs a grant with the steward's key and records it in the registry. */
+    registryGrant: (request: AddGrantRequest) => call<GrantInfo>("registry_grant", { request }),
+    /** Signs the revocation of a grant and records it. */
+    registryRevokeGrant: (request: RevokeGrantRequest) => call<null>("registry_revoke_grant", { request }),
     /** The steward's settings: the registry saved and the one in use. */
     settingsInfo: () => call<SettingsInfo>("settings_info"),
     /** Saves the settings in the user's config folder and uses the registry from now on. */

@@ -87,6 +87,12 @@ macro_rules! with_commands {
             registry_publish(request: PublishProductRequest) -> PublishedInfo;
             /// The evidence and any override a published version carries.
             registry_evidence(request: VersionRequest) -> VersionEvidence;
+            /// The grants of a product: who may read it from a data node, under which profile.
+            registry_grants(product: String) -> Vec<GrantInfo>;
+            /// Signs a grant with the steward's key and records it in the registry.
+            registry_grant(request: AddGrantRequest) -> GrantInfo;
+            /// Signs the revocation of a grant and records it.
+            registry_revoke_grant(request: RevokeGrantRequest) -> ();
             /// The steward's settings: the registry saved and the one in use.
             settings_info() -> SettingsInfo;
             /// Saves the settings in the user's config folder and uses the registry from now on.

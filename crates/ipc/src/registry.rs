@@ -256,3 +256,95 @@ impl VersionRequest {
         Ok(())
     }
 }
+
+/// One grant of a product, as the Registry tab lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantInfo {
+    /// `sha256:…` of the signed grant: how it is named and revoked.
+    pub digest: String,
+    pub consumer_name: String,
+    /// The consumer key's fingerprint.
+    pub consumer: String,
+    pub profile: String,
+    /// A semver range.
+    pub versions: String,
+    pub expires: Option<String>,
+    pub granted_at: String,
+    /// Fingerprint of the key that signed the grant.
+    pub signer: String,
+    /// Why it was revoked; absent while it is in force.
+    pub revoked: Option<String>,
+}
+
+impl From<steward_app::registry::GrantRecord> for GrantInfo {
+    fn from(r: steward_app::registry::GrantRecord) -> Self {
+        let revoked = r.revocation.as_ref().map(|env| {
+            env.payload_bytes()
+                .ok()
+                .and_then(|p| serde_json::from_slice::<steward_registry_core::Revocation>(&p).ok())
+                .map_or_else(|| "revoked".to_string(), |r| r.reason)
+        });
+        GrantInfo {
+            digest: r.digest,
+            consumer_name: r.grant.consumer_name,
+            consumer: r.grant.consumer.fingerprint(),
+            profile: r.grant.profile,
+            versions: r.grant.versions,
+            expires: r.grant.expires,
+            granted_at: r.granted_at,
+            signer: r.signer,
+            revoked,
+        }
+    }
+}
+
+/// A grant to sign with the steward's key and record in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddGrantRequest {
+    pub product: String,
+    /// The consumer's public key (`ed25519:…`), or the name of a key on this machine.
+    pub consumer: String,
+    pub consumer_name: String,
+    /// A masking profile of the product, or `unmasked`.
+    pub profile: String,
+    /// A semver range; default: the latest version's major.
+    pub versions: Option<String>,
+    /// A date (`2027-06-30`) or an RFC 3339 time.
+    pub expires: Option<String>,
+}
+
+impl AddGrantRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        check_text("product", Some(&self.product), 64)?;
+        check_text("consumer", Some(&self.consumer), 200)?;
+        check_text("consumer name", Some(&self.consumer_name), 200)?;
+        check_text("profile", Some(&self.profile), 64)?;
+        check_text("versions", self.versions.as_deref(), 100)?;
+        check_text("expires", self.expires.as_deref(), 64)?;
+        if self.consumer.trim().is_empty() || self.consumer_name.trim().is_empty() || self.profile.trim().is_empty() {
+            return Err(IpcError::invalid_input("a grant names a consumer key, who holds it and a profile"));
+        }
+        Ok(())
+    }
+}
+
+/// The revocation of one grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RevokeGrantRequest {
+    pub digest: String,
+    pub reason: String,
+}
+
+impl RevokeGrantRequest {
+    pub fn validate(&self) -> Result<(), IpcError> {
+        check_text("grant", Some(&self.digest), 80)?;
+        check_text("reason", Some(&self.reason), 1000)?;
+        if self.reason.trim().is_empty() {
+            return Err(IpcError::invalid_input("say why the grant is revoked"));
+        }
+        Ok(())
+    }
+}

@@ -11,6 +11,7 @@ import { ErrorBox } from "../shared/ErrorBox";
 import { useAction, useIpcQuery } from "../shared/hooks";
 import { SettingsDialog } from "../settings/SettingsDialog";
 import { EvidenceSummary, Shortfalls, VersionEvidenceView } from "./Evidence";
+import { Grants } from "./Grants";
 
 /** What a refusal means for the steward, by error code. */
 const ADVICE: Record<string, string> = {
@@ -274,6 +275,8 @@ export function RegistryView({ product }: { product: ProductSummary }) {
           {ADVICE[refusal.code] && <p className="hint">{ADVICE[refusal.code]}</p>}
         </div>
       )}
+
+      {info?.url && <Grants product={product.id} />}
 
       <h3>Products in the registry</h3>
       <form
