@@ -628,6 +628,18 @@ describe("Steward desktop on the sample workspace", () => {
     assert.match(published, /^Published customer360@1\.0\.0 \(audit log entry \d+\)/);
     await session.waitFor("listed", async () => (await session.findAll('[data-registry-product="customer360"]')).length === 1, 30000);
 
+    // Published, it can be granted: the steward's own key reads it unmasked, until revoked.
+    await session.waitFor("grant form", async () => (await session.findAll('[aria-label="Consumer key"]')).length === 1, 30000);
+    await typeInto('[aria-label="Consumer key"]', publicKey);
+    await typeInto('[aria-label="Who holds it"]', "customer data team");
+    await choose('select[aria-label="Profile"]', "unmasked");
+    await clickText('[aria-label="Grant access"] button', "Grant");
+    await session.waitFor("grant listed", async () => (await session.findAll('tr[data-grant="customer data team"][data-revoked="no"]')).length === 1, 30000);
+    await clickText('tr[data-grant="customer data team"] button', "Revoke…");
+    await typeInto('[aria-label="Why the grant to customer data team is revoked"]', "granted by mistake");
+    await clickText('tr[data-grant="customer data team"] button', "Revoke");
+    await session.waitFor("grant revoked", async () => (await session.findAll('tr[data-grant="customer data team"][data-revoked="yes"]')).length === 1, 30000);
+
     // The same version with a change: refused, said plainly, and the draft is kept as it is.
     const changed = readFileSync(product, "utf8").replace(/  description: .*\n/, "  description: Changed after publishing.\n");
     writeFileSync(product, changed);

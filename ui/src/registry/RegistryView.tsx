@@ -276,7 +276,8 @@ export function RegistryView({ product }: { product: ProductSummary }) {
         </div>
       )}
 
-      {info?.url && <Grants product={product.id} />}
+      {/* Read again after a publish: a first version makes grants possible. */}
+      {info?.url && <Grants key={result ? `${result.name}@${result.version}` : "draft"} product={product.id} />}
 
       <h3>Products in the registry</h3>
       <form
