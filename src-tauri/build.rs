@@ -40,6 +40,7 @@ fn main() {
         "registry_grants",
         "registry_grant",
         "registry_revoke_grant",
+        "node_accesses",
         "settings_info",
         "save_settings",
         "check_registry",

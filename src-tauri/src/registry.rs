@@ -5,9 +5,10 @@
 
 use steward_app::registry::{self, RegistryConfig};
 use steward_ipc::{
-    validate_product_id, AddGrantRequest, DraftDiffInfo, GrantInfo, IpcError, PublishCheck, PublishProductRequest,
-    PublishedInfo, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion,
-    RevokeGrantRequest, SaveSettingsRequest, SettingsInfo, VersionEvidence, VersionRequest, WaiverInfo,
+    validate_product_id, AccessInfo, AddGrantRequest, DraftDiffInfo, GrantInfo, IpcError, PublishCheck,
+    PublishProductRequest, PublishedInfo, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest,
+    RegistryVersion, RevokeGrantRequest, SaveSettingsRequest, SettingsInfo, VersionEvidence, VersionRequest,
+    WaiverInfo,
 };
 
 use crate::commands::{blocking, workspace};
@@ -162,6 +163,7 @@ fn settings_info_of(saved: &steward_app::Settings, cfg: &RegistryConfig) -> Sett
         registry_in_use: cfg.url.clone().filter(|u| !u.trim().is_empty()),
         path: steward_app::settings_path().display().to_string(),
         theme: saved.theme,
+        node: saved.node.clone(),
     }
 }
 
@@ -175,11 +177,10 @@ pub async fn settings_info(state: &AppState) -> Result<SettingsInfo, IpcError> {
 pub async fn save_settings(state: &AppState, request: SaveSettingsRequest) -> Result<SettingsInfo, IpcError> {
     request.validate()?;
     let saved = blocking(move || {
-        let theme = match request.theme {
-            Some(t) => t,
-            None => steward_app::load_settings()?.theme,
-        };
-        Ok(steward_app::save_settings(&steward_app::Settings { registry: request.registry, theme })?)
+        let before = steward_app::load_settings()?;
+        let theme = request.theme.unwrap_or(before.theme);
+        let node = request.node.or(before.node);
+        Ok(steward_app::save_settings(&steward_app::Settings { registry: request.registry, node, theme })?)
     })
     .await?;
     let cfg = {
@@ -189,6 +190,24 @@ pub async fn save_settings(state: &AppState, request: SaveSettingsRequest) -> Re
         current.clone()
     };
     Ok(settings_info_of(&saved, &cfg))
+}
+
+/// The newest accesses to a product, from the data node in the settings, signed with the
+/// steward's key (which needs an `unmasked` grant: the access log is for the product's owners).
+pub async fn node_accesses(state: &AppState, product: String) -> Result<Vec<AccessInfo>, IpcError> {
+    validate_product_id(&product)?;
+    let cfg = config(state)?;
+    blocking(move || {
+        let node = steward_app::load_settings()?.node.ok_or_else(|| {
+            IpcError::new(
+                "app.no_node",
+                "no data node configured: set its URL in Settings to see who read this product",
+            )
+        })?;
+        let key = cfg.signing_key()?;
+        Ok(steward_app::consume::accesses(&node, &product, &key, 50)?.into_iter().map(AccessInfo::from).collect())
+    })
+    .await
 }
 
 /// Reaches a registry: its key and how many products it holds.

@@ -1,5 +1,15 @@
 // Generated from crates/ipc by `make bindings`. Do not edit: a test fails when this is stale.
 
+export type AccessInfo = { index: number, at: string, consumerName: string, 
+/**
+ * The consumer key's fingerprint.
+ */
+consumer: string, version: string, profile: string, 
+/**
+ * `entity`, `rows`, `arrow`, `parquet` or `accesses`.
+ */
+endpoint: string, entities: number, };
+
 export type AddFileRequest = { 
 /**
  * Absolute path of the file.
@@ -680,7 +690,11 @@ registry: string | null,
 /**
  * The app's colours; absent: as saved.
  */
-theme: Theme | null, };
+theme: Theme | null, 
+/**
+ * The data node's URL; absent: as saved; empty: none.
+ */
+node: string | null, };
 
 export type SavedProduct = { revision: string, issues: Array<ModelIssue>, };
 
@@ -702,7 +716,11 @@ path: string,
 /**
  * The app's colours.
  */
-theme: Theme, };
+theme: Theme, 
+/**
+ * The domain's data node, whose access log the product's owners read.
+ */
+node: string | null, };
 
 export type Severity = "error" | "warning";
 
@@ -1053,4 +1071,4 @@ export const MASKING_CATALOG = [
 ] as const;
 
 /** Every code a failed command can carry: match on these, never on messages. */
-export type ErrorCode = "app.internal" | "app.invalid_input" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "node.bad_request" | "node.error" | "node.forbidden" | "node.io" | "node.not_found" | "node.registry" | "node.unpublished" | "node.unreachable" | "node.unverified" | "node.workspace" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.policy" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signature.busy" | "signature.coverage" | "signature.invalid" | "signature.malformed" | "signature.missing" | "signature.replayed" | "signature.stale" | "signature.unknown_key" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";
+export type ErrorCode = "app.internal" | "app.invalid_input" | "app.no_node" | "app.state" | "app.task" | "assembly.derived" | "assembly.invalid_name" | "assembly.key" | "assembly.missing_source" | "assembly.polars" | "assembly.write" | "ipc.invalid_input" | "model.conflict" | "model.invalid" | "model.io" | "model.parse" | "node.bad_request" | "node.error" | "node.forbidden" | "node.io" | "node.not_found" | "node.registry" | "node.unpublished" | "node.unreachable" | "node.unverified" | "node.workspace" | "privacy.column" | "privacy.polars" | "privacy.rule" | "product.not_found" | "product.unknown_entity" | "profile.cancelled" | "profile.column" | "registry.bad_request" | "registry.breaking_change" | "registry.invalid" | "registry.not_found" | "registry.policy" | "registry.replay" | "registry.signature" | "registry.storage" | "registry.timeout" | "registry.too_large" | "registry.unconfigured" | "registry.unreachable" | "registry.untrusted" | "registry.version_exists" | "registry.version_not_newer" | "secret.foreign_entry" | "secret.invalid_name" | "secret.keychain" | "secret.lock" | "secret.not_found" | "secret.random" | "secret.unavailable" | "signature.busy" | "signature.coverage" | "signature.invalid" | "signature.malformed" | "signature.missing" | "signature.replayed" | "signature.stale" | "signature.unknown_key" | "signing.canonical" | "signing.envelope" | "signing.io" | "signing.key" | "signing.signature" | "source.auth" | "source.cancelled" | "source.corrupt" | "source.empty" | "source.encode" | "source.encoding" | "source.encrypted" | "source.io" | "source.malformed" | "source.no_such_table" | "source.not_found" | "source.ragged" | "source.read" | "source.table_required" | "source.unreachable" | "source.unsupported" | "ui.unexpected" | "workspace.invalid" | "workspace.io" | "workspace.no_manifest" | "workspace.none" | "workspace.not_found" | "workspace.unknown_source";

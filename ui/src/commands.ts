@@ -1,6 +1,6 @@
 // Generated from crates/ipc (the command table) by `make bindings`. Do not edit: a test fails when this is stale.
 import type { Channel } from "@tauri-apps/api/core";
-import type { AddFileRequest, AddGrantRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, GrantInfo, KeepTextRequest, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, RevokeGrantRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
+import type { AccessInfo, AddFileRequest, AddGrantRequest, CheckDraftRequest, ColumnClassification, ColumnProfile, ColumnProfileRequest, CreateProductRequest, DecisionRequest, DraftDiffInfo, FileTable, GrantInfo, KeepTextRequest, MaskedRowsRequest, ModelIssue, PostgresProbe, PostgresRequest, PreviewRequest, PrivacyReport, PrivacyRequest, ProductDocument, ProductRowsRequest, ProductSummary, ProductsChanged, PublishCheck, PublishProductRequest, PublishedInfo, QualityResult, RegistryCheckInfo, RegistryInfo, RegistryProduct, RegistrySearchRequest, RegistryVersion, RelationsReport, RevealRequest, RevokeGrantRequest, SaveLayoutRequest, SaveProductRequest, SaveSettingsRequest, SavedProduct, ScanProgress, SettingsInfo, SourceInspection, VersionEvidence, VersionRequest, WorkspaceInfo } from "./bindings";
 
 /** Sends one command: its name and arguments, answered with `T` or rejected with an `IpcError`. */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -84,6 +84,8 @@ export function commands(call: Call) {
     registryGrant: (request: AddGrantRequest) => call<GrantInfo>("registry_grant", { request }),
     /** Signs the revocation of a grant and records it. */
     registryRevokeGrant: (request: RevokeGrantRequest) => call<null>("registry_revoke_grant", { request }),
+    /** The newest accesses to a product, from the data node in the settings (for its owners: the steward's key needs an `unmasked` grant). */
+    nodeAccesses: (product: string) => call<AccessInfo[]>("node_accesses", { product }),
     /** The steward's settings: the registry saved and the one in use. */
     settingsInfo: () => call<SettingsInfo>("settings_info"),
     /** Saves the settings in the user's config folder and uses the registry from now on. */

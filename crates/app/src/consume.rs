@@ -45,6 +45,32 @@ pub enum Ask {
     Arrow,
     /// The whole product, as Parquet.
     Parquet,
+    /// The newest accesses to the product (for its owners: an `unmasked` grant).
+    Accesses { limit: u32 },
+}
+
+/// One line of a node's access log, as the product's owners read it: who, when, what, under
+/// which profile, how many entities — never a value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NodeAccess {
+    pub index: u64,
+    pub at: String,
+    pub consumer: String,
+    pub consumer_name: String,
+    pub product: String,
+    pub version: String,
+    pub profile: String,
+    pub endpoint: String,
+    pub entities: u64,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// The newest accesses to `product` from the node at `node`, signed with `key` (which needs an
+/// `unmasked` grant).
+pub fn accesses(node: &str, product: &str, key: &KeyPair, limit: u32) -> Result<Vec<NodeAccess>, AppError> {
+    let a = ask(node, product, key, &Ask::Accesses { limit })?;
+    serde_json::from_slice(&a.body).map_err(|e| refusal("node.error", format!("node {node}: not an access list: {e}")))
 }
 
 /// A node's answer: the body, and where the data comes from.
@@ -90,6 +116,7 @@ pub fn ask(node: &str, product: &str, key: &KeyPair, ask: &Ask) -> Result<Answer
         }
         Ask::Arrow => (format!("/v1/products/{product}/arrow"), None),
         Ask::Parquet => (format!("/v1/products/{product}/parquet"), None),
+        Ask::Accesses { limit } => (format!("/v1/products/{product}/accesses"), Some(format!("limit={limit}"))),
     };
     let req = steward_httpsig::Request {
         method: "GET",

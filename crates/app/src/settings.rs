@@ -19,6 +19,9 @@ pub struct Settings {
     /// The registry's URL (`https://registry.example.com`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
+    /// The domain's data node (`http://127.0.0.1:7979`), whose access log the product's owners read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
     /// Light or dark colours; by default the system's.
     #[serde(default, skip_serializing_if = "Theme::is_system")]
     pub theme: Theme,
@@ -71,7 +74,19 @@ fn save_settings_at(path: &Path, settings: &Settings) -> Result<Settings, AppErr
         None | Some("") => None,
         Some(url) => Some(Client::new(url)?.base().to_string()),
     };
-    let clean = Settings { registry, theme: settings.theme };
+    let node = match settings.node.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(url) if (url.starts_with("http://") || url.starts_with("https://")) && url.len() <= 2000 => {
+            Some(url.trim_end_matches('/').to_string())
+        }
+        Some(url) => {
+            return Err(AppError::InvalidInput(format!(
+                "data node URL `{}` must start with http:// or https://",
+                url.escape_debug()
+            )))
+        }
+    };
+    let clean = Settings { registry, node, theme: settings.theme };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| AppError::InvalidInput(format!("{}: {e}", dir.display())))?;
     }

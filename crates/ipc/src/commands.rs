@@ -93,6 +93,9 @@ macro_rules! with_commands {
             registry_grant(request: AddGrantRequest) -> GrantInfo;
             /// Signs the revocation of a grant and records it.
             registry_revoke_grant(request: RevokeGrantRequest) -> ();
+            /// The newest accesses to a product, from the data node in the settings (for its
+            /// owners: the steward's key needs an `unmasked` grant).
+            node_accesses(product: String) -> Vec<AccessInfo>;
             /// The steward's settings: the registry saved and the one in use.
             settings_info() -> SettingsInfo;
             /// Saves the settings in the user's config folder and uses the registry from now on.

@@ -48,7 +48,7 @@ impl IpcError {
 }
 
 /// Codes the IPC layer and the desktop shell produce themselves.
-pub const IPC_CODES: &[&str] = &["app.state", "app.task", "ipc.invalid_input", "workspace.none"];
+pub const IPC_CODES: &[&str] = &["app.no_node", "app.state", "app.task", "ipc.invalid_input", "workspace.none"];
 
 /// Codes the UI gives failures that never reached Steward (a crashed call, a lost window).
 pub const UI_CODES: &[&str] = &["ui.unexpected"];

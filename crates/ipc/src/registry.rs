@@ -46,6 +46,8 @@ pub struct SettingsInfo {
     pub path: String,
     /// The app's colours.
     pub theme: steward_app::Theme,
+    /// The domain's data node, whose access log the product's owners read.
+    pub node: Option<String>,
 }
 
 /// Arguments of `save_settings`.
@@ -57,11 +59,15 @@ pub struct SaveSettingsRequest {
     /// The app's colours; absent: as saved.
     #[serde(default)]
     pub theme: Option<steward_app::Theme>,
+    /// The data node's URL; absent: as saved; empty: none.
+    #[serde(default)]
+    pub node: Option<String>,
 }
 
 impl SaveSettingsRequest {
     pub fn validate(&self) -> Result<(), IpcError> {
-        check_text("registry", self.registry.as_deref(), 2000)
+        check_text("registry", self.registry.as_deref(), 2000)?;
+        check_text("node", self.node.as_deref(), 2000)
     }
 }
 
@@ -346,5 +352,36 @@ impl RevokeGrantRequest {
             return Err(IpcError::invalid_input("say why the grant is revoked"));
         }
         Ok(())
+    }
+}
+
+/// One access to a product, from the node's access log: who read it, when, how, how much.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessInfo {
+    pub index: u64,
+    pub at: String,
+    pub consumer_name: String,
+    /// The consumer key's fingerprint.
+    pub consumer: String,
+    pub version: String,
+    pub profile: String,
+    /// `entity`, `rows`, `arrow`, `parquet` or `accesses`.
+    pub endpoint: String,
+    pub entities: u64,
+}
+
+impl From<steward_app::consume::NodeAccess> for AccessInfo {
+    fn from(a: steward_app::consume::NodeAccess) -> Self {
+        AccessInfo {
+            index: a.index,
+            at: a.at,
+            consumer_name: a.consumer_name,
+            consumer: a.consumer,
+            version: a.version,
+            profile: a.profile,
+            endpoint: a.endpoint,
+            entities: a.entities,
+        }
     }
 }

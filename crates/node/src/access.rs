@@ -17,6 +17,8 @@ use crate::NodeError;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Lines written in one go at most (then synced, then acknowledged).
 const GROUP: usize = 1024;
+/// The newest entries kept in memory, for the product's owners to read back.
+pub const RECENT: usize = 1000;
 
 /// One line of the access log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +32,7 @@ pub struct AccessEntry {
     pub product: String,
     pub version: String,
     pub profile: String,
-    /// `entity`, `rows`, `arrow`, `parquet`.
+    /// `entity`, `rows`, `arrow`, `parquet`, `accesses`.
     pub endpoint: String,
     /// How many entities the answer holds.
     pub entities: u64,
@@ -69,6 +71,7 @@ type Ack = tokio::sync::oneshot::Sender<Result<u64, String>>;
 pub struct AccessLog {
     tx: mpsc::Sender<(Access, Ack)>,
     pub path: PathBuf,
+    recent: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<AccessEntry>>>,
 }
 
 /// What a log holds: its entries checked, and whether its last line was cut short.
@@ -87,6 +90,11 @@ fn bad(path: &Path, line: usize, m: impl std::fmt::Display) -> NodeError {
 /// Checks every line of the log at `path`: each parses, follows the one before (index and
 /// `prev`) and matches its hash.
 pub fn verify_log(path: &Path) -> Result<LogCheck, NodeError> {
+    verify_log_keeping(path, &mut |_| {})
+}
+
+/// [`verify_log`], handing each entry checked to `keep`.
+fn verify_log_keeping(path: &Path, keep: &mut dyn FnMut(AccessEntry)) -> Result<LogCheck, NodeError> {
     let f = std::fs::File::open(path).map_err(|e| NodeError::Io(format!("{}: {e}", path.display())))?;
     let mut reader = std::io::BufReader::new(f);
     let (mut prev, mut entries, mut torn_tail, mut n) = (GENESIS.to_string(), 0u64, false, 0usize);
@@ -113,8 +121,9 @@ pub fn verify_log(path: &Path) -> Result<LogCheck, NodeError> {
         if e.compute_hash()? != e.hash {
             return Err(bad(path, n, format!("entry {} does not match its hash: it was changed", e.index)));
         }
-        prev = e.hash;
+        prev = e.hash.clone();
         entries += 1;
+        keep(e);
     }
     Ok(LogCheck { entries, head: (entries > 0).then_some(prev), torn_tail })
 }
@@ -125,8 +134,17 @@ impl AccessLog {
     pub fn open(path: &Path) -> Result<AccessLog, NodeError> {
         let io = |e: std::io::Error| NodeError::Io(format!("{}: {e}", path.display()));
         let (mut next, mut prev) = (0u64, GENESIS.to_string());
+        let recent = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::with_capacity(RECENT)));
+        let remember = |q: &mut std::collections::VecDeque<AccessEntry>, e: AccessEntry| {
+            if q.len() == RECENT {
+                q.pop_front();
+            }
+            q.push_back(e);
+        };
         if path.exists() {
-            let check = verify_log(path)?;
+            let mut q = std::collections::VecDeque::with_capacity(RECENT);
+            let check = verify_log_keeping(path, &mut |e| remember(&mut q, e))?;
+            *recent.lock().unwrap_or_else(|p| p.into_inner()) = q;
             if check.torn_tail {
                 let text = std::fs::read(path).map_err(io)?;
                 let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
@@ -141,6 +159,7 @@ impl AccessLog {
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
         let (tx, rx) = mpsc::channel::<(Access, Ack)>();
         let shown = path.display().to_string();
+        let kept = recent.clone();
         std::thread::Builder::new()
             .name("access-log".into())
             .spawn(move || {
@@ -153,6 +172,7 @@ impl AccessLog {
                         }
                     }
                     let mut text = String::new();
+                    let mut written_entries = vec![];
                     let mut done = vec![];
                     let mut failed = None;
                     for (a, ack) in group {
@@ -176,7 +196,8 @@ impl AccessLog {
                             Ok(line) => {
                                 text.push_str(&line);
                                 text.push('\n');
-                                prev = e.hash;
+                                prev = e.hash.clone();
+                                written_entries.push(e);
                                 done.push((next, ack));
                                 next += 1;
                             }
@@ -184,6 +205,12 @@ impl AccessLog {
                         }
                     }
                     let written = file.write_all(text.as_bytes()).and_then(|_| file.sync_data());
+                    if written.is_ok() {
+                        let mut q = kept.lock().unwrap_or_else(|p| p.into_inner());
+                        for e in written_entries {
+                            remember(&mut q, e);
+                        }
+                    }
                     for (i, ack) in done {
                         let _ = ack.send(written.as_ref().map(|_| i).map_err(|e| format!("{shown}: {e}")));
                     }
@@ -199,7 +226,13 @@ impl AccessLog {
                 }
             })
             .map_err(io)?;
-        Ok(AccessLog { tx, path: path.to_path_buf() })
+        Ok(AccessLog { tx, path: path.to_path_buf(), recent })
+    }
+
+    /// The newest entries about `product`, newest first, at most `limit`.
+    pub fn recent(&self, product: &str, limit: usize) -> Vec<AccessEntry> {
+        let q = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        q.iter().rev().filter(|e| e.product == product).take(limit).cloned().collect()
     }
 
     /// Appends `a`; returns its index once it is on disk.

@@ -359,6 +359,35 @@ async fn parquet(
     timed(&s, &name, "parquet", answer).await
 }
 
+/// The newest accesses to a product, for its owners (an `unmasked` grant): who read it, when,
+/// under which profile, how many entities — never values.
+async fn accesses(
+    State(s): State<Shared>,
+    Path(name): Path<String>,
+    q: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        if g.grant.profile != steward_registry_client::UNMASKED {
+            return Err(NodeError::Forbidden(
+                "the access log is for the product's owners: it takes an `unmasked` grant".into(),
+            ));
+        }
+        let Query(q) = q.map_err(|e| NodeError::BadRequest(e.body_text()))?;
+        let limit = q.limit.unwrap_or(50);
+        if !(1..=MAX_ROWS / 2).contains(&limit) || q.offset.is_some() {
+            return Err(NodeError::BadRequest(format!("limit: 1 to {} accesses, no offset", MAX_ROWS / 2)));
+        }
+        let recent = s.log.recent(&name, limit as usize);
+        s.log.append(g.access("accesses", 0)).await?;
+        Ok((g.headers("application/json"), Json(recent)).into_response())
+    };
+    timed(&s, &name, "accesses", answer).await
+}
+
 async fn metrics(State(s): State<Shared>) -> Response {
     let served: Vec<&Served> = s.products.values().map(|p| p.as_ref()).collect();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render(&served)).into_response()
@@ -370,6 +399,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/products/{name}/rows", get(rows))
         .route("/v1/products/{name}/arrow", get(arrow))
         .route("/v1/products/{name}/parquet", get(parquet))
+        .route("/v1/products/{name}/accesses", get(accesses))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Failure(NodeError::NotFound("no such endpoint".into())) })

@@ -110,6 +110,17 @@ fn each_consumer_reads_through_its_grant_only() {
     assert_eq!(df.height(), 500);
     assert!(df.column("orders").is_ok(), "related tables nested");
 
+    // The owners read who read it (newest first); a consumer of a masking profile may not.
+    let seen = steward_app::consume::accesses(&url, "customer360", &owner, 10).unwrap();
+    let endpoints: Vec<&str> = seen.iter().map(|a| a.endpoint.as_str()).collect();
+    assert_eq!(endpoints, ["parquet", "arrow", "entity", "entity", "rows"], "{seen:?}");
+    assert_eq!(
+        (seen[0].consumer_name.as_str(), seen[0].profile.as_str(), seen[0].entities),
+        ("analytics app", "analytics", 500)
+    );
+    let e = steward_app::consume::accesses(&url, "customer360", &app, 10).unwrap_err();
+    assert!(e.code() == "node.forbidden" && e.to_string().contains("owners"), "{e}");
+
     // Revoked: refused once the node has fetched the grants again.
     let revocation = sign_revocation(&w.ada, &analytics.digest, "the analytics app was retired").unwrap();
     w.client.revoke_grant(&revocation).unwrap();
@@ -133,7 +144,7 @@ fn each_consumer_reads_through_its_grant_only() {
 
     // Every answer is in the access log, chained; never a value.
     let check = steward_node::access::verify_log(&w.ws.join("access.log")).unwrap();
-    assert_eq!(check.entries, 5, "rows, entity, entity, arrow, parquet");
+    assert_eq!(check.entries, 6, "rows, entity, entity, arrow, parquet, accesses");
     let log = std::fs::read_to_string(w.ws.join("access.log")).unwrap();
     assert!(!originals.iter().any(|o| log.contains(o.as_str())), "the log holds no values");
     assert!(log.contains("\"profile\":\"analytics\"") && log.contains("\"endpoint\":\"arrow\""));

@@ -49,6 +49,52 @@ function Revoke({ grant, onDone }: { grant: GrantInfo; onDone: () => void }) {
   );
 }
 
+/** Who read the product lately, from the data node's access log (for its owners). */
+function Accesses({ product }: { product: string }) {
+  const accesses = useIpcQuery(() => api.nodeAccesses(product), [product]);
+  const e = accesses.error;
+  return (
+    <section aria-label="Recent accesses" data-testid="accesses">
+      <h3>
+        Recent accesses{" "}
+        <button className="small" onClick={accesses.reload}>
+          Refresh
+        </button>
+      </h3>
+      {e && e.code === "app.no_node" && <p className="hint">Set the data node in Settings to see who read this product.</p>}
+      {e && e.code === "node.forbidden" && <p className="hint">The access log is for the product's owners: your key needs an unmasked grant.</p>}
+      {e && !["app.no_node", "node.forbidden"].includes(e.code) && <ErrorBox error={e} />}
+      {accesses.data && accesses.data.length === 0 && <p className="hint">No one has read it yet.</p>}
+      {accesses.data && accesses.data.length > 0 && (
+        <table className="relations" aria-label={`Recent accesses to ${product}`}>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Consumer</th>
+              <th>Profile</th>
+              <th>Read</th>
+              <th>Entities</th>
+            </tr>
+          </thead>
+          <tbody>
+            {accesses.data.map((a) => (
+              <tr key={a.index} data-access={a.index}>
+                <td>{a.at}</td>
+                <td title={a.consumer}>{a.consumerName}</td>
+                <td>{a.profile}</td>
+                <td>
+                  {a.endpoint} · {a.version}
+                </td>
+                <td>{a.entities.toLocaleString("en-US")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function Grants({ product }: { product: string }) {
   const { grants, profiles } = useGrants(product);
   const [consumer, setConsumer] = useState("");
@@ -128,6 +174,7 @@ export function Grants({ product }: { product: string }) {
         </button>
       </form>
       {grant.error && <ErrorBox error={grant.error} />}
+      {!quiet && <Accesses product={product} />}
     </section>
   );
 }

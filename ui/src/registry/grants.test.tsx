@@ -80,3 +80,33 @@ describe("Grants", () => {
     expect(screen.getByText("revoked: desk closed")).toBeTruthy();
   });
 });
+
+describe("Recent accesses", () => {
+  it("lists who read the product, or says why it cannot", async () => {
+    let answer: unknown = [
+      { index: 7, at: "2026-12-02T10:00:01Z", consumerName: "analytics app", consumer: "SHA256:a", version: "1.0.0", profile: "analytics", endpoint: "arrow", entities: 1000000 },
+    ];
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "registry_grants") return [];
+      if (cmd === "open_product") return { productId: "customer360", revision: "1", layout: {}, issues: [], definition: { masking: {} } };
+      if (cmd === "node_accesses") {
+        if (answer instanceof Error) throw { code: answer.message, message: "refused" };
+        return answer;
+      }
+      throw { code: "test.unexpected", message: cmd };
+    });
+    render(<Grants product="customer360" />);
+    const table = await screen.findByRole("table", { name: "Recent accesses to customer360" });
+    expect(within(table).getByText("analytics app")).toBeTruthy();
+    expect(within(table).getByText("1,000,000")).toBeTruthy();
+    expect(within(table).getByText("arrow · 1.0.0")).toBeTruthy();
+    cleanup();
+    answer = new Error("app.no_node");
+    render(<Grants product="customer360" />);
+    await waitFor(() => expect(screen.getByText("Set the data node in Settings to see who read this product.")).toBeTruthy());
+    cleanup();
+    answer = new Error("node.forbidden");
+    render(<Grants product="customer360" />);
+    await waitFor(() => expect(screen.getByText(/your key needs an unmasked grant/)).toBeTruthy());
+  });
+});

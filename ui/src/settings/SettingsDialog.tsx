@@ -1,5 +1,6 @@
 // The steward's own settings, kept in their config folder (not the workspace, which is shared):
-// the registry to publish to, checked before it is saved, and the app's colours.
+// the registry to publish to, checked before it is saved, the domain's data node (whose access
+// log a product's owners read) and the app's colours.
 import { useState } from "react";
 import type { RegistryCheckInfo, SettingsInfo, Theme } from "../bindings";
 import { api } from "../shared/api";
@@ -14,10 +15,12 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
   const [url, setUrl] = useState<string | null>(null);
   const [checked, setChecked] = useState<RegistryCheckInfo | null>(null);
   const [chosenTheme, setTheme] = useState<Theme | null>(null);
+  const [nodeUrl, setNodeUrl] = useState<string | null>(null);
   const value = url ?? settings.data?.registry ?? "";
+  const node = nodeUrl ?? settings.data?.node ?? "";
   const theme = chosenTheme ?? settings.data?.theme ?? "system";
   const check = useAction((u: string) => api.checkRegistry(u));
-  const save = useAction((u: string) => api.saveSettings({ registry: u.trim() || null, theme }));
+  const save = useAction((u: string) => api.saveSettings({ registry: u.trim() || null, theme, node: node.trim() }));
   const close = () => {
     // Colours tried but not saved go back to the saved ones.
     if (settings.data) applyTheme(settings.data.theme);
@@ -51,6 +54,10 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
               check.reset();
             }}
           />
+        </label>
+        <label>
+          Data node URL
+          <input name="node-url" placeholder="http://127.0.0.1:7979 (optional)" value={node} onChange={(e) => setNodeUrl(e.target.value)} />
         </label>
         <label>
           Colours

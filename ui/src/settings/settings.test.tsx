@@ -14,10 +14,12 @@ const product: ProductSummary = { id: "customer360", name: "customer360", versio
 
 describe("Settings", () => {
   it("checks a registry before saving it, and says why one cannot be reached", async () => {
-    let saved: SettingsInfo = { registry: null, registryInUse: null, path: "~/.config/steward/settings.json", theme: "system" };
+    let saved: SettingsInfo = { registry: null, registryInUse: null, path: "~/.config/steward/settings.json", theme: "system", node: null };
     const calls: string[] = [];
+    const requests: unknown[] = [];
     invoke.mockImplementation(async (cmd: string, args: { url?: string; request?: { registry: string | null } }) => {
       calls.push(cmd);
+      if (cmd === "save_settings") requests.push(args.request);
       switch (cmd) {
         case "settings_info":
           return saved;
@@ -42,13 +44,16 @@ describe("Settings", () => {
     expect(screen.queryByRole("alert")).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Check connection" }));
     await waitFor(() => expect(screen.getByTestId("registry-check").textContent).toBe("Reached http://127.0.0.1:7878: 1 product, registry key SHA256:reg."));
+    // The data node, whose access log the product's owners read, is kept beside it.
+    fireEvent.change(screen.getByRole("textbox", { name: "Data node URL" }), { target: { value: "http://127.0.0.1:7979" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(saved.registry).toBe("http://127.0.0.1:7878");
+    expect(requests).toEqual([{ registry: "http://127.0.0.1:7878", theme: "system", node: "http://127.0.0.1:7979" }]);
   });
 
   it("tries colours at once, keeps them when saved and puts the saved ones back when closed", async () => {
-    let saved: SettingsInfo = { registry: "http://r", registryInUse: "http://r", path: "settings.json", theme: "light" };
+    let saved: SettingsInfo = { registry: "http://r", registryInUse: "http://r", path: "settings.json", theme: "light", node: null };
     const requests: unknown[] = [];
     invoke.mockImplementation(async (cmd: string, args: { request?: { registry: string | null; theme: SettingsInfo["theme"] } }) => {
       if (cmd === "settings_info") return saved;
@@ -76,7 +81,7 @@ describe("Settings", () => {
     fireEvent.change(again, { target: { value: "system" } });
     expect(root.dataset.theme).toBeUndefined();
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(requests).toEqual([{ registry: "http://r", theme: "system" }]));
+    await waitFor(() => expect(requests).toEqual([{ registry: "http://r", theme: "system", node: "" }]));
     expect(root.dataset.theme).toBeUndefined();
   });
 
