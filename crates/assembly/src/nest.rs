@@ -31,10 +31,26 @@ impl Assembled {
         entities: DataFrame,
         related: Vec<DataFrame>,
     ) -> Result<DataFrame, AssemblyError> {
+        self.nest_with(entities, related, SMALL)
+    }
+
+    /// [`Assembled::nest_collected`], ordering tables of up to `small` rows by hashing their
+    /// join fields in place of a query (one entity's tree, a page: the query's planning would
+    /// cost more than the rows).
+    pub(crate) fn nest_with(
+        &self,
+        entities: DataFrame,
+        related: Vec<DataFrame>,
+        small: usize,
+    ) -> Result<DataFrame, AssemblyError> {
         let mut ordered: Vec<Ordered> = Vec::with_capacity(related.len());
         for (r, rows) in self.related.iter().zip(related) {
             let parent = r.parent.map_or(&entities, |p| &ordered[p].rows);
-            ordered.push(order(parent, rows, &r.parent_keys, &r.child_keys, &self.key, &r.name)?);
+            ordered.push(if rows.height().max(parent.height()) <= small {
+                order_small(parent, rows, &r.parent_keys, &r.child_keys, &self.key, &r.name)?
+            } else {
+                order(parent, rows, &r.parent_keys, &r.child_keys, &self.key, &r.name)?
+            });
         }
         // Bottom-up: a table's list is made once its own children's lists are in its rows.
         let mut lists: Vec<Option<Column>> = vec![None; self.related.len()];
@@ -111,6 +127,55 @@ fn order(
     let parents: Vec<IdxSize> = idx(PARENT)?.into_no_null_iter().collect();
     let rows = rows.take(&taken).map_err(pe(at))?;
     Ok(Ordered { rows, parents })
+}
+
+/// Tables up to this many rows are ordered by [`order_small`].
+pub(crate) const SMALL: usize = 4096;
+
+/// [`order`] by hashing: each row under every parent row whose join fields — and the root's
+/// key, which every row carries — it matches. Including the key is what [`order`] does when
+/// join fields repeat across entities; where they do not, a row's key is its parent's anyway.
+fn order_small(
+    parent: &DataFrame,
+    rows: DataFrame,
+    parent_keys: &[String],
+    child_keys: &[String],
+    key: &[String],
+    at: &str,
+) -> Result<Ordered, AssemblyError> {
+    let carried: Vec<&String> = key.iter().filter(|k| !parent_keys.contains(k)).collect();
+    let columns = |df: &DataFrame, names: Vec<&String>| -> Result<Vec<Column>, AssemblyError> {
+        names.into_iter().map(|n| df.column(n).cloned()).collect::<PolarsResult<_>>().map_err(pe(at))
+    };
+    let pcols = columns(parent, parent_keys.iter().chain(carried.iter().copied()).collect())?;
+    let ccols = columns(&rows, child_keys.iter().chain(carried.iter().copied()).collect())?;
+    let text = |cols: &[Column], i: usize| -> Result<Option<String>, AssemblyError> {
+        let mut parts = Vec::with_capacity(cols.len());
+        for c in cols {
+            let v = c.get(i).map_err(pe(at))?;
+            if v.is_null() {
+                return Ok(None);
+            }
+            parts.push(v.str_value().into_owned());
+        }
+        Ok(Some(parts.join("\u{1f}")))
+    };
+    let mut by_link: std::collections::HashMap<String, Vec<IdxSize>> = std::collections::HashMap::new();
+    for p in 0..parent.height() {
+        if let Some(t) = text(&pcols, p)? {
+            by_link.entry(t).or_default().push(p as IdxSize);
+        }
+    }
+    let mut pairs: Vec<(IdxSize, IdxSize)> = vec![];
+    for i in 0..rows.height() {
+        if let Some(ps) = text(&ccols, i)?.and_then(|t| by_link.get(&t)) {
+            pairs.extend(ps.iter().map(|p| (*p, i as IdxSize)));
+        }
+    }
+    pairs.sort_unstable();
+    let taken = IdxCa::from_vec(ROW.into(), pairs.iter().map(|(_, r)| *r).collect());
+    let rows = rows.take(&taken).map_err(pe(at))?;
+    Ok(Ordered { rows, parents: pairs.into_iter().map(|(p, _)| p).collect() })
 }
 
 /// `members` (the table's rows in product order) as one list of structs per parent row; a

@@ -329,3 +329,37 @@ fn a_table_field_named_like_the_instance_key_is_refused_not_overwritten() {
         "{e}"
     );
 }
+
+/// Small tables are ordered by hashing, large ones by a query: both give the same product table,
+/// for one entity, a page, and the whole sample.
+#[test]
+fn hashing_and_querying_nest_alike() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    let lookup = Lookup::build(&a).unwrap();
+    for (offset, limit) in [(0i64, 1u32), (6, 1), (0, 20), (100, 250), (0, 1000)] {
+        let page = a.product_page(offset, limit).unwrap();
+        let keys = page.column(&a.key[0]).unwrap().cast(&DataType::String).unwrap();
+        let (mut entities, mut related): (Option<DataFrame>, Vec<DataFrame>) = (None, vec![]);
+        for k in keys.str().unwrap().iter().flatten() {
+            let v = lookup.entity_360(&[k.to_string()]).unwrap();
+            match &mut entities {
+                None => {
+                    entities = Some(v.entity);
+                    related = v.related.into_iter().map(|(_, df)| df).collect();
+                }
+                Some(e) => {
+                    e.vstack_mut(&v.entity).unwrap();
+                    for (r, (_, df)) in related.iter_mut().zip(v.related) {
+                        r.vstack_mut(&df).unwrap();
+                    }
+                }
+            }
+        }
+        let entities = entities.unwrap();
+        let hashed = a.nest_with(entities.clone(), related.clone(), usize::MAX).unwrap();
+        let queried = a.nest_with(entities, related, 0).unwrap();
+        assert!(hashed.equals_missing(&queried), "page {offset}+{limit}:\n{hashed}\n{queried}");
+        assert!(hashed.equals_missing(&page), "page {offset}+{limit} as the product table has it");
+    }
+}

@@ -12,11 +12,16 @@ use steward_signing::PublicKey;
 use crate::published::Published;
 use crate::NodeError;
 
-/// Grants by product, then by consumer key fingerprint.
+/// What a node knows of one consumer's grant: the grant once verified, or why it was refused.
+type Checked = Result<Grant, String>;
+
+/// Grants by product, then by consumer key fingerprint, each verified when fetched: a request
+/// then checks only that it has not ended (the signature, the signer's domain and the product
+/// were checked once, not at every request).
 #[derive(Default)]
 pub struct GrantBook {
     roots: Vec<PublicKey>,
-    by_product: RwLock<HashMap<String, HashMap<String, Vec<GrantRecord>>>>,
+    by_product: RwLock<HashMap<String, HashMap<String, (PublicKey, Vec<Checked>)>>>,
 }
 
 impl GrantBook {
@@ -24,19 +29,36 @@ impl GrantBook {
         GrantBook { roots, by_product: RwLock::new(HashMap::new()) }
     }
 
-    /// Replaces what the node knows of `product`'s grants with `records` (as fetched).
-    pub fn replace(&self, product: &str, records: Vec<GrantRecord>) {
-        let mut by_consumer: HashMap<String, Vec<GrantRecord>> = HashMap::new();
+    /// Replaces what the node knows of `p`'s grants with `records` (as fetched), each verified
+    /// offline against the trust policy `p` came with.
+    pub fn replace(&self, p: &Published, records: Vec<GrantRecord>) {
+        let now = chrono::Utc::now();
+        let mut by_consumer: HashMap<String, (PublicKey, Vec<Checked>)> = HashMap::new();
         for r in records {
-            by_consumer.entry(r.grant.consumer.fingerprint()).or_default().push(r);
+            // Checked as of a moment before any end: ends are checked at each request.
+            let checked = steward_registry_client::verify_grant(
+                &r,
+                &p.policy,
+                &self.roots,
+                &p.verified.domain,
+                p.name(),
+                p.version(),
+                chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            )
+            .map_err(|e| e.to_string());
+            if let Err(why) = &checked {
+                tracing::warn!(product = %p.name(), grant = %r.digest, %why, at = %now, "grant refused");
+            }
+            let e = by_consumer.entry(r.grant.consumer.fingerprint()).or_insert((r.grant.consumer, vec![]));
+            e.1.push(checked);
         }
-        self.by_product.write().unwrap_or_else(|p| p.into_inner()).insert(product.to_string(), by_consumer);
+        self.by_product.write().unwrap_or_else(|p| p.into_inner()).insert(p.name().to_string(), by_consumer);
     }
 
     /// The public key of a consumer some grant names, by its fingerprint.
     pub fn key(&self, keyid: &str) -> Option<PublicKey> {
         let all = self.by_product.read().unwrap_or_else(|p| p.into_inner());
-        all.values().find_map(|c| c.get(keyid).and_then(|rs| rs.first()).map(|r| r.grant.consumer))
+        all.values().find_map(|c| c.get(keyid).map(|(k, _)| *k))
     }
 
     /// The grant under which `keyid` may read `p` now, or why there is none. The reason names
@@ -48,19 +70,17 @@ impl GrantBook {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Grant, NodeError> {
         let all = self.by_product.read().unwrap_or_else(|p| p.into_inner());
-        let records = all.get(p.name()).and_then(|c| c.get(keyid)).map(Vec::as_slice).unwrap_or_default();
+        let checked = all.get(p.name()).and_then(|c| c.get(keyid)).map(|(_, g)| g.as_slice()).unwrap_or_default();
         let mut why = format!("no grant lets key {keyid} read {}@{}", p.name(), p.version());
-        for r in records {
-            match steward_registry_client::verify_grant(
-                r,
-                &p.policy,
-                &self.roots,
-                &p.verified.domain,
-                p.name(),
-                p.version(),
-                now,
-            ) {
-                Ok(g) => return Ok(g),
+        for c in checked {
+            match c {
+                Ok(g) if !g.expired_at(now) => return Ok(g.clone()),
+                Ok(g) => {
+                    why = format!(
+                        "no valid grant for key {keyid}: the grant ended at {}",
+                        g.expires.as_deref().unwrap_or("?")
+                    )
+                }
                 Err(e) => why = format!("no valid grant for key {keyid}: {e}"),
             }
         }

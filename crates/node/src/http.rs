@@ -265,8 +265,13 @@ impl std::io::Write for ChunkWriter {
     }
 }
 
+/// `steward-as-of` → `steward.as_of`: the provenance's names in Arrow and Parquet metadata.
+fn metadata_key(header: &str) -> String {
+    header.replacen("steward-", "steward.", 1).replace('-', "_")
+}
+
 fn metadata(g: &Granted) -> BTreeMap<PlSmallStr, PlSmallStr> {
-    g.provenance().into_iter().map(|(k, v)| (PlSmallStr::from(k.replace('-', ".")), PlSmallStr::from(v))).collect()
+    g.provenance().into_iter().map(|(k, v)| (PlSmallStr::from(metadata_key(k)), PlSmallStr::from(v))).collect()
 }
 
 /// Writes the whole product as an Arrow IPC stream, page after page.
@@ -339,7 +344,7 @@ async fn parquet(
     let answer = async {
         let g = authorize(&s, &name, &method, &uri, &headers)?;
         let view = g.view.clone();
-        let kv: Vec<(String, String)> = g.provenance().into_iter().map(|(k, v)| (k.replace('-', "."), v)).collect();
+        let kv: Vec<(String, String)> = g.provenance().into_iter().map(|(k, v)| (metadata_key(k), v)).collect();
         let bytes = blocking(move || {
             let mut df = view
                 .lookup

@@ -137,7 +137,7 @@ pub fn start(
         let first = snapshot::build_stable(&workspace, &published, secrets.as_ref(), 1)?;
         tracing::info!(product = %name, version = %published.version(), entities = first.entities(), "serving");
         book.replace(
-            &name,
+            &published,
             client.grants(&name, None).map_err(|e| NodeError::Registry(format!("grants of {name}: {e}")))?,
         );
         products.insert(name, std::sync::Arc::new(snapshot::Served::new(published, first)));
@@ -160,7 +160,7 @@ pub fn refresh(state: &NodeState, cx: &Context) {
             tracing::warn!(product = %name, error = %e, "cannot assemble the changed sources: still serving the last snapshot");
         }
         match cx.client.grants(name, None) {
-            Ok(records) => state.grants.replace(name, records),
+            Ok(records) => state.grants.replace(&served.published, records),
             Err(e) => tracing::warn!(product = %name, error = %e, "cannot fetch grants: keeping the ones known"),
         }
     }
