@@ -15,13 +15,16 @@ use crate::NodeError;
 /// What a node knows of one consumer's grant: the grant once verified, or why it was refused.
 type Checked = Result<Grant, String>;
 
+/// A product's grants by consumer key fingerprint: the key, and each of its grants checked.
+type Consumers = HashMap<String, (PublicKey, Vec<Checked>)>;
+
 /// Grants by product, then by consumer key fingerprint, each verified when fetched: a request
 /// then checks only that it has not ended (the signature, the signer's domain and the product
 /// were checked once, not at every request).
 #[derive(Default)]
 pub struct GrantBook {
     roots: Vec<PublicKey>,
-    by_product: RwLock<HashMap<String, HashMap<String, (PublicKey, Vec<Checked>)>>>,
+    by_product: RwLock<HashMap<String, Consumers>>,
 }
 
 impl GrantBook {
@@ -33,7 +36,7 @@ impl GrantBook {
     /// offline against the trust policy `p` came with.
     pub fn replace(&self, p: &Published, records: Vec<GrantRecord>) {
         let now = chrono::Utc::now();
-        let mut by_consumer: HashMap<String, (PublicKey, Vec<Checked>)> = HashMap::new();
+        let mut by_consumer: Consumers = HashMap::new();
         for r in records {
             // Checked as of a moment before any end: ends are checked at each request.
             let checked = steward_registry_client::verify_grant(
