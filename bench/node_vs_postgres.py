@@ -90,6 +90,10 @@ try:
     # 3a. The node, closed loop.
     steward_closed = json.loads(run(node_load, node, product, seed.hex(), tmp / "keys.txt", threads, seconds))
 
+    served = urllib.request.urlopen(node + "/metrics").read().decode()
+    server_mean_ms = 1000 * float(re.search(r'^steward_node_request_seconds_sum{endpoint="entity"} (\S+)$', served, re.M).group(1)) / float(
+        re.search(r'^steward_node_request_seconds_count{endpoint="entity"} (\S+)$', served, re.M).group(1))
+
     # 3b. PostgreSQL: the same tables, the same nested JSON for one key.
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
     pg = tmp / "pg"
@@ -167,6 +171,7 @@ try:
         "arrow": {"rows": rows, "seconds": round(best, 3), "rows_per_s": round(rows / best), "metadata": meta},
         "entity": {
             "steward_closed": steward_closed,
+            "steward_server_mean_ms": round(server_mean_ms, 3),
             "postgres": {"tps": pg_tps, "p99_ms": pg_p99},
             "steward_at_postgres_rate": steward_at_pg,
             "throughput_ratio": round(steward_closed["rps"] / pg_tps, 2),
