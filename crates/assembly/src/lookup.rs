@@ -14,27 +14,32 @@ struct KeyedRows {
     rows: HashMap<String, Vec<IdxSize>>,
 }
 
-fn key_text(cols: &[&Column], i: usize, parts: &mut Vec<String>, at: &str) -> Result<Option<String>, AssemblyError> {
-    parts.clear();
-    for c in cols {
-        let v = c.get(i).map_err(pe(at))?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        parts.push(v.str_value().into_owned());
-    }
-    Ok(Some(parts.join("\u{1f}")))
-}
-
 impl KeyedRows {
     fn build(lf: &LazyFrame, keys: &[String], at: &str) -> Result<KeyedRows, AssemblyError> {
         let frame = lf.clone().collect().map_err(pe(at))?;
-        let cols: Vec<&Column> = keys.iter().map(|k| frame.column(k)).collect::<PolarsResult<_>>().map_err(pe(at))?;
         let mut rows: HashMap<String, Vec<IdxSize>> = HashMap::new();
-        let mut parts = Vec::with_capacity(cols.len());
-        for i in 0..frame.height() {
-            if let Some(k) = key_text(&cols, i, &mut parts, at)? {
-                rows.entry(k).or_default().push(i as IdxSize);
+        // The key's text, column by column as text arrays: reading values one by one as
+        // `AnyValue`s cost most of the index's build on millions of rows.
+        let texts: Vec<Column> = keys
+            .iter()
+            .map(|k| frame.column(k).and_then(|c| c.cast(&DataType::String)))
+            .collect::<PolarsResult<_>>()
+            .map_err(pe(at))?;
+        let texts: Vec<&StringChunked> = texts.iter().map(|c| c.str()).collect::<PolarsResult<_>>().map_err(pe(at))?;
+        if let [one] = texts.as_slice() {
+            for (i, k) in one.iter().enumerate() {
+                if let Some(k) = k {
+                    rows.entry(k.to_string()).or_default().push(i as IdxSize);
+                }
+            }
+        } else {
+            let mut iters: Vec<_> = texts.iter().map(|t| t.iter()).collect();
+            for i in 0..frame.height() {
+                let parts: Vec<Option<&str>> = iters.iter_mut().map(|it| it.next().flatten()).collect();
+                if parts.iter().all(Option::is_some) {
+                    let k = parts.into_iter().flatten().collect::<Vec<_>>().join("\u{1f}");
+                    rows.entry(k).or_default().push(i as IdxSize);
+                }
             }
         }
         Ok(KeyedRows { frame, rows })
@@ -103,13 +108,21 @@ impl Lookup {
         let end = (start + limit as usize).min(n as usize);
         let rows = self.order.slice(start as i64, end - start);
         let page = self.entity.frame.take(&rows).map_err(pe(ENTITY_TABLE))?;
-        let cols: Vec<&Column> =
-            self.key.iter().map(|k| page.column(k)).collect::<PolarsResult<_>>().map_err(pe(ENTITY_TABLE))?;
-        let mut parts = vec![];
+        // The page's keys as the index holds them (text, as `KeyedRows::build` made it).
+        let texts: Vec<Column> = self
+            .key
+            .iter()
+            .map(|k| page.column(k).and_then(|c| c.cast(&DataType::String)))
+            .collect::<PolarsResult<_>>()
+            .map_err(pe(ENTITY_TABLE))?;
+        let texts: Vec<&StringChunked> =
+            texts.iter().map(|c| c.str()).collect::<PolarsResult<_>>().map_err(pe(ENTITY_TABLE))?;
         let mut keys: Vec<String> = vec![];
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for i in 0..page.height() {
-            if let Some(k) = key_text(&cols, i, &mut parts, ENTITY_TABLE)? {
+            let parts: Option<Vec<&str>> = texts.iter().map(|t| t.get(i)).collect();
+            if let Some(parts) = parts {
+                let k = parts.join("\u{1f}");
                 if seen.insert(k.clone()) {
                     keys.push(k);
                 }

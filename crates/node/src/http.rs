@@ -190,7 +190,8 @@ async fn entity(
         // A few hash lookups and one entity's rows: done here, a hop to the blocking pool costs
         // more than the work.
         let parts = steward_app::parse_entity_key(&key);
-        let row = g.view.lookup.entity_row(&g.view.assembled, &parts).map_err(|e| NodeError::BadRequest(e.to_string()))?;
+        let row =
+            g.view.lookup.entity_row(&g.view.assembled, &parts).map_err(|e| NodeError::BadRequest(e.to_string()))?;
         s.log.append(g.access("entity", row.height() as u64)).await?;
         if row.height() == 0 {
             return Err(NodeError::NotFound(format!("no entity with key `{key}` in the data this grant reads")));
