@@ -205,6 +205,21 @@ describe("Steward desktop on the sample workspace", () => {
     const tiers = await session.contents('[role=grid] [data-col="tier"]');
     assert.deepEqual(tiers, ["gold", "silver", "gold"]);
     assert.match(readFileSync(join(workspace, "steward.yaml"), "utf8"), /id: loyalty/);
+
+    // Found on Chinook: a source outside the workspace shows its absolute path, which ran off the
+    // side bar. It wraps within it.
+    const far = join(tmpdir(), "steward-e2e-a-folder-with-a-long-name-as-exports-often-have", "nightly-exports-2026");
+    mkdirSync(far, { recursive: true });
+    const tierFile = join(far, "loyalty_tiers_reference_table.csv");
+    writeFileSync(tierFile, "tier,discount\ngold,10\nsilver,5\n");
+    await clickText(".sidebar-head button", "+ Add source");
+    await typeInto('input[name="path"]', tierFile);
+    await clickText('form[aria-label="Add a file"] button[type="submit"]', "Add file");
+    await session.waitFor("far source", async () => (await session.findAll('[data-source-id="loyalty_tiers_reference_table"]')).length === 1, 30000);
+    const fits = await session.execute(
+      "const side = document.querySelector('.sidebar'); const path = document.querySelector('[data-source-id=\"loyalty_tiers_reference_table\"] .path'); return [side.scrollWidth <= side.clientWidth, path ? path.getBoundingClientRect().right <= side.getBoundingClientRect().right : false, path ? path.textContent : 'no path'];",
+    );
+    assert.deepEqual(fits.slice(0, 2), [true, true], `the path ${fits[2]} stays inside the side bar`);
   });
 
   it("profiles a source with charts, and accepts a PII suggestion", async () => {
