@@ -49,19 +49,24 @@ pub enum Ask {
     Accesses { limit: u32 },
 }
 
-/// One line of a node's access log, as the product's owners read it: who, when, what, under
-/// which profile, how many entities — never a value.
+/// One line of a node's access log — as the node writes it and as the product's owners read
+/// it: who, when, what, under which profile, how many entities, never a value; hash-chained.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NodeAccess {
     pub index: u64,
     pub at: String,
+    /// The consumer's key fingerprint, and whom its grant names.
     pub consumer: String,
     pub consumer_name: String,
     pub product: String,
     pub version: String,
     pub profile: String,
+    /// `entity`, `rows`, `arrow`, `parquet`, `accesses`.
     pub endpoint: String,
+    /// How many entities the answer holds.
     pub entities: u64,
+    /// The hash of the line before (zeros for the first), and this line's own.
     pub prev: String,
     pub hash: String,
 }

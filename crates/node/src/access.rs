@@ -9,8 +9,6 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::NodeError;
 
 /// The `prev` of the first line.
@@ -20,36 +18,19 @@ const GROUP: usize = 1024;
 /// The newest entries kept in memory, for the product's owners to read back.
 pub const RECENT: usize = 1000;
 
-/// One line of the access log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccessEntry {
-    pub index: u64,
-    pub at: String,
-    /// The consumer's key fingerprint, and whom its grant names.
-    pub consumer: String,
-    pub consumer_name: String,
-    pub product: String,
-    pub version: String,
-    pub profile: String,
-    /// `entity`, `rows`, `arrow`, `parquet`, `accesses`.
-    pub endpoint: String,
-    /// How many entities the answer holds.
-    pub entities: u64,
-    pub prev: String,
-    pub hash: String,
-}
+/// One line of the access log: the shape the product's owners read back, written once in
+/// `steward_app::consume`.
+pub use steward_app::consume::NodeAccess as AccessEntry;
 
-impl AccessEntry {
-    fn compute_hash(&self) -> Result<String, NodeError> {
-        let mut v = serde_json::to_value(self).map_err(|e| NodeError::Io(e.to_string()))?;
-        if let Some(o) = v.as_object_mut() {
-            o.remove("hash");
-        }
-        let bytes =
-            steward_signing::canonical_json(&v, "access log entry").map_err(|e| NodeError::Io(e.to_string()))?;
-        Ok(steward_signing::hex(&steward_signing::sha256(&bytes)))
+/// The hash a line must carry: sha256 of the canonical JSON of every other field, `prev`
+/// included, so changing any line breaks every later one.
+fn compute_hash(e: &AccessEntry) -> Result<String, NodeError> {
+    let mut v = serde_json::to_value(e).map_err(|e| NodeError::Io(e.to_string()))?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("hash");
     }
+    let bytes = steward_signing::canonical_json(&v, "access log entry").map_err(|e| NodeError::Io(e.to_string()))?;
+    Ok(steward_signing::hex(&steward_signing::sha256(&bytes)))
 }
 
 /// What a request logs; the writer numbers and chains it.
@@ -118,7 +99,7 @@ fn verify_log_keeping(path: &Path, keep: &mut dyn FnMut(AccessEntry)) -> Result<
                 format!("entry {} does not follow entry {}: the chain is broken", e.index, entries.wrapping_sub(1)),
             ));
         }
-        if e.compute_hash()? != e.hash {
+        if compute_hash(&e)? != e.hash {
             return Err(bad(path, n, format!("entry {} does not match its hash: it was changed", e.index)));
         }
         prev = e.hash.clone();
@@ -189,7 +170,7 @@ impl AccessLog {
                             prev: prev.clone(),
                             hash: String::new(),
                         };
-                        match e.compute_hash().and_then(|h| {
+                        match compute_hash(&e).and_then(|h| {
                             e.hash = h;
                             serde_json::to_string(&e).map_err(|x| NodeError::Io(x.to_string()))
                         }) {
