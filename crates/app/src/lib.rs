@@ -105,7 +105,7 @@ pub use internal::{guarded, internal_message, panic_detail, quiet_panics, withou
 pub use masking::{
     export_masked, mask_collected, mask_tables, masked_assembled, masked_key, masking_key, masking_key_name,
     measure as measure_privacy, original_tables, privacy_report, profile as masking_profile, reveal_values,
-    rotate_masking_key, KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
+    rotate_masking_key, with_tables, KeyCollisions, MaskedField, MaskedTables, PrivacyReport, TableLeaks,
 };
 pub use product::{
     assemble_product, assemble_product_scanned, export_product, list_products, product_path, product_sources,

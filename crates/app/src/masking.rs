@@ -274,12 +274,18 @@ pub fn original_tables(a: &Assembled) -> Result<Vec<(String, DataFrame)>, AppErr
 /// The product with its tables replaced by their masked rows: previews and exports of it show
 /// only masked values.
 pub fn masked_assembled(a: &Assembled, masked: &MaskedTables) -> Assembled {
+    with_tables(a, masked.tables.iter().map(|(t, _, m)| (t.as_str(), m)))
+}
+
+/// The product over rows already collected (`tables` by name, as [`original_tables`] gives
+/// them): assembling it again reads nothing.
+pub fn with_tables<'a>(a: &Assembled, tables: impl IntoIterator<Item = (&'a str, &'a DataFrame)>) -> Assembled {
     let mut out = a.clone();
-    for (t, _, m) in &masked.tables {
+    for (t, rows) in tables {
         if t == ENTITY_TABLE {
-            out.entity = m.clone().lazy();
-        } else if let Some(r) = out.related.iter_mut().find(|r| r.name == *t) {
-            r.set_frame(m.clone().lazy());
+            out.entity = rows.clone().lazy();
+        } else if let Some(r) = out.related.iter_mut().find(|r| r.name == t) {
+            r.set_frame(rows.clone().lazy());
         }
     }
     out

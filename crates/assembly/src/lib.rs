@@ -14,12 +14,14 @@ mod lookup;
 mod nest;
 mod parquet;
 mod quality;
+mod table;
 
 pub use export::{
     export, export_each, export_with, ExportFormat, ExportOptions, ExportSummary, RangeTransform, EXPORT_BATCH,
 };
 pub use lookup::Lookup;
 pub use quality::{RuleResult, SAMPLES};
+pub use table::ProductTable;
 
 use std::collections::HashMap;
 use steward_model::ENTITY_TABLE;

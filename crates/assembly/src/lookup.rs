@@ -14,34 +14,44 @@ struct KeyedRows {
     rows: HashMap<String, Vec<IdxSize>>,
 }
 
+/// Rows of `frame` by the text of their key (`keys`' values joined by U+001F), in row order.
+pub(crate) fn key_index(
+    frame: &DataFrame,
+    keys: &[String],
+    at: &str,
+) -> Result<HashMap<String, Vec<IdxSize>>, AssemblyError> {
+    let mut rows: HashMap<String, Vec<IdxSize>> = HashMap::with_capacity(frame.height());
+    // The key's text, column by column as text arrays: reading values one by one as
+    // `AnyValue`s cost most of the index's build on millions of rows.
+    let texts: Vec<Column> = keys
+        .iter()
+        .map(|k| frame.column(k).and_then(|c| c.cast(&DataType::String)))
+        .collect::<PolarsResult<_>>()
+        .map_err(pe(at))?;
+    let texts: Vec<&StringChunked> = texts.iter().map(|c| c.str()).collect::<PolarsResult<_>>().map_err(pe(at))?;
+    if let [one] = texts.as_slice() {
+        for (i, k) in one.iter().enumerate() {
+            if let Some(k) = k {
+                rows.entry(k.to_string()).or_default().push(i as IdxSize);
+            }
+        }
+    } else {
+        let mut iters: Vec<_> = texts.iter().map(|t| t.iter()).collect();
+        for i in 0..frame.height() {
+            let parts: Vec<Option<&str>> = iters.iter_mut().map(|it| it.next().flatten()).collect();
+            if parts.iter().all(Option::is_some) {
+                let k = parts.into_iter().flatten().collect::<Vec<_>>().join("\u{1f}");
+                rows.entry(k).or_default().push(i as IdxSize);
+            }
+        }
+    }
+    Ok(rows)
+}
+
 impl KeyedRows {
     fn build(lf: &LazyFrame, keys: &[String], at: &str) -> Result<KeyedRows, AssemblyError> {
         let frame = lf.clone().collect().map_err(pe(at))?;
-        let mut rows: HashMap<String, Vec<IdxSize>> = HashMap::new();
-        // The key's text, column by column as text arrays: reading values one by one as
-        // `AnyValue`s cost most of the index's build on millions of rows.
-        let texts: Vec<Column> = keys
-            .iter()
-            .map(|k| frame.column(k).and_then(|c| c.cast(&DataType::String)))
-            .collect::<PolarsResult<_>>()
-            .map_err(pe(at))?;
-        let texts: Vec<&StringChunked> = texts.iter().map(|c| c.str()).collect::<PolarsResult<_>>().map_err(pe(at))?;
-        if let [one] = texts.as_slice() {
-            for (i, k) in one.iter().enumerate() {
-                if let Some(k) = k {
-                    rows.entry(k.to_string()).or_default().push(i as IdxSize);
-                }
-            }
-        } else {
-            let mut iters: Vec<_> = texts.iter().map(|t| t.iter()).collect();
-            for i in 0..frame.height() {
-                let parts: Vec<Option<&str>> = iters.iter_mut().map(|it| it.next().flatten()).collect();
-                if parts.iter().all(Option::is_some) {
-                    let k = parts.into_iter().flatten().collect::<Vec<_>>().join("\u{1f}");
-                    rows.entry(k).or_default().push(i as IdxSize);
-                }
-            }
-        }
+        let rows = key_index(&frame, keys, at)?;
         Ok(KeyedRows { frame, rows })
     }
 
@@ -130,21 +140,6 @@ impl Lookup {
         }
         let related =
             self.related.iter().map(|(name, rows)| rows.get_many(&keys, name)).collect::<Result<Vec<_>, _>>()?;
-        a.nest_collected(page, related)
-    }
-
-    /// One entity as its row of the product table, its related rows nested (no rows when the
-    /// key names no entity): the whole tree of one entity, as a data node serves it.
-    pub fn entity_row(&self, a: &Assembled, key: &[String]) -> Result<DataFrame, AssemblyError> {
-        if key.len() != self.key.len() {
-            return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
-        }
-        let page = self.entity.get(key, ENTITY_TABLE)?;
-        let related = self
-            .related
-            .iter()
-            .map(|(name, rows)| if page.height() > 0 { rows.get(key, name) } else { Ok(rows.frame.clear()) })
-            .collect::<Result<Vec<_>, _>>()?;
         a.nest_collected(page, related)
     }
 

@@ -290,17 +290,7 @@ fn the_indexed_360_view_matches_the_scanning_one() {
         }
     }
     assert!(lookup.entity_360(&["1".into(), "2".into()]).is_err());
-    // One entity's row of the product table: the page that holds it, cut to it.
     let page = a.product_page(0, 1000).unwrap();
-    let keys = page.column(&a.key[0]).unwrap().cast(&DataType::String).unwrap();
-    let keys = keys.str().unwrap();
-    for key in ["1", "7", "250"] {
-        let at = keys.iter().position(|k| k == Some(key)).unwrap();
-        let row = lookup.entity_row(&a, &[key.to_string()]).unwrap();
-        assert_eq!(row.height(), 1);
-        assert!(row.equals_missing(&page.slice(at as i64, 1)), "row of {key}:\n{row}");
-    }
-    assert_eq!(lookup.entity_row(&a, &["99999".to_string()]).unwrap().height(), 0);
     assert_eq!(lookup.len(), page.height());
 }
 
@@ -362,4 +352,28 @@ fn hashing_and_querying_nest_alike() {
         assert!(hashed.equals_missing(&queried), "page {offset}+{limit}:\n{hashed}\n{queried}");
         assert!(hashed.equals_missing(&page), "page {offset}+{limit} as the product table has it");
     }
+}
+
+/// The product table a node holds: the same rows as a page of the product, one entity's row as
+/// the page holding it cut to it, and no row for an unknown key.
+#[test]
+fn the_held_product_table_matches_the_paged_product() {
+    let (def, frames) = sample();
+    let a = assemble(&def, &frames).unwrap();
+    let table = ProductTable::build(&a).unwrap();
+    let whole = a.product_page(0, u32::MAX).unwrap();
+    assert_eq!(table.len(), whole.height());
+    assert!(table.frame().equals_missing(&whole));
+    for (offset, limit) in [(0i64, 1u32), (6, 20), (100, 250), (-5, 10)] {
+        assert!(table.page(offset, limit).equals_missing(&a.product_page(offset, limit).unwrap()), "{offset}+{limit}");
+    }
+    let keys = whole.column(&a.key[0]).unwrap().cast(&DataType::String).unwrap();
+    let keys = keys.str().unwrap();
+    for key in ["1", "7", "250"] {
+        let at = keys.iter().position(|k| k == Some(key)).unwrap();
+        let row = table.entity(&[key.to_string()]).unwrap();
+        assert!(row.equals_missing(&whole.slice(at as i64, 1)), "row of {key}:\n{row}");
+    }
+    assert_eq!(table.entity(&["99999".to_string()]).unwrap().height(), 0);
+    assert!(table.entity(&["1".into(), "2".into()]).is_err());
 }

@@ -3,7 +3,7 @@
 //! trust policy allows for the product's domain, for this product and version, not expired,
 //! not revoked. A consumer's key is known to the node only through a grant.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::RwLock;
 
 use steward_registry_client::{Grant, GrantRecord};
@@ -62,6 +62,13 @@ impl GrantBook {
     pub fn key(&self, keyid: &str) -> Option<PublicKey> {
         let all = self.by_product.read().unwrap_or_else(|p| p.into_inner());
         all.values().find_map(|c| c.get(keyid).map(|(k, _)| *k))
+    }
+
+    /// The profiles the valid grants of product `name` name now: the views worth building.
+    pub fn profiles(&self, name: &str, now: chrono::DateTime<chrono::Utc>) -> BTreeSet<String> {
+        let all = self.by_product.read().unwrap_or_else(|p| p.into_inner());
+        let grants = all.get(name).into_iter().flat_map(|c| c.values()).flat_map(|(_, g)| g.iter());
+        grants.filter_map(|c| c.as_ref().ok()).filter(|g| !g.expired_at(now)).map(|g| g.profile.clone()).collect()
     }
 
     /// The grant under which `keyid` may read `p` now, or why there is none. The reason names

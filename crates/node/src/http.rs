@@ -23,11 +23,9 @@ use steward_registry_client::Grant;
 use crate::access::{Access, AccessLog};
 use crate::grants::GrantBook;
 use crate::metrics::Metrics;
-use crate::snapshot::{Served, Snapshot, View};
+use crate::snapshot::{Batches, Served, Snapshot, View};
 use crate::NodeError;
 
-/// Entities per Arrow record batch of a whole-product stream.
-pub const STREAM_PAGE: u32 = 65_536;
 /// Entities per page of `/rows` at most.
 pub const MAX_ROWS: u32 = 1000;
 
@@ -111,7 +109,13 @@ impl Granted {
     }
 }
 
-fn authorize(s: &NodeState, name: &str, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Granted, NodeError> {
+async fn authorize(
+    s: &NodeState,
+    name: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Granted, NodeError> {
     let served = s
         .products
         .get(name)
@@ -131,14 +135,14 @@ fn authorize(s: &NodeState, name: &str, method: &Method, uri: &Uri, headers: &He
     let who = s.verifier.verify(&req, now.timestamp(), |keyid| s.grants.key(keyid))?;
     let grant = s.grants.grant_for(&who.keyid, &served.published, now)?;
     let snapshot = served.current();
-    let view = snapshot.view(&grant.profile).cloned().ok_or_else(|| {
-        NodeError::Forbidden(format!(
-            "the grant names profile `{}`, which {}@{} does not define",
-            grant.profile,
-            served.published.name(),
-            served.published.version()
-        ))
-    })?;
+    let view = match snapshot.view(&grant.profile) {
+        Some(v) => v,
+        // A profile granted since the snapshot was built: built once, off the workers.
+        None => {
+            let (sv, sn, profile) = (served.clone(), snapshot.clone(), grant.profile.clone());
+            blocking(move || sv.view(&sn, &profile)).await?
+        }
+    };
     Ok(Granted { served, snapshot, view, grant })
 }
 
@@ -183,15 +187,14 @@ async fn entity(
     headers: HeaderMap,
 ) -> Response {
     let answer = async {
-        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        let g = authorize(&s, &name, &method, &uri, &headers).await?;
         if key.len() > 1000 {
             return Err(NodeError::BadRequest("an entity key has at most 1000 characters".into()));
         }
-        // A few hash lookups and one entity's rows: done here, a hop to the blocking pool costs
+        // A hash lookup and one row already nested: done here, a hop to the blocking pool costs
         // more than the work.
         let parts = steward_app::parse_entity_key(&key);
-        let row =
-            g.view.lookup.entity_row(&g.view.assembled, &parts).map_err(|e| NodeError::BadRequest(e.to_string()))?;
+        let row = g.view.table.entity(&parts).map_err(|e| NodeError::BadRequest(e.to_string()))?;
         s.log.append(g.access("entity", row.height() as u64)).await?;
         if row.height() == 0 {
             return Err(NodeError::NotFound(format!("no entity with key `{key}` in the data this grant reads")));
@@ -220,22 +223,20 @@ async fn rows(
     headers: HeaderMap,
 ) -> Response {
     let answer = async {
-        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        let g = authorize(&s, &name, &method, &uri, &headers).await?;
         let Query(q) = q.map_err(|e| NodeError::BadRequest(e.body_text()))?;
         let limit = q.limit.unwrap_or(100);
         if !(1..=MAX_ROWS).contains(&limit) {
             return Err(NodeError::BadRequest(format!("limit: 1 to {MAX_ROWS} entities")));
         }
         let offset = q.offset.unwrap_or(0).min(i64::MAX as u64) as i64;
-        let view = g.view.clone();
-        let page = blocking(move || {
-            view.lookup.product_page(&view.assembled, offset, limit).map_err(|e| NodeError::Workspace(e.to_string()))
-        })
-        .await?;
-        s.log.append(g.access("rows", page.height() as u64)).await?;
+        let page = g.view.table.page(offset, limit);
+        let entities = page.height() as u64;
+        let body = blocking(move || json_rows(&page)).await?;
+        s.log.append(g.access("rows", entities)).await?;
         let mut h = g.headers("application/json");
-        h.insert("steward-total-entities", HeaderValue::from(g.view.lookup.len() as u64));
-        Ok((h, json_rows(&page)?).into_response())
+        h.insert("steward-total-entities", HeaderValue::from(g.view.table.len() as u64));
+        Ok((h, body).into_response())
     };
     timed(&s, &name, "rows", answer).await
 }
@@ -273,32 +274,15 @@ fn metadata(g: &Granted) -> BTreeMap<PlSmallStr, PlSmallStr> {
     g.provenance().into_iter().map(|(k, v)| (PlSmallStr::from(metadata_key(k)), PlSmallStr::from(v))).collect()
 }
 
-/// Writes the whole product as an Arrow IPC stream, page after page.
-fn write_stream(view: &View, meta: BTreeMap<PlSmallStr, PlSmallStr>, out: &mut ChunkWriter) -> Result<(), NodeError> {
+/// Writes the whole product as an Arrow IPC stream, batch after batch.
+fn write_stream(all: &Batches, meta: BTreeMap<PlSmallStr, PlSmallStr>, out: &mut ChunkWriter) -> Result<(), NodeError> {
     use polars_arrow::io::ipc::write::{StreamWriter, WriteOptions};
     let err = |e: PolarsError| NodeError::Io(e.to_string());
     let mut writer = StreamWriter::new(out, WriteOptions { compression: None });
     writer.set_custom_schema_metadata(Arc::new(meta));
-    let total = view.lookup.len() as i64;
-    let mut offset = 0i64;
-    let mut started = false;
-    loop {
-        let mut page = view
-            .lookup
-            .product_page(&view.assembled, offset, STREAM_PAGE)
-            .map_err(|e| NodeError::Workspace(e.to_string()))?;
-        if !started {
-            writer.start(&page.schema().to_arrow(CompatLevel::oldest()), None).map_err(err)?;
-            started = true;
-        }
-        page.rechunk_mut();
-        for batch in page.iter_chunks(CompatLevel::oldest(), true) {
-            writer.write(&batch, None).map_err(err)?;
-        }
-        offset += STREAM_PAGE as i64;
-        if offset >= total {
-            break;
-        }
+    writer.start(&all.schema, None).map_err(err)?;
+    for batch in &all.batches {
+        writer.write(batch, None).map_err(err)?;
     }
     writer.finish().map_err(err)?;
     Ok(())
@@ -312,15 +296,15 @@ async fn arrow(
     headers: HeaderMap,
 ) -> Response {
     let answer = async {
-        let g = authorize(&s, &name, &method, &uri, &headers)?;
-        s.log.append(g.access("arrow", g.view.lookup.len() as u64)).await?;
+        let g = authorize(&s, &name, &method, &uri, &headers).await?;
+        s.log.append(g.access("arrow", g.view.table.len() as u64)).await?;
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
         let view = g.view.clone();
         let meta = metadata(&g);
         let errors = tx.clone();
         tokio::task::spawn_blocking(move || {
             let mut out = ChunkWriter { tx, buf: Vec::new() };
-            let done = write_stream(&view, meta, &mut out)
+            let done = write_stream(&view.batches(), meta, &mut out)
                 .and_then(|_| std::io::Write::flush(&mut out).map_err(|e| NodeError::Io(e.to_string())));
             if let Err(e) = done {
                 tracing::warn!(error = %e, "an Arrow stream ended early");
@@ -341,14 +325,11 @@ async fn parquet(
     headers: HeaderMap,
 ) -> Response {
     let answer = async {
-        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        let g = authorize(&s, &name, &method, &uri, &headers).await?;
         let view = g.view.clone();
         let kv: Vec<(String, String)> = g.provenance().into_iter().map(|(k, v)| (metadata_key(k), v)).collect();
         let bytes = blocking(move || {
-            let mut df = view
-                .lookup
-                .product_page(&view.assembled, 0, u32::MAX)
-                .map_err(|e| NodeError::Workspace(e.to_string()))?;
+            let mut df = view.table.frame().clone();
             let mut buf = Vec::new();
             ParquetWriter::new(&mut buf)
                 .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
@@ -357,7 +338,7 @@ async fn parquet(
             Ok(buf)
         })
         .await?;
-        s.log.append(g.access("parquet", g.view.lookup.len() as u64)).await?;
+        s.log.append(g.access("parquet", g.view.table.len() as u64)).await?;
         Ok((g.headers("application/vnd.apache.parquet"), bytes).into_response())
     };
     timed(&s, &name, "parquet", answer).await
@@ -374,7 +355,7 @@ async fn accesses(
     headers: HeaderMap,
 ) -> Response {
     let answer = async {
-        let g = authorize(&s, &name, &method, &uri, &headers)?;
+        let g = authorize(&s, &name, &method, &uri, &headers).await?;
         if g.grant.profile != steward_registry_client::UNMASKED {
             return Err(NodeError::Forbidden(
                 "the access log is for the product's owners: it takes an `unmasked` grant".into(),

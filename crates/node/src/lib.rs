@@ -110,11 +110,10 @@ pub fn product_arg(s: &str) -> (String, Option<String>) {
     }
 }
 
-/// What a running node needs besides its state: where to read sources and grants again.
+/// What a running node needs besides its state: where to fetch grants again (each product
+/// knows where its rows come from).
 pub struct Context {
-    pub workspace: steward_app::Workspace,
     pub client: steward_registry_client::Client,
-    pub secrets: std::sync::Arc<dyn steward_secrets::SecretStore>,
 }
 
 /// Fetches and verifies every product of `args`, assembles each from the workspace, fetches
@@ -134,13 +133,15 @@ pub fn start(
     for p in &args.products {
         let (name, version) = product_arg(p);
         let published = published::fetch(&client, &roots, &name, version.as_deref())?;
-        let first = snapshot::build_stable(&workspace, &published, secrets.as_ref(), 1)?;
-        tracing::info!(product = %name, version = %published.version(), entities = first.entities(), "serving");
         book.replace(
             &published,
             client.grants(&name, None).map_err(|e| NodeError::Registry(format!("grants of {name}: {e}")))?,
         );
-        products.insert(name, std::sync::Arc::new(snapshot::Served::new(published, first)));
+        let profiles = book.profiles(&name, chrono::Utc::now());
+        let first = snapshot::build_stable(&workspace, &published, secrets.as_ref(), 1, &profiles)?;
+        tracing::info!(product = %name, version = %published.version(), entities = first.entities(), ?profiles, "serving");
+        let served = snapshot::Served::new(published, workspace.clone(), secrets.clone(), first);
+        products.insert(name, std::sync::Arc::new(served));
     }
     let state = NodeState {
         products,
@@ -149,19 +150,23 @@ pub fn start(
         log: access::AccessLog::open(&args.access_log)?,
         metrics: metrics::Metrics::default(),
     };
-    Ok((std::sync::Arc::new(state), Context { workspace, client, secrets }))
+    Ok((std::sync::Arc::new(state), Context { client }))
 }
 
 /// One round of the background work: a new snapshot of each product whose sources changed,
 /// and its grants fetched again (kept as they were when the registry cannot be reached).
 pub fn refresh(state: &NodeState, cx: &Context) {
     for (name, served) in &state.products {
-        if let Err(e) = served.refresh(&cx.workspace, cx.secrets.as_ref()) {
-            tracing::warn!(product = %name, error = %e, "cannot assemble the changed sources: still serving the last snapshot");
-        }
         match cx.client.grants(name, None) {
             Ok(records) => state.grants.replace(&served.published, records),
             Err(e) => tracing::warn!(product = %name, error = %e, "cannot fetch grants: keeping the ones known"),
+        }
+        let profiles = state.grants.profiles(name, chrono::Utc::now());
+        if let Err(e) = served.refresh(&profiles) {
+            tracing::warn!(product = %name, error = %e, "cannot assemble the changed sources: still serving the last snapshot");
+        }
+        if let Err(e) = served.prepare(&profiles) {
+            tracing::warn!(product = %name, error = %e, "cannot build the view a grant names");
         }
     }
 }

@@ -1,52 +1,147 @@
 //! What a node serves of one product at one moment ([`Snapshot`]): the published definition
-//! assembled from the workspace's sources once, and every profile's view of that same data —
-//! the original rows for `unmasked` grants, each masking profile's rows for the others — each
-//! indexed by the root's key (a masked view by the masked key, which is what its consumers
-//! hold). [`Served`] holds the current snapshot and swaps a new one in whole when a source
-//! changes: a request reads one snapshot from start to end, old or new, never a mix.
+//! assembled from the workspace's sources once, and each granted profile's view of that same
+//! data — the original rows for `unmasked` grants, each masking profile's rows for the others —
+//! as the whole product table, nested and indexed by the root's key (a masked view by the
+//! masked key, which is what its consumers hold). Views are built for the profiles valid grants
+//! name; a profile granted later is built from the same collected rows when first needed.
+//! [`Served`] holds the current snapshot and swaps a new one in whole when a source changes: a
+//! request reads one snapshot from start to end, old or new, never a mix.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Instant, UNIX_EPOCH};
 
+use polars::prelude::{CompatLevel, DataFrame, SchemaExt};
+use polars_arrow::datatypes::ArrowSchema;
+use polars_arrow::record_batch::RecordBatch;
 use steward_app::{SourceKind, Workspace};
-use steward_assembly::{Assembled, Lookup};
+use steward_assembly::{Assembled, ProductTable};
 use steward_registry_client::UNMASKED;
 use steward_secrets::SecretStore;
 
 use crate::published::Published;
 use crate::NodeError;
 
-/// One profile's view: the product's tables as that profile's consumers see them.
+/// Entities per Arrow record batch of a whole-product stream.
+pub const STREAM_PAGE: u32 = 65_536;
+
+/// The whole product as Arrow record batches, in the layout every Arrow reader knows.
+pub struct Batches {
+    pub schema: ArrowSchema,
+    pub batches: Vec<RecordBatch>,
+}
+
+/// One profile's view: the product table as that profile's consumers see it.
 pub struct View {
-    pub assembled: Assembled,
-    pub lookup: Lookup,
+    pub table: ProductTable,
     /// The masking key version the profile used; none for `unmasked`.
     pub key_version: Option<u32>,
+    batches: OnceLock<Arc<Batches>>,
+}
+
+impl View {
+    /// The table as Arrow record batches of [`STREAM_PAGE`] entities, made on the first stream
+    /// and kept: every later stream writes them as they are.
+    pub fn batches(&self) -> Arc<Batches> {
+        self.batches
+            .get_or_init(|| {
+                let level = CompatLevel::oldest();
+                let frame = self.table.frame();
+                let schema = frame.schema().to_arrow(level);
+                let mut batches = vec![];
+                let mut offset = 0usize;
+                while offset < frame.height() {
+                    let mut page: DataFrame = self.table.page(offset as i64, STREAM_PAGE);
+                    page.rechunk_mut();
+                    batches.extend(page.iter_chunks(level, true));
+                    offset += STREAM_PAGE as usize;
+                }
+                Arc::new(Batches { schema, batches })
+            })
+            .clone()
+    }
 }
 
 /// What identifies the data a snapshot was built from: per file source, its length and
 /// modification time. A database source is read once per snapshot (see the README).
 pub type Fingerprint = Vec<(String, u64, u128)>;
 
-/// Every profile's view of the product, built from one reading of the sources.
+/// One reading of the sources, and the views of it built so far.
 pub struct Snapshot {
     /// Counts snapshots of this product: 1 for the first, then one more for each swap.
     pub generation: u64,
     /// When the sources were read (RFC 3339).
     pub as_of: String,
     pub fingerprint: Fingerprint,
-    views: HashMap<String, Arc<View>>,
+    /// The product as assembled (unmasked), and its tables as collected: what every view is
+    /// made of.
+    assembled: Assembled,
+    originals: Vec<(String, DataFrame)>,
+    views: RwLock<HashMap<String, Arc<View>>>,
+    /// One view is built at a time: two requests for a profile not yet built wait for one build.
+    building: Mutex<()>,
 }
 
 impl Snapshot {
-    pub fn view(&self, profile: &str) -> Option<&Arc<View>> {
-        self.views.get(profile)
+    /// The view of `profile`, when it has been built.
+    pub fn view(&self, profile: &str) -> Option<Arc<View>> {
+        self.views.read().unwrap_or_else(|p| p.into_inner()).get(profile).cloned()
     }
 
+    /// The profiles whose views are built.
+    pub fn built(&self) -> BTreeSet<String> {
+        self.views.read().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
+    }
+
+    /// How many entities the product holds.
     pub fn entities(&self) -> usize {
-        self.views.get(UNMASKED).map_or(0, |v| v.lookup.len())
+        self.originals.first().map_or(0, |(_, rows)| rows.height())
+    }
+
+    /// The view of `profile`, built from this snapshot's rows if it was not yet.
+    pub fn prepare(
+        &self,
+        ws: &Workspace,
+        p: &Published,
+        secrets: &dyn SecretStore,
+        profile: &str,
+    ) -> Result<Arc<View>, NodeError> {
+        if let Some(v) = self.view(profile) {
+            return Ok(v);
+        }
+        let _one = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = self.view(profile) {
+            return Ok(v);
+        }
+        let started = Instant::now();
+        let view = Arc::new(self.make(ws, p, secrets, profile)?);
+        tracing::info!(product = %p.name(), %profile, took_ms = started.elapsed().as_millis() as u64, "view built");
+        self.views.write().unwrap_or_else(|p| p.into_inner()).insert(profile.to_string(), view.clone());
+        Ok(view)
+    }
+
+    fn make(&self, ws: &Workspace, p: &Published, secrets: &dyn SecretStore, profile: &str) -> Result<View, NodeError> {
+        let def = &p.def;
+        let table = |a: &Assembled| {
+            ProductTable::build(a).map_err(|e| NodeError::Workspace(format!("{}: {profile}: {e}", p.name())))
+        };
+        let view = |table, key_version| View { table, key_version, batches: OnceLock::new() };
+        if profile == UNMASKED {
+            let a = steward_app::with_tables(&self.assembled, self.originals.iter().map(|(t, d)| (t.as_str(), d)));
+            return Ok(view(table(&a)?, None));
+        }
+        let Some(masking) = def.masking.get(profile) else {
+            return Err(NodeError::Forbidden(format!(
+                "the grant names profile `{profile}`, which {}@{} does not define",
+                p.name(),
+                p.version()
+            )));
+        };
+        let version = masking.key_version.unwrap_or(1);
+        let key = steward_app::masking_key(secrets, &def.metadata.name, version)?;
+        let masked = steward_app::mask_collected(ws, def, &self.assembled, self.originals.clone(), profile, &key)?;
+        Ok(view(table(&steward_app::masked_assembled(&self.assembled, &masked))?, Some(version)))
     }
 }
 
@@ -85,52 +180,58 @@ pub fn build_stable(
     p: &Published,
     secrets: &dyn SecretStore,
     generation: u64,
+    profiles: &BTreeSet<String>,
 ) -> Result<Snapshot, NodeError> {
     let mut tries = 0;
     loop {
         while !quiet(&fingerprint(ws, p)) {
             std::thread::sleep(QUIET);
         }
-        match build(ws, p, secrets, generation) {
+        match build(ws, p, secrets, generation, profiles) {
             Err(NodeError::Workspace(m)) if m.ends_with("read again") && tries < 5 => tries += 1,
             other => return other,
         }
     }
 }
 
-/// Reads the sources and builds every profile's view; refused when a source changed meanwhile.
-pub fn build(ws: &Workspace, p: &Published, secrets: &dyn SecretStore, generation: u64) -> Result<Snapshot, NodeError> {
+/// Reads the sources and builds the views of `profiles`; refused when a source changed
+/// meanwhile.
+pub fn build(
+    ws: &Workspace,
+    p: &Published,
+    secrets: &dyn SecretStore,
+    generation: u64,
+    profiles: &BTreeSet<String>,
+) -> Result<Snapshot, NodeError> {
     let before = fingerprint(ws, p);
     let as_of = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let def = &p.def;
-    let a = steward_app::assemble_product(ws, def, secrets)?;
-    let originals = steward_app::original_tables(&a)?;
-    let mut views = HashMap::new();
-    let lookup = |a: &Assembled, at: &str| {
-        Lookup::build(a).map_err(|e| NodeError::Workspace(format!("{}: {at}: {e}", p.name())))
-    };
-    for (name, profile) in &def.masking {
-        let version = profile.key_version.unwrap_or(1);
-        let key = steward_app::masking_key(secrets, &def.metadata.name, version)?;
-        let masked = steward_app::mask_collected(ws, def, &a, originals.clone(), name, &key)?;
-        let m = steward_app::masked_assembled(&a, &masked);
-        views.insert(
-            name.clone(),
-            Arc::new(View { lookup: lookup(&m, name)?, assembled: m, key_version: Some(version) }),
-        );
-    }
-    let whole = lookup(&a, UNMASKED)?;
-    views.insert(UNMASKED.to_string(), Arc::new(View { lookup: whole, assembled: a, key_version: None }));
-    // A source rewritten while it was read: these views may hold part of each version.
+    let assembled = steward_app::assemble_product(ws, &p.def, secrets)?;
+    let originals = steward_app::original_tables(&assembled)?;
+    // A source rewritten while it was read: these rows may hold part of each version.
     if fingerprint(ws, p) != before {
         return Err(NodeError::Workspace(format!("{}: a source changed while it was read; read again", p.name())));
     }
-    Ok(Snapshot { generation, as_of, fingerprint: before, views })
+    let snapshot = Snapshot {
+        generation,
+        as_of,
+        fingerprint: before,
+        assembled,
+        originals,
+        views: RwLock::new(HashMap::new()),
+        building: Mutex::new(()),
+    };
+    for profile in profiles {
+        snapshot.prepare(ws, p, secrets, profile)?;
+    }
+    Ok(snapshot)
 }
 
-/// A product as a node serves it: the published definition and the current snapshot.
+/// A product as a node serves it: the published definition, where its rows come from, and the
+/// current snapshot.
 pub struct Served {
     pub published: Published,
+    workspace: Workspace,
+    secrets: Arc<dyn SecretStore>,
     current: RwLock<Arc<Snapshot>>,
     pub refreshes: AtomicU64,
     /// The last refresh's duration, in microseconds.
@@ -138,9 +239,11 @@ pub struct Served {
 }
 
 impl Served {
-    pub fn new(published: Published, first: Snapshot) -> Served {
+    pub fn new(published: Published, workspace: Workspace, secrets: Arc<dyn SecretStore>, first: Snapshot) -> Served {
         Served {
             published,
+            workspace,
+            secrets,
             current: RwLock::new(Arc::new(first)),
             refreshes: AtomicU64::new(0),
             last_refresh_us: AtomicU64::new(0),
@@ -152,17 +255,34 @@ impl Served {
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Builds a new snapshot when a file source changed, then swaps it in whole. Returns whether
-    /// it did. The old snapshot stays in use until the new one is complete.
-    pub fn refresh(&self, ws: &Workspace, secrets: &dyn SecretStore) -> Result<bool, NodeError> {
+    /// `snapshot`'s view of `profile`, built now if it was not yet (blocking: off the server's
+    /// workers).
+    pub fn view(&self, snapshot: &Snapshot, profile: &str) -> Result<Arc<View>, NodeError> {
+        snapshot.prepare(&self.workspace, &self.published, self.secrets.as_ref(), profile)
+    }
+
+    /// Builds, in the current snapshot, the views of granted `profiles` not built yet: a grant
+    /// fetched since is ready before its consumer's first request.
+    pub fn prepare(&self, profiles: &BTreeSet<String>) -> Result<(), NodeError> {
         let now = self.current();
-        let fp = fingerprint(ws, &self.published);
+        for profile in profiles.difference(&now.built()) {
+            self.view(&now, profile)?;
+        }
+        Ok(())
+    }
+
+    /// Builds a new snapshot when a file source changed — the views of `profiles` (those valid
+    /// grants name) — then swaps it in whole. Returns whether it did. The old snapshot stays in
+    /// use until the new one is complete.
+    pub fn refresh(&self, profiles: &BTreeSet<String>) -> Result<bool, NodeError> {
+        let now = self.current();
+        let fp = fingerprint(&self.workspace, &self.published);
         // Unchanged, or still being written (read next round).
         if fp == now.fingerprint || !quiet(&fp) {
             return Ok(false);
         }
         let started = Instant::now();
-        let next = build(ws, &self.published, secrets, now.generation + 1)?;
+        let next = build(&self.workspace, &self.published, self.secrets.as_ref(), now.generation + 1, profiles)?;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         self.refreshes.fetch_add(1, Ordering::Relaxed);
         self.last_refresh_us.store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
