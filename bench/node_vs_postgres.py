@@ -9,6 +9,9 @@
    loaded into a private cluster), driven by pgbench with 8 clients. Then the node again at the
    rate PostgreSQL sustained, open loop, for its p99.
 4. A refresh after a source changes (orders rewritten), against a fresh `steward export`.
+
+STEWARD_BENCH_PARTS (default `entity,postgres,refresh`) runs fewer parts while working on one;
+the Arrow stream always runs (its keys drive the entity parts). Record only full runs.
 """
 import base64, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -23,6 +26,8 @@ product, threads, seconds = "customer-orders-tree", 8, 20
 tmp = Path(tempfile.mkdtemp(prefix="steward-node-bench-"))
 env = dict(os.environ, STEWARD_CONFIG_DIR=str(tmp / "config"))
 procs = []
+parts = set(os.environ.get("STEWARD_BENCH_PARTS", "entity,postgres,refresh").split(","))
+result = {"customers": customers}
 
 
 def run(*args, **kw):
@@ -68,118 +73,126 @@ try:
 
     t = time.perf_counter()
     node = serve(steward, "node", "serve", "--workspace", work, "--registry", registry, "--admin-key", admin,
-                 "--product", product, "--listen", "127.0.0.1:0", "--access-log", tmp / "access.log", "--refresh-secs", "1")
+                 "--product", product, "--listen", "127.0.0.1:0", "--access-log", tmp / "access.log", "--refresh-secs", "1",
+                 "--access-log-sync", os.environ.get("STEWARD_BENCH_LOG_SYNC", "20ms"))
     startup = time.perf_counter() - t
     authority = node.removeprefix("http://")
 
-    # 2. The whole masked product as an Arrow stream, into pyarrow.
+    # 2. The whole masked product as an Arrow stream, into pyarrow: as it is, and LZ4-compressed.
+    def stream(query=""):
+        best, table = None, None
+        for _ in range(3):
+            t = time.perf_counter()
+            req = urllib.request.Request(node + path + (f"?{query}" if query else ""), headers=sign(consumer, authority, path, query))
+            with urllib.request.urlopen(req) as r:
+                table = ipc.open_stream(r).read_all()
+            took = time.perf_counter() - t
+            best = took if best is None or took < best else best
+        return best, table
     path = f"/v1/products/{product}/arrow"
-    best = None
-    for _ in range(3):
-        t = time.perf_counter()
-        with urllib.request.urlopen(urllib.request.Request(node + path, headers=sign(consumer, authority, path))) as r:
-            table = ipc.open_stream(r).read_all()
-        took = time.perf_counter() - t
-        best = took if best is None or took < best else best
+    best_lz4, table = stream("compression=lz4")
+    del table
+    best, table = stream()
     rows = table.num_rows
     keys = table.column("customer_id").to_pylist()
     (tmp / "keys.txt").write_text("\n".join(str(k) for k in keys[:200000]) + "\n")
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
     del table
 
+    result.update({"node_startup_s": round(startup, 2),
+                   "arrow": {"rows": rows, "seconds": round(best, 3), "rows_per_s": round(rows / best), "metadata": meta,
+                             "lz4_seconds": round(best_lz4, 3), "lz4_rows_per_s": round(rows / best_lz4)}})
+
     # 3a. The node, closed loop.
-    steward_closed = json.loads(run(node_load, node, product, seed.hex(), tmp / "keys.txt", threads, seconds))
+    if "entity" in parts:
+        steward_closed = json.loads(run(node_load, node, product, seed.hex(), tmp / "keys.txt", threads, seconds))
+        served = urllib.request.urlopen(node + "/metrics").read().decode()
+        server_mean_ms = 1000 * float(re.search(r'^steward_node_request_seconds_sum{endpoint="entity"} (\S+)$', served, re.M).group(1)) / float(
+            re.search(r'^steward_node_request_seconds_count{endpoint="entity"} (\S+)$', served, re.M).group(1))
+        result["entity"] = {"steward_closed": steward_closed, "steward_server_mean_ms": round(server_mean_ms, 3)}
 
-    served = urllib.request.urlopen(node + "/metrics").read().decode()
-    server_mean_ms = 1000 * float(re.search(r'^steward_node_request_seconds_sum{endpoint="entity"} (\S+)$', served, re.M).group(1)) / float(
-        re.search(r'^steward_node_request_seconds_count{endpoint="entity"} (\S+)$', served, re.M).group(1))
+    if "postgres" in parts and "entity" in parts:
+        # 3b. PostgreSQL: the same tables, the same nested JSON for one key.
+        pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        pg = tmp / "pg"
+        pg.mkdir()
+        as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if as_pg:
+            shutil.chown(pg, "postgres")
+            shutil.chown(tmp, "postgres")
+        port = 55432 + os.getpid() % 1000
+        run(*as_pg, pg_bin / "initdb", "-D", pg / "data", "-A", "trust", "-U", "steward")
+        run(*as_pg, pg_bin / "pg_ctl", "-D", pg / "data", "-o", f"-p {port} -k {pg} -c listen_addresses=127.0.0.1 -c shared_buffers=2GB", "-l", pg / "log", "-w", "start")
+        db = duckdb.connect()
+        exports = {
+            "customers": "SELECT customer_id, first_name, last_name, email, country_code FROM 'customers.parquet'",
+            "orders": "SELECT order_id, customer_id, ordered_on, status, amount FROM 'orders.parquet'",
+            "order_lines": "SELECT order_id, line_no, sku, quantity, unit_price FROM 'order_lines.parquet'",
+            "products": "SELECT sku, product_name, category FROM 'products.parquet'",
+        }
+        os.chdir(work)
+        psql = [*as_pg, pg_bin / "psql" if (pg_bin / "psql").exists() else "psql", "-h", "127.0.0.1", "-p", str(port), "-U", "steward", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+        schema = """
+          CREATE TABLE customers (customer_id bigint PRIMARY KEY, first_name text, last_name text, email text, country_code text);
+          CREATE TABLE orders (order_id bigint PRIMARY KEY, customer_id bigint, ordered_on date, status text, amount double precision);
+          CREATE TABLE order_lines (order_id bigint, line_no bigint, sku text, quantity bigint, unit_price double precision);
+          CREATE TABLE products (sku text PRIMARY KEY, product_name text, category text);"""
+        run(*psql, "-c", schema)
+        for name, q in exports.items():
+            csv = tmp / f"{name}.csv"
+            db.sql(f"COPY ({q}) TO '{csv}' (HEADER)")
+            shutil.chown(csv, "postgres") if as_pg else None
+            run(*psql, "-c", f"\\copy {name} FROM '{csv}' CSV HEADER")
+        run(*psql, "-c", """
+          CREATE INDEX ON orders (customer_id); CREATE INDEX ON order_lines (order_id); ANALYZE;
+          CREATE FUNCTION customer_tree(k bigint) RETURNS json LANGUAGE sql STABLE AS $$
+            SELECT json_build_object('customer_id', c.customer_id, 'first_name', c.first_name, 'last_name', c.last_name,
+              'email', c.email, 'country_code', c.country_code,
+              'orders', (SELECT coalesce(json_agg(json_build_object('order_id', o.order_id, 'customer_id', o.customer_id,
+                  'ordered_on', o.ordered_on, 'status', o.status, 'amount', o.amount,
+                  'lines', (SELECT coalesce(json_agg(json_build_object('order_id', l.order_id, 'line_no', l.line_no, 'sku', l.sku,
+                      'quantity', l.quantity, 'unit_price', l.unit_price, 'product_name', p.product_name, 'category', p.category)
+                      ORDER BY l.line_no), '[]') FROM order_lines l LEFT JOIN products p ON p.sku = l.sku WHERE l.order_id = o.order_id))
+                ORDER BY o.order_id), '[]') FROM orders o WHERE o.customer_id = c.customer_id))
+            FROM customers c WHERE c.customer_id = k $$;""")
+        script = tmp / "tree.sql"
+        script.write_text(f"\\set k random(1, {customers})\nSELECT customer_tree(:k);\n")
+        shutil.chown(script, "postgres") if as_pg else None
+        out = run(*as_pg, pg_bin / "pgbench", "-n", "-h", "127.0.0.1", "-p", str(port), "-U", "steward", "-c", str(threads), "-j", "2",
+                  "-T", str(seconds), "-f", script, "--log", "--log-prefix", tmp / "pgbench", "postgres", cwd=tmp)
+        pg_tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+        pg_lat = sorted(int(l.split()[2]) for f in tmp.glob("pgbench.*") for l in f.read_text().splitlines())
+        pg_p99 = pg_lat[int(len(pg_lat) * 0.99)] / 1000.0
+        sample = run(*psql, "-At", "-c", "SELECT customer_tree(7)")
+        run(*as_pg, pg_bin / "pg_ctl", "-D", pg / "data", "-m", "fast", "-w", "stop")
 
-    # 3b. PostgreSQL: the same tables, the same nested JSON for one key.
-    pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    pg = tmp / "pg"
-    pg.mkdir()
-    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_pg:
-        shutil.chown(pg, "postgres")
-        shutil.chown(tmp, "postgres")
-    port = 55432 + os.getpid() % 1000
-    run(*as_pg, pg_bin / "initdb", "-D", pg / "data", "-A", "trust", "-U", "steward")
-    run(*as_pg, pg_bin / "pg_ctl", "-D", pg / "data", "-o", f"-p {port} -k {pg} -c listen_addresses=127.0.0.1 -c shared_buffers=2GB", "-l", pg / "log", "-w", "start")
-    db = duckdb.connect()
-    exports = {
-        "customers": "SELECT customer_id, first_name, last_name, email, country_code FROM 'customers.parquet'",
-        "orders": "SELECT order_id, customer_id, ordered_on, status, amount FROM 'orders.parquet'",
-        "order_lines": "SELECT order_id, line_no, sku, quantity, unit_price FROM 'order_lines.parquet'",
-        "products": "SELECT sku, product_name, category FROM 'products.parquet'",
-    }
-    os.chdir(work)
-    psql = [*as_pg, pg_bin / "psql" if (pg_bin / "psql").exists() else "psql", "-h", "127.0.0.1", "-p", str(port), "-U", "steward", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
-    schema = """
-      CREATE TABLE customers (customer_id bigint PRIMARY KEY, first_name text, last_name text, email text, country_code text);
-      CREATE TABLE orders (order_id bigint PRIMARY KEY, customer_id bigint, ordered_on date, status text, amount double precision);
-      CREATE TABLE order_lines (order_id bigint, line_no bigint, sku text, quantity bigint, unit_price double precision);
-      CREATE TABLE products (sku text PRIMARY KEY, product_name text, category text);"""
-    run(*psql, "-c", schema)
-    for name, q in exports.items():
-        csv = tmp / f"{name}.csv"
-        db.sql(f"COPY ({q}) TO '{csv}' (HEADER)")
-        shutil.chown(csv, "postgres") if as_pg else None
-        run(*psql, "-c", f"\\copy {name} FROM '{csv}' CSV HEADER")
-    run(*psql, "-c", """
-      CREATE INDEX ON orders (customer_id); CREATE INDEX ON order_lines (order_id); ANALYZE;
-      CREATE FUNCTION customer_tree(k bigint) RETURNS json LANGUAGE sql STABLE AS $$
-        SELECT json_build_object('customer_id', c.customer_id, 'first_name', c.first_name, 'last_name', c.last_name,
-          'email', c.email, 'country_code', c.country_code,
-          'orders', (SELECT coalesce(json_agg(json_build_object('order_id', o.order_id, 'customer_id', o.customer_id,
-              'ordered_on', o.ordered_on, 'status', o.status, 'amount', o.amount,
-              'lines', (SELECT coalesce(json_agg(json_build_object('order_id', l.order_id, 'line_no', l.line_no, 'sku', l.sku,
-                  'quantity', l.quantity, 'unit_price', l.unit_price, 'product_name', p.product_name, 'category', p.category)
-                  ORDER BY l.line_no), '[]') FROM order_lines l LEFT JOIN products p ON p.sku = l.sku WHERE l.order_id = o.order_id))
-            ORDER BY o.order_id), '[]') FROM orders o WHERE o.customer_id = c.customer_id))
-        FROM customers c WHERE c.customer_id = k $$;""")
-    script = tmp / "tree.sql"
-    script.write_text(f"\\set k random(1, {customers})\nSELECT customer_tree(:k);\n")
-    shutil.chown(script, "postgres") if as_pg else None
-    out = run(*as_pg, pg_bin / "pgbench", "-n", "-h", "127.0.0.1", "-p", str(port), "-U", "steward", "-c", str(threads), "-j", "2",
-              "-T", str(seconds), "-f", script, "--log", "--log-prefix", tmp / "pgbench", "postgres", cwd=tmp)
-    pg_tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
-    pg_lat = sorted(int(l.split()[2]) for f in tmp.glob("pgbench.*") for l in f.read_text().splitlines())
-    pg_p99 = pg_lat[int(len(pg_lat) * 0.99)] / 1000.0
-    sample = run(*psql, "-At", "-c", "SELECT customer_tree(7)")
-    run(*as_pg, pg_bin / "pg_ctl", "-D", pg / "data", "-m", "fast", "-w", "stop")
-
-    # 3c. The node at PostgreSQL's rate, open loop.
-    steward_at_pg = json.loads(run(node_load, node, product, seed.hex(), tmp / "keys.txt", threads, seconds, f"{pg_tps:.1f}"))
-
-    # 4. A refresh after a source changes, against a fresh export.
-    def metric(name):
-        text = urllib.request.urlopen(node + "/metrics").read().decode()
-        return float(re.search(rf"^{name}{{[^}}]*}} ([0-9.e+-]+)$", text, re.M).group(1))
-    before = metric("steward_node_refreshes_total")
-    orders = work / "orders.parquet"
-    shutil.copy(orders, tmp / "orders.parquet")
-    os.replace(tmp / "orders.parquet", orders)
-    while metric("steward_node_refreshes_total") == before:
-        time.sleep(0.2)
-    refresh = metric("steward_node_refresh_seconds")
-    t = time.perf_counter()
-    run(steward, "export", work / "products/tree.yaml", "--out", tmp / "export", "--format", "parquet", "--profile", "analytics")
-    export_masked = time.perf_counter() - t
-
-    result = {
-        "customers": customers, "node_startup_s": round(startup, 2),
-        "arrow": {"rows": rows, "seconds": round(best, 3), "rows_per_s": round(rows / best), "metadata": meta},
-        "entity": {
-            "steward_closed": steward_closed,
-            "steward_server_mean_ms": round(server_mean_ms, 3),
+        # 3c. The node at PostgreSQL's rate, open loop.
+        steward_at_pg = json.loads(run(node_load, node, product, seed.hex(), tmp / "keys.txt", threads, seconds, f"{pg_tps:.1f}"))
+        result["entity"].update({
             "postgres": {"tps": pg_tps, "p99_ms": pg_p99},
             "steward_at_postgres_rate": steward_at_pg,
             "throughput_ratio": round(steward_closed["rps"] / pg_tps, 2),
-        },
-        "refresh_s": round(refresh, 2), "export_masked_s": round(export_masked, 2),
-        "refresh_vs_export": round(refresh / export_masked, 2),
-        "postgres_sample_bytes": len(sample),
-    }
+            "postgres_sample_bytes": len(sample),
+        })
+
+    if "refresh" in parts:
+        # 4. A refresh after a source changes, against a fresh export.
+        def metric(name):
+            text = urllib.request.urlopen(node + "/metrics").read().decode()
+            return float(re.search(rf"^{name}{{[^}}]*}} ([0-9.e+-]+)$", text, re.M).group(1))
+        before = metric("steward_node_refreshes_total")
+        orders = work / "orders.parquet"
+        shutil.copy(orders, tmp / "orders.parquet")
+        os.replace(tmp / "orders.parquet", orders)
+        while metric("steward_node_refreshes_total") == before:
+            time.sleep(0.2)
+        refresh = metric("steward_node_refresh_seconds")
+        t = time.perf_counter()
+        run(steward, "export", work / "products/tree.yaml", "--out", tmp / "export", "--format", "parquet", "--profile", "analytics")
+        export_masked = time.perf_counter() - t
+        result.update({"refresh_s": round(refresh, 2), "export_masked_s": round(export_masked, 2),
+                       "refresh_vs_export": round(refresh / export_masked, 2)})
+
     print(json.dumps(result, indent=2))
 finally:
     for p in procs:

@@ -20,6 +20,7 @@ pub const NODE_CODES: &[&str] = &[
     "node.io",
     "node.not_found",
     "node.registry",
+    "node.timeout",
     "node.unpublished",
     "node.unreachable",
     "node.unverified",
@@ -43,6 +44,8 @@ pub enum Ask {
     Rows { offset: u64, limit: u32 },
     /// The whole product, as an Arrow IPC stream.
     Arrow,
+    /// The same stream with its buffers LZ4-compressed (half the bytes, or less).
+    ArrowLz4,
     /// The whole product, as Parquet.
     Parquet,
     /// The newest accesses to the product (for its owners: an `unmasked` grant).
@@ -120,6 +123,7 @@ pub fn ask(node: &str, product: &str, key: &KeyPair, ask: &Ask) -> Result<Answer
             (format!("/v1/products/{product}/rows"), Some(format!("offset={offset}&limit={limit}")))
         }
         Ask::Arrow => (format!("/v1/products/{product}/arrow"), None),
+        Ask::ArrowLz4 => (format!("/v1/products/{product}/arrow"), Some("compression=lz4".to_string())),
         Ask::Parquet => (format!("/v1/products/{product}/parquet"), None),
         Ask::Accesses { limit } => (format!("/v1/products/{product}/accesses"), Some(format!("limit={limit}"))),
     };

@@ -41,6 +41,15 @@ impl Target {
         }
     }
 
+    /// What changes when a PostgreSQL source's rows do ([`pg::fingerprint`]); `None` for a
+    /// file, whose length and modification time say as much.
+    pub fn database_fingerprint(&self) -> Result<Option<String>, SourceError> {
+        match self {
+            Target::File(_) => Ok(None),
+            Target::Postgres(t) => pg::fingerprint(t).map(Some),
+        }
+    }
+
     pub fn load(&self) -> Result<DataFrame, SourceError> {
         match self {
             Target::File(l) => steward_sources::load(l),

@@ -43,22 +43,24 @@ impl ProductTable {
     }
 
     /// The row of the entity `key` names (one text per key field), its whole tree nested; no
-    /// row when no entity has that key.
+    /// row when no entity has that key. Its own copy of the row, not a slice: a slice of nested
+    /// columns keeps the whole table's values behind it, and whatever reads it next would walk
+    /// them all.
     pub fn entity(&self, key: &[String]) -> Result<DataFrame, AssemblyError> {
         if key.len() != self.key.len() {
             return Err(AssemblyError::KeyArity { key: self.key.join(", "), expected: self.key.len(), got: key.len() });
         }
-        match self.rows.get(&key.join("\u{1f}")).map(Vec::as_slice) {
-            None | Some([]) => Ok(self.frame.clear()),
-            Some([one]) => Ok(self.frame.slice(*one as i64, 1)),
-            Some(many) => self.frame.take(&IdxCa::from_slice("rows".into(), many)).map_err(pe(ENTITY_TABLE)),
-        }
+        let rows = self.rows.get(&key.join("\u{1f}")).map(Vec::as_slice).unwrap_or_default();
+        self.frame.take(&IdxCa::from_slice("rows".into(), rows)).map_err(pe(ENTITY_TABLE))
     }
 
-    /// Entities `offset..offset + limit` in key order (a negative offset counts from the end).
-    pub fn page(&self, offset: i64, limit: u32) -> DataFrame {
+    /// Entities `offset..offset + limit` in key order (a negative offset counts from the end),
+    /// copied out of the table as [`ProductTable::entity`] is.
+    pub fn page(&self, offset: i64, limit: u32) -> Result<DataFrame, AssemblyError> {
         let n = self.frame.height() as i64;
         let start = if offset < 0 { (n + offset).max(0) } else { offset.min(n) };
-        self.frame.slice(start, limit as usize)
+        let end = (start + i64::from(limit)).min(n);
+        let rows: Vec<IdxSize> = (start as IdxSize..end as IdxSize).collect();
+        self.frame.take(&IdxCa::from_vec("rows".into(), rows)).map_err(pe(ENTITY_TABLE))
     }
 }

@@ -1,9 +1,11 @@
 //! The access log: one JSON line per answer — who (consumer key and name), what (product,
 //! version, endpoint), under which profile, how many entities, the status — never a value of
 //! the data. Lines are hash-chained (each holds the hash of the one before and its own, over
-//! its canonical JSON), and written by one thread that appends every waiting line, syncs the
-//! file, then lets the answers go: an answer that left the node is in the log on disk, and a
-//! `kill -9` loses only lines no answer waited for. [`verify_log`] checks a log end to end.
+//! its canonical JSON), and written by one thread that appends every waiting line, then lets
+//! the answers go: an answer that left the node is in the log, and a `kill -9` loses only lines
+//! no answer waited for. How far "in the log" goes is [`LogSync`]'s: synced to disk before the
+//! answers leave (the default), or written before and synced within an interval after.
+//! [`verify_log`] checks a log end to end.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -46,6 +48,32 @@ pub struct Access {
 }
 
 type Ack = tokio::sync::oneshot::Sender<Result<u64, String>>;
+
+/// When the log is synced to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogSync {
+    /// Before any answer whose line it holds leaves: a machine that loses power loses no
+    /// answered access.
+    Answer,
+    /// Answers leave once their lines are written (a crash of the node loses none); the file
+    /// is synced at least this often, so a machine that loses power loses at most this much.
+    Every(std::time::Duration),
+}
+
+impl std::str::FromStr for LogSync {
+    type Err = String;
+
+    /// `answer`, or an interval in milliseconds: `20ms`.
+    fn from_str(s: &str) -> Result<LogSync, String> {
+        if s == "answer" {
+            return Ok(LogSync::Answer);
+        }
+        match s.strip_suffix("ms").and_then(|n| n.parse::<u64>().ok()) {
+            Some(ms) if (1..=1000).contains(&ms) => Ok(LogSync::Every(std::time::Duration::from_millis(ms))),
+            _ => Err(format!("`{s}`: `answer`, or an interval of 1ms to 1000ms (`20ms`)")),
+        }
+    }
+}
 
 /// The log's writer: send an [`Access`], get its index once it is on disk.
 #[derive(Clone)]
@@ -112,7 +140,7 @@ fn verify_log_keeping(path: &Path, keep: &mut dyn FnMut(AccessEntry)) -> Result<
 impl AccessLog {
     /// Opens (or creates) the log at `path`, checked first; a torn last line is cut off (no one
     /// was told it was written). Starts the writer thread.
-    pub fn open(path: &Path) -> Result<AccessLog, NodeError> {
+    pub fn open(path: &Path, sync: LogSync) -> Result<AccessLog, NodeError> {
         let io = |e: std::io::Error| NodeError::Io(format!("{}: {e}", path.display()));
         let (mut next, mut prev) = (0u64, GENESIS.to_string());
         let recent = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::with_capacity(RECENT)));
@@ -144,7 +172,30 @@ impl AccessLog {
         std::thread::Builder::new()
             .name("access-log".into())
             .spawn(move || {
-                while let Ok(first) = rx.recv() {
+                // Lines written and not yet synced (with `LogSync::Every`), and the last sync.
+                let mut dirty = false;
+                let mut synced = std::time::Instant::now();
+                loop {
+                    let first = match sync {
+                        LogSync::Answer => match rx.recv() {
+                            Ok(x) => x,
+                            Err(_) => break,
+                        },
+                        LogSync::Every(every) => match rx.recv_timeout(every) {
+                            Ok(x) => x,
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                if dirty {
+                                    if let Err(e) = file.sync_data() {
+                                        tracing::error!(log = %shown, error = %e, "cannot sync the access log: every answer is refused from now on");
+                                        break;
+                                    }
+                                    (dirty, synced) = (false, std::time::Instant::now());
+                                }
+                                continue;
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                        },
+                    };
                     let mut group = vec![first];
                     while group.len() < GROUP {
                         match rx.try_recv() {
@@ -185,7 +236,13 @@ impl AccessLog {
                             Err(x) => failed = Some((x.to_string(), ack)),
                         }
                     }
-                    let written = file.write_all(text.as_bytes()).and_then(|_| file.sync_data());
+                    let written = file.write_all(text.as_bytes()).and_then(|_| match sync {
+                        LogSync::Answer => file.sync_data(),
+                        LogSync::Every(_) => {
+                            dirty = true;
+                            Ok(())
+                        }
+                    });
                     if written.is_ok() {
                         let mut q = kept.lock().unwrap_or_else(|p| p.into_inner());
                         for e in written_entries {
@@ -204,6 +261,16 @@ impl AccessLog {
                         tracing::error!(log = %shown, error = %e, "cannot write the access log: every answer is refused from now on");
                         break;
                     }
+                    // Under steady load the wait above never times out: sync on the interval here.
+                    if let LogSync::Every(every) = sync {
+                        if dirty && synced.elapsed() >= every {
+                            if let Err(e) = file.sync_data() {
+                                tracing::error!(log = %shown, error = %e, "cannot sync the access log: every answer is refused from now on");
+                                break;
+                            }
+                            (dirty, synced) = (false, std::time::Instant::now());
+                        }
+                    }
                 }
             })
             .map_err(io)?;
@@ -216,10 +283,52 @@ impl AccessLog {
         q.iter().rev().filter(|e| e.product == product).take(limit).cloned().collect()
     }
 
-    /// Appends `a`; returns its index once it is on disk.
+    /// Appends `a`; returns its index once it is in the log (as [`LogSync`] says).
     pub async fn append(&self, a: Access) -> Result<u64, NodeError> {
         let (ack, done) = tokio::sync::oneshot::channel();
         self.tx.send((a, ack)).map_err(|_| NodeError::Io("the access log writer stopped".into()))?;
         done.await.map_err(|_| NodeError::Io("the access log writer stopped".into()))?.map_err(NodeError::Io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(n: u64) -> Access {
+        Access {
+            consumer: "SHA256:abc".into(),
+            consumer_name: "app".into(),
+            product: "p".into(),
+            version: "1.0.0".into(),
+            profile: "analytics".into(),
+            endpoint: "entity",
+            entities: n,
+        }
+    }
+
+    #[test]
+    fn sync_modes_parse_and_refuse_what_they_do_not_know() {
+        assert_eq!("answer".parse::<LogSync>(), Ok(LogSync::Answer));
+        assert_eq!("20ms".parse::<LogSync>(), Ok(LogSync::Every(std::time::Duration::from_millis(20))));
+        for bad in ["0ms", "2000ms", "20", "often", ""] {
+            assert!(bad.parse::<LogSync>().is_err(), "{bad}");
+        }
+    }
+
+    /// Synced on an interval, an acknowledged line is already in the file (a crash of the node
+    /// loses none), chained like the others.
+    #[test]
+    fn with_an_interval_an_answered_line_is_written_before_the_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access.log");
+        let log = AccessLog::open(&path, LogSync::Every(std::time::Duration::from_millis(1000))).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        for n in 0..5 {
+            assert_eq!(rt.block_on(log.append(access(n))).unwrap(), n);
+            let lines = std::fs::read_to_string(&path).unwrap().lines().count() as u64;
+            assert_eq!(lines, n + 1, "line {n} written before its answer");
+        }
+        assert_eq!(verify_log(&path).unwrap().entries, 5);
     }
 }

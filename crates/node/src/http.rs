@@ -5,11 +5,11 @@
 //! `steward-key-version`, `steward-as-of` — in the Arrow and Parquet metadata as well. A refusal
 //! is `{code, message}` and carries nothing of the data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +23,7 @@ use steward_registry_client::Grant;
 use crate::access::{Access, AccessLog};
 use crate::grants::GrantBook;
 use crate::metrics::Metrics;
-use crate::snapshot::{Batches, Served, Snapshot, View};
+use crate::snapshot::{Served, Snapshot, StreamMetadata, View};
 use crate::NodeError;
 
 /// Entities per page of `/rows` at most.
@@ -53,7 +53,7 @@ impl IntoResponse for Failure {
         use steward_httpsig::SignatureError as S;
         let status = match &self.0 {
             NodeError::Signature(S::UnknownKey(_)) | NodeError::Forbidden(_) => StatusCode::FORBIDDEN,
-            NodeError::Signature(S::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+            NodeError::Signature(S::Busy) | NodeError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             NodeError::Signature(_) => StatusCode::UNAUTHORIZED,
             NodeError::NotFound(_) | NodeError::Unpublished(_) => StatusCode::NOT_FOUND,
             NodeError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -230,9 +230,12 @@ async fn rows(
             return Err(NodeError::BadRequest(format!("limit: 1 to {MAX_ROWS} entities")));
         }
         let offset = q.offset.unwrap_or(0).min(i64::MAX as u64) as i64;
-        let page = g.view.table.page(offset, limit);
-        let entities = page.height() as u64;
-        let body = blocking(move || json_rows(&page)).await?;
+        let view = g.view.clone();
+        let (entities, body) = blocking(move || {
+            let page = view.table.page(offset, limit).map_err(|e| NodeError::Workspace(e.to_string()))?;
+            Ok((page.height() as u64, json_rows(&page)?))
+        })
+        .await?;
         s.log.append(g.access("rows", entities)).await?;
         let mut h = g.headers("application/json");
         h.insert("steward-total-entities", HeaderValue::from(g.view.table.len() as u64));
@@ -241,78 +244,42 @@ async fn rows(
     timed(&s, &name, "rows", answer).await
 }
 
-/// Sends what is written to it as chunks of an HTTP body.
-struct ChunkWriter {
-    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-    buf: Vec<u8>,
-}
-
-impl std::io::Write for ChunkWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= 1 << 20 {
-            self.flush()?;
-        }
-        Ok(b.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::take(&mut self.buf));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))
-    }
-}
-
 /// `steward-as-of` → `steward.as_of`: the provenance's names in Arrow and Parquet metadata.
 fn metadata_key(header: &str) -> String {
     header.replacen("steward-", "steward.", 1).replace('-', "_")
 }
 
-fn metadata(g: &Granted) -> BTreeMap<PlSmallStr, PlSmallStr> {
+fn metadata(g: &Granted) -> StreamMetadata {
     g.provenance().into_iter().map(|(k, v)| (PlSmallStr::from(metadata_key(k)), PlSmallStr::from(v))).collect()
 }
 
-/// Writes the whole product as an Arrow IPC stream, batch after batch.
-fn write_stream(all: &Batches, meta: BTreeMap<PlSmallStr, PlSmallStr>, out: &mut ChunkWriter) -> Result<(), NodeError> {
-    use polars_arrow::io::ipc::write::{StreamWriter, WriteOptions};
-    let err = |e: PolarsError| NodeError::Io(e.to_string());
-    let mut writer = StreamWriter::new(out, WriteOptions { compression: None });
-    writer.set_custom_schema_metadata(Arc::new(meta));
-    writer.start(&all.schema, None).map_err(err)?;
-    for batch in &all.batches {
-        writer.write(batch, None).map_err(err)?;
-    }
-    writer.finish().map_err(err)?;
-    Ok(())
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamQuery {
+    /// `lz4`: the stream's buffers compressed.
+    compression: Option<String>,
 }
 
 async fn arrow(
     State(s): State<Shared>,
     Path(name): Path<String>,
+    q: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let answer = async {
         let g = authorize(&s, &name, &method, &uri, &headers).await?;
+        let Query(q) = q.map_err(|e| NodeError::BadRequest(e.body_text()))?;
+        let lz4 = match q.compression.as_deref() {
+            None => false,
+            Some("lz4") => true,
+            Some(other) => return Err(NodeError::BadRequest(format!("compression: `lz4` or none, not `{other}`"))),
+        };
+        let (view, meta) = (g.view.clone(), metadata(&g));
+        let bytes = blocking(move || view.stream(meta, lz4)).await?;
         s.log.append(g.access("arrow", g.view.table.len() as u64)).await?;
-        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-        let view = g.view.clone();
-        let meta = metadata(&g);
-        let errors = tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut out = ChunkWriter { tx, buf: Vec::new() };
-            let done = write_stream(&view.batches(), meta, &mut out)
-                .and_then(|_| std::io::Write::flush(&mut out).map_err(|e| NodeError::Io(e.to_string())));
-            if let Err(e) = done {
-                tracing::warn!(error = %e, "an Arrow stream ended early");
-                let _ = errors.blocking_send(Err(std::io::Error::other(e.to_string())));
-            }
-        });
-        let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-        Ok((g.headers("application/vnd.apache.arrow.stream"), Body::from_stream(stream)).into_response())
+        Ok((g.headers("application/vnd.apache.arrow.stream"), Body::from(bytes)).into_response())
     };
     timed(&s, &name, "arrow", answer).await
 }
@@ -378,15 +345,31 @@ async fn metrics(State(s): State<Shared>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render(&served)).into_response()
 }
 
+/// How long an entity, a page, the accesses or the metrics may take: answers cut short by a
+/// slow reader are the connection loop's to end (`steward_serve::WRITE_STALL`). The whole-product
+/// streams have no deadline: their length is the product's.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Answers 503 `node.timeout` when a bounded request takes longer than [`REQUEST_TIMEOUT`].
+async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => Failure(NodeError::Timeout(format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs())))
+            .into_response(),
+    }
+}
+
 pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/v1/products/{name}/entities/{key}", get(entity))
         .route("/v1/products/{name}/rows", get(rows))
-        .route("/v1/products/{name}/arrow", get(arrow))
-        .route("/v1/products/{name}/parquet", get(parquet))
         .route("/v1/products/{name}/accesses", get(accesses))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok" }))
+        // The routes above have a deadline; the streams below do not.
+        .route_layer(axum::middleware::from_fn(deadline))
+        .route("/v1/products/{name}/arrow", get(arrow))
+        .route("/v1/products/{name}/parquet", get(parquet))
         .fallback(|| async { Failure(NodeError::NotFound("no such endpoint".into())) })
         .with_state(state)
 }

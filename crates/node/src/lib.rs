@@ -21,7 +21,7 @@ pub mod snapshot;
 
 use std::path::PathBuf;
 
-pub use http::{router, serve_blocking, NodeState};
+pub use http::{router, serve_blocking, NodeState, REQUEST_TIMEOUT};
 use steward_error::ErrorCode;
 
 /// Why the node refused to start, or a request.
@@ -49,6 +49,9 @@ pub enum NodeError {
     Registry(String),
     #[error("{0}")]
     Io(String),
+    /// A bounded request ran past its deadline ([`http::REQUEST_TIMEOUT`]).
+    #[error("{0}")]
+    Timeout(String),
 }
 
 impl ErrorCode for NodeError {
@@ -63,6 +66,7 @@ impl ErrorCode for NodeError {
             NodeError::Workspace(_) => "node.workspace",
             NodeError::Registry(_) => "node.registry",
             NodeError::Io(_) => "node.io",
+            NodeError::Timeout(_) => "node.timeout",
         }
     }
 }
@@ -94,6 +98,11 @@ pub struct ServeArgs {
     /// The access log (JSON lines, hash-chained): appended to, never rewritten.
     #[arg(long, default_value = "access.log")]
     pub access_log: PathBuf,
+    /// When the access log is synced to disk: `answer` — before each answer leaves — or an
+    /// interval (`20ms`): answers leave once their lines are written (a crash of the node loses
+    /// none), and the file is synced that often (a power loss loses at most that much).
+    #[arg(long, default_value = "answer")]
+    pub access_log_sync: access::LogSync,
     /// How often sources are checked for changes and grants fetched again, in seconds.
     #[arg(long, default_value_t = 5)]
     pub refresh_secs: u64,
@@ -147,7 +156,7 @@ pub fn start(
         products,
         grants: book,
         verifier: steward_httpsig::Verifier::new(args.signature_window, 1_000_000),
-        log: access::AccessLog::open(&args.access_log)?,
+        log: access::AccessLog::open(&args.access_log, args.access_log_sync)?,
         metrics: metrics::Metrics::default(),
     };
     Ok((std::sync::Arc::new(state), Context { client }))

@@ -7,14 +7,13 @@
 //! [`Served`] holds the current snapshot and swaps a new one in whole when a source changes: a
 //! request reads one snapshot from start to end, old or new, never a mix.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Instant, UNIX_EPOCH};
 
-use polars::prelude::{CompatLevel, DataFrame, SchemaExt};
-use polars_arrow::datatypes::ArrowSchema;
-use polars_arrow::record_batch::RecordBatch;
+use axum::body::Bytes;
+use polars::prelude::{CompatLevel, DataFrame, PlSmallStr, SchemaExt};
 use steward_app::{SourceKind, Workspace};
 use steward_assembly::{Assembled, ProductTable};
 use steward_registry_client::UNMASKED;
@@ -26,46 +25,72 @@ use crate::NodeError;
 /// Entities per Arrow record batch of a whole-product stream.
 pub const STREAM_PAGE: u32 = 65_536;
 
-/// The whole product as Arrow record batches, in the layout every Arrow reader knows.
-pub struct Batches {
-    pub schema: ArrowSchema,
-    pub batches: Vec<RecordBatch>,
-}
+/// Provenance written into a stream's schema metadata (`steward.product`, …).
+pub type StreamMetadata = BTreeMap<PlSmallStr, PlSmallStr>;
 
-/// One profile's view: the product table as that profile's consumers see it.
+/// One profile's view: the product table as that profile's consumers see them.
 pub struct View {
     pub table: ProductTable,
     /// The masking key version the profile used; none for `unmasked`.
     pub key_version: Option<u32>,
-    batches: OnceLock<Arc<Batches>>,
+    /// The stream as it is, and LZ4-compressed.
+    streams: [OnceLock<Result<Bytes, String>>; 2],
 }
 
 impl View {
-    /// The table as Arrow record batches of [`STREAM_PAGE`] entities, made on the first stream
-    /// and kept: every later stream writes them as they are.
-    pub fn batches(&self) -> Arc<Batches> {
-        self.batches
-            .get_or_init(|| {
-                let level = CompatLevel::oldest();
-                let frame = self.table.frame();
-                let schema = frame.schema().to_arrow(level);
-                let mut batches = vec![];
-                let mut offset = 0usize;
-                while offset < frame.height() {
-                    let mut page: DataFrame = self.table.page(offset as i64, STREAM_PAGE);
-                    page.rechunk_mut();
-                    batches.extend(page.iter_chunks(level, true));
-                    offset += STREAM_PAGE as usize;
-                }
-                Arc::new(Batches { schema, batches })
-            })
+    fn new(table: ProductTable, key_version: Option<u32>) -> View {
+        View { table, key_version, streams: [OnceLock::new(), OnceLock::new()] }
+    }
+
+    /// The whole table as an Arrow IPC stream — record batches of [`STREAM_PAGE`] entities, in
+    /// the layout every Arrow reader knows, `meta` in its schema — encoded on the first request
+    /// and kept: every later one sends the same bytes. (Everything `meta` says is the same for
+    /// every request of a view: product, definition, profile, key version, as-of time.) With
+    /// `lz4`, its buffers are LZ4-compressed (Arrow's IPC compression, read by pyarrow and
+    /// Polars): half the bytes or less, for consumers across a network.
+    pub fn stream(&self, meta: StreamMetadata, lz4: bool) -> Result<Bytes, NodeError> {
+        self.streams[usize::from(lz4)]
+            .get_or_init(|| self.encode(meta, lz4).map_err(|e| e.to_string()))
             .clone()
+            .map_err(NodeError::Io)
+    }
+
+    fn encode(&self, meta: StreamMetadata, lz4: bool) -> Result<Bytes, String> {
+        use polars_arrow::io::ipc::write::{Compression, StreamWriter, WriteOptions};
+        let started = Instant::now();
+        let level = CompatLevel::oldest();
+        let mut out = Vec::new();
+        let compression = lz4.then_some(Compression::LZ4);
+        let mut writer = StreamWriter::new(&mut out, WriteOptions { compression });
+        writer.set_custom_schema_metadata(Arc::new(meta));
+        writer.start(&self.table.frame().schema().to_arrow(level), None).map_err(|e| e.to_string())?;
+        let mut offset = 0usize;
+        while offset < self.table.len() {
+            // A copy of the page's rows: the batches hold only their own values.
+            let page = self.table.page(offset as i64, STREAM_PAGE).map_err(|e| e.to_string())?;
+            for batch in page.iter_chunks(level, true) {
+                writer.write(&batch, None).map_err(|e| e.to_string())?;
+            }
+            offset += STREAM_PAGE as usize;
+        }
+        writer.finish().map_err(|e| e.to_string())?;
+        tracing::info!(bytes = out.len(), lz4, took_ms = started.elapsed().as_millis() as u64, "Arrow stream encoded");
+        Ok(Bytes::from(out))
     }
 }
 
-/// What identifies the data a snapshot was built from: per file source, its length and
-/// modification time. A database source is read once per snapshot (see the README).
-pub type Fingerprint = Vec<(String, u64, u128)>;
+/// Where one source stood when read: a file's length and modification time, a database
+/// table's row count and newest row version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub source: String,
+    pub state: String,
+    /// A file's modification time (ns since the epoch); 0 for a database.
+    pub modified_ns: u128,
+}
+
+/// What identifies the data a snapshot was built from: a [`Mark`] per source.
+pub type Fingerprint = Vec<Mark>;
 
 /// One reading of the sources, and the views of it built so far.
 pub struct Snapshot {
@@ -126,7 +151,7 @@ impl Snapshot {
         let table = |a: &Assembled| {
             ProductTable::build(a).map_err(|e| NodeError::Workspace(format!("{}: {profile}: {e}", p.name())))
         };
-        let view = |table, key_version| View { table, key_version, batches: OnceLock::new() };
+        let view = View::new;
         if profile == UNMASKED {
             let a = steward_app::with_tables(&self.assembled, self.originals.iter().map(|(t, d)| (t.as_str(), d)));
             return Ok(view(table(&a)?, None));
@@ -145,21 +170,31 @@ impl Snapshot {
     }
 }
 
-/// The current fingerprint of the file sources `p`'s definition reads.
-pub fn fingerprint(ws: &Workspace, p: &Published) -> Fingerprint {
+/// Where every source `p`'s definition reads stands now. A database that cannot be reached
+/// says so in its mark: the next successful reading differs, and is read again.
+pub fn fingerprint(ws: &Workspace, p: &Published, secrets: &dyn SecretStore) -> Fingerprint {
     let mut out = vec![];
     for id in steward_app::product_sources(&p.def) {
         let Ok(s) = ws.source(id) else { continue };
-        if s.kind == SourceKind::Postgres {
-            continue;
-        }
-        let (len, modified) = match std::fs::metadata(ws.source_path(s)) {
-            Ok(m) => {
-                (m.len(), m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos()))
+        let (state, modified_ns) = if s.kind == SourceKind::Postgres {
+            let state = steward_app::target(ws, id, secrets)
+                .map_err(|e| e.to_string())
+                .and_then(|t| t.database_fingerprint().map_err(|e| e.to_string()));
+            let state = state.map(Option::unwrap_or_default).unwrap_or_else(|e| {
+                tracing::warn!(source = %id, error = %e, "cannot read the source's fingerprint");
+                format!("unreadable: {e}")
+            });
+            (state, 0)
+        } else {
+            match std::fs::metadata(ws.source_path(s)) {
+                Ok(m) => {
+                    let ns = m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+                    (format!("{}:{ns}", m.len()), ns)
+                }
+                Err(e) => (format!("unreadable: {e}"), 0),
             }
-            Err(_) => (0, 0),
         };
-        out.push((id.clone(), len, modified));
+        out.push(Mark { source: id.clone(), state, modified_ns });
     }
     out
 }
@@ -171,7 +206,7 @@ pub const QUIET: std::time::Duration = std::time::Duration::from_millis(300);
 /// Whether every file source has been left alone for [`QUIET`].
 pub fn quiet(fp: &Fingerprint) -> bool {
     let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    fp.iter().all(|(_, _, modified)| now.saturating_sub(*modified) >= QUIET.as_nanos())
+    fp.iter().all(|m| now.saturating_sub(m.modified_ns) >= QUIET.as_nanos())
 }
 
 /// [`build`] once the sources are quiet and stay unchanged while read (a few tries).
@@ -184,7 +219,7 @@ pub fn build_stable(
 ) -> Result<Snapshot, NodeError> {
     let mut tries = 0;
     loop {
-        while !quiet(&fingerprint(ws, p)) {
+        while !quiet(&fingerprint(ws, p, secrets)) {
             std::thread::sleep(QUIET);
         }
         match build(ws, p, secrets, generation, profiles) {
@@ -203,12 +238,12 @@ pub fn build(
     generation: u64,
     profiles: &BTreeSet<String>,
 ) -> Result<Snapshot, NodeError> {
-    let before = fingerprint(ws, p);
+    let before = fingerprint(ws, p, secrets);
     let as_of = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let assembled = steward_app::assemble_product(ws, &p.def, secrets)?;
     let originals = steward_app::original_tables(&assembled)?;
     // A source rewritten while it was read: these rows may hold part of each version.
-    if fingerprint(ws, p) != before {
+    if fingerprint(ws, p, secrets) != before {
         return Err(NodeError::Workspace(format!("{}: a source changed while it was read; read again", p.name())));
     }
     let snapshot = Snapshot {
@@ -271,12 +306,12 @@ impl Served {
         Ok(())
     }
 
-    /// Builds a new snapshot when a file source changed — the views of `profiles` (those valid
+    /// Builds a new snapshot when a source changed — the views of `profiles` (those valid
     /// grants name) — then swaps it in whole. Returns whether it did. The old snapshot stays in
     /// use until the new one is complete.
     pub fn refresh(&self, profiles: &BTreeSet<String>) -> Result<bool, NodeError> {
         let now = self.current();
-        let fp = fingerprint(&self.workspace, &self.published);
+        let fp = fingerprint(&self.workspace, &self.published, self.secrets.as_ref());
         // Unchanged, or still being written (read next round).
         if fp == now.fingerprint || !quiet(&fp) {
             return Ok(false);

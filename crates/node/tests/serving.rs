@@ -107,6 +107,11 @@ fn each_consumer_reads_through_its_grant_only() {
     assert_eq!(all.height(), 500);
     let emails = all.column("email").unwrap().str().unwrap();
     assert!(emails.iter().flatten().all(|e| !originals.iter().any(|o| o == e)));
+    // Compressed, the same rows in half the bytes or less.
+    let small = ask(&url, "customer360", &app, &Ask::ArrowLz4).unwrap();
+    assert!(small.body.len() * 2 <= stream.body.len(), "{} vs {} bytes", small.body.len(), stream.body.len());
+    let unpacked = IpcStreamReader::new(std::io::Cursor::new(small.body)).finish().unwrap();
+    assert!(unpacked.equals_missing(&all));
     // And as Parquet.
     let pq = ask(&url, "customer360", &app, &Ask::Parquet).unwrap();
     let df = ParquetReader::new(std::io::Cursor::new(pq.body)).finish().unwrap();
@@ -116,7 +121,7 @@ fn each_consumer_reads_through_its_grant_only() {
     // The owners read who read it (newest first); a consumer of a masking profile may not.
     let seen = steward_app::consume::accesses(&url, "customer360", &owner, 10).unwrap();
     let endpoints: Vec<&str> = seen.iter().map(|a| a.endpoint.as_str()).collect();
-    assert_eq!(endpoints, ["parquet", "arrow", "entity", "entity", "rows"], "{seen:?}");
+    assert_eq!(endpoints, ["parquet", "arrow", "arrow", "entity", "entity", "rows"], "{seen:?}");
     assert_eq!(
         (seen[0].consumer_name.as_str(), seen[0].profile.as_str(), seen[0].entities),
         ("analytics app", "analytics", 500)
@@ -138,7 +143,7 @@ fn each_consumer_reads_through_its_grant_only() {
     for want in [
         "steward_node_requests_total{product=\"customer360\",endpoint=\"rows\",status=\"200\"} 1",
         "steward_node_requests_total{product=\"customer360\",endpoint=\"rows\",status=\"403\"} 2",
-        "steward_node_request_seconds_count{endpoint=\"arrow\"} 1",
+        "steward_node_request_seconds_count{endpoint=\"arrow\"} 2",
         "steward_node_entities{product=\"customer360\",version=\"1.0.0\"} 500",
         "steward_node_as_of_seconds{product=\"customer360\",version=\"1.0.0\"} 1",
     ] {
@@ -147,7 +152,7 @@ fn each_consumer_reads_through_its_grant_only() {
 
     // Every answer is in the access log, chained; never a value.
     let check = steward_node::access::verify_log(&w.ws.join("access.log")).unwrap();
-    assert_eq!(check.entries, 6, "rows, entity, entity, arrow, parquet, accesses");
+    assert_eq!(check.entries, 7, "rows, entity, entity, arrow, arrow, parquet, accesses");
     let log = std::fs::read_to_string(w.ws.join("access.log")).unwrap();
     assert!(!originals.iter().any(|o| log.contains(o.as_str())), "the log holds no values");
     assert!(log.contains("\"profile\":\"analytics\"") && log.contains("\"endpoint\":\"arrow\""));

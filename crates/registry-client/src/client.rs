@@ -198,11 +198,34 @@ impl Client {
         self.post("/v1/grants/revoke", env)
     }
 
-    /// The grants of `product`, to the consumer key with fingerprint `consumer` when given.
+    /// Every grant of `product`, to the consumer key with fingerprint `consumer` when given,
+    /// oldest first: page after page, however many there are.
     pub fn grants(&self, product: &str, consumer: Option<&str>) -> Result<Vec<GrantRecord>, RegistryError> {
+        let mut all: Vec<GrantRecord> = vec![];
+        loop {
+            let page = self.grants_page(product, consumer, all.last().map(|g| g.log_index))?;
+            let full = page.len() >= steward_registry_core::MAX_GRANTS_LISTED;
+            let advanced = page.last().map(|g| g.log_index) > all.last().map(|g| g.log_index);
+            all.extend(page);
+            if !full || !advanced {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// One page of [`Client::grants`]: those entered in the log after index `after`.
+    pub fn grants_page(
+        &self,
+        product: &str,
+        consumer: Option<&str>,
+        after: Option<u64>,
+    ) -> Result<Vec<GrantRecord>, RegistryError> {
         let mut path = format!("/v1/grants?product={}", query_value(product));
         if let Some(c) = consumer {
             path.push_str(&format!("&consumer={}", query_value(c)));
+        }
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
         }
         self.get(&path)
     }

@@ -1,7 +1,7 @@
 //! Grants of read access to consumers (see `steward_registry_core::grants`): accepted when signed
 //! by a key trusted for the product's domain (or an admin key), fresh, and new (nonce); each
 //! entered in the audit log; revoked by a signed revocation, also logged. Listing never returns
-//! more than [`MAX_GRANTS_LISTED`].
+//! more than [`MAX_GRANTS_LISTED`] in one page (the next one starts after its last log index).
 
 use steward_signing::Envelope;
 
@@ -163,18 +163,30 @@ impl Registry {
     }
 
     /// Grants of `product` (to `consumer`, a key fingerprint, when given), oldest first.
-    pub fn grants(&self, product: &str, consumer: Option<&str>) -> Result<Vec<GrantRecord>, RegistryError> {
+    pub fn grants(
+        &self,
+        product: &str,
+        consumer: Option<&str>,
+        after: Option<u64>,
+    ) -> Result<Vec<GrantRecord>, RegistryError> {
         check_name("product name", product)?;
         let (product, consumer) = (product.to_string(), consumer.map(str::to_string));
         let limit = MAX_GRANTS_LISTED as i64;
+        // Past the end of the log is an empty page, never a wrap-around.
+        let after = after.map_or(-1, |a| i64::try_from(a).unwrap_or(i64::MAX));
         let rows = self.db.read(move |c| match consumer {
             Some(k) => c.query(
-                &format!("SELECT {GRANT_COLUMNS} FROM grants WHERE product = $1 AND consumer = $2 ORDER BY log_index LIMIT $3"),
-                &[product.into(), k.into(), limit.into()],
+                &format!(
+                    "SELECT {GRANT_COLUMNS} FROM grants WHERE product = $1 AND consumer = $2 AND log_index > $3 \
+                     ORDER BY log_index LIMIT $4"
+                ),
+                &[product.into(), k.into(), after.into(), limit.into()],
             ),
             None => c.query(
-                &format!("SELECT {GRANT_COLUMNS} FROM grants WHERE product = $1 ORDER BY log_index LIMIT $2"),
-                &[product.into(), limit.into()],
+                &format!(
+                    "SELECT {GRANT_COLUMNS} FROM grants WHERE product = $1 AND log_index > $2 ORDER BY log_index LIMIT $3"
+                ),
+                &[product.into(), after.into(), limit.into()],
             ),
         })?;
         rows.iter().map(record).collect()

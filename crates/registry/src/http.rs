@@ -168,6 +168,8 @@ async fn revoke_grant(State(reg): State<Registry>, headers: HeaderMap, body: Bod
 struct GrantsQuery {
     product: String,
     consumer: Option<String>,
+    /// The log index of the last grant of the previous page.
+    after: Option<u64>,
 }
 
 async fn grants(
@@ -178,7 +180,7 @@ async fn grants(
     if q.consumer.as_ref().is_some_and(|c| c.len() > 100) {
         return Err(RegistryError::Invalid("consumer: a key fingerprint (`SHA256:…`)".into()).into());
     }
-    Ok(Json(blocking(move || reg.grants(&q.product, q.consumer.as_deref())).await?))
+    Ok(Json(blocking(move || reg.grants(&q.product, q.consumer.as_deref(), q.after)).await?))
 }
 
 async fn grant_record(

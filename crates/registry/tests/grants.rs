@@ -138,3 +138,46 @@ fn a_stale_or_malformed_grant_is_refused() {
     let env = admin.sign(REVOCATION_PAYLOAD_TYPE, &steward_signing::canonical_json(&old, "grant").unwrap());
     assert_eq!(c.grant(&env).unwrap_err().status(), 400);
 }
+
+/// A product with more grants than one page holds: every one is listed, page after page, in
+/// the order they were logged (a node that read only the first page would lose the rest).
+#[test]
+fn grants_beyond_one_page_are_all_listed() {
+    let (admin, ada) = (key(1), key(2));
+    let (_dir, c) = start(&admin);
+    let policy = TrustPolicy {
+        serial: 1,
+        admins: vec![],
+        signers: vec![TrustedSigner { name: "ada".into(), key: ada.public(), domains: vec!["customer".into()] }],
+        expires: None,
+        replaces: None,
+        issued_at: None,
+        requirements: vec![],
+    };
+    c.set_trust(&sign_trust(&policy, &admin).unwrap()).unwrap();
+    let def =
+        steward_model::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/products/customer360.yaml"))
+            .unwrap();
+    c.publish(&PublishRequest {
+        envelope: sign_definition(&def, &ada).unwrap(),
+        allow_breaking: false,
+        reason: None,
+        evidence: None,
+        waiver: None,
+    })
+    .unwrap();
+    let n = MAX_GRANTS_LISTED + 5;
+    let mut made = vec![];
+    for i in 0..n {
+        let consumer = KeyPair::from_seed("consumer", [(i % 251) as u8, (i / 251) as u8, 7, 7].repeat(8).try_into().unwrap());
+        let env = sign_grant(&ada, consumer.public(), &format!("app {i}"), "customer360", "^1", "support", None).unwrap().1;
+        made.push(c.grant(&env).unwrap().digest);
+    }
+    let first = c.grants_page("customer360", None, None).unwrap();
+    assert_eq!(first.len(), MAX_GRANTS_LISTED);
+    let rest = c.grants_page("customer360", None, first.last().map(|g| g.log_index)).unwrap();
+    assert_eq!(rest.len(), 5);
+    let all: Vec<String> = c.grants("customer360", None).unwrap().into_iter().map(|g| g.digest).collect();
+    assert_eq!(all, made, "every grant, in the order logged");
+    assert!(c.grants_page("customer360", None, Some(u64::MAX)).unwrap().is_empty());
+}

@@ -350,6 +350,32 @@ fn read_rows(
     frame(t, &cols, &rows)
 }
 
+/// What changes whenever the target's rows do, read without reading them out: the row count
+/// and the newest row version (`xmin`) of a table; of a view (which has no row versions), the
+/// count and a hash of its rows, computed on the server. A data node compares it between rounds
+/// to know when to read the table again.
+pub fn fingerprint(t: &PgTarget) -> Result<String, SourceError> {
+    let (schema, name) = t.qualified()?;
+    let mut c = t.connect()?;
+    let kind: Option<String> = c
+        .query_opt(
+            "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relname = $2",
+            &[&schema, &name],
+        )
+        .map_err(|e| t.error(e))?
+        .map(|r| r.get::<_, String>(0));
+    let table = format!("{}.{}", quote_ident(&schema), quote_ident(&name));
+    let sql = match kind {
+        Some(k) if k == "v" => format!(
+            "SELECT count(*)::text || ':' || coalesce(sum(hashtext(x::text)::int8), 0)::text FROM {table} x"
+        ),
+        _ => format!("SELECT count(*)::text || ':' || coalesce(max(xmin::text::int8), 0)::text FROM {table}"),
+    };
+    let row = c.query_one(sql.as_str(), &[]).map_err(|e| t.error(e))?;
+    Ok(row.get::<_, String>(0))
+}
+
 /// Columns with inferred types and the exact row count of the target table.
 pub fn inspect(t: &PgTarget) -> Result<Inspection, SourceError> {
     let (schema, name) = t.qualified()?;

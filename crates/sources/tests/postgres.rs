@@ -112,3 +112,29 @@ fn wrong_password_and_unreachable_host_are_clear_and_leak_nothing() {
     assert!(e.to_string().contains(&format!("127.0.0.1:{closed}")), "{e}");
     assert!(!e.to_string().contains(PASSWORD));
 }
+
+/// A table's fingerprint and a view's change with every update, insert and delete, and only then.
+#[test]
+fn fingerprints_change_with_the_rows_and_only_with_them() {
+    let (pg, t) = setup();
+    let view = PgTarget { table: Some("crm.vips".into()), ..t.clone() };
+    let (table0, view0) = (pg::fingerprint(&t).unwrap(), pg::fingerprint(&view).unwrap());
+    assert!(table0.starts_with("250:"), "{table0}");
+    assert!(view0.starts_with("125:"), "{view0}");
+    assert_eq!(pg::fingerprint(&t).unwrap(), table0, "unchanged rows, unchanged fingerprint");
+    assert_eq!(pg::fingerprint(&view).unwrap(), view0);
+    let mut seen = vec![(table0, view0)];
+    for change in [
+        "UPDATE crm.customers SET email = 'new@example.org' WHERE id = 2",
+        "INSERT INTO crm.customers (id, email, vip) VALUES (1000, 'x@example.org', true)",
+        "DELETE FROM crm.customers WHERE id = 4",
+    ] {
+        pg.psql(change);
+        let now = (pg::fingerprint(&t).unwrap(), pg::fingerprint(&view).unwrap());
+        for before in &seen {
+            assert_ne!(now.0, before.0, "table after {change}");
+            assert_ne!(now.1, before.1, "view after {change}");
+        }
+        seen.push(now);
+    }
+}

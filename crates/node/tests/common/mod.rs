@@ -60,13 +60,19 @@ pub fn args(w: &World, products: &[&str], admin: &KeyPair) -> steward_node::Serv
         products: products.iter().map(|p| p.to_string()).collect(),
         listen: "127.0.0.1:0".into(),
         access_log: w.ws.join("access.log"),
+        access_log_sync: steward_node::access::LogSync::Answer,
         refresh_secs: 3600,
         signature_window: 60,
     }
 }
 
 pub fn publish(w: &World) -> String {
-    let def = steward_model::load(&w.ws.join("products/customer360.yaml")).unwrap();
+    publish_product(w, "customer360")
+}
+
+/// Publishes `products/<id>.yaml` of the world's workspace, signed by ada; returns its digest.
+pub fn publish_product(w: &World, id: &str) -> String {
+    let def = steward_model::load(&w.ws.join(format!("products/{id}.yaml"))).unwrap();
     let p = w
         .client
         .publish(&PublishRequest {
@@ -82,7 +88,16 @@ pub fn publish(w: &World) -> String {
 
 /// Starts a node; returns its URL and state.
 pub fn node(w: &World) -> (String, Arc<steward_node::NodeState>, Arc<steward_node::Context>) {
-    let (state, cx) = steward_node::start(&args(w, &["customer360"], &w.admin), Arc::new(MemoryStore::new())).unwrap();
+    node_with(w, &["customer360"], Arc::new(MemoryStore::new()))
+}
+
+/// Starts a node serving `products`, reading secrets from `store`.
+pub fn node_with(
+    w: &World,
+    products: &[&str],
+    store: Arc<dyn steward_secrets::SecretStore>,
+) -> (String, Arc<steward_node::NodeState>, Arc<steward_node::Context>) {
+    let (state, cx) = steward_node::start(&args(w, products, &w.admin), store).unwrap();
     let cx = Arc::new(cx);
     let (tx, rx) = std::sync::mpsc::channel();
     let (st, c) = (state.clone(), cx.clone());
