@@ -188,7 +188,8 @@ pub fn fingerprint(ws: &Workspace, p: &Published, secrets: &dyn SecretStore) -> 
         } else {
             match std::fs::metadata(ws.source_path(s)) {
                 Ok(m) => {
-                    let ns = m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+                    let ns =
+                        m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
                     (format!("{}:{ns}", m.len()), ns)
                 }
                 Err(e) => (format!("unreadable: {e}"), 0),

@@ -37,7 +37,8 @@ fn flatten(entities: &[Value], table: &str) -> Vec<Map<String, Value>> {
         for part in table.split('.') {
             let mut next = vec![];
             for (inherited, row) in &rows {
-                for child in row.get(part).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+                for child in row.get(part).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object)
+                {
                     let mut own = scalars(child);
                     for (k, v) in inherited {
                         own.entry(k.clone()).or_insert_with(|| v.clone());
@@ -86,7 +87,8 @@ fn originals_served(
                 for o in &original {
                     *left.entry(text(o.get(*c))).or_default() += 1;
                 }
-                rows.iter().all(|r| left.get_mut(&text(r.get(*c))).is_some_and(|n| n.checked_sub(1).map(|m| *n = m).is_some()))
+                rows.iter()
+                    .all(|r| left.get_mut(&text(r.get(*c))).is_some_and(|n| n.checked_sub(1).map(|m| *n = m).is_some()))
             })
             .collect();
         assert!(!unchanged.is_empty(), "{endpoint}: {table} has no field served unchanged to match rows by");

@@ -169,8 +169,10 @@ fn grants_beyond_one_page_are_all_listed() {
     let n = MAX_GRANTS_LISTED + 5;
     let mut made = vec![];
     for i in 0..n {
-        let consumer = KeyPair::from_seed("consumer", [(i % 251) as u8, (i / 251) as u8, 7, 7].repeat(8).try_into().unwrap());
-        let env = sign_grant(&ada, consumer.public(), &format!("app {i}"), "customer360", "^1", "support", None).unwrap().1;
+        let consumer =
+            KeyPair::from_seed("consumer", [(i % 251) as u8, (i / 251) as u8, 7, 7].repeat(8).try_into().unwrap());
+        let env =
+            sign_grant(&ada, consumer.public(), &format!("app {i}"), "customer360", "^1", "support", None).unwrap().1;
         made.push(c.grant(&env).unwrap().digest);
     }
     let first = c.grants_page("customer360", None, None).unwrap();

@@ -367,9 +367,9 @@ pub fn fingerprint(t: &PgTarget) -> Result<String, SourceError> {
         .map(|r| r.get::<_, String>(0));
     let table = format!("{}.{}", quote_ident(&schema), quote_ident(&name));
     let sql = match kind {
-        Some(k) if k == "v" => format!(
-            "SELECT count(*)::text || ':' || coalesce(sum(hashtext(x::text)::int8), 0)::text FROM {table} x"
-        ),
+        Some(k) if k == "v" => {
+            format!("SELECT count(*)::text || ':' || coalesce(sum(hashtext(x::text)::int8), 0)::text FROM {table} x")
+        }
         _ => format!("SELECT count(*)::text || ':' || coalesce(max(xmin::text::int8), 0)::text FROM {table}"),
     };
     let row = c.query_one(sql.as_str(), &[]).map_err(|e| t.error(e))?;
