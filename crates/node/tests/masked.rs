@@ -31,8 +31,9 @@ fn flatten(entities: &[Value], table: &str) -> Vec<Map<String, Value>> {
     let scalars = |m: &Map<String, Value>| -> Map<String, Value> {
         m.iter().filter(|(_, v)| !v.is_array() && !v.is_object()).map(|(k, v)| (k.clone(), v.clone())).collect()
     };
-    let mut rows: Vec<(Map<String, Value>, &Map<String, Value>)> =
-        entities.iter().filter_map(Value::as_object).map(|m| (scalars(m), m)).collect();
+    // Each row with what it inherits, and the row itself.
+    type Row<'a> = (Map<String, Value>, &'a Map<String, Value>);
+    let mut rows: Vec<Row> = entities.iter().filter_map(Value::as_object).map(|m| (scalars(m), m)).collect();
     if table != steward_model::ENTITY_TABLE {
         for part in table.split('.') {
             let mut next = vec![];
